@@ -1,0 +1,1 @@
+"""The ``synleaf`` command line. One module per command group, each with ``register()``."""

@@ -1,0 +1,1 @@
+"""PySide6 + pyqtgraph views over the layers below. The only place Qt is imported."""
