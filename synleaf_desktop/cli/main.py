@@ -16,7 +16,8 @@ from .. import __version__
 from ..errors import CancelledError, SynleafError
 
 #: command-group modules, in the order they appear in ``--help``
-GROUPS = ("score_cmd", "models_cmd", "data_cmd", "resources_cmd", "train_cmd", "bundle_cmd", "export_cmd")
+GROUPS = ("score_cmd", "models_cmd", "data_cmd", "resources_cmd", "train_cmd", "bundle_cmd", "export_cmd",
+          "inspect_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ Anything else is *unresolved* and reported, never guessed.
 from __future__ import annotations
 
 import functools
+import gzip
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,8 +267,10 @@ def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str,
     ens = ens.drop_duplicates().sort_values(["entrez_id", "ensembl_id"])
     for df, name in ((table, GENES_FILE), (aliases, ALIASES_FILE), (ens, ENSEMBL_FILE)):
         dest = Path(out_resources) / name
-        with atomic_path(dest) as tmp:
-            df.to_csv(tmp, sep="\t", index=False, compression={"method": "gzip", "mtime": 0})
+        with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
+            # no file name and no time stamp in the gzip header: rebuilds are byte-identical
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write(df.to_csv(sep="\t", index=False).encode("utf-8"))
     return {GENES_FILE: len(table), ALIASES_FILE: len(aliases), ENSEMBL_FILE: len(ens)}
 
 
