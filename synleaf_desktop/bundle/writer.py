@@ -1,0 +1,412 @@
+"""Write a deployable bundle from the arrays the training side exports per fold.
+
+Input per trained fold (eval mode, all G universe genes, numpy float32; H = 128):
+
+=====================  ==========  ==========================================================
+``omics_teacher_emb``  [G, H]      omics teacher embedding of every gene
+``kg_teacher_emb``     [G, H]      KG teacher embedding
+``omics_head_w``       [2H]        single-modality omics head, logit = w[:H]·e_A + w[H:]·e_B + b
+``omics_head_b``       [1]
+``kg_head_w``          [2H]        single-modality KG head
+``kg_head_b``          [1]
+``omics_student_emb``  [G, H]      UMT only (strategy "umt"): student embeddings
+``kg_student_emb``     [G, H]      UMT only
+``umt_w1``             [H, 4H]     UMT head first layer over [o_A; o_B; k_A; k_B]
+``umt_b1``             [H]
+``umt_w2``             [H]         UMT head second layer (Linear(128 -> 1) weight, flattened)
+``umt_b2``             [1]
+=====================  ==========  ==========================================================
+
+What is stored are per-gene *terms* (see :mod:`synleaf_desktop.bundle.format`), not raw
+embeddings: 4 scalars per gene and fold for the two teacher heads (always, so every context
+gives per-modality scores), plus, for UMT, two [G, H] matrices per shipped fold.
+
+``manifest_extra`` keys understood (all optional; anything else is kept as given):
+
+- ``cancer``: the cancer the labels were drawn for (label overlay), default the name;
+- ``description``: one line for the model list;
+- ``cv``: the CV scenario of the shipped folds (e.g. ``"CV2"``); ``fold_ids``: their ids;
+- ``selection``: ``{"rule": str, "val_auc": {"umt": x, "ume": y}, ...}`` how the strategy was picked;
+- ``metrics``: ``{strategy: {metric: [one value per trained fold]}}`` (or
+  ``{strategy: [{metric: value}, ...]}``), metric names like ``val_auc``, ``test_auc``,
+  ``val_aupr``, ``test_aupr``, ``test_f1``;
+- ``omics``: omics kinds used; ``sample_counts``: ``{kind: samples}``;
+- ``kg``: ``{"id": ..., "version": ..., ...}``; ``data_checksums``: ``{file: sha256}`` of every
+  input file (:func:`checksum_files` computes them); ``packages``: ``{name: version}`` (torch etc.,
+  merged with the versions the writer sees); ``seed``; ``training``: free-form settings.
+
+The writer adds: ``name, format_version, app_version, created, strategy, dtype, n_genes,
+folds_trained, folds_shipped, folds_shipped_reason, headline, dtype_check, files`` (sha256 and
+bytes of ``model.npz`` / ``split_pairs.npz``) and ``size_bytes``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import struct
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .. import __version__
+from ..fileio import atomic_dir, sha256_file, write_json
+from .format import (EMBED_DIM, FORMAT_VERSION, MANIFEST, MODEL_FILE, SPLIT_PARTS, SPLITS_FILE, STRATEGIES,
+                     BundleError)
+
+TEACHER_KEYS = ("omics_teacher_emb", "kg_teacher_emb", "omics_head_w", "omics_head_b", "kg_head_w", "kg_head_b")
+UMT_KEYS = ("omics_student_emb", "kg_student_emb", "umt_w1", "umt_b1", "umt_w2", "umt_b2")
+DEFAULT_RULE = ("per (cancer, CV) scenario, the strategy with the higher mean validation AUC over the "
+                "5 folds (each fold at its best-validation-AUC epoch); UMT only if strictly greater, a tie "
+                "goes to UME (METHOD.md 2.6)")
+#: fp16 score change above this is reported as a warning
+FP16_TOLERANCE = 1e-3
+_RESERVED = ("name", "format_version", "app_version", "created", "strategy", "dtype", "n_genes", "folds_trained",
+             "folds_shipped", "folds_shipped_reason", "headline", "dtype_check", "files", "size_bytes")
+
+
+# ----------------------------------------------------------------------
+# terms
+
+
+def teacher_terms(fold: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The per-gene terms of the two single-modality heads of one fold.
+
+    Returns:
+        terms: float32 [G, 4] = (u_o·o_g, v_o·o_g, u_k·k_g, v_k·k_g) with ``w = [u; v]``;
+        bias: float32 [2] = (b_omics, b_kg).
+    """
+    o = np.asarray(fold["omics_teacher_emb"], np.float64)
+    k = np.asarray(fold["kg_teacher_emb"], np.float64)
+    wo = np.asarray(fold["omics_head_w"], np.float64).reshape(-1)
+    wk = np.asarray(fold["kg_head_w"], np.float64).reshape(-1)
+    h = o.shape[1]
+    terms = np.stack([o @ wo[:h], o @ wo[h:], k @ wk[:h], k @ wk[h:]], axis=1)
+    bias = np.array([np.asarray(fold["omics_head_b"]).reshape(-1)[0], np.asarray(fold["kg_head_b"]).reshape(-1)[0]])
+    return terms.astype(np.float32), bias.astype(np.float32)
+
+
+def umt_terms(fold: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The per-gene first-layer terms of the UMT head of one fold.
+
+    Returns:
+        a: float32 [G, H] = W1[:, 0:H] o_g + W1[:, 2H:3H] k_g  (gene in first position);
+        b: float32 [G, H] = W1[:, H:2H] o_g + W1[:, 3H:4H] k_g (gene in second position).
+    """
+    o = np.asarray(fold["omics_student_emb"], np.float64)
+    k = np.asarray(fold["kg_student_emb"], np.float64)
+    w1 = np.asarray(fold["umt_w1"], np.float64)
+    h = o.shape[1]
+    a = o @ w1[:, 0:h].T + k @ w1[:, 2 * h:3 * h].T
+    b = o @ w1[:, h:2 * h].T + k @ w1[:, 3 * h:4 * h].T
+    return a.astype(np.float32), b.astype(np.float32)
+
+
+def _check_fold(i: int, fold: Mapping[str, np.ndarray], g: int, need_umt: bool) -> None:
+    keys = TEACHER_KEYS + (UMT_KEYS if need_umt else ())
+    missing = [k for k in keys if k not in fold]
+    if missing:
+        raise ValueError(f"fold {i}: missing arrays {missing}")
+    h = EMBED_DIM
+    shapes = {"omics_teacher_emb": (g, h), "kg_teacher_emb": (g, h), "omics_head_w": (2 * h,), "kg_head_w": (2 * h,),
+              "omics_head_b": (1,), "kg_head_b": (1,)}
+    if need_umt:
+        shapes.update({"omics_student_emb": (g, h), "kg_student_emb": (g, h), "umt_w1": (h, 4 * h), "umt_b1": (h,),
+                       "umt_w2": (h,), "umt_b2": (1,)})
+    for key, shape in shapes.items():
+        arr = np.asarray(fold[key])
+        if len(shape) == 1:  # accept torch-style [1, n] weights and [n] biases alike
+            arr = arr.reshape(-1)
+        if arr.shape != shape:
+            raise ValueError(f"fold {i}: {key} has shape {arr.shape}, expected {shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"fold {i}: {key} has non-finite values")
+
+
+# ----------------------------------------------------------------------
+# manifest helpers
+
+
+def checksum_files(files: Iterable[str | Path], root: str | Path | None = None) -> dict[str, str]:
+    """``{path (relative to root when given): sha256}`` for the input files of a training run."""
+    out: dict[str, str] = {}
+    for f in files:
+        p = Path(f)
+        key = str(p.relative_to(root)) if root is not None and p.is_relative_to(root) else str(p)
+        out[key] = sha256_file(p)
+    return out
+
+
+def package_versions(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Versions of python, numpy, this app, and torch / torch_geometric / pandas if already imported
+    (never imports them), updated with ``extra``."""
+    out = {"python": platform.python_version(), "numpy": np.__version__, "synleaf_desktop": __version__}
+    for mod in ("torch", "torch_geometric", "pandas", "sklearn"):
+        m = sys.modules.get(mod)
+        if m is not None and getattr(m, "__version__", None):
+            out[mod] = str(m.__version__)
+    out.update({str(k): str(v) for k, v in (extra or {}).items()})
+    return out
+
+
+def _normalise_metrics(metrics: Any) -> dict[str, dict[str, list[float]]]:
+    """``{strategy: {metric: [per fold]}}`` from either accepted form."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for strat, val in (metrics or {}).items():
+        if isinstance(val, Mapping):
+            out[str(strat)] = {str(m): [float(x) for x in np.atleast_1d(v)] for m, v in val.items()}
+        elif isinstance(val, Sequence):
+            per: dict[str, list[float]] = {}
+            for row in val:
+                for m, x in dict(row).items():
+                    per.setdefault(str(m), []).append(float(x))
+            out[str(strat)] = per
+        else:
+            raise ValueError(f"metrics[{strat!r}] must be a dict of lists or a list of dicts")
+    return out
+
+
+def headline_metrics(metrics: Mapping[str, Mapping[str, Sequence[float]]], strategy: str) -> dict[str, Any]:
+    """Fold mean and population SD of every metric of ``strategy`` (e.g. ``val_auc``, ``val_auc_sd``)."""
+    out: dict[str, Any] = {"strategy": strategy}
+    per = metrics.get(strategy) or {}
+    n = 0
+    for m, vals in per.items():
+        v = np.asarray(vals, np.float64)
+        v = v[np.isfinite(v)]
+        if len(v):
+            out[m] = round(float(v.mean()), 6)
+            out[f"{m}_sd"] = round(float(v.std()), 6)
+            n = max(n, len(v))
+    out["n_folds"] = n
+    return out
+
+
+def write_model_npz(path: Path, arrays: Mapping[str, np.ndarray], stored: Sequence[str] = ("umt_a", "umt_b"),
+                    align: int = 64) -> None:
+    """Write an ``.npz`` readable by ``numpy.load(allow_pickle=False)`` in which the big ``stored``
+    members are uncompressed with their data ``align``-byte aligned in the file (so the loader can
+    memory-map them), and every other member is deflated (the gene list shrinks ~10x).
+    Timestamps are fixed, so the same arrays give the same bytes."""
+    with open(path, "wb") as fh, zipfile.ZipFile(fh, mode="w", allowZip64=True) as zf:
+        for key, arr in arrays.items():
+            arr = np.asanyarray(arr)
+            if arr.dtype.hasobject:
+                raise TypeError(f"array {key!r} has dtype object; convert strings to a 'U' dtype")
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            if key in stored:
+                info.compress_type = zipfile.ZIP_STORED
+                # local header = 30 + name + our padding field (4 + pad) + zip64 field (20);
+                # the .npy header is a multiple of 64 bytes, so aligning its start aligns the data
+                base = fh.tell() + 30 + len(info.filename.encode()) + 4 + 20
+                pad = (-base) % align
+                info.extra = struct.pack("<HH", 0xD935, pad) + b"\0" * pad
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, arr, allow_pickle=False)
+
+
+def _fp16_check(a32: list[np.ndarray], b32: list[np.ndarray], b1: np.ndarray, w2: np.ndarray, b2: np.ndarray,
+                n_pairs: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """Max |score(fp16 terms) - score(fp32 terms)| over random pairs (order-averaged fold means)."""
+    g = a32[0].shape[0]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, g, n_pairs)
+    j = rng.integers(0, g, n_pairs)
+
+    def score(rnd: bool) -> np.ndarray:
+        tot = np.zeros(n_pairs)
+        for f in range(len(a32)):
+            a = a32[f].astype(np.float16).astype(np.float64) if rnd else a32[f].astype(np.float64)
+            b = b32[f].astype(np.float16).astype(np.float64) if rnd else b32[f].astype(np.float64)
+            for x, y in ((i, j), (j, i)):
+                z = np.maximum(a[x] + b[y] + b1[f], 0.0) @ w2[f] + b2[f]
+                tot += 0.5 / (1.0 + np.exp(-z))
+        return tot / len(a32)
+
+    diff = np.abs(score(True) - score(False))
+    return {"pairs": n_pairs, "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean())}
+
+
+# ----------------------------------------------------------------------
+
+
+def write_bundle(
+    dest: str | Path,
+    name: str,
+    genes: Sequence[str] | np.ndarray,
+    folds: Sequence[Mapping[str, np.ndarray]],
+    strategy: str,
+    manifest_extra: Mapping[str, Any] | None = None,
+    dtype: str = "float16",
+    split_pairs: Sequence[Mapping[str, np.ndarray]] | None = None,
+    size_budget_bytes: int | None = None,
+) -> Path:
+    """Write a bundle folder atomically.
+
+    Args:
+        dest: the bundle folder to create (replaced as a whole if it exists).
+        name: context name shown to users (e.g. ``"BRCA"``).
+        genes: 'U' [G] HGNC symbols, the row order of every per-gene array.
+        folds: one dict per trained fold (see the module docstring), in fold order.
+        strategy: ``"umt"`` or ``"ume"``, the strategy selected for this context.
+        manifest_extra: metadata from training (see the module docstring).
+        dtype: ``"float16"`` or ``"float32"`` for the UMT [G, H] term matrices (the small
+            per-gene scalars, biases and head weights are always float32).
+        split_pairs: optional, one dict per trained fold with ``train``/``val``/``test`` int
+            arrays [n, 3] (gene1 index, gene2 index, label) into ``genes``.
+        size_budget_bytes: optional cap on the bundle size; for UMT only the first n folds
+            that fit are shipped (recorded in the manifest); raises if not even one fits.
+
+    Returns:
+        the bundle folder.
+    """
+    dest = Path(dest)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
+    if dtype not in ("float16", "float32"):
+        raise ValueError("dtype must be 'float16' or 'float32'")
+    genes_arr = np.asarray(genes).astype(str)
+    if genes_arr.ndim != 1 or len(genes_arr) == 0:
+        raise ValueError("genes must be a non-empty 1-D array of symbols")
+    if len(np.unique(genes_arr)) != len(genes_arr):
+        raise ValueError("genes contains duplicates")
+    if not folds:
+        raise ValueError("no folds given")
+    g = len(genes_arr)
+    for i, fold in enumerate(folds):
+        _check_fold(i, fold, g, strategy == "umt")
+    extra = dict(manifest_extra or {})
+    metrics = _normalise_metrics(extra.pop("metrics", None))
+
+    # single-modality terms, all folds
+    uni = np.empty((len(folds), g, 4), np.float32)
+    ubias = np.empty((len(folds), 2), np.float32)
+    for f, fold in enumerate(folds):
+        uni[f], ubias[f] = teacher_terms(fold)
+    arrays: dict[str, np.ndarray] = {"genes": genes_arr, "uni_terms": uni, "uni_bias": ubias}
+
+    # split pairs
+    split_arrays: dict[str, np.ndarray] = {}
+    if split_pairs is not None:
+        if len(split_pairs) != len(folds):
+            raise ValueError(f"split_pairs has {len(split_pairs)} folds, folds has {len(folds)}")
+        for f, parts in enumerate(split_pairs):
+            for part in SPLIT_PARTS:
+                if part not in parts:
+                    continue
+                arr = np.asarray(parts[part]).astype(np.int64)
+                if arr.ndim != 2 or arr.shape[1] != 3:
+                    raise ValueError(f"split_pairs[{f}][{part!r}] must be [n, 3], got {arr.shape}")
+                if len(arr) and (arr[:, :2].min() < 0 or arr[:, :2].max() >= g):
+                    raise ValueError(f"split_pairs[{f}][{part!r}] has gene indices outside [0, {g})")
+                split_arrays[f"fold{f}_{part}"] = arr.astype(np.int32)
+
+    # UMT terms and the fold budget
+    folds_shipped = len(folds)
+    reason = "all trained folds shipped"
+    itemsize = np.dtype(dtype).itemsize
+    check: dict[str, Any] | None = None
+    if strategy == "umt":
+        per_fold = 2 * g * EMBED_DIM * itemsize + (2 * EMBED_DIM + 1) * 4 + 400
+        fixed = (genes_arr.nbytes + uni.nbytes + ubias.nbytes + sum(a.nbytes for a in split_arrays.values())
+                 + 2000)
+        if size_budget_bytes is not None:
+            fit = int((size_budget_bytes - fixed) // per_fold)
+            if fit < 1:
+                raise ValueError(f"size budget {size_budget_bytes} bytes is too small for even one UMT fold "
+                                 f"(needs about {fixed + per_fold} bytes with dtype {dtype})")
+            if fit < len(folds):
+                folds_shipped = fit
+                reason = (f"size budget of {size_budget_bytes} bytes: {fit} of {len(folds)} UMT folds fit "
+                          f"({per_fold} bytes each in {dtype}); the score averages the first {fit}")
+        a_list, b_list = [], []
+        for fold in folds[:folds_shipped]:
+            a, b = umt_terms(fold)
+            a_list.append(a)
+            b_list.append(b)
+        b1 = np.stack([np.asarray(f["umt_b1"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
+        w2 = np.stack([np.asarray(f["umt_w2"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
+        b2 = np.array([np.asarray(f["umt_b2"]).reshape(-1)[0] for f in folds[:folds_shipped]], np.float32)
+        if dtype == "float16":
+            big = max(float(np.abs(x).max()) for x in a_list + b_list)
+            if big >= 65000:
+                raise ValueError(f"UMT terms reach {big:.3g}, beyond float16 range; use dtype='float32'")
+            check = _fp16_check(a_list, b_list, b1, w2, b2)
+            if check["max_abs_diff"] >= FP16_TOLERANCE:
+                warnings.warn(f"{name}: float16 terms change sampled scores by up to {check['max_abs_diff']:.2g} "
+                              f"(>= {FP16_TOLERANCE}); consider dtype='float32'", stacklevel=2)
+        arrays.update({"umt_a": np.stack(a_list).astype(dtype), "umt_b": np.stack(b_list).astype(dtype),
+                       "umt_b1": b1, "umt_w2": w2, "umt_b2": b2})
+        del a_list, b_list
+
+    manifest: dict[str, Any] = {
+        "name": str(name),
+        "format_version": FORMAT_VERSION,
+        "app_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "cancer": extra.pop("cancer", None) or str(name),
+        "description": extra.pop("description", ""),
+        "strategy": strategy,
+        "selection": extra.pop("selection", None) or {"rule": DEFAULT_RULE},
+        "cv": extra.pop("cv", None),
+        "fold_ids": list(extra.pop("fold_ids", range(len(folds))))[:len(folds)],
+        "folds_trained": len(folds),
+        "folds_shipped": folds_shipped,
+        "folds_shipped_reason": reason,
+        "pair_order": "scores average p(A,B) and p(B,A): the SynLeaF heads are order-dependent",
+        "fold_aggregation": "mean over shipped folds of the order-averaged probability; sd = population sd",
+        "n_genes": g,
+        "omics": list(extra.pop("omics", []) or []),
+        "sample_counts": dict(extra.pop("sample_counts", {}) or {}),
+        "kg": extra.pop("kg", None),
+        "metrics": metrics,
+        "headline": headline_metrics(metrics, strategy),
+        "data_checksums": dict(extra.pop("data_checksums", {}) or {}),
+        "packages": package_versions(extra.pop("packages", None)),
+        "seed": extra.pop("seed", None),
+        "dtype": dtype if strategy == "umt" else "float32",
+        "dtype_check": check,
+    }
+    for k, v in extra.items():
+        if k in _RESERVED:
+            raise ValueError(f"manifest_extra may not set {k!r}: the writer computes it")
+        manifest[k] = v
+
+    with atomic_dir(dest) as tmp:
+        write_model_npz(tmp / MODEL_FILE, arrays)
+        files = {MODEL_FILE: {"sha256": sha256_file(tmp / MODEL_FILE), "bytes": (tmp / MODEL_FILE).stat().st_size}}
+        if split_arrays:
+            with open(tmp / SPLITS_FILE, "wb") as fh:
+                np.savez_compressed(fh, **split_arrays)
+            files[SPLITS_FILE] = {"sha256": sha256_file(tmp / SPLITS_FILE),
+                                  "bytes": (tmp / SPLITS_FILE).stat().st_size}
+        manifest["files"] = files
+        manifest["size_bytes"] = int(sum(f["bytes"] for f in files.values()))
+        if size_budget_bytes is not None and manifest["size_bytes"] > size_budget_bytes:
+            raise ValueError(f"the bundle needs {manifest['size_bytes']} bytes, over the budget of "
+                             f"{size_budget_bytes}")
+        write_json(tmp / MANIFEST, manifest)
+    return dest
+
+
+def rename_bundle_manifest(folder: str | Path, new_name: str) -> None:
+    """Change the ``name`` in a bundle's manifest (the manifest is not covered by the checksums)."""
+    from ..fileio import read_json
+
+    path = Path(folder) / MANIFEST
+    manifest = read_json(path)
+    if not isinstance(manifest, dict):
+        raise BundleError(path, "not a valid manifest")
+    manifest["name"] = new_name
+    write_json(path, manifest)
+
+
+__all__ = ["DEFAULT_RULE", "checksum_files", "headline_metrics", "package_versions", "rename_bundle_manifest",
+           "teacher_terms", "umt_terms", "write_bundle", "write_model_npz"]
