@@ -1,0 +1,158 @@
+"""The contexts panel: bundled and user models, with their quality and omics; tick boxes
+choose which contexts the heatmap shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from .details_panel import test_auc, val_auc
+
+OMICS_SHORT = {"mut": "mut", "cna": "cna", "exp": "exp", "myl": "meth"}
+OMICS_LONG = {"mut": "mutation", "cna": "copy number", "exp": "expression", "myl": "methylation"}
+
+
+def omics_text(omics: Any, long: bool = False) -> str:
+    names = OMICS_LONG if long else OMICS_SHORT
+    if not omics:
+        return "–"
+    if isinstance(omics, dict):
+        omics = list(omics)
+    return (", " if long else " ").join(names.get(str(o), str(o)) for o in omics)
+
+
+def info_tooltip(name: str, info: dict[str, Any]) -> str:
+    """Multi-line description of a context for its tooltip."""
+    lines = [f"{name}: {'your model' if info.get('kind') == 'user' else 'bundled model'}"]
+    if info.get("description"):
+        lines.append(str(info["description"]))
+    if info.get("strategy"):
+        lines.append(f"strategy: {info['strategy']}")
+    lines.append("omics: " + omics_text(info.get("omics"), long=True))
+    samples = info.get("sample_counts") or info.get("samples") or info.get("n_samples")
+    if samples:
+        if isinstance(samples, dict):
+            samples = ", ".join(f"{OMICS_SHORT.get(k, k)} {v}" for k, v in samples.items())
+        lines.append(f"samples: {samples}")
+    genes = info.get("genes") or info.get("n_genes")
+    if genes:
+        lines.append(f"genes: {genes if isinstance(genes, int) else len(genes)}")
+    folds = info.get("folds") or info.get("n_folds")
+    if folds:
+        lines.append(f"cross-validation models: {folds if isinstance(folds, int) else len(folds)}")
+    v, t = val_auc(info), test_auc(info)
+    if v is not None:
+        lines.append(f"validation AUC {v:.3f}")
+    if t is not None:
+        lines.append(f"test AUC {t:.3f}")
+    return "\n".join(lines)
+
+
+class ContextsPanel(QWidget):
+    """Tree of contexts in two groups, "Bundled models" and "Your models".
+
+    Signals:
+        selectionChanged(names: list): the ticked contexts, in engine order.
+    """
+
+    selectionChanged = Signal(list)
+
+    COL_NAME, COL_AUC, COL_OMICS = 0, 1, 2
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        head = QLabel("Cancer contexts")
+        head.setObjectName("title")
+        lay.addWidget(head)
+        hint = QLabel("Tick the models to show. AUC: how well each model separated known SL pairs "
+                      "from others on held-out validation pairs (1 = perfect, 0.5 = chance).")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Model", "AUC", "Omics"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(8)
+        hh = self.tree.header()
+        hh.setSectionResizeMode(self.COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(self.COL_AUC, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(self.COL_OMICS, QHeaderView.ResizeMode.Stretch)
+        hh.setStretchLastSection(False)
+        lay.addWidget(self.tree, 1)
+        buttons = QHBoxLayout()
+        self.all_btn = QPushButton("All")
+        self.none_btn = QPushButton("None")
+        self.all_btn.setToolTip("Show every model")
+        self.none_btn.setToolTip("Untick every model")
+        buttons.addWidget(self.all_btn)
+        buttons.addWidget(self.none_btn)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self.all_btn.clicked.connect(lambda: self.set_checked(self.names()))
+        self.none_btn.clicked.connect(lambda: self.set_checked([]))
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._order: list[str] = []
+        self._updating = False
+        self.tree.itemChanged.connect(self._item_changed)
+
+    def set_contexts(self, infos: list[tuple[str, dict[str, Any]]], checked: list[str] | None = None) -> None:
+        """Fill the tree. ``infos``: ``(name, context_info)`` in engine order; ``checked``:
+        names to tick (``None`` = all)."""
+        self._updating = True
+        self.tree.clear()
+        self._items = {}
+        self._order = [n for n, _ in infos]
+        groups: dict[str, QTreeWidgetItem] = {}
+        for name, info in infos:
+            kind = "user" if info.get("kind") == "user" else "bundled"
+            if kind not in groups:
+                g = QTreeWidgetItem(self.tree, ["Bundled models" if kind == "bundled" else "Your models"])
+                g.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                f = g.font(0)
+                f.setBold(True)
+                g.setFont(0, f)
+                g.setFirstColumnSpanned(True)
+                g.setExpanded(True)
+                groups[kind] = g
+            item = QTreeWidgetItem(groups[kind])
+            item.setText(self.COL_NAME, name)
+            v = val_auc(info)
+            item.setText(self.COL_AUC, "–" if v is None else f"{v:.2f}")
+            item.setTextAlignment(self.COL_AUC, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setText(self.COL_OMICS, omics_text(info.get("omics")))
+            tip = info_tooltip(name, info)
+            for col in range(3):
+                item.setToolTip(col, tip)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+            on = checked is None or name in checked
+            item.setCheckState(self.COL_NAME, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self._items[name] = item
+        for g in groups.values():
+            g.setExpanded(True)
+        self._updating = False
+
+    def names(self) -> list[str]:
+        return list(self._order)
+
+    def checked(self) -> list[str]:
+        """The ticked contexts, in engine order."""
+        return [n for n in self._order if self._items[n].checkState(self.COL_NAME) == Qt.CheckState.Checked]
+
+    def set_checked(self, names: list[str]) -> None:
+        self._updating = True
+        for n, item in self._items.items():
+            item.setCheckState(self.COL_NAME, Qt.CheckState.Checked if n in names else Qt.CheckState.Unchecked)
+        self._updating = False
+        self.selectionChanged.emit(self.checked())
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._updating or column != self.COL_NAME:
+            return
+        self.selectionChanged.emit(self.checked())

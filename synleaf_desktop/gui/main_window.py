@@ -1,0 +1,826 @@
+"""The main window: contexts panel, query bar, heatmap + results table, details panel,
+import by drag and drop, the training tab, exports, settings.
+
+Everything slow runs in a :class:`~synleaf_desktop.gui.workers.Task`; the GUI thread only
+does a single-pair lookup (microseconds of numpy) and redraws.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from .. import __version__
+from . import lookup
+from .contexts_panel import ContextsPanel
+from .details_panel import DetailsPanel
+from .export import export_report, export_table
+from .grid import SORT_MEAN, ScoreGrid
+from .heatmap import HeatmapWidget
+from .import_dialog import ImportPreviewDialog, ImportResult, group_paths, read_import
+from .library import Library
+from .query_bar import QueryBar, choose_list_file
+from .results_table import ResultsTable
+from .settings import Settings
+from .style import WINDOW_SIZE
+from .workers import Task, TaskManager
+
+LEVEL_ICONS = {"info": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
+               "error": QMessageBox.Icon.Critical}
+
+
+def _b64(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _unb64(text: str) -> QByteArray:
+    try:
+        return QByteArray(base64.b64decode(text.encode("ascii")))
+    except (ValueError, TypeError):
+        return QByteArray()
+
+
+class MainWindow(QMainWindow):
+    """The application window.
+
+    Args:
+        settings: loaded settings (default: from the user config dir).
+        library: the user's imported data (default: under the user data dir).
+        bundled_dir: folder of the bundled models (default: ``paths.bundled_models_dir()``).
+        load_on_start: load the models and completions in the background right away.
+
+    Signals:
+        engineReady(): models loaded (or reloaded).
+        resultsShown(): a query's result is on screen.
+        importFinished(str): an import was saved (its kind) or abandoned ("").
+    """
+
+    engineReady = Signal()
+    resultsShown = Signal()
+    importFinished = Signal(str)
+
+    def __init__(self, settings: Settings | None = None, library: Library | None = None,
+                 bundled_dir: str | Path | None = None, load_on_start: bool = True) -> None:
+        super().__init__()
+        self.settings = settings or Settings.load()
+        self.library = library or Library()
+        self.bundled_dir = Path(bundled_dir) if bundled_dir else None
+        self.tasks = TaskManager(self)
+        self.engine: Any = None
+        self.infos: dict[str, dict[str, Any]] = {}
+        self.grid = ScoreGrid.empty()
+        self.query: dict[str, Any] | None = None
+        self._pending_query: dict[str, Any] | None = None
+        self.sort_key = self.settings.sort_by
+        self.sort_desc = True
+        self.messages: list[tuple[str, str, str]] = []
+        self.last_timing: dict[str, float] = {}
+        self._import_queue: list[tuple[str, list[Path]]] = []
+        self.preview: ImportPreviewDialog | None = None
+        self.labels_info = ""
+        self._visible_slots: set[str] = set()
+
+        self.setWindowTitle(f"SynLeaF Desktop {__version__}")
+        self.setAcceptDrops(True)
+        self.resize(*WINDOW_SIZE)
+        self._build_ui()
+        self._build_menus()
+        self._restore_settings()
+        self._requery_timer = QTimer(self)
+        self._requery_timer.setSingleShot(True)
+        self._requery_timer.setInterval(150)
+        self._requery_timer.timeout.connect(self._rerun_query)
+        self.update_status()
+        if load_on_start:
+            self.reload_models()
+            self.load_completions()
+
+    # ------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+
+        # look-up tab
+        look = QWidget()
+        lay = QVBoxLayout(look)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.query_bar = QueryBar()
+        lay.addWidget(self.query_bar)
+        self.query_bar.queryRequested.connect(self.run_query)
+        self.query_bar.loadListRequested.connect(self.load_gene_list)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 0, 8, 0)
+        bar.addWidget(QLabel("Sort rows by"))
+        self.sort_combo = QComboBox()
+        self.sort_combo.setMinimumWidth(200)
+        self.sort_combo.setToolTip("Order the pairs by one context's score or by the mean over the shown contexts")
+        self.sort_combo.activated.connect(self._sort_combo_changed)
+        bar.addWidget(self.sort_combo)
+        self.result_note = QLabel("")
+        self.result_note.setObjectName("hint")
+        self.result_note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.result_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.result_note, 1)
+        lay.addLayout(bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.heatmap = HeatmapWidget()
+        self.heatmap.cellClicked.connect(self.show_cell)
+        self.table = ResultsTable()
+        self.table.sortRequested.connect(self.set_sort)
+        self.table.cellActivated.connect(lambda r, c: self.heatmap.select_cell(r, c))
+        self.splitter.addWidget(self.heatmap)
+        self.splitter.addWidget(self.table)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        lay.addWidget(self.splitter, 1)
+        self.tabs.addTab(look, "Look up SL scores")
+
+        # training tab (built lazily: it is heavier and imports more)
+        from .training_panel import TrainingPanel
+
+        self.training = TrainingPanel(self)
+        self.tabs.addTab(self.training, "Train your own model")
+
+        # docks
+        self.contexts = ContextsPanel()
+        self.contexts.selectionChanged.connect(self._contexts_changed)
+        dock = QDockWidget("Contexts", self)
+        dock.setObjectName("contexts_dock")
+        dock.setWidget(self.contexts)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setMinimumWidth(262)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.contexts_dock = dock
+
+        self.details = DetailsPanel()
+        dock = QDockWidget("Details", self)
+        dock.setObjectName("details_dock")
+        dock.setWidget(self.details)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
+                         QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.details_dock = dock
+        self.resizeDocks([self.contexts_dock, self.details_dock], [290, 330], Qt.Orientation.Horizontal)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self._details_wanted = True
+
+        # status bar: what is loaded | current job, progress, cancel
+        sb = self.statusBar()
+        self.status_label = QLabel("")
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        sb.addWidget(self.status_label, 1)
+        self.job_label = QLabel("")
+        self.job_label.setMaximumWidth(360)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFixedWidth(220)
+        self.progress_bar.setRange(0, 1000)
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setToolTip("Stop the running job (nothing half-done is kept)")
+        self.cancel_btn.clicked.connect(self.cancel_jobs)
+        for w in (self.job_label, self.progress_bar, self.cancel_btn):
+            sb.addPermanentWidget(w)
+            w.hide()
+        self.tasks.busy_changed.connect(self._busy_changed)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        self.act_import = self._action(m, "&Import data…", self.import_dialog, QKeySequence("Ctrl+I"),
+                                       "Import a cBioPortal study folder, omics files, an SL label table or a "
+                                       "knowledge graph (you can also drop them on the window)")
+        self._action(m, "Import study &folder…", self.import_folder_dialog, QKeySequence("Ctrl+Shift+I"))
+        self._action(m, "Load gene &list…", self.load_gene_list, QKeySequence("Ctrl+L"))
+        m.addSeparator()
+        self.act_export_table = self._action(m, "&Export score table…", self.export_table_dialog,
+                                             QKeySequence("Ctrl+E"), "CSV or TSV of exactly what is shown")
+        self.act_export_image = self._action(m, "Export heatmap &image…", self.export_image_dialog,
+                                             QKeySequence("Ctrl+Shift+E"), "PNG or SVG")
+        self.act_export_report = self._action(m, "Export run &report…", self.export_report_dialog,
+                                              QKeySequence("Ctrl+R"),
+                                              "JSON: the query, models and their checksums, versions, date")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        m = mb.addMenu("&View")
+        self._action(m, "&Copy selected cells", lambda: self.table.copy_selection(), None,
+                     "Copy the selected table cells as tab-separated text (Ctrl+C in the table)")
+        self._action(m, "Sort by &mean over contexts", lambda: self.set_sort(SORT_MEAN, True), QKeySequence("Ctrl+M"))
+        self._action(m, "&Look-up tab", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
+        self._action(m, "&Training tab", lambda: self.tabs.setCurrentIndex(1), QKeySequence("Ctrl+2"))
+        m.addAction(self.contexts_dock.toggleViewAction())
+        m.addAction(self.details_dock.toggleViewAction())
+
+        m = mb.addMenu("&Models")
+        self._action(m, "&Reload models", self.reload_models, QKeySequence("F5"))
+        self._action(m, "&Add a model folder…", self.add_model_dialog, None,
+                     "Install a model bundle (a folder with manifest.json and model.npz) as one of your models")
+        self._action(m, "Re&move one of your models…", self.remove_model_dialog)
+        m.addSeparator()
+        self._action(m, "Export &all pairs of a model (genome-wide)…", self.genome_wide_dialog,
+                     QKeySequence("Ctrl+G"), "Score every gene pair of one model and save the best ones as TSV")
+
+        m = mb.addMenu("&Help")
+        self._action(m, "How to read the scores", self.show_help, QKeySequence.StandardKey.HelpContents)
+        self._action(m, "&About SynLeaF Desktop", self.show_about)
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(shortcut)
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(lambda *_: slot())
+        menu.addAction(a)
+        return a
+
+    def _tab_changed(self, index: int) -> None:
+        """The details panel belongs to the look-up tab; the training tab gets the room."""
+        if index == 1:
+            self._details_wanted = self.details_dock.isVisible()
+            self.details_dock.hide()
+        elif self._details_wanted:
+            self.details_dock.show()
+
+    # ------------------------------------------------------------------ settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        self.geometry_restored = bool(s.geometry) and self.restoreGeometry(_unb64(s.geometry))
+        if s.window_state:
+            self.restoreState(_unb64(s.window_state))
+        if s.splitter:
+            self.splitter.restoreState(_unb64(s.splitter))
+        self.query_bar.top_n.setValue(s.partners_top)
+        if len(s.last_pair) == 2:
+            self.query_bar.set_pair(*s.last_pair)
+
+    def save_settings(self) -> Path:
+        s = self.settings
+        s.geometry = _b64(self.saveGeometry())
+        s.window_state = _b64(self.saveState())
+        s.splitter = _b64(self.splitter.saveState())
+        if self.contexts.names():
+            s.contexts = self.contexts.checked()
+        s.partners_top = int(self.query_bar.top_n.value())
+        s.sort_by = self.sort_key
+        s.device = self.training.device() if hasattr(self.training, "device") else s.device
+        return s.save()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.tasks.busy("train"):
+            box = QMessageBox(QMessageBox.Icon.Question, "Training is running",
+                              "A model is being trained. Stop it and quit? Nothing half-trained is kept.",
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            if box.exec() != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        try:
+            self.save_settings()
+        except OSError as exc:
+            print(f"could not save settings: {exc}")
+        self.tasks.cancel_all(wait_ms=10000)
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ messages
+    def notify(self, level: str, title: str, text: str) -> QMessageBox:
+        """Show a message box (non-blocking) and remember it (tests read ``messages``)."""
+        self.messages.append((level, title, text))
+        box = QMessageBox(LEVEL_ICONS.get(level, QMessageBox.Icon.Information), title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+        return box
+
+    def flash(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def update_status(self) -> None:
+        parts = []
+        if self.engine is None:
+            parts.append("loading models…" if self.tasks.busy("engine") else "no models loaded")
+        else:
+            kinds = [i.get("kind") for i in self.infos.values()]
+            n_user = sum(1 for k in kinds if k == "user")
+            parts.append(f"{len(kinds)} models ({len(kinds) - n_user} bundled, {n_user} yours)")
+        counts = {k: len(self.library.list(k)) for k in ("cohorts", "labels", "graphs")}
+        parts.append(f"imported: {counts['cohorts']} cohorts, {counts['labels']} label tables, "
+                     f"{counts['graphs']} graphs")
+        if self.labels_info:
+            parts.append(self.labels_info)
+        self.status_label.setText("   ·   ".join(parts))
+
+    # ------------------------------------------------------------------ jobs
+    def start_task(self, slot: str, task: Task, label: str) -> Task:
+        """Start a job whose progress shows in the status bar (with a Cancel button)."""
+        self._visible_slots.add(slot)
+        task.progress.connect(lambda f, m, info, s=slot, l=label: self._on_progress(s, l, f, m))
+        self.tasks.start(slot, task)
+        self._on_progress(slot, label, 0.0, "")
+        return task
+
+    def _on_progress(self, slot: str, label: str, fraction: float, message: str) -> None:
+        if slot == "train":
+            return  # the training panel shows its own progress
+        self.job_label.setText(f"{label}: {message}" if message else label)
+        if fraction == fraction:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+        else:
+            self.progress_bar.setRange(0, 0)
+        for w in (self.job_label, self.progress_bar, self.cancel_btn):
+            w.show()
+
+    def _busy_changed(self, slot: str, busy: bool) -> None:
+        if not busy:
+            self._visible_slots.discard(slot)
+        others = [s for s in self.tasks.running() if s != "train" and s in self._visible_slots]
+        if not others:
+            for w in (self.job_label, self.progress_bar, self.cancel_btn):
+                w.hide()
+        if slot == "query":
+            self.query_bar.set_busy(busy, "working…" if busy else "")
+        if slot == "import" and not busy:
+            self._maybe_next_import()
+        self.update_status()
+
+    def cancel_jobs(self) -> None:
+        for slot in self.tasks.running():
+            if slot != "train":
+                self.tasks.cancel(slot)
+        self.flash("cancelling…")
+
+    # ------------------------------------------------------------------ models
+    def reload_models(self) -> None:
+        """(Re)load every model in the background; the contexts panel refills when done."""
+        task = Task(lookup.load_engine, bundled_dir=self.bundled_dir, library=self.library, name="load-models")
+        task.succeeded.connect(self._engine_loaded)
+        task.failed.connect(lambda msg: self.notify("error", "Could not load the models", msg))
+        self.start_task("engine", task, "Loading models")
+        self.update_status()
+
+    def _engine_loaded(self, result: Any) -> None:
+        engine, infos, labels_info, problems = result
+        self.engine = engine
+        self.infos = dict(infos)
+        self.statusBar().clearMessage()
+        self.labels_info = labels_info
+        names = [n for n, _ in infos]
+        seen = set(self.settings.seen_contexts) | set(self.contexts.names())
+        checked = self.contexts.checked() if self.contexts.names() else self.settings.contexts
+        if checked is not None:
+            # keep the user's ticks; a model never seen before (e.g. just trained) is ticked
+            checked = [n for n in names if n in checked or n not in seen]
+            if not checked:
+                checked = None
+        self.settings.seen_contexts = sorted(seen | set(names))
+        self.contexts.set_contexts(list(infos), checked)
+        self._refresh_sort_combo()
+        self.training.set_models(list(infos))
+        self.update_status()
+        if problems:
+            self.flash("some model folders were skipped: " + "; ".join(problems[:3]), 15000)
+        if not infos:
+            self.notify("warning", "No models found",
+                        "No scoring models were found. Reinstall SynLeaF Desktop, or add a model folder "
+                        "(Models > Add a model folder…) or train one in the training tab.")
+        self.engineReady.emit()
+        q = self._pending_query or self.query
+        self._pending_query = None
+        if q is not None:
+            self.run_query(q)
+
+    def load_completions(self) -> None:
+        task = Task(lookup.completions, name="completions")
+        task.succeeded.connect(self.query_bar.set_completions)
+        task.failed.connect(lambda msg: self.flash(f"gene-name completion unavailable: {msg}"))
+        self.tasks.start("completions", task)
+
+    def add_model_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.settings.last_dir("models"))
+        if folder:
+            self.settings.remember_dir("models", folder)
+            self.add_model(folder)
+
+    def add_model(self, folder: str | Path) -> Task:
+        task = Task(lookup.add_model, Path(folder), name="add-model")
+        task.succeeded.connect(lambda name: (self.flash(f"model {name} added"), self.reload_models()))
+        task.failed.connect(lambda msg: self.notify("error", "Could not add the model", msg))
+        return self.start_task("add-model", task, "Checking the model")
+
+    def remove_model_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        mine = [n for n, i in self.infos.items() if i.get("kind") == "user"]
+        if not mine:
+            self.notify("info", "No models of yours", "Only models you trained or added can be removed.")
+            return
+        name, ok = QInputDialog.getItem(self, "Remove a model", "Model to remove (it is deleted from this "
+                                        "computer):", mine, 0, False)
+        if ok and name:
+            self.remove_model(name)
+
+    def remove_model(self, name: str) -> None:
+        from ..bundle.registry import Registry
+
+        try:
+            Registry(bundled_dir=self.bundled_dir).remove_user_bundle(name)
+        except Exception as exc:  # noqa: BLE001
+            self.notify("error", "Could not remove the model", lookup.message_of(exc))
+            return
+        self.flash(f"model {name} removed")
+        self.reload_models()
+
+    def genome_wide_dialog(self) -> None:
+        from .genome_dialog import GenomeWideDialog
+
+        if self.engine is None:
+            self.notify("info", "No models loaded", "Wait until the models are loaded, then try again.")
+            return
+        ctx = [(n, int(self.infos[n].get("n_genes", 0))) for n in self.engine.contexts]
+        dlg = GenomeWideDialog(ctx, self.settings.last_dir("export"), self)
+        if dlg.exec() == GenomeWideDialog.DialogCode.Accepted:
+            context, path, top, threshold = dlg.choice()
+            self.settings.remember_dir("export", path)
+            self.export_genome_wide(context, path, top, threshold)
+
+    def export_genome_wide(self, context: str, path: str | Path, top: int | None = 10000,
+                           threshold: float | None = None) -> Task:
+        """Score all pairs of ``context`` in the background and write the TSV (atomic)."""
+        from .genome_dialog import genome_wide_job
+
+        task = Task(genome_wide_job, self.engine, context, Path(path), top, threshold, name="genome-wide")
+        task.succeeded.connect(lambda info: self._genome_done(context, Path(path), info))
+        task.failed.connect(lambda msg: self.notify("error", "Could not export all pairs", msg))
+        task.cancelled.connect(lambda: self.flash("genome-wide export cancelled; no file was written"))
+        return self.start_task("genome", task, f"Scoring all pairs of {context}")
+
+    def _genome_done(self, context: str, path: Path, info: dict[str, Any]) -> None:
+        self.last_genome_wide = dict(info)
+        written = info.get("written")
+        n = f"{int(written):,}" if isinstance(written, (int, float)) else "the"
+        secs = info.get("seconds")
+        took = f" in {float(secs):.0f} s" if isinstance(secs, (int, float)) else ""
+        self.notify("info", "All pairs exported", f"{n} pairs of {context} written to {info.get('out', path)}{took}.")
+
+    # ------------------------------------------------------------------ queries
+    def checked_contexts(self) -> list[str]:
+        return self.contexts.checked()
+
+    def run_query(self, query: dict[str, Any]) -> None:
+        """Run a query from the query bar (see :class:`QueryBar` for its shape)."""
+        problem = lookup.validate_query(query)
+        if problem:
+            self.result_note.setText(problem)
+            self.flash(problem)
+            return
+        self.query = dict(query)
+        if self.engine is None:
+            if not self.tasks.busy("engine"):
+                self.result_note.setText("No scoring models are installed: add one (Models menu) or train one.")
+                return
+            self._pending_query = dict(query)
+            self.flash("the models are still loading; your query will run as soon as they are ready")
+            return
+        contexts = self.checked_contexts()
+        if not contexts:
+            self.result_note.setText("Tick at least one context on the left.")
+            self.show_grid(ScoreGrid.empty())
+            return
+        mode = query["mode"]
+        if mode == "pair":
+            self.settings.last_pair = list(query["genes"])
+            t0 = time.perf_counter()
+            try:
+                grid = lookup.pair_grid(self.engine, query["genes"][0], query["genes"][1], contexts, self.infos)
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                self._query_failed(lookup.message_of(exc))
+                return
+            self.last_timing["lookup_s"] = time.perf_counter() - t0
+            self.show_grid(grid)
+            return
+        if mode == "partners":
+            fn, label = lookup.partners_grid, f"Finding partners of {query['gene']}"
+            args = (self.engine, query["gene"], int(query.get("top", 25)), contexts, self.infos)
+        else:
+            fn, label = lookup.list_grid, "Scoring the gene list"
+            args = (self.engine, query, contexts, self.infos)
+        task = Task(fn, *args, name=f"query-{mode}")
+        task.succeeded.connect(self.show_grid)
+        task.failed.connect(self._query_failed)
+        self.start_task("query", task, label)
+
+    def _query_failed(self, message: str) -> None:
+        self.result_note.setText(message)
+        self.notify("warning", "Could not score", message)
+
+    def _rerun_query(self) -> None:
+        if self.query is not None and self.engine is not None:
+            self.run_query(self.query)
+
+    def _contexts_changed(self, names: list[str]) -> None:
+        self.settings.contexts = list(names)
+        self._refresh_sort_combo()
+        if self.query is not None:
+            self._requery_timer.start()
+
+    def show_grid(self, grid: ScoreGrid) -> None:
+        """Show a query result (sorted as chosen) in heatmap and table."""
+        t0 = time.perf_counter()
+        self._raw_grid = grid
+        key = self.sort_key
+        if key and key != SORT_MEAN and key not in grid.contexts and key not in ("gene_a", "gene_b"):
+            key = ""
+        if not key and grid.mode == "partners":
+            key = SORT_MEAN
+        shown = grid.sorted_by(key, self.sort_desc) if key else grid
+        self.grid = shown
+        self.heatmap.set_grid(shown)
+        self.table.set_grid(shown, key, self.sort_desc)
+        self.details.clear()
+        self._update_result_note()
+        self._set_sort_combo(key)
+        self.last_timing["refresh_s"] = time.perf_counter() - t0
+        if grid.mode == "pair" and not grid.is_empty:
+            self.heatmap.select_cell(0, int(max(range(len(grid.contexts)),
+                                                key=lambda j: -1 if grid.is_na(0, j) else grid.score[0, j])))
+        self.resultsShown.emit()
+
+    def _update_result_note(self) -> None:
+        g = self.grid
+        notes = []
+        typed = (g.query or {}).get("genes") if g.mode == "pair" else None
+        symbols = (g.query or {}).get("symbols")
+        if typed and symbols:
+            for t, sym in zip(typed, symbols):
+                if t.strip() != sym:
+                    notes.append(f"{t.strip()} = {sym}")
+        if g.mode == "partners" and g.query.get("typed", g.focus_gene).strip() != g.focus_gene:
+            notes.append(f"{g.query['typed'].strip()} = {g.focus_gene}")
+        if g.unresolved:
+            notes.append("not recognised: " + ", ".join(g.unresolved[:8]) + (" …" if len(g.unresolved) > 8 else ""))
+        if not g.is_empty:
+            notes.append(f"{len(g.pairs)} pair{'s' if len(g.pairs) != 1 else ''} x {len(g.contexts)} contexts")
+        self.result_note.setText("   ·   ".join(notes))
+
+    # ------------------------------------------------------------------ sorting
+    def _refresh_sort_combo(self) -> None:
+        current = self.sort_key
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.clear()
+        self.sort_combo.addItem("as entered", "")
+        self.sort_combo.addItem("mean over shown contexts", SORT_MEAN)
+        for n in self.checked_contexts():
+            self.sort_combo.addItem(f"score in {n}", n)
+        self.sort_combo.blockSignals(False)
+        self._set_sort_combo(current)
+
+    def _set_sort_combo(self, key: str) -> None:
+        i = self.sort_combo.findData(key)
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.setCurrentIndex(max(i, 0))
+        self.sort_combo.blockSignals(False)
+
+    def _sort_combo_changed(self, index: int) -> None:
+        self.set_sort(self.sort_combo.itemData(index) or "", True)
+
+    def set_sort(self, key: str, descending: bool = True) -> None:
+        """Sort the rows by ``key`` (a context, ``"mean"``, ``"gene_a"``/``"gene_b"`` or ``""``)."""
+        self.sort_key = key
+        self.sort_desc = descending
+        if hasattr(self, "_raw_grid"):
+            self.show_grid(self._raw_grid)
+
+    # ------------------------------------------------------------------ details
+    def show_cell(self, row: int, col: int) -> None:
+        if self.engine is None or self.grid.is_empty:
+            return
+        a, b = self.grid.pairs[row]
+        ctx = self.grid.contexts[col]
+        try:
+            d = lookup.cell_details(self.engine, a, b, ctx, self.infos.get(ctx, {}))
+        except Exception as exc:  # noqa: BLE001
+            self.flash(lookup.message_of(exc))
+            return
+        self.details.show_details(d)
+        self.details_dock.show()
+
+    # ------------------------------------------------------------------ gene lists
+    def load_gene_list(self, path: str | Path | None = None) -> None:
+        if path is None:
+            path = choose_list_file(self, self.settings.last_dir("genelist"))
+            if not path:
+                return
+        self.settings.remember_dir("genelist", path)
+        try:
+            self.query_bar.load_list_file(path)
+        except OSError as exc:
+            self.notify("error", "Could not read the gene list", f"{path}: {exc.strerror or exc}")
+            return
+        self.tabs.setCurrentIndex(0)
+        self.query_bar.request_list()
+
+    # ------------------------------------------------------------------ import
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+            self.statusBar().showMessage("Drop to import: a cBioPortal study folder, omics files, an SL label "
+                                         "table or a knowledge graph. You will see what was recognised first.")
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.statusBar().clearMessage()
+        super().dragLeaveEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def import_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import omics files, an SL label table or a knowledge graph", self.settings.last_dir("import"),
+            "Data tables (*.txt *.tsv *.csv *.gz *.seg *.maf);;All files (*)")
+        if files:
+            self.settings.remember_dir("import", files[0])
+            self.import_paths(files)
+
+    def import_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a cBioPortal study folder",
+                                                  self.settings.last_dir("import"))
+        if folder:
+            self.settings.remember_dir("import", folder)
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str | Path]) -> None:
+        """Recognise dropped/chosen paths and import each group (read -> preview -> save)."""
+        try:
+            groups = group_paths(paths)
+        except Exception as exc:  # noqa: BLE001
+            self.notify("error", "Cannot import", lookup.message_of(exc))
+            self.importFinished.emit("")
+            return
+        self._import_queue.extend(groups.items())
+        self._maybe_next_import()
+
+    def _maybe_next_import(self) -> None:
+        """Start the next queued import when none is being read, previewed or saved."""
+        if self._import_queue and self.preview is None and not self.tasks.busy("import"):
+            self._next_import()
+
+    def _next_import(self) -> None:
+        if not self._import_queue:
+            return
+        kind, paths = self._import_queue.pop(0)
+        task = Task(read_import, kind, paths, name=f"import-{kind}")
+        task.succeeded.connect(self._show_preview)
+        task.failed.connect(self._import_failed)
+        task.cancelled.connect(lambda: (self.flash("import cancelled"), self.importFinished.emit("")))
+        self.start_task("import", task, f"Reading {paths[0].name}")
+
+    def _import_failed(self, message: str) -> None:
+        self.notify("error", "Could not import", message + "\n\nNothing was saved.")
+        self.importFinished.emit("")
+
+    def _show_preview(self, result: ImportResult) -> None:
+        folder = {"study": "cohorts", "labels": "labels", "graph": "graphs"}[result.kind]
+        result.name = self.library.unique_name(folder, result.name)  # never replace an import silently
+        dlg = ImportPreviewDialog(result, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview = dlg
+        dlg.accepted.connect(lambda: self._save_import(result, dlg.name()))
+        dlg.rejected.connect(lambda: self._preview_rejected())
+        dlg.open()
+
+    def _preview_rejected(self) -> None:
+        self.preview = None
+        self.flash("import discarded; nothing was saved")
+        self.importFinished.emit("")
+        self._maybe_next_import()
+
+    def _save_import(self, result: ImportResult, name: str) -> None:
+        self.preview = None
+        task = Task(lookup.save_import, self.library, result, name, self.engine, name="save-import")
+        task.succeeded.connect(self._import_saved)
+        task.failed.connect(self._import_failed)
+        self.start_task("import", task, f"Saving {name}")
+
+    def _import_saved(self, result: Any) -> None:
+        kind, entry_name, labels_info = result
+        if labels_info:
+            self.labels_info = labels_info
+        self.flash(f"saved {entry_name}")
+        self.training.refresh_data()
+        self.update_status()
+        if kind == "labels" and self.query is not None:
+            self._rerun_query()
+        self.importFinished.emit(kind)
+
+    # ------------------------------------------------------------------ export
+    def _save_path(self, title: str, filters: str, default: str) -> str:
+        start = str(Path(self.settings.last_dir("export")) / default)
+        path, chosen = QFileDialog.getSaveFileName(self, title, start, filters)
+        if path:
+            self.settings.remember_dir("export", path)
+            if not Path(path).suffix:
+                path += ".csv" if "CSV" in chosen else (".svg" if "SVG" in chosen else
+                                                        (".json" if "JSON" in chosen else ".tsv"))
+        return path
+
+    def _default_stem(self) -> str:
+        q = self.grid.query or {}
+        if q.get("mode") == "pair":
+            return "synleaf_" + "_".join(q.get("genes", []))
+        if q.get("mode") == "partners":
+            return f"synleaf_partners_{q.get('gene', '')}"
+        return "synleaf_scores"
+
+    def _need_results(self) -> bool:
+        if self.grid.is_empty:
+            self.notify("info", "Nothing to export", "Score a pair, a gene list or a gene's partners first.")
+            return False
+        return True
+
+    def export_table_dialog(self) -> None:
+        if self._need_results():
+            path = self._save_path("Export score table", "CSV (*.csv);;TSV (*.tsv)", self._default_stem() + ".csv")
+            if path:
+                self.export_table(path)
+
+    def export_image_dialog(self) -> None:
+        if self._need_results():
+            path = self._save_path("Export heatmap image", "PNG image (*.png);;SVG image (*.svg)",
+                                   self._default_stem() + ".png")
+            if path:
+                self.export_image(path)
+
+    def export_report_dialog(self) -> None:
+        if self._need_results():
+            path = self._save_path("Export run report", "JSON report (*.json)", self._default_stem() + "_report.json")
+            if path:
+                self.export_report(path)
+
+    def export_table(self, path: str | Path) -> Path | None:
+        try:
+            out = export_table(self.grid, path)
+        except (OSError, ValueError) as exc:
+            self.notify("error", "Could not export the table", lookup.message_of(exc))
+            return None
+        self.flash(f"table written to {out}")
+        return out
+
+    def export_image(self, path: str | Path) -> Path | None:
+        try:
+            out = self.heatmap.export_image(path)
+        except (OSError, ValueError) as exc:
+            self.notify("error", "Could not export the image", lookup.message_of(exc))
+            return None
+        self.flash(f"image written to {out}")
+        return out
+
+    def export_report(self, path: str | Path, exported: dict[str, str] | None = None) -> Path | None:
+        try:
+            inputs = lookup.inputs_record(self.library, self.labels_info)
+            out = export_report(path, self.grid, {n: self.infos.get(n, {}) for n in self.grid.contexts},
+                                inputs=inputs, exported=exported)
+        except (OSError, ValueError) as exc:
+            self.notify("error", "Could not export the report", lookup.message_of(exc))
+            return None
+        self.flash(f"report written to {out}")
+        return out
+
+    # ------------------------------------------------------------------ help
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About SynLeaF Desktop",
+                          f"<h3>SynLeaF Desktop {__version__}</h3>"
+                          "<p>Synthetic-lethality scores for gene pairs in eight cancers and pan-cancer, "
+                          "with the SynLeaF method (multi-omics VAE + knowledge-graph RGCN, distilled or "
+                          "ensembled).</p><p>Scores are model predictions, not measurements: read them with "
+                          "each model's validation AUC and fold spread.</p>")
+
+    def show_help(self) -> None:
+        QMessageBox.information(
+            self, "How to read the scores",
+            "Each cell is the SL score of a gene pair in one cancer context: the mean over the "
+            "cross-validation models and over both gene orders, between 0 (unlikely SL) and 1 (likely SL).\n\n"
+            "• Hatched grey 'n/a' cells: a gene is not in that context's model, so there is no score.\n"
+            "• ★ / ✕: known SL / non-SL pairs from the label tables you imported.\n"
+            "• AUC under each column: how well that model ranked held-out known pairs (0.5 = chance).\n"
+            "• Click a cell for the per-fold scores, both gene orders, the omics-only and "
+            "knowledge-graph-only scores, and whether the pair was used for training.")

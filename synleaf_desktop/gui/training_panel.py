@@ -1,0 +1,426 @@
+"""The local training tab: choose data, see an estimate, train in a worker with live plots,
+cancel cleanly; the finished model appears as a new context."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from . import style
+from .training_job import BUILTIN_GRAPH, TrainRequest, estimate, estimate_inputs, run_training
+from .workers import Task
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .main_window import MainWindow
+
+
+def _fmt_seconds(s: float) -> str:
+    if s != s or s <= 0:
+        return "–"
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 5400:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def _fmt_bytes(b: float) -> str:
+    if b >= 1 << 30:
+        return f"{b / (1 << 30):.1f} GB"
+    return f"{b / (1 << 20):.0f} MB"
+
+
+class LivePlots(QWidget):
+    """Loss, validation AUC and per-modality gradient norms per epoch, one curve per stage."""
+
+    STAGES = ("omics", "kg", "umt")
+    STAGE_NAMES = {"omics": "omics teacher", "kg": "KG teacher", "umt": "UMT student"}
+    STAGE_COLORS = {"omics": (142, 68, 173), "kg": (230, 126, 34), "umt": (38, 110, 180)}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        lay = QGridLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        swatch = "<span style='color:rgb{}; font-weight:600'>&#9632; {}</span>"
+        legend = QLabel("Curves per training stage: "
+                        + "&nbsp;&nbsp;".join(swatch.format(self.STAGE_COLORS[s], self.STAGE_NAMES[s])
+                                              for s in self.STAGES)
+                        + "<br>Gradient norms per modality: "
+                        + swatch.format(style.SERIES_COLORS["omics"], "omics branch") + "&nbsp;&nbsp;"
+                        + swatch.format(style.SERIES_COLORS["kg"], "knowledge-graph branch")
+                        + " (solid: teachers, dashed: UMT student). Balanced branches learn together.")
+        legend.setWordWrap(True)
+        legend.setObjectName("hint")
+        lay.addWidget(legend, 0, 0, 1, 2)
+        self.plots: dict[str, pg.PlotWidget] = {}
+        for i, (key, title, ylabel) in enumerate((("loss", "Training loss", "loss"),
+                                                  ("val_auc", "Validation AUC", "AUC"),
+                                                  ("grad", "Gradient norm per modality", "‖grad‖"))):
+            w = pg.PlotWidget(background="w", title=title)
+            w.setMenuEnabled(False)
+            w.hideButtons()
+            w.setLabel("bottom", "epoch")
+            w.setLabel("left", ylabel)
+            w.showGrid(x=True, y=True, alpha=0.2)
+            if key == "val_auc":
+                w.setYRange(0.4, 1.0)
+            self.plots[key] = w
+            lay.addWidget(w, 1 if i < 2 else 2, i if i < 2 else 0, 1, 1 if i < 2 else 2)
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.data: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+        self._run = 0
+
+    def clear(self) -> None:
+        for w in self.plots.values():
+            w.clear()
+        self.curves.clear()
+        self.data.clear()
+
+    def _curve(self, plot: str, series: str, name: str, color, dash: bool = False) -> pg.PlotDataItem:
+        key = (plot, series)
+        if key not in self.curves:
+            pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine)
+            self.curves[key] = self.plots[plot].plot([], [], pen=pen, name=name, symbol="o", symbolSize=4,
+                                                     symbolBrush=color, symbolPen=None)
+            self.data[key] = ([], [])
+        return self.curves[key]
+
+    def add_epoch(self, info: dict[str, Any]) -> None:
+        """Add one epoch from a training progress ``info`` dict."""
+        stage = str(info.get("stage", ""))
+        epoch = info.get("epoch")
+        if stage not in self.STAGES or epoch is None:
+            return
+        fold = info.get("fold")
+        tag = f"{self.STAGE_NAMES[stage]}" + (f" f{fold}" if fold is not None and info.get("n_folds", 1) > 1 else "")
+        color = self.STAGE_COLORS[stage]
+        for plot, key in (("loss", "loss"), ("val_auc", "val_auc")):
+            v = info.get(key)
+            if isinstance(v, (int, float)) and math.isfinite(v):
+                self._append(plot, f"{stage}:{fold}", tag, color, float(epoch), float(v))
+        for mod in ("omics", "kg"):
+            v = info.get(f"grad_norm_{mod}")
+            if isinstance(v, (int, float)) and math.isfinite(v):
+                self._append("grad", f"{stage}:{fold}:{mod}", f"{mod} ({tag})", style.SERIES_COLORS[mod],
+                             float(epoch), float(v), dash=stage == "umt")
+
+    def _append(self, plot: str, series: str, name: str, color, x: float, y: float, dash: bool = False) -> None:
+        curve = self._curve(plot, series, name, color, dash)
+        xs, ys = self.data[(plot, series)]
+        xs.append(x)
+        ys.append(y)
+        curve.setData(xs, ys)
+
+
+class TrainingPanel(QWidget):
+    """The "Train your own model" tab."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.task: Task | None = None
+        self.models: list[tuple[str, dict[str, Any]]] = []
+        self._cuda: bool | None = None
+        outer = QHBoxLayout(self)
+
+        # --- inputs ----------------------------------------------------------------
+        left = QVBoxLayout()
+        box = QGroupBox("1. Data")
+        form = QFormLayout(box)
+        self.cohort = QComboBox()
+        self.cohort.setToolTip("An omics cohort you imported (drop a cBioPortal study folder on the window)")
+        self.labels = QComboBox()
+        self.labels.setToolTip("An SL label table you imported (gene pairs with SL / non-SL labels)")
+        self.cancer = QComboBox()
+        self.cancer.setToolTip("Which rows of the label table to train on")
+        self.graph = QComboBox()
+        self.graph.setToolTip("The knowledge graph: the built-in GO/KEGG graph, or one you imported")
+        imp = QPushButton("Import data…")
+        imp.setToolTip("Import a study folder, omics files, a label table or a knowledge graph")
+        imp.clicked.connect(window.import_dialog)
+        form.addRow("Omics cohort:", self.cohort)
+        form.addRow("SL labels:", self.labels)
+        form.addRow("Label rows:", self.cancer)
+        form.addRow("Knowledge graph:", self.graph)
+        form.addRow("", imp)
+        left.addWidget(box)
+
+        box = QGroupBox("2. Model")
+        form = QFormLayout(box)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. MY_BRCA")
+        self.name.setToolTip("Name of the new context (letters, digits, _ . + -)")
+        self.base = QComboBox()
+        self.base.setToolTip("Start from an existing model's weights (fine-tuning) where they fit, "
+                             "e.g. pan-cancer -> a small cohort")
+        self.device_box = QComboBox()
+        self.device_box.addItem("CPU", "cpu")
+        self.device_box.setToolTip("GPU appears when PyTorch sees a CUDA device")
+        self.quick = QCheckBox("Quick run (1 fold, at most 20 epochs per stage)")
+        self.quick.setToolTip("For a first look. A full run trains 5 cross-validation folds, "
+                              "which gives honest quality figures and a steadier model.")
+        form.addRow("Name:", self.name)
+        form.addRow("Start from:", self.base)
+        form.addRow("Device:", self.device_box)
+        form.addRow("", self.quick)
+        left.addWidget(box)
+
+        box = QGroupBox("3. Train")
+        v = QVBoxLayout(box)
+        self.estimate_label = QLabel("Choose a cohort and a label table to see an estimate.")
+        self.estimate_label.setWordWrap(True)
+        self.estimate_label.setObjectName("hint")
+        v.addWidget(self.estimate_label)
+        row = QHBoxLayout()
+        self.start_btn = QPushButton("Start training")
+        self.start_btn.setObjectName("primary")
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setEnabled(False)
+        self.cancel_btn.setToolTip("Stop training; nothing half-trained is kept")
+        row.addWidget(self.start_btn)
+        row.addWidget(self.cancel_btn)
+        row.addStretch(1)
+        v.addLayout(row)
+        left.addWidget(box)
+        left.addStretch(1)
+        lw = QWidget()
+        lw.setLayout(left)
+        lw.setMaximumWidth(430)
+        lw.setMinimumWidth(360)
+        outer.addWidget(lw)
+
+        # --- progress --------------------------------------------------------------
+        right = QVBoxLayout()
+        self.stage_label = QLabel("No training running.")
+        self.stage_label.setObjectName("title")
+        right.addWidget(self.stage_label)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        right.addWidget(self.progress)
+        self.eta_label = QLabel("")
+        self.eta_label.setObjectName("hint")
+        right.addWidget(self.eta_label)
+        self.plots = LivePlots()
+        right.addWidget(self.plots, 1)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumHeight(110)
+        self.log.setPlaceholderText("Training messages appear here.")
+        right.addWidget(self.log)
+        outer.addLayout(right, 1)
+
+        self.start_btn.clicked.connect(self.start)
+        self.cancel_btn.clicked.connect(self.cancel)
+        for w in (self.cohort, self.labels, self.cancer, self.graph, self.device_box):
+            w.currentIndexChanged.connect(self.update_estimate)
+        self.labels.currentIndexChanged.connect(self._fill_cancers)
+        self.quick.toggled.connect(self.update_estimate)
+        self._started_at = 0.0
+        self.result_name: str | None = None
+        self.last_error: str | None = None
+        #: TrainConfig overrides (tests and experts); None = the method's defaults
+        self.expert_config: dict[str, Any] | None = None
+        self.refresh_data()
+        self._detect_gpu()
+
+    # ------------------------------------------------------------------ data lists
+    def refresh_data(self) -> None:
+        lib = self.window_.library
+        for combo, kind in ((self.cohort, "cohorts"), (self.labels, "labels")):
+            cur = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            entries = lib.list(kind)
+            if not entries:
+                combo.addItem("none yet: import data first", None)
+            for e in entries:
+                combo.addItem(e.label, e.name)
+            i = combo.findData(cur)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+        cur = self.graph.currentData()
+        self.graph.blockSignals(True)
+        self.graph.clear()
+        self.graph.addItem("Built-in GO/KEGG graph", BUILTIN_GRAPH)
+        for e in lib.list("graphs"):
+            self.graph.addItem(e.label, e.name)
+        self.graph.setCurrentIndex(max(self.graph.findData(cur), 0))
+        self.graph.blockSignals(False)
+        self._fill_cancers()
+
+    def _fill_cancers(self) -> None:
+        name = self.labels.currentData()
+        cur = self.cancer.currentData()
+        self.cancer.blockSignals(True)
+        self.cancer.clear()
+        if name:
+            entry = next((e for e in self.window_.library.list("labels") if e.name == name), None)
+            per = (entry.info.get("summary", {}).get("per_cancer", {}) if entry else {})
+            if len(per) != 1:
+                self.cancer.addItem("all rows", "")
+            for c, v in per.items():
+                self.cancer.addItem(f"{c}: {v.get('positive', 0)} SL / {v.get('negative', 0)} non-SL",
+                                    "" if c == "(none)" else c)
+        else:
+            self.cancer.addItem("–", "")
+        self.cancer.setCurrentIndex(max(self.cancer.findData(cur), 0))
+        self.cancer.blockSignals(False)
+        if not self.name.text() and self.cancer.currentData():
+            self.name.setText(f"MY_{self.cancer.currentData()}")
+        self.update_estimate()
+
+    def set_models(self, infos: list[tuple[str, dict[str, Any]]]) -> None:
+        self.models = list(infos)
+        cur = self.base.currentData()
+        self.base.clear()
+        self.base.addItem("nothing (train from scratch)", None)
+        from .training_job import base_models
+
+        for name in base_models(infos):
+            self.base.addItem(f"fine-tune from {name}", name)
+        self.base.setCurrentIndex(max(self.base.findData(cur), 0))
+
+    def device(self) -> str:
+        return str(self.device_box.currentData() or "cpu")
+
+    def _detect_gpu(self) -> None:
+        from .training_job import cuda_devices
+
+        task = Task(cuda_devices, name="detect-gpu")
+        task.succeeded.connect(self._gpu_found)
+        self.window_.tasks.start("detect-gpu", task)
+
+    def _gpu_found(self, devices: list[str]) -> None:
+        for i, name in enumerate(devices):
+            self.device_box.addItem(f"GPU: {name}", f"cuda:{i}")
+        want = self.window_.settings.device
+        i = self.device_box.findData(want)
+        if i >= 0:
+            self.device_box.setCurrentIndex(i)
+
+    # ------------------------------------------------------------------ estimate
+    def request(self) -> TrainRequest | None:
+        if not self.cohort.currentData() or not self.labels.currentData():
+            return None
+        return TrainRequest(name=self.name.text().strip() or "MY_MODEL", cohort=self.cohort.currentData(),
+                            labels=self.labels.currentData(), cancer=self.cancer.currentData() or "",
+                            graph=self.graph.currentData() or BUILTIN_GRAPH, base_model=self.base.currentData(),
+                            device=self.device(), quick=self.quick.isChecked(), config=self.expert_config)
+
+    def update_estimate(self) -> None:
+        req = self.request()
+        if req is None:
+            self.estimate_label.setText("Choose a cohort and a label table to see an estimate of time and memory.")
+            self.start_btn.setEnabled(False)
+            return
+        self.start_btn.setEnabled(self.task is None)
+        inputs = estimate_inputs(self.window_.library, req)
+        est = estimate(inputs, req)
+        self.estimate_label.setText(
+            f"Estimate: about <b>{_fmt_seconds(est.seconds)}</b> and <b>{_fmt_bytes(est.peak_bytes)}</b> of memory "
+            f"on {'GPU' if req.device.startswith('cuda') else 'CPU'} ({inputs.genes:,} genes x {inputs.samples:,} "
+            f"samples, {inputs.kinds} omics, ~{inputs.pairs:,} labelled pairs, {est.folds} fold"
+            f"{'s' if est.folds != 1 else ''}). A rough guide: the time is re-estimated from the real speed "
+            "after the first epochs.")
+        self.estimate_label.setTextFormat(Qt.TextFormat.RichText)
+
+    # ------------------------------------------------------------------ run
+    def start(self) -> Task | None:
+        req = self.request()
+        if req is None:
+            self.window_.notify("info", "Choose the data first",
+                                "Import an omics cohort and an SL label table (drop them on the window), "
+                                "then choose them here.")
+            return None
+        if self.task is not None:
+            return None
+        problem = req.problem(existing=[n for n, _ in self.models])
+        if problem:
+            self.window_.notify("warning", "Cannot start training", problem)
+            return None
+        import time
+
+        self.window_.settings.device = req.device
+        self.plots.clear()
+        self.log.clear()
+        self.result_name = None
+        self.last_error = None
+        self._started_at = time.monotonic()
+        self.stage_label.setText(f"Training {req.name}…")
+        self.progress.setValue(0)
+        self.eta_label.setText("")
+        task = Task(run_training, req, self.window_.library, name="train", min_interval=0.2)
+        task.progress.connect(self._on_progress)
+        task.succeeded.connect(self._finished)
+        task.failed.connect(self._failed)
+        task.cancelled.connect(self._cancelled)
+        task.done.connect(self._done)
+        self.task = task
+        self.start_btn.setEnabled(False)
+        self.cancel_btn.setEnabled(True)
+        self.window_.tasks.start("train", task)
+        self._log(f"started: cohort {req.cohort}, labels {req.labels} {req.cancer or '(all rows)'}, "
+                  f"graph {req.graph}, device {req.device}" + (f", fine-tuning from {req.base_model}"
+                                                              if req.base_model else ""))
+        return task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_btn.setEnabled(False)
+            self.stage_label.setText("Cancelling… (stops after the current step)")
+
+    def _log(self, text: str) -> None:
+        self.log.appendPlainText(text)
+
+    def _on_progress(self, fraction: float, message: str, info: dict) -> None:
+        import time
+
+        if fraction == fraction:
+            self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+            elapsed = time.monotonic() - self._started_at
+            if fraction > 0.02 and elapsed > 5:
+                left = elapsed * (1 - fraction) / fraction
+                self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}, about {_fmt_seconds(left)} left")
+        if "epoch" in info and info.get("stage") in LivePlots.STAGE_NAMES:
+            fold = f"fold {info['fold']}/{info.get('n_folds', '?')} · " if "fold" in info else ""
+            auc = info.get("val_auc")
+            auc_s = f" (validation AUC {auc:.3f})" if isinstance(auc, float) and auc == auc else ""
+            self.stage_label.setText(f"{fold}{LivePlots.STAGE_NAMES[info['stage']]}: epoch {info['epoch']}/"
+                                     f"{info.get('max_epochs', '?')}{auc_s}")
+        elif message:
+            self.stage_label.setText(message)
+        if "epoch" in info:
+            self.plots.add_epoch(info)
+        elif message:
+            self._log(message)
+
+    def _finished(self, name: str) -> None:
+        self.result_name = name
+        self.progress.setValue(1000)
+        self.stage_label.setText(f"Done: {name} is now a context on the left.")
+        self._log(f"finished: model {name} saved")
+        self.window_.flash(f"new model {name} ready")
+        self.window_.reload_models()
+
+    def _failed(self, message: str) -> None:
+        self.last_error = message
+        self.stage_label.setText("Training stopped with an error.")
+        self._log("error: " + message)
+        self.window_.notify("error", "Training failed", message + "\n\nNothing was saved.")
+
+    def _cancelled(self) -> None:
+        self.stage_label.setText("Cancelled. Nothing was saved.")
+        self._log("cancelled by you; nothing was kept")
+        self.progress.setValue(0)
+
+    def _done(self) -> None:
+        self.task = None
+        self.cancel_btn.setEnabled(False)
+        self.start_btn.setEnabled(self.request() is not None)
