@@ -174,8 +174,11 @@ def test_writer_rejects_bad_input(tmp_path):
 
 
 def test_no_torch_import_in_bundle_and_scoring():
+    # bundle/build.py is the builder: it drives the training layer (and so torch) on purpose;
+    # everything that loads or scores bundles must not import torch
+    builders = {PKG / "bundle" / "build.py"}
     for sub in ("bundle", "scoring"):
-        for path in (PKG / sub).glob("*.py"):
+        for path in sorted(set((PKG / sub).glob("*.py")) - builders):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 names = []

@@ -111,12 +111,15 @@ def _check_fold(i: int, fold: Mapping[str, np.ndarray], g: int, need_umt: bool) 
     missing = [k for k in keys if k not in fold]
     if missing:
         raise ValueError(f"fold {i}: missing arrays {missing}")
-    h = EMBED_DIM
+    # the embedding width (128 in SynLeaF) and the UMT hidden width are read from the arrays,
+    # so models trained with other sizes bundle the same way
+    h = int(np.asarray(fold["omics_teacher_emb"]).shape[-1]) if np.ndim(fold["omics_teacher_emb"]) == 2 else EMBED_DIM
     shapes = {"omics_teacher_emb": (g, h), "kg_teacher_emb": (g, h), "omics_head_w": (2 * h,), "kg_head_w": (2 * h,),
               "omics_head_b": (1,), "kg_head_b": (1,)}
     if need_umt:
-        shapes.update({"omics_student_emb": (g, h), "kg_student_emb": (g, h), "umt_w1": (h, 4 * h), "umt_b1": (h,),
-                       "umt_w2": (h,), "umt_b2": (1,)})
+        hu = int(np.asarray(fold["umt_w1"]).shape[0])
+        shapes.update({"omics_student_emb": (g, h), "kg_student_emb": (g, h), "umt_w1": (hu, 4 * h), "umt_b1": (hu,),
+                       "umt_w2": (hu,), "umt_b2": (1,)})
     for key, shape in shapes.items():
         arr = np.asarray(fold[key])
         if len(shape) == 1:  # accept torch-style [1, n] weights and [n] biases alike
@@ -314,7 +317,8 @@ def write_bundle(
     itemsize = np.dtype(dtype).itemsize
     check: dict[str, Any] | None = None
     if strategy == "umt":
-        per_fold = 2 * g * EMBED_DIM * itemsize + (2 * EMBED_DIM + 1) * 4 + 400
+        hu = int(np.asarray(folds[0]["umt_w1"]).shape[0])
+        per_fold = 2 * g * hu * itemsize + (2 * hu + 1) * 4 + 400
         fixed = (genes_arr.nbytes + uni.nbytes + ubias.nbytes + sum(a.nbytes for a in split_arrays.values())
                  + 2000)
         if size_budget_bytes is not None:

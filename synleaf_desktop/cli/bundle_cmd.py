@@ -1,0 +1,51 @@
+"""``synleaf bundle build``: train (resumably) and write the deployable bundles."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bundle", help="build deployable model bundles")
+    s = p.add_subparsers(dest="bundle_command", metavar="ACTION")
+    b = s.add_parser("build", help="train the CV2 folds of each context (resumable) and write its bundle",
+                     description="Builds missing contexts from --data, trains the CV2 folds 1-5 of each "
+                                 "context (folds already in --runs are reused), selects UMT or UME by mean "
+                                 "validation AUC and writes one bundle per context into --out.")
+    b.add_argument("--data", required=True, type=Path, help="the shared data folder (../shared/data)")
+    b.add_argument("--out", required=True, type=Path, help="bundle root, e.g. bundled_models")
+    b.add_argument("--contexts-dir", type=Path, default=Path("cache/contexts"),
+                   help="training contexts cache (built from --data when missing; default cache/contexts)")
+    b.add_argument("--runs", type=Path, default=Path("runs"), help="training runs folder (default runs)")
+    b.add_argument("--contexts", default=None, help="comma list (default: BRCA,CESC,COAD,KIRC,LAML,LUAD,OV,SKCM,pan)")
+    b.add_argument("--device", default="auto", help="auto | cpu | cuda[:N] | mps")
+    b.add_argument("--budget-mb", type=float, default=150.0, help="size budget of all bundles together (MB)")
+    b.add_argument("--dtype", choices=["float16", "float32"], default="float16")
+    b.add_argument("--no-train", action="store_true", help="only write bundles from finished runs")
+    b.set_defaults(func=_build)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ..bundle.build import build_bundles
+    from ..progress import Progress
+
+    names = [c.strip() for c in args.contexts.split(",") if c.strip()] if args.contexts else None
+
+    def show(fraction: float, message: str, info: dict) -> None:
+        if info.get("stage") and info.get("epoch"):
+            return
+        print(f"[{100 * fraction:5.1f}%] {message}", file=sys.stderr, flush=True)
+
+    rows = build_bundles(args.data, args.out, args.contexts_dir, args.runs, contexts=names, device=args.device,
+                         budget_mb=args.budget_mb, dtype=args.dtype, train=not args.no_train,
+                         progress=Progress(show, min_interval=5.0))
+    total = sum(r["size_mb"] for r in rows)
+    print(f"{'context':8} {'strategy':8} {'folds':>7} {'MB':>7}  headline")
+    for r in rows:
+        h = r["headline"]
+        print(f"{r['name']:8} {r['strategy']:8} {r['folds_shipped']}/{r['folds_trained']:<5} {r['size_mb']:7.1f}  "
+              + ", ".join(f"{k} {v:.4f}" for k, v in h.items() if isinstance(v, float)))
+    print(f"total {total:.1f} MB")
+    return 0

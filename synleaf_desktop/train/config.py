@@ -1,0 +1,74 @@
+"""Training settings. ``None`` fields take a single-cancer or pan-cancer default
+(:meth:`TrainConfig.resolved`); every resolved value is written to metrics.json."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+#: defaults that differ between single-cancer and pan-cancer contexts
+SINGLE_DEFAULTS = {"hidden_dims": [512, 256], "max_epochs": 200, "patience": 20, "batch_size": 512}
+PAN_DEFAULTS = {"hidden_dims": [128, 128], "max_epochs": 30, "patience": 6, "batch_size": 8192}
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one fold's training (METHOD §2, §3 unless noted).
+
+    Attributes:
+        hidden_dims: VAE hidden sizes (None: single [512, 256]; pan see :data:`PAN_DEFAULTS`).
+        max_epochs: upper bound per trained stage (None: 200 single / 30 pan).
+        patience: early stopping after this many epochs without a better validation AUC
+            (None: 20 single / 6 pan; 0 disables early stopping). Upstream had none.
+        batch_size: pairs per step (None: 512 single / 8192 pan; 0 = the whole training set).
+        teacher_mode: "eval" (default; teacher embeddings computed once, deterministic) or
+            "train" (upstream: teachers run in train mode at every UMT step, dropout on and
+            BatchNorm on batch statistics; costs a teacher forward per step).
+        checkpoint_every_s: seconds between resumable in-stage checkpoints (0: every epoch).
+        seed: base seed (None: the context's ``meta["seed"]``, else 2025).
+        keep_optimizer: keep optimizer state in the final stage checkpoints (resume / fine-tune).
+    """
+
+    hidden_dims: list[int] | None = None
+    latent_dim: int = 128
+    vae_dropout: float = 0.2
+    standard_vae_heads: bool = False
+    kg_dims: list[int] = field(default_factory=lambda: [128, 256, 128])
+    kg_dropout: float = 0.5
+    umt_dropout: float = 0.5
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    lookahead_k: int = 5
+    lookahead_alpha: float = 0.5
+    max_epochs: int | None = None
+    patience: int | None = None
+    batch_size: int | None = None
+    kl_self_weight: float = 0.1
+    kl_cross_weight: float = 0.5
+    distill_weight: float = 1.0
+    teacher_mode: str = "eval"
+    eval_chunk: int = 4096
+    checkpoint_every_s: float = 120.0
+    seed: int | None = None
+    keep_optimizer: bool = True
+
+    def resolved(self, pan: bool) -> "TrainConfig":
+        """A copy with every ``None`` default filled for a pan (True) or single-cancer context."""
+        defaults = PAN_DEFAULTS if pan else SINGLE_DEFAULTS
+        out = replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
+        if out.teacher_mode not in ("eval", "train"):
+            raise ValueError("teacher_mode must be 'eval' or 'train'")
+        if out.max_epochs < 1 or out.patience < 0 or out.batch_size < 0:
+            raise ValueError("max_epochs >= 1, patience >= 0, batch_size >= 0 required")
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+def is_pan_context(context) -> bool:
+    """Pan-cancer contexts are named "pan" (or say so in their meta)."""
+    return str(context.name).lower() == "pan" or bool(context.meta.get("pan", False))

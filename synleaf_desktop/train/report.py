@@ -1,0 +1,197 @@
+"""Evaluation report of a run folder: EVALUATION.md + evaluation.csv.
+
+For each scenario (context, cv): test AUC / AUPR / F1 mean ± SD over the finished folds
+(population SD, as the paper) for only-omics, only-KG, UMT, UME, the selected strategy
+(METHOD §2.6) and the baselines, next to the paper's SynLeaF numbers, plus what the
+context had. Missing scenarios or folds are shown as such (partial grids give partial tables).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..fileio import read_json, write_text
+from .grid import PAPER_SCENARIOS
+from .selection import scenario_selection
+
+#: SynLeaF test results reported in the paper (arXiv 2603.22369, Tables 1 and 2), as
+#: transcribed in METHOD.md §5.2: (context, cv) -> AUC, AUC SD, AUPR, AUPR SD, F1, F1 SD
+#: (F1 reported for pan only; F1 is the best-threshold F1).
+PAPER_SYNLEAF: dict[tuple[str, int], tuple[float, float, float, float, float | None, float | None]] = {
+    ("BRCA", 1): (0.9654, 0.0038, 0.9743, 0.0020, None, None),
+    ("BRCA", 2): (0.8474, 0.0502, 0.8707, 0.0563, None, None),
+    ("CESC", 1): (0.8136, 0.0505, 0.8180, 0.0650, None, None),
+    ("CESC", 2): (0.6845, 0.0444, 0.7190, 0.0530, None, None),
+    ("COAD", 1): (0.7162, 0.0263, 0.7088, 0.0287, None, None),
+    ("COAD", 2): (0.6317, 0.0244, 0.6120, 0.0316, None, None),
+    ("KIRC", 1): (0.6940, 0.0990, 0.7162, 0.0855, None, None),
+    ("KIRC", 2): (0.5822, 0.0573, 0.5978, 0.0770, None, None),
+    ("LAML", 1): (0.6980, 0.0156, 0.7002, 0.0239, None, None),
+    ("LAML", 2): (0.6296, 0.0195, 0.6378, 0.0205, None, None),
+    ("LUAD", 1): (0.9000, 0.0259, 0.8873, 0.0273, None, None),
+    ("LUAD", 2): (0.8161, 0.0854, 0.7924, 0.1110, None, None),
+    ("OV", 1): (0.9827, 0.0144, 0.9855, 0.0103, None, None),
+    ("OV", 2): (0.7990, 0.0850, 0.7252, 0.1149, None, None),
+    ("SKCM", 1): (0.8088, 0.0307, 0.8471, 0.0436, None, None),
+    ("SKCM", 2): (0.7630, 0.1576, 0.7876, 0.1566, None, None),
+    ("pan", 1): (0.9652, 0.0012, 0.9669, 0.0008, 0.9099, 0.0018),
+    ("pan", 2): (0.8624, 0.0236, 0.8754, 0.0226, 0.7955, 0.0246),
+    ("pan", 3): (0.7407, 0.0271, 0.7611, 0.0417, 0.7153, 0.0156),
+}
+PAPER_SOURCE = ("SynLeaF paper (arXiv 2603.22369) Tables 1-2, via docs METHOD.md §5.2; test metrics of the "
+                "selected strategy, 5-fold mean (SD)")
+
+STRATEGIES = ("only_omics", "only_kg", "umt", "ume", "selected")
+BASELINES = ("lr", "rf")
+LABELS = {"only_omics": "only-omics", "only_kg": "only-KG", "umt": "UMT", "ume": "UME", "selected": "selected",
+          "lr": "LogReg", "rf": "RandomForest"}
+METRICS = ("auc", "aupr", "f1_best", "f1_at_0.5")
+MISSING = "–"
+
+
+def collect_runs(runs_dir: str | Path) -> dict[tuple[str, int], dict[str, Any]]:
+    """(context, cv) -> {"folds": {k: metrics.json}, "baselines": {k: baselines.json}}."""
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for path in sorted(Path(runs_dir).glob("*/cv*/fold*/metrics.json")):
+        m = read_json(path)
+        key = (m["context"], int(m["cv"]))
+        entry = out.setdefault(key, {"folds": {}, "baselines": {}})
+        entry["folds"][int(m["fold"])] = m
+    for path in sorted(Path(runs_dir).glob("*/cv*/fold*/baselines.json")):
+        b = read_json(path)
+        out.setdefault((b["context"], int(b["cv"])), {"folds": {}, "baselines": {}})["baselines"][int(b["fold"])] = b
+    return out
+
+
+def _stats(values: list[float | None]) -> tuple[float, float, int]:
+    v = np.array([np.nan if x is None else x for x in values], dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return math.nan, math.nan, 0
+    return float(v.mean()), float(v.std(ddof=0)), int(len(v))
+
+
+def summarize(runs: dict[tuple[str, int], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (scenario, strategy) with mean/SD per metric; see :func:`write_report`."""
+    rows: list[dict[str, Any]] = []
+    keys = list(PAPER_SCENARIOS) + sorted(k for k in runs if k not in PAPER_SCENARIOS)
+    for key in keys:
+        entry = runs.get(key, {"folds": {}, "baselines": {}})
+        folds = [entry["folds"][k] for k in sorted(entry["folds"])]
+        sel = scenario_selection(folds) if folds else None
+        ctx_info = folds[0].get("context_info", {}) if folds else {}
+        base = {"context": key[0], "cv": key[1], "folds_done": len(folds),
+                "selected_strategy": sel["selected"] if sel else "",
+                "umt_mean_val_auc": sel["umt_val_auc"] if sel else math.nan,
+                "ume_mean_val_auc": sel["ume_val_auc"] if sel else math.nan,
+                "omics_kinds": "+".join(ctx_info.get("omics_kinds", [])),
+                "samples": ctx_info.get("num_samples", ""), "genes": ctx_info.get("num_genes", ""),
+                "labelled_pairs": ctx_info.get("num_labels", ""),
+                "positive_pairs": ctx_info.get("num_positive_labels", "")}
+        for strat in STRATEGIES + BASELINES:
+            if strat in BASELINES:
+                src = [entry["baselines"][k]["test"][strat] for k in sorted(entry["baselines"])]
+            elif strat == "selected":
+                src = [m["test"][sel["selected"]] for m in folds] if sel else []
+            else:
+                src = [m["test"][strat] for m in folds]
+            row = dict(base, strategy=strat, n_folds=len(src))
+            for met in METRICS:
+                mean, sd, _ = _stats([s.get(met) for s in src])
+                row[f"{met}_mean"], row[f"{met}_sd"] = mean, sd
+            if strat == "selected" and key in PAPER_SYNLEAF:
+                p = PAPER_SYNLEAF[key]
+                row.update(paper_auc=p[0], paper_auc_sd=p[1], paper_aupr=p[2], paper_aupr_sd=p[3],
+                           paper_f1=p[4] if p[4] is not None else math.nan,
+                           paper_f1_sd=p[5] if p[5] is not None else math.nan)
+            rows.append(row)
+    return rows
+
+
+def _ms(mean: float, sd: float) -> str:
+    return MISSING if not np.isfinite(mean) else f"{mean:.4f} ± {sd:.4f}"
+
+
+def _num(x: float, nd: int = 4) -> str:
+    return MISSING if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:.{nd}f}"
+
+
+def render_markdown(rows: list[dict[str, Any]], runs_dir: str | Path) -> str:
+    by = {(r["context"], r["cv"], r["strategy"]): r for r in rows}
+    scen = list(dict.fromkeys((r["context"], r["cv"]) for r in rows))
+    out = io.StringIO()
+    w = out.write
+    w("# SynLeaF Desktop: evaluation of the bundled models\n\n")
+    w(f"Generated by `synleaf train report` from the run folder `{runs_dir}`. Test-set metrics are the "
+      "mean ± population SD over the finished folds of each scenario; each fold uses the epoch with the best "
+      "validation AUC. `selected` is UMT if its mean validation AUC over the folds is strictly greater than "
+      "UME's, else UME (METHOD §2.6). F1 is the best-threshold F1 (threshold tuned on the test set, as the "
+      "paper); F1 at 0.5 is in evaluation.csv. Pairs are scored in their stored order (paper protocol). "
+      f"Missing cells ({MISSING}) are scenarios or folds not run yet.\n\n")
+    w("Our data are not the paper's: the knowledge graph is built from GO/KEGG annotations (not SLKG 2.0) and "
+      "the omics come from the cohorts available here (see the last table), so the paper's numbers are a "
+      f"reference, not a target to match. Paper source: {PAPER_SOURCE}.\n\n")
+    w("## Selected strategy vs paper\n\n")
+    w("| Context | CV | folds | selected | val AUC UMT / UME | test AUC | paper AUC | test AUPR | paper AUPR "
+      "| test F1 | paper F1 |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+    for c, cv in scen:
+        r = by[(c, cv, "selected")]
+        w(f"| {c} | {cv} | {r['folds_done']}/5 | {r['selected_strategy'].upper() or MISSING} | "
+          f"{_num(r['umt_mean_val_auc'])} / {_num(r['ume_mean_val_auc'])} | {_ms(r['auc_mean'], r['auc_sd'])} | "
+          f"{_paper(r, 'auc')} | {_ms(r['aupr_mean'], r['aupr_sd'])} | {_paper(r, 'aupr')} | "
+          f"{_ms(r['f1_best_mean'], r['f1_best_sd'])} | {_paper(r, 'f1')} |\n")
+    for met, title in (("auc", "AUC"), ("aupr", "AUPR"), ("f1_best", "F1 (best threshold)")):
+        w(f"\n## Test {title} by strategy\n\n| Context | CV | " + " | ".join(LABELS[s] for s in STRATEGIES + BASELINES)
+          + " |\n|---|---|" + "---|" * len(STRATEGIES + BASELINES) + "\n")
+        for c, cv in scen:
+            cells = [_ms(by[(c, cv, s)][f"{met}_mean"], by[(c, cv, s)][f"{met}_sd"]) for s in STRATEGIES + BASELINES]
+            w(f"| {c} | {cv} | " + " | ".join(cells) + " |\n")
+    w("\nBaselines: logistic regression and random forest on symmetric pair features built from SVD-reduced "
+      "omics rows and GO/KEGG annotation profiles (train/baselines.py), same folds.\n")
+    w("\n## What each context had\n\n| Context | omics | samples | genes | labelled pairs | positives |\n"
+      "|---|---|---|---|---|---|\n")
+    seen = set()
+    for c, cv in scen:
+        r = by[(c, cv, "selected")]
+        if c in seen:
+            continue
+        seen.add(c)
+        w(f"| {c} | {r['omics_kinds'] or MISSING} | {r['samples'] or MISSING} | {r['genes'] or MISSING} | "
+          f"{r['labelled_pairs'] or MISSING} | {r['positive_pairs'] if r['positive_pairs'] != '' else MISSING} |\n")
+    return out.getvalue()
+
+
+def _paper(r: dict[str, Any], met: str) -> str:
+    if f"paper_{met}" not in r:
+        return MISSING
+    return _ms(r[f"paper_{met}"], r[f"paper_{met}_sd"]) if np.isfinite(r[f"paper_{met}"]) else "n/r"
+
+
+def render_csv(rows: list[dict[str, Any]]) -> str:
+    cols = ["context", "cv", "strategy", "n_folds", "folds_done", "selected_strategy", "umt_mean_val_auc",
+            "ume_mean_val_auc"] + [f"{m}_{s}" for m in METRICS for s in ("mean", "sd")] + [
+        "paper_auc", "paper_auc_sd", "paper_aupr", "paper_aupr_sd", "paper_f1", "paper_f1_sd", "omics_kinds",
+        "samples", "genes", "labelled_pairs", "positive_pairs"]
+    buf = io.StringIO()
+    wr = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    wr.writeheader()
+    for r in rows:
+        wr.writerow({k: ("" if isinstance(v, float) and not np.isfinite(v) else
+                         (f"{v:.6f}" if isinstance(v, float) else v)) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def write_report(runs_dir: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``out_dir/EVALUATION.md`` and ``out_dir/evaluation.csv`` (atomically)."""
+    rows = summarize(collect_runs(runs_dir))
+    out_dir = Path(out_dir)
+    md, cs = out_dir / "EVALUATION.md", out_dir / "evaluation.csv"
+    write_text(md, render_markdown(rows, runs_dir))
+    write_text(cs, render_csv(rows))
+    return md, cs
