@@ -86,7 +86,9 @@ def test_broken_folders_are_reported_not_fatal(bundled, tmp_path):
     root = tmp_path / "bm"
     shutil.copytree(bundled, root)
     (root / "junk").mkdir()
-    (root / "junk" / "readme.txt").write_text("hello")
+    (root / "junk" / "model.npz").write_text("hello")  # model files but no manifest: reported
+    (root / "evaluation").mkdir()
+    (root / "evaluation" / "EVAL.md").write_text("tables")  # not a model folder: ignored quietly
     (root / "LUAD" / "manifest.json").write_text("[]")
     reg = Registry(root, tmp_path / "user")
     assert reg.names() == ["BRCA", "OV", "pan"]

@@ -101,7 +101,9 @@ class Registry:
             if not folder.is_dir() or folder.name.startswith("."):
                 continue
             if not (folder / MANIFEST).is_file():
-                if any(folder.iterdir()):
+                # only folders that hold model files but no manifest are worth a warning
+                # (bundled_models/evaluation/ holds the evaluation tables, not a model)
+                if any(p.suffix == ".npz" for p in folder.iterdir()):
                     self.problems.append((folder, "no manifest.json: not a model bundle"))
                 continue
             try:
