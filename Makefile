@@ -4,6 +4,9 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 TORCH_PIN = torch==2.13.0
+# On machines where plain pip would fetch a CUDA build of torch, point TORCH_INDEX at
+# PyTorch's CPU wheel index: make test TORCH_INDEX=--index-url=<cpu index>
+TORCH_INDEX ?=
 SHARED_DATA ?= ../shared/data
 
 .PHONY: setup run test bench data-build clean
@@ -14,7 +17,7 @@ $(BIN)/python:
 
 # torch first and pinned: an unpinned torch pulls several GB of CUDA packages.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet $(TORCH_PIN)
+	$(BIN)/pip install --quiet $(TORCH_INDEX) $(TORCH_PIN)
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 

@@ -26,6 +26,7 @@ import numpy as np
 from ..data.context import Context
 from ..fileio import read_json
 from ..progress import Progress, ensure
+from .card import write_model_card
 from .format import BUILTIN_ORDER, MANIFEST, read_manifest
 
 #: strategies and metrics copied from each fold's metrics.json into the manifest
@@ -141,6 +142,7 @@ def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, 
     progress.update(0.95, f"{context.name}: writing the bundle")
     out = write_bundle(dest, context.name, context.genes, arrays, chosen, manifest_extra=extra, dtype=dtype,
                        split_pairs=splits, size_budget_bytes=size_budget_bytes)
+    write_model_card(out)
     progress.update(1.0, f"{context.name}: bundle written")
     return out
 

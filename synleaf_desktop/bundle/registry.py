@@ -181,6 +181,7 @@ class Registry:
                                       else "remove it first or choose another name"))
         dest = self.user_dir / new_name
         files = list(bundle.manifest["files"]) + [MANIFEST]
+        files += [f for f in ("MODEL_CARD.md",) if (src / f).is_file()]
         bundle.close()
         with atomic_dir(dest) as tmp:
             for f in files:

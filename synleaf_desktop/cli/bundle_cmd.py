@@ -46,6 +46,6 @@ def _build(args: argparse.Namespace) -> int:
     for r in rows:
         h = r["headline"]
         print(f"{r['name']:8} {r['strategy']:8} {r['folds_shipped']}/{r['folds_trained']:<5} {r['size_mb']:7.1f}  "
-              + ", ".join(f"{k} {v:.4f}" for k, v in h.items() if isinstance(v, float)))
+              + ", ".join(f"{k} {h[k]:.4f}" for k in ("val_auc", "test_auc") if isinstance(h.get(k), float)))
     print(f"total {total:.1f} MB")
     return 0

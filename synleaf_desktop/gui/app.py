@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from .. import paths
     from . import style
     from .main_window import MainWindow
     from .settings import Settings
@@ -56,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(["synleaf-desktop"])
     app.setApplicationName("SynLeaF Desktop")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("synleaf-desktop")
+    icon = paths.resources_dir() / "icons" / "synleaf-desktop.svg"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     style.apply(app)
     settings = Settings.load()
     if args.contexts:
