@@ -9,7 +9,11 @@ TORCH_PIN = torch==2.13.0
 TORCH_INDEX ?=
 SHARED_DATA ?= ../shared/data
 
-.PHONY: setup run test bench data-build clean
+RUNS ?= runs/grid
+CONTEXTS ?= cache/contexts
+GRID = $(BIN)/synleaf train grid --contexts-dir $(CONTEXTS) --out $(RUNS) --baselines --drop-optimizer-state
+
+.PHONY: setup run test bench data-build grid eval-report bundles clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +38,26 @@ bench: setup
 
 data-build: setup
 	$(BIN)/synleaf data build --data $(SHARED_DATA) --out cache/contexts
+
+# The paper's 19 scenarios x 5 folds, resumable (finished folds are skipped). CV2 first: the
+# bundled models are the CV2 fold models. Hours on a 2-core CPU; run it in the background.
+grid: setup
+	test -f $(CONTEXTS)/pan/context.json || $(BIN)/synleaf data build --data $(SHARED_DATA) --out $(CONTEXTS)
+	$(GRID) --scenarios BRCA:2,CESC:2,COAD:2,KIRC:2,LAML:2,LUAD:2,OV:2,SKCM:2,pan:2
+	$(GRID) --scenarios BRCA:1,CESC:1,COAD:1,KIRC:1,LAML:1,LUAD:1,OV:1,SKCM:1,pan:1,pan:3
+
+# Copy the small per-fold result files into bundled_models/evaluation/runs and rebuild
+# bundled_models/EVALUATION.md + evaluation.csv from them (so the tables are reproducible from git).
+eval-report: setup
+	mkdir -p bundled_models/evaluation/runs
+	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) -print0 | \
+		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/runs/
+	$(BIN)/synleaf train report --runs bundled_models/evaluation/runs --out bundled_models
+
+# Write the bundles from finished CV2 runs (trains missing folds first unless NO_TRAIN=1).
+bundles: setup
+	$(BIN)/synleaf bundle build --data $(SHARED_DATA) --out bundled_models --contexts-dir $(CONTEXTS) \
+		--runs $(RUNS) $(if $(NO_TRAIN),--no-train,) $(if $(BUNDLES),--contexts $(BUNDLES),)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
