@@ -106,13 +106,21 @@ def _screenshot(app, win, path: Path, wait_for_result: bool, timeout: float) -> 
     state = {"engine": win.engine is not None, "result": not wait_for_result}
     win.engineReady.connect(lambda: state.__setitem__("engine", True))
     win.resultsShown.connect(lambda: state.__setitem__("result", True))
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
+    idle_since = None
     while not (state["engine"] and state["result"]) and time.monotonic() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
-        if not win.tasks.busy("engine") and not win.tasks.busy("query") and win.engine is None \
-                and time.monotonic() > deadline - timeout + 5:
-            break  # no models could be loaded: save what is on screen (the message says why)
+        now = time.monotonic()
+        # no models could be loaded: nothing runs and no engine for 2 s on end (not just the
+        # moment between the loading task ending and its result being delivered)
+        if not win.tasks.busy("engine") and not win.tasks.busy("query") and win.engine is None:
+            idle_since = idle_since or now
+            if now - idle_since > 2.0 and now - start > 5.0:
+                break  # save what is on screen (the message says why)
+        else:
+            idle_since = None
     for _ in range(20):  # let layouts and repaints settle
         app.processEvents()
         time.sleep(0.01)
