@@ -163,7 +163,11 @@ def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: 
 def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts: Sequence[str],
                   infos: dict[str, dict[str, Any]]) -> ScoreGrid:
     """The ``top`` partners of ``gene`` by mean score over ``contexts`` (every partner of every
-    context is scored; a partner outside some contexts is averaged over the others)."""
+    context is scored; a partner outside some contexts is averaged over the others).
+
+    Partners scored in fewer than half of the contexts that know ``gene`` rank after all the
+    others: otherwise a gene that exists in one context only (e.g. a chrY gene in one cohort)
+    would top the list on a single score."""
     progress.update(0.05, f"scoring every partner of {gene}")
     frames = engine.partners(gene, top=None, contexts=list(contexts))
     names = list(frames)
@@ -176,8 +180,12 @@ def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts
     score = pd.DataFrame({n: f.set_index("partner")["score"] for n, f in frames.items() if len(f)})
     score = score.reindex(columns=names)
     mean = score.mean(axis=1, skipna=True)
-    tab = pd.DataFrame({"partner": mean.index.astype(str), "mean": mean.to_numpy(dtype=float)})
-    tab = tab.dropna(subset=["mean"]).sort_values(["mean", "partner"], ascending=[False, True], kind="stable")
+    coverage = score.notna().sum(axis=1)
+    n_known = sum(1 for f in frames.values() if f.attrs.get("in_context", True) and len(f))
+    wide = coverage.to_numpy() >= max(1, -(-n_known // 2))
+    tab = pd.DataFrame({"partner": mean.index.astype(str), "mean": mean.to_numpy(dtype=float), "wide": wide})
+    tab = tab.dropna(subset=["mean"]).sort_values(["wide", "mean", "partner"], ascending=[False, False, True],
+                                                  kind="stable")
     chosen = tab["partner"].head(int(top)).tolist()
     p = len(chosen)
     c = len(names)
