@@ -1,6 +1,6 @@
 """``synleaf data``: build training contexts and show what is in them.
 
-    synleaf data build --data ../shared/data --out DIR [--contexts BRCA,OV]
+    synleaf data build --data ../shared/data --out DIR [--contexts BRCA,OV] [--negatives matched]
     synleaf data show DIR/NAME
 """
 
@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--contexts", default=None,
                    help="comma-separated context names (default: BRCA,CESC,COAD,KIRC,LAML,LUAD,OV,SKCM,pan)")
     b.add_argument("--kg", type=Path, default=None, help="knowledge graph folder (default: resources/kg)")
+    b.add_argument("--negatives", choices=("random", "matched"), default="random",
+                   help="generated negatives: random genes (default, as the paper) or genes matched to the "
+                        "positives' annotation counts (GO terms + pathways), a harder, fairer evaluation")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=_build)
     sh = s.add_parser("show", help="print the summary of a built context")
@@ -56,7 +59,8 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError(args.data, "not the shared data folder (no omics/ sub-folder); pass --data ../shared/data")
     progress = None if args.quiet else _progress_printer()
     t0 = time.perf_counter()
-    rows = build_all(args.data, args.out, contexts=names, progress=progress, kg_dir=args.kg)
+    rows = build_all(args.data, args.out, contexts=names, progress=progress, kg_dir=args.kg,
+                     negatives=args.negatives)
     print(format_tables(rows))
     print(f"\n{len(rows)} context(s) written to {args.out} in {time.perf_counter() - t0:.0f} s")
     return 0
@@ -98,6 +102,8 @@ def _show(args: argparse.Namespace) -> int:
         for rel, (full, mid, final) in kg.get("per_relation", {}).items():
             print(f"  {rel:32s} {full:>9} {mid:>9} {final:>9}")
         print(f"universe: {meta.get('universe')}")
+        if "negatives" in meta:
+            print(f"generated negatives: {meta['negatives']}")
         for path, digest in meta.get("inputs", {}).items():
             print(f"input {digest[:16]}  {path}")
         for note in meta.get("source", {}).get("notes", []):

@@ -16,6 +16,8 @@ Differences from the original code, on purpose:
   (ELISL: 0.04 %, SynLethDB: 14 %). The original wrote them in draw order (50 %
   reversed), which lets an order-dependent head tell generated negatives from labelled
   pairs by their orientation alone.
+* ``negatives="matched"`` (not in the original; DESIGN §6) draws generated negatives
+  matched on the genes' annotation counts instead of uniformly (:mod:`.matched`).
 * Candidates are drawn in vectorised batches (rejection sampling) or, when the space of
   allowed pairs is small, by enumerating it exactly; both stop after a bounded amount
   of work and report a *shortfall* instead of looping forever.
@@ -48,7 +50,9 @@ class BalanceInfo:
         undersampled: labelled negatives removed.
         generated: random negatives added.
         shortfall: negatives that were needed but could not be generated (pool too small).
-        method: ``"equal"``, ``"undersample"``, ``"sample"`` or ``"enumerate"``.
+        method: ``"equal"``, ``"undersample"``, ``"sample"`` or ``"enumerate"``; with
+            matched negatives ``"matched-sample"``, ``"matched-enumerate"`` (see
+            :func:`.matched.draw_matched_negatives`).
     """
 
     positives: int = 0
@@ -180,7 +184,15 @@ def _balance(
     forbidden_keys: np.ndarray,
     rng: np.random.Generator,
     reverse_fraction: float = 0.0,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
 ) -> tuple[np.ndarray, BalanceInfo]:
+    if negatives != "random":
+        from .matched import check_scheme
+
+        check_scheme(negatives)
+        if degree is None:
+            raise ValueError("negatives='matched' needs the genes' annotation degree (degree=...)")
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 3)
     is_pos = pairs[:, 2] == 1
     pos, neg = pairs[is_pos], pairs[~is_pos]
@@ -194,7 +206,12 @@ def _balance(
         need = len(pos) - len(neg)
         own = pair_keys(pairs[:, 0], pairs[:, 1])  # the subset's own pairs are never drawn either
         forbidden = np.concatenate([np.asarray(forbidden_keys, dtype=np.int64).ravel(), own])
-        drawn, info.method = draw_negatives(pool_a, pool_b, need, forbidden, rng)
+        if negatives == "random":
+            drawn, info.method = draw_negatives(pool_a, pool_b, need, forbidden, rng)
+        else:
+            from .matched import draw_matched_negatives
+
+            drawn, info.method = draw_matched_negatives(pool_a, pool_b, need, forbidden, rng, degree, pos[:, :2])
         info.generated = len(drawn)
         info.shortfall = need - len(drawn)
         drawn = _orient(drawn, reverse_fraction, rng)
@@ -205,7 +222,8 @@ def _balance(
 
 
 def balance_whole(labels: np.ndarray, num_genes: int, rng: np.random.Generator,
-                  reverse_fraction: float = 0.0) -> tuple[np.ndarray, BalanceInfo]:
+                  reverse_fraction: float = 0.0, negatives: str = "random",
+                  degree: np.ndarray | None = None) -> tuple[np.ndarray, BalanceInfo]:
     """Balance a whole label set 1:1 (CV1, METHOD §1.8).
 
     Too many negatives: a random subset of them, as many as there are positives.
@@ -218,13 +236,18 @@ def balance_whole(labels: np.ndarray, num_genes: int, rng: np.random.Generator,
         num_genes: G, size of the gene universe.
         rng: the generator to draw from.
         reverse_fraction: share of generated negatives written (hi, lo) instead of (lo, hi).
+        negatives: ``"random"`` (default, METHOD §1.8: genes uniform over the universe) or
+            ``"matched"`` (genes drawn so that their annotation degrees follow those of the
+            positive pairs' genes, :mod:`.matched`).
+        degree: int [G] annotation degree per gene; required for ``"matched"``.
 
     Returns:
         (balanced int64 [M, 3] sorted by (gene1, gene2), :class:`BalanceInfo`).
     """
     labels = np.asarray(labels, dtype=np.int64).reshape(-1, 3)
     universe = np.arange(num_genes, dtype=np.int64)
-    return _balance(labels, universe, universe, pair_keys(labels[:, 0], labels[:, 1]), rng, reverse_fraction)
+    return _balance(labels, universe, universe, pair_keys(labels[:, 0], labels[:, 1]), rng, reverse_fraction,
+                    negatives, degree)
 
 
 def balance_subset(
@@ -234,6 +257,8 @@ def balance_subset(
     forbidden_keys: np.ndarray,
     rng: np.random.Generator,
     reverse_fraction: float = 0.0,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
 ) -> tuple[np.ndarray, BalanceInfo]:
     """Balance one CV2/CV3 subset 1:1 (METHOD §1.8).
 
@@ -254,9 +279,12 @@ def balance_subset(
         forbidden_keys: int64 unordered keys (:func:`pair_keys`) that must not be generated.
         rng: the generator to draw from.
         reverse_fraction: share of generated negatives written (hi, lo) instead of (lo, hi).
+        negatives: ``"random"`` (default) or ``"matched"``: generated genes follow the
+            annotation degrees of this subset's positive pairs (:mod:`.matched`).
+        degree: int [G] annotation degree per gene; required for ``"matched"``.
 
     Returns:
         (balanced int64 [m, 3] sorted by (gene1, gene2), :class:`BalanceInfo`); when a pool
         is too small, fewer negatives than positives and ``info.shortfall > 0``.
     """
-    return _balance(pairs, pool_a, pool_b, forbidden_keys, rng, reverse_fraction)
+    return _balance(pairs, pool_a, pool_b, forbidden_keys, rng, reverse_fraction, negatives, degree)

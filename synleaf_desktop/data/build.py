@@ -13,7 +13,9 @@ Order of the steps (METHOD §1.4-§1.9):
 3. omics reindexed to (universe x cohort samples), float32, zeros where missing;
 4. graph edges touching non-universe genes removed;
 5. labels mapped to universe indices (pairs outside dropped, counted);
-6. CV1 / CV2 / CV3 splits, balanced 1:1, seeded by the context name.
+6. CV1 / CV2 / CV3 splits, balanced 1:1, seeded by the context name; generated negatives
+   ``"random"`` (default, METHOD §1.8) or ``"matched"`` on annotation count (:mod:`.matched`),
+   recorded in ``meta["negatives"]``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ..io.omics import OMICS_KINDS, canonical_order
 from ..progress import Progress, ensure
 from .context import Context
 from .kg_restrict import AUTO, connected_genes, pathway_edge_mask, resolve_pathway_policy, restrict_kg
+from .matched import annotation_degree, check_scheme, negatives_summary
 from .splits import context_seed, make_splits
 from .universe import align_matrix, gene_universe, map_labels
 
@@ -67,6 +70,7 @@ def build_context(
     seed: int | None = None,
     release_cohort: bool = False,
     extra_meta: dict[str, Any] | None = None,
+    negatives: str = "random",
 ) -> Context:
     """Build one training context.
 
@@ -84,6 +88,8 @@ def build_context(
         release_cohort: drop each omics matrix from ``cohort.omics`` once it is aligned
             (lowers peak memory when the caller does not need the cohort afterwards).
         extra_meta: merged into ``meta`` (e.g. input checksums).
+        negatives: how generated negatives are drawn: ``"random"`` (default, METHOD §1.8)
+            or ``"matched"`` (genes' annotation counts follow the positives', :mod:`.matched`).
 
     Returns:
         :class:`Context` with ``genes`` [G], ``samples`` [S], ``omics`` kind -> float32
@@ -91,6 +97,7 @@ def build_context(
     """
     t0 = time.perf_counter()
     progress = ensure(progress)
+    check_scheme(negatives)
     if resolver is None:
         from ..io.genes import default_resolver
 
@@ -169,7 +176,10 @@ def build_context(
         label_meta["sources"] = [str(s) for s in sources]
 
     progress.update(0.65, f"{name}: splits")
-    splits, split_info, _gene_sets = make_splits(lab, len(universe), seed)
+    degree = annotation_degree(ckg, len(universe))
+    splits, split_info, _gene_sets = make_splits(lab, len(universe), seed, negatives=negatives, degree=degree)
+    cv1 = splits.get((1, 1), {})
+    cv1_all = np.concatenate([cv1[p] for p in PARTS if p in cv1]) if cv1 else np.empty((0, 3), np.int64)
 
     meta: dict[str, Any] = {
         "seed": seed,
@@ -180,6 +190,7 @@ def build_context(
         "labels": label_meta,
         "kg": kg_summary,
         "splits": split_info,
+        "negatives": negatives_summary(lab, cv1_all, degree, negatives),
         "versions": package_versions(),
     }
     if extra_meta:
@@ -231,6 +242,7 @@ def summary_row(ctx: Context) -> dict[str, Any]:
         "negatives": int(len(lab) - pos),
         "labels_dropped": int(meta.get("labels", {}).get("dropped", 0)),
         "cv1": dict(sinfo.get("cv1", {}).get("balance", {})),
+        "negative_scheme": str(meta.get("negatives", {}).get("scheme", "random")),
         "splits": splits,
         "cv23_retried": list(sinfo.get("cv23", {}).get("retried", [])),
         "missing_folds": list(sinfo.get("cv23", {}).get("missing", [])),
@@ -268,8 +280,9 @@ def format_tables(rows: Iterable[dict[str, Any]]) -> str:
     for r in rows:
         spo = r.get("samples_per_omics", {})
         cv1 = r.get("cv1", {})
+        matched = " matched" if r.get("negative_scheme") == "matched" else ""
         bal = (f"{cv1.get('positives', 0)}/{cv1.get('negatives_after', 0)}"
-               + (f" (+{cv1['generated']} gen)" if cv1.get("generated") else "")
+               + (f" (+{cv1['generated']} gen{matched})" if cv1.get("generated") else "")
                + (f" (-{cv1['undersampled']} dropped)" if cv1.get("undersampled") else ""))
         t1.append([
             r["name"], str(r["genes"]), str(r["samples"]),
@@ -307,6 +320,7 @@ def build_all(
     kg: Any = None,
     kg_dir: str | Path | None = None,
     on_built: Any = None,
+    negatives: str = "random",
 ) -> list[dict[str, Any]]:
     """Build and save the built-in contexts from the shared data folder.
 
@@ -318,6 +332,8 @@ def build_all(
         resolver: gene resolver (default: the shipped one).
         kg: the full graph (default: ``KnowledgeGraph.load(kg_dir or resources/kg)``).
         on_built: optional ``callback(row)`` called after each context is saved.
+        negatives: generated-negative scheme, ``"random"`` (default) or ``"matched"``
+            (:func:`build_context`).
 
     Returns:
         per-context summary rows (:func:`summary_row`), in build order.
@@ -325,6 +341,7 @@ def build_all(
     from . import sources
 
     progress = ensure(progress)
+    check_scheme(negatives)
     names = list(contexts) if contexts else list(sources.BUILTIN_CONTEXTS)
     unknown = [n for n in names if n not in sources.BUILTIN_CONTEXTS]
     if unknown:
@@ -347,7 +364,8 @@ def build_all(
         extra = {"source": src.describe(), "inputs": sources.checksums(src.input_files(cohort), checksum_cache),
                  "kg_source": getattr(kg, "kg_id", "")}
         ctx = build_context(name, cohort, labels, kg, resolver=resolver, cancer_pathway=src.cancer_pathway,
-                            progress=sub.sub(0.5, 0.9), release_cohort=True, extra_meta=extra)
+                            progress=sub.sub(0.5, 0.9), release_cohort=True, extra_meta=extra,
+                            negatives=negatives)
         del cohort, labels
         sub.update(0.9, f"{name}: saving")
         ctx.save(out_dir)

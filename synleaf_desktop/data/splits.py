@@ -92,19 +92,24 @@ def _subset_counts(arr: np.ndarray) -> dict[str, int]:
 # CV1
 
 
-def make_cv1(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOLDS) -> tuple[Splits, dict[str, Any]]:
+def make_cv1(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOLDS, negatives: str = "random",
+             degree: np.ndarray | None = None) -> tuple[Splits, dict[str, Any]]:
     """CV1 folds: balance the whole label set once, then split pairs 7 : 1 : 2.
 
     Args:
         labels: int64 [N, 3] (gene1_idx, gene2_idx, label), unbalanced, no duplicate pairs.
         num_genes: G, universe size (random negatives are drawn from all G genes).
         seed: the context seed.
+        negatives: ``"random"`` (default) or ``"matched"`` generated negatives
+            (:func:`balance.balance_whole`); ``degree``: int [G] annotation degree, needed
+            for ``"matched"``.
 
     Returns:
         (``{(1, k): {"train", "val", "test": int64 [n, 3]}}`` for k = 1..n_folds, info)
         where info holds the balancing counts and per-split sizes.
     """
-    balanced, binfo = balance_whole(labels, num_genes, fold_rng(seed, 1, 0), reverse_fraction(labels))
+    balanced, binfo = balance_whole(labels, num_genes, fold_rng(seed, 1, 0), reverse_fraction(labels),
+                                    negatives, degree)
     min_pairs = -(-N_INNER * n_folds // (n_folds - 1))  # the inner KFold(8) needs >= 8 rows
     if len(balanced) < min_pairs or binfo.positives < 2:
         raise SynleafError(f"too few labelled pairs for {n_folds}-fold CV1 after balancing "
@@ -153,6 +158,7 @@ def _assign(labels: np.ndarray, num_genes: int, A: np.ndarray, V: np.ndarray, T:
 
 def _try_fold(labels: np.ndarray, known: np.ndarray, num_genes: int, genes: np.ndarray,
               train_idx: np.ndarray, test_idx: np.ndarray, seed: int, fold: int, cycle: int,
+              negatives: str = "random", degree: np.ndarray | None = None,
               ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
     """Try the inner splits of one outer split; the first whose five subsets all have a
     positive pair is balanced and returned, else ``None``."""
@@ -170,7 +176,8 @@ def _try_fold(labels: np.ndarray, known: np.ndarray, num_genes: int, genes: np.n
         out: dict[str, np.ndarray] = {}
         infos: dict[str, Any] = {}
         for name, pa, pb in SUBSETS:
-            arr, info = balance_subset(labels[masks[name]], pools[pa], pools[pb], np.concatenate(placed), rng, flip)
+            arr, info = balance_subset(labels[masks[name]], pools[pa], pools[pb], np.concatenate(placed), rng, flip,
+                                       negatives, degree)
             placed.append(pair_keys(arr[:, 0], arr[:, 1]))
             out[name] = arr
             infos[name] = info.as_dict()
@@ -181,7 +188,8 @@ def _try_fold(labels: np.ndarray, known: np.ndarray, num_genes: int, genes: np.n
 
 
 def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOLDS,
-              max_cycles: int = MAX_CYCLES) -> tuple[Splits, dict[str, Any]]:
+              max_cycles: int = MAX_CYCLES, negatives: str = "random",
+              degree: np.ndarray | None = None) -> tuple[Splits, dict[str, Any]]:
     """CV2 and CV3 folds (gene-disjoint), sharing one train set per fold.
 
     Args:
@@ -189,6 +197,7 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
         num_genes: G, universe size (gene indices are < G).
         seed: the context seed.
         max_cycles: bound on re-partitioning for folds whose subsets come out empty.
+        negatives, degree: generated-negative scheme, as :func:`make_cv1`.
 
     Returns:
         (splits with keys (2, k) and (3, k) for every fold that succeeded, info). ``info``
@@ -207,7 +216,7 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
     queue: list[int] = []
     outer = KFold(n_splits=n_folds, shuffle=True, random_state=random_state(seed, 2, 0, 0))
     for k, (tr, te) in enumerate(outer.split(genes), 1):
-        res = _try_fold(labels, known, num_genes, genes, tr, te, seed, k, 0)
+        res = _try_fold(labels, known, num_genes, genes, tr, te, seed, k, 0, negatives, degree)
         if res is None:
             queue.append(k)
         else:
@@ -218,7 +227,7 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
         k = queue.pop(0)
         outer = KFold(n_splits=n_folds, shuffle=True, random_state=random_state(seed, 2, 0, cycle))
         for tr, te in outer.split(genes):
-            res = _try_fold(labels, known, num_genes, genes, tr, te, seed, k, cycle)
+            res = _try_fold(labels, known, num_genes, genes, tr, te, seed, k, cycle, negatives, degree)
             if res is not None:
                 results[k] = res
                 break
@@ -241,17 +250,22 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
 # ----------------------------------------------------------------------
 
 
-def make_splits(labels: np.ndarray, num_genes: int, seed: int
+def make_splits(labels: np.ndarray, num_genes: int, seed: int, negatives: str = "random",
+                degree: np.ndarray | None = None,
                 ) -> tuple[Splits, dict[str, Any], dict[int, dict[str, np.ndarray]]]:
     """All splits of a context: CV1, CV2 and CV3, folds 1..5.
+
+    ``negatives`` (``"random"``, default, or ``"matched"``) and ``degree`` (int [G]
+    annotation degree, needed for ``"matched"``) choose how generated negatives are drawn
+    (:mod:`.matched`).
 
     Returns:
         (splits ``{(cv, fold): {"train"|"val"|"test": int64 [n, 3]}}``, JSON-able info with
         ``"cv1"``, ``"cv23"`` and ``"sizes"`` (per cv/fold/part: n, pos, neg), CV2/CV3 gene
         sets ``{fold: {"A", "V", "T": int64 gene indices}}``).
     """
-    splits, info1 = make_cv1(labels, num_genes, seed)
-    s23, info23 = make_cv23(labels, num_genes, seed)
+    splits, info1 = make_cv1(labels, num_genes, seed, negatives=negatives, degree=degree)
+    s23, info23 = make_cv23(labels, num_genes, seed, negatives=negatives, degree=degree)
     gene_sets = info23.pop("gene_sets")
     splits.update(s23)
     sizes = {f"cv{cv}_fold{k}": {p: _subset_counts(a) for p, a in parts.items()}
