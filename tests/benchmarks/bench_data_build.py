@@ -15,12 +15,11 @@ import argparse
 import resource
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 
+from tests.benchmarks._rss import RssPeak
 from synleaf_desktop.data.build import build_all, format_tables
 from synleaf_desktop.data.sources import BUILTIN_CONTEXTS, load_kg
 from synleaf_desktop.io.genes import default_resolver
@@ -28,34 +27,6 @@ from synleaf_desktop.progress import Progress
 
 MB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]
-
-
-class RssPeak:
-    """Polls this process's RSS in a thread; :meth:`take` returns the peak since the last call."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        self._proc = psutil.Process()
-        self._peak = self._proc.memory_info().rss
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            rss = self._proc.memory_info().rss
-            with self._lock:
-                self._peak = max(self._peak, rss)
-
-    def take(self) -> int:
-        rss = self._proc.memory_info().rss
-        with self._lock:
-            peak, self._peak = max(self._peak, rss), rss
-        return peak
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:

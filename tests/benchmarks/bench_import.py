@@ -17,46 +17,18 @@ import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 
+from tests.benchmarks._rss import RssPeak
 from synleaf_desktop.io.genes import default_resolver
 from synleaf_desktop.io.study import Cohort, read_study
 from synleaf_desktop.progress import Progress
 
 MB = 1024 * 1024
-
-
-class RssPeak:
-    """Polls this process's RSS in a thread; :meth:`take` returns the peak since the last call."""
-
-    def __init__(self, interval: float = 0.01) -> None:
-        self._proc = psutil.Process()
-        self._peak = self._proc.memory_info().rss
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            rss = self._proc.memory_info().rss
-            with self._lock:
-                self._peak = max(self._peak, rss)
-
-    def take(self) -> int:
-        with self._lock:
-            peak, self._peak = self._peak, self._proc.memory_info().rss
-        return max(peak, self._peak)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def generate(folder: Path, n_genes: int, n_samples: int, n_mut: int, seed: int = 0) -> dict[str, float]:
@@ -131,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for f in sorted(tmp.iterdir()):
             print(f"  {f.name}: {f.stat().st_size / MB:.1f} MB")
 
-        rss = RssPeak()
+        rss = RssPeak(interval=0.01)
         base = rss.take()
         steps: list[tuple[str, float, int]] = []
         last = [time.perf_counter(), "start"]
