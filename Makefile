@@ -10,6 +10,7 @@ TORCH_INDEX ?=
 SHARED_DATA ?= ../shared/data
 
 RUNS ?= runs/grid
+TRANSFER ?= runs/transfer
 CONTEXTS ?= cache/contexts
 GRID = $(BIN)/synleaf train grid --contexts-dir $(CONTEXTS) --out $(RUNS) --baselines --drop-optimizer-state
 
@@ -52,7 +53,11 @@ eval-report: setup
 	mkdir -p bundled_models/evaluation/runs
 	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) -print0 | \
 		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/runs/
-	$(BIN)/synleaf train report --runs bundled_models/evaluation/runs --out bundled_models
+	if [ -d "$(TRANSFER)" ]; then mkdir -p bundled_models/evaluation/transfer && cd $(TRANSFER) && \
+		find . \( -name metrics.json -o -name baselines.json \) -print0 | \
+		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/transfer/; fi
+	$(BIN)/synleaf train report --runs bundled_models/evaluation/runs --out bundled_models \
+		$$( [ -d bundled_models/evaluation/transfer ] && echo --transfer bundled_models/evaluation/transfer )
 
 # Write the bundles from finished CV2 runs (trains missing folds first unless NO_TRAIN=1).
 bundles: setup

@@ -315,3 +315,35 @@ def test_restrict_kg_without_pathway_mask_and_bad_universe(graph):
     assert ((ckg.edge_index == glioma).any(axis=0)).sum() == 2 * 9  # CORE genes' glioma edges kept
     with pytest.raises(ValueError, match="not Gene entities"):
         restrict_kg(graph, np.array(["G00", "XTRA"]))
+
+
+@pytest.mark.shared_data
+def test_holdout_removes_target_pairs_in_either_order(shared_data):
+    """The pan pretraining source for transfer must not contain any pair labelled in the
+    held-out contexts, whichever gene comes first."""
+    from synleaf_desktop.data import sources
+    from synleaf_desktop.data.build import _remove_holdout_pairs
+    from synleaf_desktop.io.genes import default_resolver
+    from synleaf_desktop.io.labels import LabelTable
+
+    resolver = default_resolver()
+    cache: dict = {}
+    src = sources.builtin_source(shared_data, "KIRC")
+    kirc = sources._read_labels(src, resolver, cache).for_cancer("KIRC").pairs
+    a, b = str(kirc["gene1"].iloc[0]), str(kirc["gene2"].iloc[0])
+    c, d = str(kirc["gene1"].iloc[1]), str(kirc["gene2"].iloc[1])
+    pan = LabelTable(pairs=pd.DataFrame({"gene1": [b, c, "ZZZ1"], "gene2": [a, d, "ZZZ2"],
+                                         "label": [1, 0, 1], "cancer": ["pan"] * 3}))
+    kept, removed = _remove_holdout_pairs(pan, shared_data, ["KIRC"], resolver, cache)
+    assert removed == 2
+    assert kept.pairs[["gene1", "gene2"]].values.tolist() == [["ZZZ1", "ZZZ2"]]
+
+
+def test_cli_holdout_needs_pan(tmp_path, capsys):
+    from synleaf_desktop.cli.main import main
+
+    (tmp_path / "omics").mkdir()
+    args = ["data", "build", "--data", str(tmp_path), "--out", str(tmp_path / "o")]
+    assert main(args + ["--contexts", "KIRC", "--holdout", "OV"]) == 2
+    assert "--holdout needs --contexts pan" in capsys.readouterr().err
+    assert main(args + ["--contexts", "pan", "--holdout", "pan"]) == 2

@@ -87,3 +87,33 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert main(["train", "--context", "NOPE", "--contexts-dir", str(tmp_path)]) == 2
     assert "no context 'NOPE'" in capsys.readouterr().err
     assert main(["train", "--context", "X", "--device", "tpu"]) == 2
+
+
+def test_transfer_report_pairs_finetuned_with_scratch_folds(tmp_path, capsys):
+    """`--init-from` runs compared with scratch runs on the same folds, in EVALUATION.md
+    and transfer.csv."""
+    for name in ("OV", "PANX"):
+        ctx = synthetic_context(genes=40, omics=2, samples=8, terms=10, pairs=120, seed=7, folds=(1,))
+        ctx.name = name
+        ctx.save(tmp_path / "contexts")
+    common = ["--contexts-dir", str(tmp_path / "contexts"), "--max-epochs", "2", "--hidden-dims", "8",
+              "--threads", "1", "--quiet", "--cv", "1", "--folds", "1"]
+    assert main(["train", "--context", "OV", "--out", str(tmp_path / "runs")] + common) == 0
+    assert main(["train", "--context", "PANX", "--out", str(tmp_path / "tr/pretrain")] + common) == 0
+    src = tmp_path / "tr/pretrain/PANX/cv1/fold1"
+    assert main(["train", "--context", "OV", "--out", str(tmp_path / "tr/finetune"), "--init-from", str(src)]
+                + common) == 0
+    ft = json.loads((tmp_path / "tr/finetune/OV/cv1/fold1/metrics.json").read_text())
+    assert ft["init_from"] == str(src) and ft["transfer"]
+    capsys.readouterr()
+    assert main(["train", "report", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "bm"),
+                 "--transfer", str(tmp_path / "tr")]) == 0
+    md = (tmp_path / "bm/EVALUATION.md").read_text()
+    assert "## Transfer from a pan-cancer model" in md and "Pretraining run: `PANX` CV1 fold 1" in md
+    rows = list(csv.DictReader((tmp_path / "bm/transfer.csv").open()))
+    assert {r["strategy"] for r in rows} == {"only_omics", "only_kg", "umt", "ume", "selected"}
+    kg = [r for r in rows if r["strategy"] == "only_kg"][0]
+    sc = json.loads((tmp_path / "runs/OV/cv1/fold1/metrics.json").read_text())["test"]["only_kg"]["auc"]
+    assert kg["context"] == "OV" and kg["n_folds"] == "1"
+    assert float(kg["auc_diff_mean"]) == pytest.approx(ft["test"]["only_kg"]["auc"] - sc, abs=1e-5)
+    assert "| OV | 1 | 1 | only-KG |" in md

@@ -26,6 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--negatives", choices=("random", "matched"), default="random",
                    help="generated negatives: random genes (default, as the paper) or genes matched to the "
                         "positives' annotation counts (GO terms + pathways), a harder, fairer evaluation")
+    b.add_argument("--holdout", default=None,
+                   help="with --contexts pan: remove every pair labelled in these single-cancer contexts "
+                        "(e.g. KIRC,SKCM,CESC,OV) from the pan labels and save the result as "
+                        "pan-minus-<NAMES>, a pretraining source for `synleaf train --init-from`")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=_build)
     sh = s.add_parser("show", help="print the summary of a built context")
@@ -57,10 +61,14 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError(None, f"unknown context(s) {', '.join(unknown)}; choose from {', '.join(BUILTIN_CONTEXTS)}")
     if not (args.data / "omics").is_dir():
         raise InputError(args.data, "not the shared data folder (no omics/ sub-folder); pass --data ../shared/data")
+    holdout = [h.strip() for h in args.holdout.split(",") if h.strip()] if args.holdout else None
+    if holdout and (names != ["pan"] or any(h not in BUILTIN_CONTEXTS or h == "pan" for h in holdout)):
+        raise InputError(None, "--holdout needs --contexts pan and single-cancer names, e.g. "
+                               "--contexts pan --holdout KIRC,SKCM,CESC,OV")
     progress = None if args.quiet else _progress_printer()
     t0 = time.perf_counter()
     rows = build_all(args.data, args.out, contexts=names, progress=progress, kg_dir=args.kg,
-                     negatives=args.negatives)
+                     negatives=args.negatives, holdout=holdout)
     print(format_tables(rows))
     print(f"\n{len(rows)} context(s) written to {args.out} in {time.perf_counter() - t0:.0f} s")
     return 0

@@ -64,6 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = s.add_parser("report", help="write EVALUATION.md and evaluation.csv from a run folder")
     r.add_argument("--runs", type=Path, required=True, help="run folder")
     r.add_argument("--out", type=Path, default=Path("bundled_models"), help="output folder (default bundled_models)")
+    r.add_argument("--transfer", type=Path, default=None,
+                   help="folder with pretrain/ and finetune/ runs (--init-from) to compare with the scratch runs")
     r.set_defaults(func=_report)
 
 
@@ -183,6 +185,6 @@ def _grid(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from ..train.report import write_report
 
-    md, cs = write_report(args.runs, args.out)
+    md, cs = write_report(args.runs, args.out, transfer_dir=args.transfer)
     print(f"wrote {md} and {cs}")
     return 0

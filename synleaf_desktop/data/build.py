@@ -311,6 +311,30 @@ def format_tables(rows: Iterable[dict[str, Any]]) -> str:
 # the nine built-in contexts
 
 
+def _remove_holdout_pairs(labels: Any, data_dir: str | Path, holdout: Sequence[str], resolver: Any,
+                          label_cache: dict[Any, Any]) -> tuple[Any, int]:
+    """``labels`` without any pair (either order) labelled in the ``holdout`` contexts.
+
+    Returns:
+        (the filtered LabelTable, number of rows removed).
+    """
+    from dataclasses import replace
+
+    from . import sources
+
+    keys: set[tuple[str, str]] = set()
+    for h in holdout:
+        src = sources.builtin_source(data_dir, h)
+        table = sources._read_labels(src, resolver, label_cache).for_cancer(src.label_cancer)
+        for a, b in zip(table.pairs["gene1"].astype(str), table.pairs["gene2"].astype(str)):
+            keys.add((a, b) if a <= b else (b, a))
+    g1 = labels.pairs["gene1"].astype(str).to_numpy()
+    g2 = labels.pairs["gene2"].astype(str).to_numpy()
+    drop = np.fromiter((((a, b) if a <= b else (b, a)) in keys for a, b in zip(g1, g2)), bool, len(g1))
+    kept = labels.pairs[~drop].reset_index(drop=True)
+    return replace(labels, pairs=kept), int(drop.sum())
+
+
 def build_all(
     data_dir: str | Path,
     out_dir: str | Path,
@@ -321,6 +345,7 @@ def build_all(
     kg_dir: str | Path | None = None,
     on_built: Any = None,
     negatives: str = "random",
+    holdout: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Build and save the built-in contexts from the shared data folder.
 
@@ -334,6 +359,10 @@ def build_all(
         on_built: optional ``callback(row)`` called after each context is saved.
         negatives: generated-negative scheme, ``"random"`` (default) or ``"matched"``
             (:func:`build_context`).
+        holdout: single-cancer contexts whose labelled pairs (positive or negative, either
+            order) are removed from the pan-cancer labels; the pan context is then saved as
+            ``pan-minus-<NAMES>`` (a pretraining source for transfer experiments that has
+            never seen those contexts' pairs). Only valid when building ``pan``.
 
     Returns:
         per-context summary rows (:func:`summary_row`), in build order.
@@ -346,6 +375,12 @@ def build_all(
     unknown = [n for n in names if n not in sources.BUILTIN_CONTEXTS]
     if unknown:
         raise ValueError(f"unknown built-in context(s) {unknown}; choose from {list(sources.BUILTIN_CONTEXTS)}")
+    holdout = sorted({h.strip() for h in (holdout or []) if h.strip()})
+    if holdout:
+        bad = [h for h in holdout if h not in sources.SINGLE_CANCERS]
+        if bad or names != ["pan"]:
+            raise ValueError(f"holdout needs contexts=['pan'] and single-cancer names; got contexts={names}, "
+                             f"holdout={holdout}")
     if resolver is None:
         from ..io.genes import default_resolver
 
@@ -363,6 +398,12 @@ def build_all(
                                              label_cache=label_cache)
         extra = {"source": src.describe(), "inputs": sources.checksums(src.input_files(cohort), checksum_cache),
                  "kg_source": getattr(kg, "kg_id", "")}
+        if holdout:
+            labels, removed = _remove_holdout_pairs(labels, data_dir, holdout, resolver, label_cache)
+            extra["holdout"] = {"contexts": holdout, "pairs_removed": removed}
+            extra["inputs"].update(sources.checksums(sources.builtin_source(data_dir, holdout[0]).label_files,
+                                                     checksum_cache))
+            name = "pan-minus-" + "-".join(holdout)
         ctx = build_context(name, cohort, labels, kg, resolver=resolver, cancer_pathway=src.cancer_pathway,
                             progress=sub.sub(0.5, 0.9), release_cohort=True, extra_meta=extra,
                             negatives=negatives)

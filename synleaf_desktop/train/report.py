@@ -187,11 +187,104 @@ def render_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def write_report(runs_dir: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``out_dir/EVALUATION.md`` and ``out_dir/evaluation.csv`` (atomically)."""
-    rows = summarize(collect_runs(runs_dir))
+def summarize_transfer(scratch: dict[tuple[str, int], dict[str, Any]],
+                       transfer: dict[tuple[str, int], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Paired comparison of fine-tuned runs (``--init-from``) with scratch runs on the same folds.
+
+    One row per (context, cv, strategy) over the folds finished in both: mean test AUC /
+    AUPR of each, the paired AUC difference (transfer - scratch, mean ± SD) and the number
+    of folds where transfer was better. ``selected`` is chosen separately in each run set
+    (METHOD §2.6 on that set's validation AUCs).
+    """
+    rows: list[dict[str, Any]] = []
+    for key in sorted(transfer):
+        t_folds = transfer[key]["folds"]
+        s_folds = scratch.get(key, {"folds": {}})["folds"]
+        common = sorted(set(t_folds) & set(s_folds))
+        if not common:
+            continue
+        ts = [t_folds[k] for k in common]
+        ss = [s_folds[k] for k in common]
+        t_sel, s_sel = scenario_selection(ts)["selected"], scenario_selection(ss)["selected"]
+        sources = sorted({str(m.get("init_from") or "") for m in ts})
+        for strat in STRATEGIES:
+            ta = [m["test"][t_sel if strat == "selected" else strat] for m in ts]
+            sa = [m["test"][s_sel if strat == "selected" else strat] for m in ss]
+            row: dict[str, Any] = {"context": key[0], "cv": key[1], "strategy": strat, "n_folds": len(common),
+                                   "selected_transfer": t_sel, "selected_scratch": s_sel,
+                                   "init_from": ";".join(sources)}
+            for met in ("auc", "aupr"):
+                for name, src in (("scratch", sa), ("transfer", ta)):
+                    row[f"{name}_{met}_mean"], row[f"{name}_{met}_sd"], _ = _stats([x.get(met) for x in src])
+            diff = [t["auc"] - s["auc"] for t, s in zip(ta, sa)]
+            row["auc_diff_mean"], row["auc_diff_sd"], _ = _stats(diff)
+            row["transfer_wins"] = int(sum(d > 0 for d in diff))
+            rows.append(row)
+    return rows
+
+
+def render_transfer_markdown(rows: list[dict[str, Any]], pretrain: dict[tuple[str, int], dict[str, Any]]) -> str:
+    """The transfer section appended to EVALUATION.md."""
+    out = io.StringIO()
+    w = out.write
+    w("\n## Transfer from a pan-cancer model (fine-tuning vs scratch)\n\n")
+    w("Idea from the Synergy-Transfer paper (docs/seeds/002): pretrain on the large pan-cancer label set, then "
+      "fine-tune on a small cancer (`synleaf train --init-from PAN_FOLD`). To keep the test pairs unseen, the "
+      "pretraining context is built with `synleaf data build --contexts pan --holdout KIRC,SKCM,CESC,OV`, which "
+      "removes every pan pair labelled in any of the four target contexts (either gene order) before balancing "
+      "and splitting. What is copied: the KG encoder (entity embeddings and both RGCN layers; the graph "
+      "vocabulary is the same in every context) and every other tensor whose name and shape match (the KG "
+      "head); the omics encoder differs in shape (samples, hidden sizes) and starts fresh. Same folds, seeds "
+      "and training settings as the scratch runs; the paired difference is transfer minus scratch per fold.\n\n")
+    for (ctx, cv), entry in sorted(pretrain.items()):
+        for k, m in sorted(entry["folds"].items()):
+            info = m.get("context_info", {})
+            hold = (info.get("meta") or {}).get("holdout", {})
+            w(f"Pretraining run: `{ctx}` CV{cv} fold {k}: {info.get('num_labels', '?')} labelled pairs "
+              f"({hold.get('pairs_removed', '?')} removed as held out), test AUC only-KG "
+              f"{_num(m['test']['only_kg']['auc'])}, UMT {_num(m['test']['umt']['auc'])}, UME "
+              f"{_num(m['test']['ume']['auc'])}; {m['wall_s']['total'] / 60:.1f} min.\n\n")
+    if not rows:
+        w(f"No fine-tuned runs yet ({MISSING}).\n")
+        return out.getvalue()
+    w("| Context | CV | folds | strategy | scratch AUC | transfer AUC | ΔAUC (paired) | transfer better | "
+      "scratch AUPR | transfer AUPR |\n|---|---|---|---|---|---|---|---|---|---|\n")
+    for r in rows:
+        strat = LABELS[r["strategy"]]
+        if r["strategy"] == "selected":
+            strat += f" ({r['selected_scratch'].upper()} / {r['selected_transfer'].upper()})"
+        w(f"| {r['context']} | {r['cv']} | {r['n_folds']} | {strat} | "
+          f"{_ms(r['scratch_auc_mean'], r['scratch_auc_sd'])} | {_ms(r['transfer_auc_mean'], r['transfer_auc_sd'])} | "
+          f"{r['auc_diff_mean']:+.4f} ± {r['auc_diff_sd']:.4f} | {r['transfer_wins']}/{r['n_folds']} | "
+          f"{_ms(r['scratch_aupr_mean'], r['scratch_aupr_sd'])} | {_ms(r['transfer_aupr_mean'], r['transfer_aupr_sd'])} |\n")
+    return out.getvalue()
+
+
+def write_report(runs_dir: str | Path, out_dir: str | Path,
+                 transfer_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """Write ``out_dir/EVALUATION.md`` and ``out_dir/evaluation.csv`` (atomically).
+
+    ``transfer_dir`` (optional) holds ``finetune/`` runs made with ``--init-from`` and the
+    ``pretrain/`` run they started from; a transfer section compares them with the scratch
+    runs of ``runs_dir`` on the same folds and ``transfer.csv`` is written next to the others.
+    """
+    scratch = collect_runs(runs_dir)
+    rows = summarize(scratch)
     out_dir = Path(out_dir)
     md, cs = out_dir / "EVALUATION.md", out_dir / "evaluation.csv"
-    write_text(md, render_markdown(rows, runs_dir))
+    text = render_markdown(rows, runs_dir)
+    if transfer_dir is not None:
+        tdir = Path(transfer_dir)
+        trows = summarize_transfer(scratch, collect_runs(tdir / "finetune"))
+        text += render_transfer_markdown(trows, collect_runs(tdir / "pretrain"))
+        cols = list(trows[0]) if trows else ["context", "cv", "strategy"]
+        buf = io.StringIO()
+        wr = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+        wr.writeheader()
+        for r in trows:
+            wr.writerow({k: (f"{v:.6f}" if isinstance(v, float) and np.isfinite(v) else
+                             ("" if isinstance(v, float) else v)) for k, v in r.items()})
+        write_text(out_dir / "transfer.csv", buf.getvalue())
+    write_text(md, text)
     write_text(cs, render_csv(rows))
     return md, cs
