@@ -26,6 +26,7 @@ Differences from the original code, on purpose:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -149,14 +150,32 @@ def draw_negatives(
         else:
             keys = keys[rng.permutation(len(keys))]
         return keys_to_pairs(keys), "enumerate"
+    def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
+        return (pool_a[rng.integers(0, len(pool_a), size=m)], pool_b[rng.integers(0, len(pool_b), size=m)])
+
+    return keys_to_pairs(rejection_sample(draw, need, forbidden)), "sample"
+
+
+def rejection_sample(draw: Callable[[int], tuple[np.ndarray, np.ndarray]], need: int,
+                     forbidden: np.ndarray) -> np.ndarray:
+    """Distinct allowed pair keys from batches of candidates (shared by the random and
+    matched schemes).
+
+    Args:
+        draw: ``draw(m) -> (a, b)``, two int64 arrays [m] of candidate genes (it holds the RNG).
+        need: keys wanted.
+        forbidden: sorted unique int64 keys that must not be produced.
+
+    Returns:
+        int64 [<= need] keys in acceptance order: no self-pairs, nothing forbidden, no
+        duplicates; fewer than ``need`` only after :data:`MAX_ROUNDS` batches.
+    """
     accepted = np.empty(0, dtype=np.int64)
     for _ in range(MAX_ROUNDS):
         missing = need - len(accepted)
         if missing <= 0:
             break
-        m = min(2 * missing + 64, 1 << 22)
-        a = pool_a[rng.integers(0, len(pool_a), size=m)]
-        b = pool_b[rng.integers(0, len(pool_b), size=m)]
+        a, b = draw(min(2 * missing + 64, 1 << 22))
         ok = a != b
         keys = pair_keys(a[ok], b[ok])
         keys = keys[~_in_sorted(keys, forbidden)]
@@ -164,7 +183,7 @@ def draw_negatives(
         if len(accepted):
             keys = keys[~np.isin(keys, accepted)]
         accepted = np.concatenate([accepted, keys[:missing]])
-    return keys_to_pairs(accepted), "sample"
+    return accepted
 
 
 def _orient(drawn: np.ndarray, reverse_fraction: float, rng: np.random.Generator) -> np.ndarray:

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .balance import ENUM_LIMIT, MAX_ROUNDS, _first_unique, _in_sorted, draw_negatives, keys_to_pairs, pair_keys
+from .balance import ENUM_LIMIT, _in_sorted, draw_negatives, keys_to_pairs, pair_keys, rejection_sample
 
 #: the negative-sampling schemes a context can be built with.
 SCHEMES: tuple[str, ...] = ("random", "matched")
@@ -237,22 +237,12 @@ def draw_matched_negatives(
         order = np.lexsort((tie, -score))
         return keys_to_pairs(keys[order[:need]]), "matched-enumerate"
 
-    accepted = np.empty(0, dtype=np.int64)
-    for _ in range(MAX_ROUNDS):
-        missing = need - len(accepted)
-        if missing <= 0:
-            break
-        m = min(2 * missing + 64, 1 << 22)
+    def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
         t = rng.integers(0, len(templates), size=m)
         a = pa.draw(t_bins[t, 0], rng)
-        b = pb.draw(t_bins[t, 1], rng)
-        ok = a != b
-        keys = pair_keys(a[ok], b[ok])
-        keys = keys[~_in_sorted(keys, forbidden)]
-        keys = _first_unique(keys)
-        if len(accepted):
-            keys = keys[~np.isin(keys, accepted)]
-        accepted = np.concatenate([accepted, keys[:missing]])
+        return a, pb.draw(t_bins[t, 1], rng)
+
+    accepted = rejection_sample(draw, need, forbidden)
     method = "matched-sample"
     missing = need - len(accepted)
     if missing > 0:

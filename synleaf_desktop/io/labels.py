@@ -30,7 +30,6 @@ delimiter sniffing, clear errors) shared with :mod:`synleaf_desktop.io.kg`.
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import zlib
 from dataclasses import dataclass, field, replace
@@ -43,6 +42,7 @@ import pandas as pd
 from ..errors import InputError, ReadReport
 from ..fileio import atomic_path
 from .genes import GeneResolver, default_resolver
+from .tabular import is_gzip, open_text
 
 __all__ = [
     "LabelReport", "LabelTable", "read_labels", "read_label_files", "apply_label_rules",
@@ -101,16 +101,6 @@ class Delimited:
         return self.header_line + 1 + int(row)
 
 
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _open_text(path: Path, gz: bool):
-    raw = gzip.open(path, "rb") if gz else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-
-
 def _gzip_error(path: Path, exc: BaseException) -> InputError:
     return InputError(path, f"the gzip file is truncated or corrupt ({exc}); download or copy it again")
 
@@ -146,10 +136,10 @@ def read_delimited(
         raise InputError(path, f"this is a folder; choose a {what} file")
     if path.stat().st_size == 0:
         raise InputError(path, f"the file is empty; expected a {what} with a header row")
-    gz = _is_gzip(path)
+    gz = is_gzip(path)
     first, header_line = "", 0
     try:
-        with _open_text(path, gz) as fh:
+        with open_text(path) as fh:
             for header_line, line in enumerate(fh, start=1):
                 if line.strip():
                     first = line.rstrip("\r\n")
