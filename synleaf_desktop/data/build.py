@@ -401,6 +401,7 @@ def build_all(
         if holdout:
             labels, removed = _remove_holdout_pairs(labels, data_dir, holdout, resolver, label_cache)
             extra["holdout"] = {"contexts": holdout, "pairs_removed": removed}
+            extra["pan"] = True  # train with the pan-cancer defaults (train/config.py)
             extra["inputs"].update(sources.checksums(sources.builtin_source(data_dir, holdout[0]).label_files,
                                                      checksum_cache))
             name = "pan-minus-" + "-".join(holdout)
