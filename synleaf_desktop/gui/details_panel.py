@@ -169,9 +169,13 @@ class DetailsPanel(QWidget):
         else:
             self.score_label.setText(f"{d.score:.3f}")
             self.score_label.setStyleSheet("")
-            sd = "" if d.sd is None else f" ± {d.sd:.3f} (sd over {len(d.folds) or '?'} folds)"
-            self.score_note.setText(f"SL score{sd}: the mean over the cross-validation models and "
-                                    "both gene orders.")
+            if len(d.folds) == 1:
+                self.score_note.setText("SL score of this model's one cross-validation model (a quick run), "
+                                        "the mean of both gene orders. One model gives no fold spread.")
+            else:
+                sd = "" if d.sd is None else f" ± {d.sd:.3f} (sd over {len(d.folds) or '?'} folds)"
+                self.score_note.setText(f"SL score{sd}: the mean over the cross-validation models and "
+                                        "both gene orders.")
             self._plot_folds(d)
             self.fields["folds"].setText(", ".join(f"{x:.3f}" for x in d.folds) if d.folds else "–")
             if d.by_order is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from . import style
@@ -192,7 +192,7 @@ class ResultsTable(QTableView):
         hh.setSortIndicatorShown(True)
         hh.setHighlightSections(False)
         hh.setDefaultSectionSize(84)
-        hh.setMinimumSectionSize(60)
+        hh.setMinimumSectionSize(36)
         hh.sectionClicked.connect(self._header_clicked)
         self.clicked.connect(self._clicked)
         self._sort: tuple[str, bool] | None = None
@@ -214,9 +214,19 @@ class ResultsTable(QTableView):
         n = self.score_model.columnCount()
         if n <= 2:
             return
-        gene_w = 76
+        # widths from the text they hold, so that 9+ contexts fit without scrolling sideways;
+        # a context name wider than its column is elided (the header tooltip has it in full)
+        m = self.score_model
+        cell_fm = self.fontMetrics()
+        head_font = self.horizontalHeader().font()
+        head_font.setBold(True)
+        head_fm = QFontMetrics(head_font)
+        gene_w = max([head_fm.horizontalAdvance(h) + 12 for h in m.FIXED[:2]]
+                     + [cell_fm.horizontalAdvance(str(g)) + 14 for p in m.grid.pairs[:200] for g in p])
+        gene_w = min(gene_w, 120)
+        score_min = head_fm.horizontalAdvance("0.000") + 12  # bold: the mean column
         avail = self.viewport().width() - 2 * gene_w
-        w = max(58, min(110, avail // (n - 2)))
+        w = max(score_min, min(110, avail // (n - 2)))
         self.setColumnWidth(0, gene_w)
         self.setColumnWidth(1, gene_w)
         for c in range(2, n):

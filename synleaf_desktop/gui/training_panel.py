@@ -4,6 +4,7 @@ cancel cleanly; the finished model appears as a new context."""
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
                                QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from . import style
-from .training_job import BUILTIN_GRAPH, TrainRequest, estimate, estimate_inputs, run_training
+from .training_job import BUILTIN_GRAPH, QUICK_EPOCHS, TrainRequest, estimate, estimate_inputs, run_training
 from .workers import Task
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,7 +162,7 @@ class TrainingPanel(QWidget):
         self.device_box = QComboBox()
         self.device_box.addItem("CPU", "cpu")
         self.device_box.setToolTip("GPU appears when PyTorch sees a CUDA device")
-        self.quick = QCheckBox("Quick run (1 fold, at most 20 epochs per stage)")
+        self.quick = QCheckBox(f"Quick run (1 fold, ≤ {QUICK_EPOCHS} epochs per stage)")
         self.quick.setToolTip("For a first look. A full run trains 5 cross-validation folds, "
                               "which gives honest quality figures and a steadier model.")
         form.addRow("Name:", self.name)
@@ -344,8 +345,6 @@ class TrainingPanel(QWidget):
         if problem:
             self.window_.notify("warning", "Cannot start training", problem)
             return None
-        import time
-
         self.window_.settings.device = req.device
         self.plots.clear()
         self.log.clear()
@@ -380,14 +379,13 @@ class TrainingPanel(QWidget):
         self.log.appendPlainText(text)
 
     def _on_progress(self, fraction: float, message: str, info: dict) -> None:
-        import time
-
         if fraction == fraction:
             self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
             elapsed = time.monotonic() - self._started_at
             if fraction > 0.02 and elapsed > 5:
                 left = elapsed * (1 - fraction) / fraction
-                self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}, about {_fmt_seconds(left)} left")
+                self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}"
+                                       + (f", about {_fmt_seconds(left)} left" if left >= 1 else ""))
         if "epoch" in info and info.get("stage") in LivePlots.STAGE_NAMES:
             fold = f"fold {info['fold']}/{info.get('n_folds', '?')} · " if "fold" in info else ""
             auc = info.get("val_auc")
@@ -405,6 +403,7 @@ class TrainingPanel(QWidget):
         self.result_name = name
         self.progress.setValue(1000)
         self.stage_label.setText(f"Done: {name} is now a context on the left.")
+        self.eta_label.setText(f"took {_fmt_seconds(time.monotonic() - self._started_at)}")
         self._log(f"finished: model {name} saved")
         self.window_.flash(f"new model {name} ready")
         self.window_.reload_models()
