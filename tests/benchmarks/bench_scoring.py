@@ -15,7 +15,8 @@ writer, then measures:
    fresh subprocess: pairs/s and peak RSS.
 
 Run: ``python -m tests.benchmarks.bench_scoring [--genes 18000] [--threads N] [--skip-genome]
-[--keep DIR]``. Prints figures only; asserts nothing about time. Page cache is warm (the
+[--keep DIR] [--bundles bundled_models]``; ``--bundles`` measures a copy of real bundles (as
+many folds as they ship) instead of the synthetic set. Prints figures only; asserts nothing about time. Page cache is warm (the
 bundles were just written); a cold disk adds read time.
 """
 
@@ -185,7 +186,11 @@ def kernel(root: Path, rows: int = 48) -> None:
     from synleaf_desktop.bundle.format import Bundle
     from synleaf_desktop.scoring.context import ContextScorer, single_thread_blas
 
-    for name in ("LUAD", "BRCA"):
+    strategies = _strategies(root)
+    for name in [next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None)
+                 for s in ("ume", "umt")]:
+        if name is None:
+            continue
         sc = ContextScorer(Bundle.load(root / name, verify=False))
         sc.block(0, 2, 1)  # materialise / warm up
         with single_thread_blas():
@@ -197,10 +202,15 @@ def kernel(root: Path, rows: int = 48) -> None:
               f"({n:,} pairs in {dt:.2f} s)")
 
 
-def genome(root: Path, threads: int) -> None:
-    from tests.bundle_fixtures import DEFAULT_STRATEGIES
+def _strategies(root: Path) -> dict[str, str]:
+    return {d.name: json.loads((d / "manifest.json").read_text())["strategy"]
+            for d in sorted(root.iterdir()) if (d / "manifest.json").exists()}
 
-    for name in ("LUAD", "BRCA"):  # UME, UMT
+
+def genome(root: Path, threads: int) -> None:
+    strategies = _strategies(root)
+    picks = [next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None) for s in ("ume", "umt")]
+    for name in [n for n in picks if n]:  # one UME and one UMT context
         out = root / f"genome_{name}.tsv"
         res = subprocess.run([sys.executable, "-c", GENOME, str(root / name), str(out), str(threads)],
                              capture_output=True, text=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
@@ -209,7 +219,7 @@ def genome(root: Path, threads: int) -> None:
             print(res.stderr)
             raise SystemExit(1)
         d = json.loads(res.stdout.strip().splitlines()[-1])
-        print(f"genome-wide {name} ({DEFAULT_STRATEGIES[name]}, {d['folds']} folds, {d['n_genes']} genes): "
+        print(f"genome-wide {name} ({strategies[name]}, {d['folds']} folds, {d['n_genes']} genes): "
               f"{d['pairs']:,} pairs in {d['seconds']:.1f} s = {d['pairs_per_second'] / 1e6:.2f} M pairs/s with "
               f"{d['threads']} threads; peak RSS {d['peak_rss_mb']:.0f} MB; top-1000 min score "
               f"{d['min_written_score']:.4f}")
@@ -221,17 +231,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=0, help="genome-wide worker threads (0 = default)")
     p.add_argument("--skip-genome", action="store_true")
     p.add_argument("--keep", type=Path, default=None, help="write (or reuse) the bundles here and keep them")
+    p.add_argument("--bundles", type=Path, default=None, help="measure a copy of these real bundles")
     args = p.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="synleaf_bench_scoring_"))
     root = args.keep or tmp / "bundled_models"
     try:
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}")
-        if not (root / "pan" / "manifest.json").exists():
+        if args.bundles is not None:
+            shutil.copytree(args.bundles, root, ignore=shutil.ignore_patterns("evaluation", "*.md", "*.csv"))
+            for name, strat in _strategies(root).items():
+                m = json.loads((root / name / "manifest.json").read_text())
+                size = sum(f.stat().st_size for f in (root / name).iterdir()) / MB
+                print(f"  {name:5s} {strat}  genes {m['n_genes']}  folds {m['folds_shipped']}/{m['folds_trained']}"
+                      f"  {size:6.1f} MB")
+        elif not (root / "pan" / "manifest.json").exists():
             sizes = write_set(root, args.genes)
         else:
             sizes = {d.name: sum(f.stat().st_size for f in d.iterdir()) / MB for d in root.iterdir() if d.is_dir()}
             print(f"reusing bundles in {root}")
-        budget_report(sizes, args.genes)
+        if args.bundles is None:
+            budget_report(sizes, args.genes)
         cold_start(root, tmp / "cache")
         in_process(root)
         kernel(root)
