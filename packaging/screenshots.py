@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
-SHOTS = ("pair_lookup", "details_panel", "partners", "gene_list", "import_preview", "training_run",
+SHOTS = ("pair_lookup", "details_panel", "partners", "gene_list", "export_menu", "import_preview", "training_run",
          "pair_with_user_model")
 PAIR = ("RAD51", "BRCA1")
 PARTNER_GENE = "PARP1"
@@ -219,6 +219,29 @@ class Driver:
                 return j
         return max(cols, key=lambda j: g.score[row, j])
 
+    def export_menu(self) -> None:
+        """The window with its File menu open (the export actions): the menu is a separate
+        popup window, so it is painted onto the window's picture at its place."""
+        from PySide6.QtGui import QPainter
+
+        w = self.win
+        menu = w.menuBar().actions()[0].menu()
+        menu.popup(w.menuBar().mapToGlobal(w.menuBar().actionGeometry(w.menuBar().actions()[0]).bottomLeft()))
+        self.settle()
+        try:
+            picture = w.grab()
+            painter = QPainter(picture)
+            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
+            painter.end()
+            self.check_messages()
+            path = self.out / "export_menu.png"
+            if not picture.save(str(path), "PNG"):
+                raise ShotError(f"could not write {path}")
+            self.saved.append(path)
+            _log(f"saved {path}", self.t0)
+        finally:
+            menu.hide()
+
     def details(self) -> None:
         self.click(0, self.best_col(0, prefer=DETAILS_CONTEXT))
         self.save("details_panel", self.win.details_dock)
@@ -342,6 +365,8 @@ def run(args: argparse.Namespace, wanted: set[str], data: Path | None, tmp: Path
             d.partners()
         if "gene_list" in wanted:
             d.gene_list()
+        if "export_menu" in wanted:
+            d.export_menu()
         if wanted & {"import_preview", "training_run", "pair_with_user_model"}:
             assert data is not None
             cohort = d.import_item(data / "omics" / STUDY, "study", shot="import_preview")
