@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synleaf_desktop import __version__
+
 from .test_gui_common import CONTEXTS, bundles, run_and_wait, window  # noqa: F401
 
 
@@ -16,13 +18,15 @@ def test_export_table_image_report(window, qtbot, tmp_path):
     window.set_sort("BRCA", True)
     g = window.grid
     out = window.export_table(tmp_path / "scores.csv")
-    df = pd.read_csv(out)
+    first = out.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(f"# SynLeaF Desktop {__version__}; exported ")
+    df = pd.read_csv(out, comment="#")
     assert list(df["gene_a"]) == [a for a, _ in g.pairs] and list(df["gene_b"]) == [b for _, b in g.pairs]
     np.testing.assert_allclose(df[g.contexts].to_numpy(float), g.score, rtol=1e-5, atol=1e-6, equal_nan=True)
     np.testing.assert_allclose(df["mean"].to_numpy(float), g.mean(), rtol=1e-5, atol=1e-6)
     # the n/a cells (RAD51 is not in KIRC) are empty, not numbers
     assert df["KIRC"].isna().all()
-    tsv = pd.read_csv(window.export_table(tmp_path / "scores.tsv"), sep="\t")
+    tsv = pd.read_csv(window.export_table(tmp_path / "scores.tsv"), sep="\t", comment="#")
     pd.testing.assert_frame_equal(tsv, df)
 
     for suffix in ("png", "svg"):
@@ -30,7 +34,10 @@ def test_export_table_image_report(window, qtbot, tmp_path):
         assert p.exists() and p.stat().st_size > 2000
     assert (tmp_path / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (tmp_path / "heatmap.svg").read_text(encoding="utf-8")
-    assert "<svg" in svg and "RAD51" in svg
+    assert "<svg" in svg and "RAD51" in svg and f"SynLeaF Desktop {__version__}" in svg
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(tmp_path / "heatmap.png")).text("Software") == f"SynLeaF Desktop {__version__}"
     assert not list(tmp_path.glob(".*part*")), "temporary export files left behind"
 
     rep = window.export_report(tmp_path / "report.json", exported={"table": str(out)})

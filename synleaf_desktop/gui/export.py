@@ -24,8 +24,9 @@ TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 def export_table(grid: ScoreGrid, path: str | Path) -> Path:
     """Write :meth:`ScoreGrid.to_frame` as CSV (``.csv``) or TSV (``.tsv``/``.txt``).
 
-    Scores keep full float precision; cells that cannot be scored are empty (``NA`` in R,
-    ``NaN`` in pandas) and explained in the ``*_sd`` / note columns.
+    The first line is a ``#`` comment naming the app version and the date
+    (:func:`provenance_line`). Scores keep full float precision; cells that cannot be scored
+    are empty (``NA`` in R, ``NaN`` in pandas).
     """
     path = Path(path)
     sep = TABLE_SUFFIXES.get(path.suffix.lower())
@@ -33,8 +34,18 @@ def export_table(grid: ScoreGrid, path: str | Path) -> Path:
         raise ValueError(f"{path}: unknown table type {path.suffix!r}; use .csv or .tsv")
     frame = grid.to_frame()
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep=sep, index=False, na_rep="", float_format="%.6g")
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(f"{provenance_line()}\n")
+            frame.to_csv(fh, sep=sep, index=False, na_rep="", float_format="%.6g", lineterminator="\n")
     return path
+
+
+def provenance_line() -> str:
+    """The ``#`` comment line that starts every exported table (read the table with
+    ``pandas.read_csv(path, comment="#")`` or R's ``read.delim(path, comment.char="#")``)."""
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return (f"# SynLeaF Desktop {__version__}; exported {created}; scores are model outputs in [0, 1], "
+            "not calibrated probabilities")
 
 
 def versions() -> dict[str, str]:

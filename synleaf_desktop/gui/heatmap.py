@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
+from .. import __version__
 from . import style
 from .grid import ScoreGrid
 
@@ -36,6 +37,20 @@ MAX_VISIBLE_ROWS = 40
 #: most cells that get a printed value
 MAX_TEXT_CELLS = 800
 MAX_LABEL_CHARS = 28
+
+
+def _stamp_png(path: Path) -> None:
+    """Record the app version in a PNG's text chunks (``Software``, ``Description``)."""
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(path))
+    if img.isNull():
+        raise OSError(f"{path}: the exported PNG could not be read back")
+    img.setText("Software", f"SynLeaF Desktop {__version__}")
+    img.setText("Description", "SynLeaF SL score heatmap; scores are model outputs in [0, 1], "
+                               "not calibrated probabilities")
+    if not img.save(str(path), "PNG"):
+        raise OSError(f"{path}: could not write the PNG file")
 
 
 def _elide(text: str, n: int = MAX_LABEL_CHARS) -> str:
@@ -463,6 +478,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
                 exporter.parameters()["width"] = int(self.ci.boundingRect().width() * scale)
                 exporter.parameters()["antialias"] = True
                 exporter.export(str(tmp))
+                _stamp_png(tmp)
             os.replace(tmp, path)
         finally:
             if tmp.exists():
@@ -476,7 +492,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         gen.setSize(source.size().toSize())
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
         gen.setTitle(self.title.text or "SynLeaF heatmap")
-        gen.setDescription("SynLeaF Desktop SL score heatmap")
+        gen.setDescription(f"SynLeaF Desktop {__version__} SL score heatmap")
         painter = QPainter()
         if not painter.begin(gen):
             raise OSError(f"{path}: could not write the SVG file")
