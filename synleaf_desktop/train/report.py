@@ -257,6 +257,14 @@ def render_transfer_markdown(rows: list[dict[str, Any]], pretrain: dict[tuple[st
           f"{_ms(r['scratch_auc_mean'], r['scratch_auc_sd'])} | {_ms(r['transfer_auc_mean'], r['transfer_auc_sd'])} | "
           f"{r['auc_diff_mean']:+.4f} ± {r['auc_diff_sd']:.4f} | {r['transfer_wins']}/{r['n_folds']} | "
           f"{_ms(r['scratch_aupr_mean'], r['scratch_aupr_sd'])} | {_ms(r['transfer_aupr_mean'], r['transfer_aupr_sd'])} |\n")
+    sel = [r for r in rows if r["strategy"] == "selected"]
+    if sel:
+        diffs = [r["auc_diff_mean"] for r in sel]
+        better = [f"{r['context']} CV{r['cv']}" for r in sel if r["auc_diff_mean"] > 0]
+        folds = sum(r["transfer_wins"] for r in sel), sum(r["n_folds"] for r in sel)
+        w(f"\nSelected strategy over the {len(sel)} scenarios: mean paired ΔAUC {np.mean(diffs):+.4f} "
+          f"(range {min(diffs):+.4f} to {max(diffs):+.4f}); transfer better in {len(better)} scenarios "
+          f"({', '.join(better) or 'none'}) and in {folds[0]} of {folds[1]} folds.\n")
     return out.getvalue()
 
 
