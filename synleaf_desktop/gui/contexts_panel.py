@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from .details_panel import test_auc, val_auc
 
@@ -56,9 +56,12 @@ class ContextsPanel(QWidget):
 
     Signals:
         selectionChanged(names: list): the ticked contexts, in engine order.
+        cardRequested(name: str): the user asked for a model's card (double-click or the
+            right-click menu).
     """
 
     selectionChanged = Signal(list)
+    cardRequested = Signal(str)
 
     COL_NAME, COL_AUC, COL_OMICS = 0, 1, 2
 
@@ -70,7 +73,8 @@ class ContextsPanel(QWidget):
         head.setObjectName("title")
         lay.addWidget(head)
         hint = QLabel("Tick the models to show. AUC: how well each model separated known SL pairs "
-                      "from others on held-out validation pairs (1 = perfect, 0.5 = chance).")
+                      "from others on held-out validation pairs (1 = perfect, 0.5 = chance). "
+                      "Double-click a model for its model card.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         lay.addWidget(hint)
@@ -101,6 +105,33 @@ class ContextsPanel(QWidget):
         self._order: list[str] = []
         self._updating = False
         self.tree.itemChanged.connect(self._item_changed)
+        self.tree.itemDoubleClicked.connect(self._double_clicked)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+
+    def name_of(self, item: QTreeWidgetItem | None) -> str | None:
+        """The model name of a tree item (``None`` for group headers)."""
+        for name, it in self._items.items():
+            if it is item:
+                return name
+        return None
+
+    def current(self) -> str | None:
+        """The model of the selected row, if any."""
+        return self.name_of(self.tree.currentItem())
+
+    def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        name = self.name_of(item)
+        if name is not None:
+            self.cardRequested.emit(name)
+
+    def _context_menu(self, pos) -> None:
+        name = self.name_of(self.tree.itemAt(pos))
+        if name is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(f"Model card of {name}…", lambda: self.cardRequested.emit(name))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def set_contexts(self, infos: list[tuple[str, dict[str, Any]]], checked: list[str] | None = None) -> None:
         """Fill the tree. ``infos``: ``(name, context_info)`` in engine order; ``checked``:

@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
+                               QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton, QSizePolicy,
+                               QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from .. import __version__
 from . import lookup
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         # docks
         self.contexts = ContextsPanel()
         self.contexts.selectionChanged.connect(self._contexts_changed)
+        self.contexts.cardRequested.connect(self.show_model_card)
         dock = QDockWidget("Contexts", self)
         dock.setObjectName("contexts_dock")
         dock.setWidget(self.contexts)
@@ -226,6 +228,8 @@ class MainWindow(QMainWindow):
         self._action(m, "&Add a model folder…", self.add_model_dialog, None,
                      "Install a model bundle (a folder with manifest.json and model.npz) as one of your models")
         self._action(m, "Re&move one of your models…", self.remove_model_dialog)
+        self._action(m, "Model &card…", lambda: self.show_model_card(None), QKeySequence("Ctrl+K"),
+                     "What a model was trained on, its metrics per fold, intended use and limitations")
         m.addSeparator()
         self._action(m, "Export &all pairs of a model (genome-wide)…", self.genome_wide_dialog,
                      QKeySequence("Ctrl+G"), "Score every gene pair of one model and save the best ones as TSV")
@@ -806,6 +810,48 @@ class MainWindow(QMainWindow):
         return out
 
     # ------------------------------------------------------------------ help
+    def show_model_card(self, name: str | None = None) -> QDialog | None:
+        """Open the model card (``MODEL_CARD.md`` in the bundle folder) of ``name``: the
+        model selected in the contexts panel, or one chosen from a list when ``None``."""
+        if self.engine is None or not self.engine.contexts:
+            self.notify("info", "No models", "No models are loaded yet.")
+            return None
+        if name is None:
+            name = self.contexts.current()
+        if name is None:
+            names = list(self.engine.contexts)
+            name, ok = QInputDialog.getItem(self, "Model card", "Model:", names, 0, False)
+            if not ok:
+                return None
+        from ..bundle.card import CARD_FILE, render_model_card, split_pair_counts
+        from ..bundle.format import read_manifest
+
+        folder = Path(self.engine.context_info(name)["folder"])
+        card = folder / CARD_FILE
+        try:
+            if card.is_file():
+                text = card.read_text(encoding="utf-8")
+            else:  # an older bundle without a card: the same text from its manifest
+                text = render_model_card(read_manifest(folder), split_pair_counts(folder))
+        except Exception as exc:  # noqa: BLE001 - any unreadable bundle
+            self.notify("warning", "No model card", f"Could not read the model card of {name} in {folder}: {exc}")
+            return None
+        dlg = QDialog(self)
+        dlg.setWindowTitle(f"Model card: {name}")
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lay = QVBoxLayout(dlg)
+        view = QTextBrowser()
+        view.setOpenExternalLinks(False)
+        view.setMarkdown(text)
+        lay.addWidget(view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dlg.close)
+        lay.addWidget(buttons)
+        dlg.resize(820, 680)
+        dlg.show()
+        self.card_dialog = dlg
+        return dlg
+
     def show_about(self) -> None:
         QMessageBox.about(self, "About SynLeaF Desktop",
                           f"<h3>SynLeaF Desktop {__version__}</h3>"

@@ -286,6 +286,9 @@ def train_context(progress: Progress, context: Any, req: TrainRequest) -> str:
             shutil.rmtree(final_run)
         write_bundle(dest, name, np.asarray(context.genes).astype(str), arrays, strategy, manifest,
                      split_pairs=split_pairs)
+        from ..bundle.card import write_model_card
+
+        write_model_card(dest)  # MODEL_CARD.md, as the bundled models have
         run.rename(final_run)
     except BaseException:
         shutil.rmtree(run, ignore_errors=True)
