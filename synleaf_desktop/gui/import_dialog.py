@@ -14,8 +14,6 @@ Dropped or chosen paths are sorted into three kinds:
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,21 +40,10 @@ def _key(name: str) -> str:
 
 
 def header_keys(path: Path) -> set[str]:
-    """Normalised column names of a text table's first non-blank line (gzip aware)."""
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    try:
-        raw = gzip.open(path, "rb") if gz else open(path, "rb")
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") as fh:
-            for line in fh:
-                if line.strip() and not line.startswith("#"):
-                    line = line.rstrip("\r\n")
-                    sep = max(("\t", ",", ";", "|"), key=line.count)
-                    return {_key(c) for c in next(csv.reader([line], delimiter=sep))}
-    except (EOFError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read the file ({exc}); check that it is a text table, "
-                               "or a complete .gz file") from None
-    return set()
+    """Normalised column names of a text table's first non-blank, non-``#`` line (gzip aware)."""
+    from ..io.tabular import header_columns
+
+    return {_key(c) for c in header_columns(path, skip_comments=True)}
 
 
 def classify(path: str | Path) -> str:

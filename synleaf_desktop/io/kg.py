@@ -24,9 +24,7 @@ int32 edges) + ``graph.json`` (names, counts, provenance, ``kg_id``).
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -817,16 +815,9 @@ def read_kg(path: str | Path, resolver: GeneResolver | None = None, cancer: str 
 
 def _header_columns(path: Path) -> list[str]:
     """Column names of a text table (first non-blank line), for format dispatch."""
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    try:
-        raw = gzip.open(path, "rb") if gz else open(path, "rb")
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") as fh:
-            for line in fh:
-                if line.strip():
-                    line = line.rstrip("\r\n")
-                    sep = max(("\t", ",", ";", "|"), key=line.count)
-                    return next(csv.reader([line], delimiter=sep))
-    except (EOFError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"the gzip file is truncated or corrupt ({exc}); copy it again") from None
+    from .tabular import header_columns
+
+    cols = header_columns(path)
+    if cols:
+        return cols
     raise InputError(path, "the file is empty; expected a knowledge-graph table with a header row")

@@ -76,6 +76,30 @@ def open_text(path: str | Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")
 
 
+def header_columns(path: str | Path, *, skip_comments: bool = False) -> list[str]:
+    """Column names in the first non-blank line of a text table (gzip aware; the delimiter
+    is whichever of tab, comma, semicolon or bar occurs most). ``skip_comments`` also skips
+    lines starting with ``#``. Returns ``[]`` for a file with no such line.
+
+    Raises:
+        InputError: unreadable file, or a truncated or corrupt gzip.
+    """
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == _GZIP_MAGIC
+    try:
+        raw = gzip.open(path, "rb") if gz else open(path, "rb")
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") as fh:
+            for line in fh:
+                if line.strip() and not (skip_comments and line.startswith("#")):
+                    line = line.rstrip("\r\n")
+                    sep = max(("\t", ",", ";", "|"), key=line.count)
+                    return next(csv.reader([line], delimiter=sep))
+    except (EOFError, OSError, UnicodeDecodeError, zlib.error) as exc:
+        raise InputError(path, f"cannot read the file: truncated or corrupt ({exc}); check that it is a text "
+                               "table, or copy the .gz file again") from None
+    return []
+
+
 def scan_header(path: str | Path, *, min_columns: int = 2, what: str = "tab-separated table") -> Header:
     """Read the top of a file: skip leading ``#`` lines and return the header.
 
