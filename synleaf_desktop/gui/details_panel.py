@@ -180,8 +180,9 @@ class DetailsPanel(QWidget):
             self.fields["folds"].setText(", ".join(f"{x:.3f}" for x in d.folds) if d.folds else "–")
             if d.by_order is not None:
                 pab, pba = d.by_order
-                self.fields["orders"].setText(f"{d.gene_a} → {d.gene_b}: {pab:.3f}\n"
-                                              f"{d.gene_b} → {d.gene_a}: {pba:.3f}\n"
+                nb = "\u00a0"  # each order on one line: wrap between lines, not inside one
+                self.fields["orders"].setText(f"{d.gene_a}{nb}→{nb}{d.gene_b}:{nb}{pab:.3f}\n"
+                                              f"{d.gene_b}{nb}→{nb}{d.gene_a}:{nb}{pba:.3f}\n"
                                               "(the model is order-dependent; the score averages both)")
             else:
                 self.fields["orders"].setText("–")

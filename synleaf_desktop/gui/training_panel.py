@@ -36,6 +36,21 @@ def _fmt_bytes(b: float) -> str:
     return f"{b / (1 << 20):.0f} MB"
 
 
+
+def _show_full_text(combo: QComboBox) -> None:
+    """Long entries (e.g. "OV (602 samples, 33666 genes, mut, cna)") are cut in a narrow
+    combo box: give every item its full text as a tooltip and let the drop-down list be as
+    wide as its longest entry."""
+    width = 0
+    metrics = combo.fontMetrics()
+    for i in range(combo.count()):
+        text = combo.itemText(i)
+        combo.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
+        width = max(width, metrics.horizontalAdvance(text))
+    combo.view().setMinimumWidth(width + 40)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(18)
+
 class LivePlots(QWidget):
     """Loss, validation AUC and per-modality gradient norms per epoch, one curve per stage."""
 
@@ -253,6 +268,8 @@ class TrainingPanel(QWidget):
             self.graph.addItem(e.label, e.name)
         self.graph.setCurrentIndex(max(self.graph.findData(cur), 0))
         self.graph.blockSignals(False)
+        for combo in (self.cohort, self.labels, self.graph):
+            _show_full_text(combo)
         self._fill_cancers()
 
     def _fill_cancers(self) -> None:
@@ -272,6 +289,7 @@ class TrainingPanel(QWidget):
             self.cancer.addItem("–", "")
         self.cancer.setCurrentIndex(max(self.cancer.findData(cur), 0))
         self.cancer.blockSignals(False)
+        _show_full_text(self.cancer)
         if not self.name.text() and self.cancer.currentData():
             self.name.setText(f"MY_{self.cancer.currentData()}")
         self.update_estimate()
@@ -286,6 +304,7 @@ class TrainingPanel(QWidget):
         for name in base_models(infos):
             self.base.addItem(f"fine-tune from {name}", name)
         self.base.setCurrentIndex(max(self.base.findData(cur), 0))
+        _show_full_text(self.base)
 
     def device(self) -> str:
         return str(self.device_box.currentData() or "cpu")
