@@ -53,7 +53,7 @@ def test_drop_study_folder_preview_then_save(window, qtbot, tmp_path):
     assert sorted(cohort.omics) == ["cna", "exp", "mut"] and len(cohort.samples) == 3
     # listed in the training panel next time too
     assert window.training.cohort.findData("My study") >= 0
-    assert "1 cohorts" in window.status_label.text()
+    assert "1 cohorts" in window.status_label.full_text()
 
 
 def test_drop_labels_and_cancel_keeps_nothing(window, qtbot, tmp_path):

@@ -69,7 +69,7 @@ def test_no_models_says_what_to_do(qtbot, tmp_path):
     assert "train one" in win.messages[-1][2]
     win.run_query({"mode": "pair", "genes": ["BRCA1", "PARP1"]})
     assert "No scoring models" in win.result_note.text()
-    assert "no models loaded" in win.status_label.text()
+    assert "no models loaded" in win.status_label.full_text()
 
 
 def test_unticked_user_model_stays_unticked(qtbot, bundles, tmp_path):
@@ -94,3 +94,19 @@ def test_unticked_user_model_stays_unticked(qtbot, bundles, tmp_path):
         win2.reload_models()
     assert "MINE" in win2.contexts.names() and "MINE" not in win2.contexts.checked()
     win2.close()
+
+
+def test_status_line_is_elided_not_cut_and_keeps_its_full_text(qtbot):
+    from synleaf_desktop.gui.widgets import ElidedLabel
+
+    text = "9 models (9 bundled, 0 yours)   ·   imported: 1 cohorts   ·   known labels: 1,234 pairs from 1 table"
+    label = ElidedLabel(text, separator="   ·   ")
+    qtbot.addWidget(label)
+    label.resize(120, 20)
+    label.show()
+    shown = label.text()
+    assert shown.endswith("…") and len(shown) < len(text)
+    assert label.full_text() == text
+    assert label.toolTip().splitlines()[-1] == "known labels: 1,234 pairs from 1 table"
+    label.resize(2000, 20)
+    assert label.text() == text

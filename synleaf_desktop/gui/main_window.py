@@ -31,8 +31,11 @@ from .query_bar import QueryBar, choose_list_file
 from .results_table import ResultsTable
 from .settings import Settings
 from .style import WINDOW_SIZE
+from .widgets import ElidedLabel
 from .workers import Task, TaskManager
 
+#: between the parts of the status line (its tooltip puts each part on a line)
+STATUS_SEPARATOR = "   ·   "
 LEVEL_ICONS = {"info": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
                "error": QMessageBox.Icon.Critical}
 
@@ -179,8 +182,7 @@ class MainWindow(QMainWindow):
 
         # status bar: what is loaded | current job, progress, cancel
         sb = self.statusBar()
-        self.status_label = QLabel("")
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_label = ElidedLabel("", separator=STATUS_SEPARATOR)
         sb.addWidget(self.status_label, 1)
         self.job_label = QLabel("")
         self.job_label.setMaximumWidth(360)
@@ -323,7 +325,7 @@ class MainWindow(QMainWindow):
                      f"{counts['graphs']} graphs")
         if self.labels_info:
             parts.append(self.labels_info)
-        self.status_label.setText("   ·   ".join(parts))
+        self.status_label.setText(STATUS_SEPARATOR.join(parts))
 
     # ------------------------------------------------------------------ jobs
     def start_task(self, slot: str, task: Task, label: str) -> Task:

@@ -1,0 +1,39 @@
+"""Small reusable widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when it is too narrow, instead of cutting the text.
+
+    ``full_text()`` is the whole text; the tooltip shows it too (one part per line when the
+    text is made of parts joined by ``separator``).
+    """
+
+    def __init__(self, text: str = "", separator: str | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._separator = separator
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self._full = text or ""
+        tip = self._full.replace(self._separator, "\n") if self._separator else self._full
+        self.setToolTip(tip)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(0, self.contentsRect().width())
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width) if width else self._full
+        super().setText(shown)
