@@ -49,6 +49,7 @@ grid: setup
 
 # Copy the small per-fold result files into bundled_models/evaluation/runs and rebuild
 # bundled_models/EVALUATION.md + evaluation.csv from them (so the tables are reproducible from git).
+# VARIANTS="DIR ..." also copies run folders of tests/benchmarks/bench_variants.py (option vs default).
 eval-report: setup
 	mkdir -p bundled_models/evaluation/runs
 	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) -print0 | \
@@ -56,6 +57,9 @@ eval-report: setup
 	if [ -d "$(TRANSFER)" ]; then mkdir -p bundled_models/evaluation/transfer && cd $(TRANSFER) && \
 		find . \( -name metrics.json -o -name baselines.json \) -print0 | \
 		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/transfer/; fi
+	for d in $(VARIANTS); do v=bundled_models/evaluation/variants/$$(basename $$d); mkdir -p $$v && \
+		(cd $$d && find . \( -name metrics.json -o -name variant.json \) -print0 | \
+		xargs -0 -r cp --parents -t $(CURDIR)/$$v/) || exit 1; done
 	$(BIN)/synleaf train report --runs bundled_models/evaluation/runs --out bundled_models \
 		$$( [ -d bundled_models/evaluation/transfer ] && echo --transfer bundled_models/evaluation/transfer )
 

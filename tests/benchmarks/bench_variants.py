@@ -14,6 +14,11 @@ Run (from the repository root; the reference is a run folder of ``synleaf train 
     python -m tests.benchmarks.bench_variants --reference /work/runs/grid \
         --scenarios pan:2 --folds 1 --out /work/runs/hidden512 --hidden-dims 512,256 --report-only
 
+    python -m tests.benchmarks.bench_variants     # the committed variants, against the committed grid
+
+Committed variants live in ``bundled_models/evaluation/variants/<name>/`` (``variant.json`` plus
+the folds' ``metrics.json``), next to the grid's in ``bundled_models/evaluation/runs/``.
+
 Options that change only the UMT stage (``--teacher-mode``) reuse the reference run's teacher
 checkpoints (same seed, same architecture), so the comparison isolates UMT; every other option
 retrains all stages. Folds already finished in ``--out`` are not retrained (resumable).
@@ -79,6 +84,7 @@ def train_variant(args, scenarios, folds) -> None:
 def report(args, scenarios, folds) -> None:
     print(f"variant: {args.label or _describe(args)}; reference: {args.reference}")
     all_d: list[float] = []
+    all_s: dict[str, list[float]] = {s: [] for s in STRATEGIES}
     for name, cv in scenarios:
         pairs = []
         for k in folds:
@@ -93,7 +99,7 @@ def report(args, scenarios, folds) -> None:
         sel_v = scenario_selection([v for _, _, v in pairs])["selected"]
         print(f"\n{name} CV{cv}: {len(pairs)} paired fold(s); selected reference {sel_r.upper()}, "
               f"variant {sel_v.upper()}")
-        print("fold  " + "  ".join(f"{s:>15s}" for s in STRATEGIES) + "   wall ref/var (s)")
+        print("fold  " + "  ".join(f"{s:>15s}" for s in STRATEGIES) + "   UMT stage s, ref/var")
         d_sel: list[float] = []
         deltas = {s: [] for s in STRATEGIES}
         for k, r, v in pairs:
@@ -104,16 +110,22 @@ def report(args, scenarios, folds) -> None:
                 cells.append(f"{a:.3f}->{b:.3f}")
             d_sel.append(v["test"][sel_v]["auc"] - r["test"][sel_r]["auc"])
             print(f"{k:4d}  " + "  ".join(f"{c:>15s}" for c in cells)
-                  + f"   {r['wall_s']['total']:.0f}/{v['wall_s']['total']:.0f}")
+                  + f"   {r['wall_s']['umt']:.0f}/{v['wall_s']['umt']:.0f}")
         print("mean  " + "  ".join(f"{np.mean(deltas[s]):+15.3f}" for s in STRATEGIES) + "   (variant - reference)")
         print(f"selected strategy: reference {np.mean([r['test'][sel_r]['auc'] for _, r, _ in pairs]):.3f}, "
               f"variant {np.mean([v['test'][sel_v]['auc'] for _, _, v in pairs]):.3f}, paired difference "
               f"{np.mean(d_sel):+.3f} ± {np.std(d_sel):.3f}, variant better in "
               f"{sum(x > 0 for x in d_sel)}/{len(d_sel)} folds")
         all_d += d_sel
+        for s in STRATEGIES:
+            all_s[s] += deltas[s]
     if all_d:
         print(f"\nover all paired folds: selected-strategy test AUC difference {np.mean(all_d):+.3f} "
               f"(variant better in {sum(x > 0 for x in all_d)}/{len(all_d)})")
+        for s in STRATEGIES:
+            d = all_s[s]
+            print(f"  {s:10s}: mean difference {np.mean(d):+.3f} ± {np.std(d):.3f}, variant better in "
+                  f"{sum(x > 0 for x in d)}/{len(d)}, equal in {sum(x == 0 for x in d)}")
 
 
 def _describe(args) -> str:
@@ -127,11 +139,41 @@ def _describe(args) -> str:
     return ", ".join(parts) or "defaults"
 
 
+VARIANTS_DIR = Path("bundled_models/evaluation/variants")
+
+
+def _save_description(args) -> None:
+    """variant.json in the variant's run folder: what was changed, on which scenarios."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    desc = {"label": args.label or _describe(args), "hidden_dims": args.hidden_dims,
+            "teacher_mode": args.teacher_mode, "standard_vae_heads": args.standard_vae_heads,
+            "scenarios": args.scenarios, "folds": args.folds}
+    path = args.out / "variant.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    if old.get("scenarios"):  # several calls into one folder: the union of what they ran
+        seen = old["scenarios"].split(",")
+        desc["scenarios"] = ",".join(seen + [x for x in args.scenarios.split(",") if x not in seen])
+        folds = sorted(set(parse_folds(old.get("folds"))) | set(parse_folds(args.folds)))
+        desc["folds"] = ",".join(str(k) for k in folds)
+    path.write_text(json.dumps(desc, indent=1))
+
+
+def _from_description(args, folder: Path):
+    d = json.loads((folder / "variant.json").read_text())
+    return argparse.Namespace(**{**vars(args), "out": folder, "label": d.get("label"),
+                                 "hidden_dims": d.get("hidden_dims"), "teacher_mode": d.get("teacher_mode", "eval"),
+                                 "standard_vae_heads": bool(d.get("standard_vae_heads")),
+                                 "scenarios": d["scenarios"], "folds": d.get("folds", "1-5")})
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reference", type=Path, required=True, help="finished run folder (e.g. the grid's)")
-    ap.add_argument("--out", type=Path, required=True, help="run folder of the variant")
-    ap.add_argument("--scenarios", required=True, help="e.g. OV:2,KIRC:2")
+    ap.add_argument("--reference", type=Path, default=Path("bundled_models/evaluation/runs"),
+                    help="finished run folder (default: the committed evaluation grid)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="run folder of the variant (default: report every committed variant in "
+                         f"{VARIANTS_DIR})")
+    ap.add_argument("--scenarios", default=None, help="e.g. OV:2,KIRC:2 (needed to train)")
     ap.add_argument("--folds", default="1-5")
     ap.add_argument("--contexts-dir", type=Path, default=Path("cache/contexts"))
     ap.add_argument("--hidden-dims", default=None)
@@ -141,10 +183,24 @@ def main(argv=None) -> None:
     ap.add_argument("--label", default=None, help="name of the variant in the printout")
     ap.add_argument("--report-only", action="store_true")
     args = ap.parse_args(argv)
+    if args.out is None:
+        folders = sorted(p.parent for p in VARIANTS_DIR.glob("*/variant.json"))
+        if not folders:
+            print(f"no committed variants in {VARIANTS_DIR}; pass --out and --scenarios to train one")
+        for folder in folders:
+            v = _from_description(args, folder)
+            print(f"\n===== {folder.name} =====")
+            report(v, parse_scenarios(v.scenarios), parse_folds(v.folds))
+        return
+    if args.report_only and not args.scenarios and (args.out / "variant.json").exists():
+        args = _from_description(args, args.out)
+    if not args.scenarios:
+        ap.error("--scenarios is needed (or --report-only on a folder with variant.json)")
     scenarios = parse_scenarios(args.scenarios)
     folds = parse_folds(args.folds)
     if not args.report_only:
         configure_threads(args.threads)
+        _save_description(args)
         train_variant(args, scenarios, folds)
     report(args, scenarios, folds)
 
