@@ -29,7 +29,7 @@ def _one_thread():
 
 
 def tiny_cfg(**kw) -> TrainConfig:
-    base = dict(hidden_dims=[8], latent_dim=4, kg_dims=[4, 8, 4], max_epochs=3, patience=0, batch_size=32,
+    base = dict(hidden_dims=[8], latent_dim=4, kg_dims=[4, 8, 4], max_epochs=3, patience=0, patience_steps=0, batch_size=32,
                 checkpoint_every_s=0.0)
     base.update(kw)
     return TrainConfig(**base)
@@ -189,6 +189,21 @@ def test_early_stopping(ctx, tmp_path):
         assert m["stopped_early"][stage]
         assert m["epochs_run"][stage] == m["best_epoch"][strat] + 2 < 40
     assert m["best_epoch"]["only_kg"] == 1  # no BatchNorm in the KG teacher: nothing changes
+
+
+def test_early_stopping_counts_optimizer_steps(ctx, tmp_path):
+    # patience 2 epochs, but at least 3 steps per epoch + 1 steps: the stage waits one epoch more
+    run_fold(ctx, 1, 3, tmp_path / "probe", tiny_cfg(max_epochs=1), "cpu")
+    history = json.loads((tmp_path / "probe" / ctx.name / "cv1" / "fold3" / "history.json").read_text())
+    steps = history["kg"][0]["steps"]
+    assert steps == history["umt"][0]["steps"] > 1
+    cfg = tiny_cfg(max_epochs=40, patience=2, patience_steps=2 * steps + 1, lr=0.0)
+    assert cfg.resolved(pan=False).patience_epochs(steps) == 3
+    m = run_fold(ctx, 1, 3, tmp_path / "run", cfg, "cpu")
+    for stage, strat in (("omics", "only_omics"), ("kg", "only_kg"), ("umt", "umt")):
+        assert m["stopped_early"][stage]
+        assert m["epochs_run"][stage] == m["best_epoch"][strat] + 3
+    assert m["config"]["patience_steps"] == 2 * steps + 1
 
 
 def test_init_from_transfers_matching_weights(ctx, tmp_path, reference_run):

@@ -450,7 +450,9 @@ def _training(m: Mapping[str, Any]) -> list[str]:
             out.append(f"- {word.capitalize()}: {_txt(v)}.")
     cfg = tr.get("config")
     if isinstance(cfg, Mapping) and cfg:
-        out.append("- Settings: " + ", ".join(f"{k}={_txt(v)}" for k, v in cfg.items()) + ".")
+        out.append("- Settings: " + ", ".join(
+            f"{k}={'the context seed (see Seeds)' if k == 'seed' and v is None else _txt(v)}"
+            for k, v in cfg.items()) + ".")
     else:
         out.append(f"- Settings: {NOT_RECORDED}.")
     seed = m.get("seed")

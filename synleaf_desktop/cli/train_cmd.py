@@ -23,6 +23,8 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=int, default=None,
                    help="stop a stage after N epochs without a better validation AUC (0 = never; "
                         "default 20 single / 6 pan)")
+    p.add_argument("--patience-steps", type=int, default=None,
+                   help="... and at least N optimizer steps without one (default 100 single / 0 pan)")
     p.add_argument("--batch-size", type=int, default=None,
                    help="pairs per step (0 = whole training set; default 512 single / 8192 pan)")
     p.add_argument("--hidden-dims", default=None, help="VAE hidden sizes, e.g. 512,256")
@@ -80,6 +82,7 @@ def _config(args):
         except ValueError:
             raise InputError(None, f"--hidden-dims {args.hidden_dims!r}: give sizes like 512,256") from None
     return TrainConfig(hidden_dims=hidden, max_epochs=args.max_epochs, patience=args.patience,
+                       patience_steps=args.patience_steps,
                        batch_size=args.batch_size, teacher_mode=args.teacher_mode,
                        standard_vae_heads=args.standard_vae_heads, seed=args.seed,
                        checkpoint_every_s=args.checkpoint_every, keep_optimizer=not args.drop_optimizer_state)

@@ -6,8 +6,9 @@ The time and memory estimate shown before starting
 
 With G genes (largest omics table of the cohort), S samples, K omics kinds, N labelled
 pairs after 1:1 balancing (2 x positives), F folds (5, or 1 for a quick run), E epochs per
-stage (``max_epochs`` M with early stopping off; with patience P, E = min(M, max(M/2, 2P)),
-since early stopping usually ends around there) and three trained stages (omics teacher,
+stage (``max_epochs`` M with early stopping off; with patience P epochs and Q steps,
+E = min(M, max(M/2, 2 P')) with P' = max(P, Q / steps per epoch) and 0.7 N training pairs in
+steps of 512, since early stopping usually ends around there) and three trained stages (omics teacher,
 KG teacher, UMT student):
 
 * memory (bytes) ~ 4 * (3 * K * G * S            omics tables: raw, normalised, on device
@@ -27,6 +28,7 @@ training runs.
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 from dataclasses import dataclass
@@ -140,6 +142,10 @@ def estimate(inp: EstimateInputs, req: TrainRequest) -> Estimate:
     mem = 4 * (3 * k * g * s + 4 * p + 8 * g * k * (h1 + h2)) + BASE_BYTES
     max_epochs = int(cfg.get("max_epochs") or (QUICK_EPOCHS if req.quick else SINGLE_DEFAULTS["max_epochs"]))
     patience = int(cfg.get("patience", SINGLE_DEFAULTS["patience"]))
+    batch = int(cfg.get("batch_size") or SINGLE_DEFAULTS["batch_size"])
+    steps = max(1, math.ceil(0.7 * inp.pairs / batch))
+    patience_steps = int(cfg.get("patience_steps", SINGLE_DEFAULTS["patience_steps"]))
+    patience = max(patience, math.ceil(patience_steps / steps)) if patience > 0 else 0
     epochs = max_epochs if patience <= 0 else min(max_epochs, max(max_epochs / 2, 2 * patience))
     g_used = min(g, max(2 * inp.pairs, 1))
     flops_per_epoch = 6 * k * k * g_used * (s * h1 + h1 * h2)

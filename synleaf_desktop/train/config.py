@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 
 #: defaults that differ between single-cancer and pan-cancer contexts
-SINGLE_DEFAULTS = {"hidden_dims": [512, 256], "max_epochs": 200, "patience": 20, "batch_size": 512}
-PAN_DEFAULTS = {"hidden_dims": [128, 128], "max_epochs": 30, "patience": 6, "batch_size": 8192}
+SINGLE_DEFAULTS = {"hidden_dims": [512, 256], "max_epochs": 200, "patience": 20, "patience_steps": 100,
+                   "batch_size": 512}
+PAN_DEFAULTS = {"hidden_dims": [128, 128], "max_epochs": 30, "patience": 6, "patience_steps": 0, "batch_size": 8192}
 
 
 @dataclass
@@ -19,6 +21,10 @@ class TrainConfig:
         max_epochs: upper bound per trained stage (None: 200 single / 30 pan).
         patience: early stopping after this many epochs without a better validation AUC
             (None: 20 single / 6 pan; 0 disables early stopping). Upstream had none.
+        patience_steps: ... and at least this many optimizer steps without one, so a stage
+            waits ``max(patience, ceil(patience_steps / steps_per_epoch))`` epochs (None: 100
+            single / 0 pan). Small contexts have one step per epoch, and 20 steps stopped their
+            stages during RAdam's warm-up: measured in README "Where this implementation departs".
         batch_size: pairs per step (None: 512 single / 8192 pan; 0 = the whole training set).
         teacher_mode: "eval" (default; teacher embeddings computed once, deterministic) or
             "train" (upstream: teachers run in train mode at every UMT step, dropout on and
@@ -41,6 +47,7 @@ class TrainConfig:
     lookahead_alpha: float = 0.5
     max_epochs: int | None = None
     patience: int | None = None
+    patience_steps: int | None = None
     batch_size: int | None = None
     kl_self_weight: float = 0.1
     kl_cross_weight: float = 0.5
@@ -57,9 +64,17 @@ class TrainConfig:
         out = replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
         if out.teacher_mode not in ("eval", "train"):
             raise ValueError("teacher_mode must be 'eval' or 'train'")
-        if out.max_epochs < 1 or out.patience < 0 or out.batch_size < 0:
-            raise ValueError("max_epochs >= 1, patience >= 0, batch_size >= 0 required")
+        if out.max_epochs < 1 or out.patience < 0 or out.patience_steps < 0 or out.batch_size < 0:
+            raise ValueError("max_epochs >= 1, patience >= 0, patience_steps >= 0, batch_size >= 0 required")
         return out
+
+    def patience_epochs(self, steps_per_epoch: int) -> int:
+        """Epochs without a better validation AUC after which a stage stops (0: never).
+
+        Call on a :meth:`resolved` config."""
+        if self.patience <= 0:
+            return 0
+        return max(self.patience, math.ceil(self.patience_steps / max(steps_per_epoch, 1)))
 
     def to_dict(self) -> dict:
         return asdict(self)

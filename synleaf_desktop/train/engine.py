@@ -185,7 +185,8 @@ def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, 
                **{f"grad_norm_{k}": v / len(batches) for k, v in gsum.items()},
                "steps": len(batches), "time_s": time.monotonic() - te}
         history.append(row)
-        stopped = cfg.patience > 0 and bad >= cfg.patience and epoch < max_epochs
+        wait = cfg.patience_epochs(len(batches))
+        stopped = wait > 0 and bad >= wait and epoch < max_epochs
         wall = wall_before + time.monotonic() - t0
         progress.update(epoch / max_epochs, f"{stage.name}: epoch {epoch}/{max_epochs} val AUC {vm['auc']:.4f}",
                         **info, stage=stage.name, epoch=epoch, max_epochs=max_epochs, loss=row["loss"],

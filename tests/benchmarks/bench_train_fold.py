@@ -1,7 +1,7 @@
 """One fold of the full SynLeaF pipeline on a real context: both teachers, UMT, UME, selection.
 
 Run: ``python -m tests.benchmarks.bench_train_fold [--context BRCA] [--cv 1] [--fold 1]
-[--contexts-dir cache/contexts] [--out DIR] [--threads N] [--batch-size N] [--patience N]
+[--contexts-dir cache/contexts] [--out DIR] [--threads N] [--batch-size N] [--patience N] [--patience-steps N]
 [--max-epochs N] [--hidden-dims 512,256]``
 
 Prints wall time, peak RSS, epochs and seconds per epoch per stage, and the validation/test
@@ -35,6 +35,7 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--patience", type=int, default=None)
+    ap.add_argument("--patience-steps", type=int, default=None)
     ap.add_argument("--max-epochs", type=int, default=None)
     ap.add_argument("--hidden-dims", default=None)
     ap.add_argument("--teacher-mode", default="eval", choices=["eval", "train"])
@@ -49,7 +50,7 @@ def main(argv=None) -> None:
           f"torch threads {threads}", flush=True)
     hidden = [int(x) for x in args.hidden_dims.split(",")] if args.hidden_dims else None
     cfg = TrainConfig(hidden_dims=hidden, batch_size=args.batch_size, patience=args.patience,
-                      max_epochs=args.max_epochs, teacher_mode=args.teacher_mode, checkpoint_every_s=300,
+                      patience_steps=args.patience_steps, max_epochs=args.max_epochs, teacher_mode=args.teacher_mode, checkpoint_every_s=300,
                       standard_vae_heads=args.standard_vae_heads)
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_fold_"))
     last = [0.0]
@@ -65,7 +66,7 @@ def main(argv=None) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     c = m["config"]
     print(f"\nconfig: hidden {c['hidden_dims']}, batch {c['batch_size']}, max epochs {c['max_epochs']}, "
-          f"patience {c['patience']}, teacher mode {c['teacher_mode']}, standard VAE heads {c['standard_vae_heads']}")
+          f"patience {c['patience']} epochs / {c.get('patience_steps', 0)} steps, teacher mode {c['teacher_mode']}, standard VAE heads {c['standard_vae_heads']}")
     print(f"fold wall (training + evaluation) {wall:.1f} s = {wall / 60:.2f} min; with context load "
           f"{wall + load_s:.1f} s; peak RSS {peak:.2f} GB")
     for stage, strat in (("omics", "only_omics"), ("kg", "only_kg"), ("umt", "umt")):

@@ -17,7 +17,10 @@ Run (from the repository root; the reference is a run folder of ``synleaf train 
     python -m tests.benchmarks.bench_variants     # the committed variants, against the committed grid
 
 Committed variants live in ``bundled_models/evaluation/variants/<name>/`` (``variant.json`` plus
-the folds' ``metrics.json``), next to the grid's in ``bundled_models/evaluation/runs/``.
+the folds' ``metrics.json``), next to the grid's in ``bundled_models/evaluation/runs/``. A variant
+whose ``variant.json`` names a ``reference_variant`` is compared with that folder instead of the
+grid: the variants measured before the early-stopping default changed are paired with
+``previous_patience`` (the grid as it was then), so every comparison keeps its own reference.
 
 Options that change only the UMT stage (``--teacher-mode``) reuse the reference run's teacher
 checkpoints (same seed, same architecture), so the comparison isolates UMT; every other option
@@ -50,13 +53,14 @@ def _metrics(path: Path) -> dict | None:
 
 def _config(args) -> TrainConfig:
     hidden = [int(x) for x in args.hidden_dims.split(",")] if args.hidden_dims else None
-    return TrainConfig(hidden_dims=hidden, teacher_mode=args.teacher_mode,
-                       standard_vae_heads=args.standard_vae_heads, keep_optimizer=False)
+    return TrainConfig(hidden_dims=hidden, teacher_mode=args.teacher_mode, patience=args.patience,
+                       patience_steps=args.patience_steps, standard_vae_heads=args.standard_vae_heads, keep_optimizer=False)
 
 
 def _umt_only(args) -> bool:
     """True when the variant changes nothing before the UMT stage (teachers can be reused)."""
-    return not args.hidden_dims and not args.standard_vae_heads
+    return (not args.hidden_dims and not args.standard_vae_heads and args.patience is None
+            and args.patience_steps is None)
 
 
 def train_variant(args, scenarios, folds) -> None:
@@ -136,6 +140,10 @@ def _describe(args) -> str:
         parts.append(f"teacher mode {args.teacher_mode}")
     if args.standard_vae_heads:
         parts.append("standard VAE heads")
+    if args.patience is not None:
+        parts.append(f"patience {args.patience}" + (" (no early stopping)" if args.patience == 0 else ""))
+    if args.patience_steps is not None:
+        parts.append(f"patience steps {args.patience_steps}")
     return ", ".join(parts) or "defaults"
 
 
@@ -147,7 +155,7 @@ def _save_description(args) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     desc = {"label": args.label or _describe(args), "hidden_dims": args.hidden_dims,
             "teacher_mode": args.teacher_mode, "standard_vae_heads": args.standard_vae_heads,
-            "scenarios": args.scenarios, "folds": args.folds}
+            "patience": args.patience, "patience_steps": args.patience_steps, "scenarios": args.scenarios, "folds": args.folds}
     path = args.out / "variant.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     if old.get("scenarios"):  # several calls into one folder: the union of what they ran
@@ -163,6 +171,9 @@ def _from_description(args, folder: Path):
     return argparse.Namespace(**{**vars(args), "out": folder, "label": d.get("label"),
                                  "hidden_dims": d.get("hidden_dims"), "teacher_mode": d.get("teacher_mode", "eval"),
                                  "standard_vae_heads": bool(d.get("standard_vae_heads")),
+                                 "patience": d.get("patience"), "patience_steps": d.get("patience_steps"),
+                                 "reference": (folder.parent / d["reference_variant"]) if d.get("reference_variant")
+                                 else args.reference,
                                  "scenarios": d["scenarios"], "folds": d.get("folds", "1-5")})
 
 
@@ -179,6 +190,8 @@ def main(argv=None) -> None:
     ap.add_argument("--hidden-dims", default=None)
     ap.add_argument("--teacher-mode", default="eval", choices=["eval", "train"])
     ap.add_argument("--standard-vae-heads", action="store_true")
+    ap.add_argument("--patience", type=int, default=None, help="0 = no early stopping (the original)")
+    ap.add_argument("--patience-steps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--label", default=None, help="name of the variant in the printout")
     ap.add_argument("--report-only", action="store_true")
