@@ -47,21 +47,21 @@ grid: setup
 	$(GRID) --scenarios BRCA:2,CESC:2,COAD:2,KIRC:2,LAML:2,LUAD:2,OV:2,SKCM:2,pan:2
 	$(GRID) --scenarios BRCA:1,CESC:1,COAD:1,KIRC:1,LAML:1,LUAD:1,OV:1,SKCM:1,pan:1,pan:3
 
-# Copy the small per-fold result files into bundled_models/evaluation/runs and rebuild
+# Copy the small per-fold result files into tests/benchmarks/results/evaluation/runs and rebuild
 # bundled_models/EVALUATION.md + evaluation.csv from them (so the tables are reproducible from git).
 # VARIANTS="DIR ..." also copies run folders of tests/benchmarks/bench_variants.py (option vs default).
 eval-report: setup
-	mkdir -p bundled_models/evaluation/runs
+	mkdir -p tests/benchmarks/results/evaluation/runs
 	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) -print0 | \
-		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/runs/
-	if [ -d "$(TRANSFER)" ]; then mkdir -p bundled_models/evaluation/transfer && cd $(TRANSFER) && \
+		xargs -0 -r cp --parents -t $(CURDIR)/tests/benchmarks/results/evaluation/runs/
+	if [ -d "$(TRANSFER)" ]; then mkdir -p tests/benchmarks/results/evaluation/transfer && cd $(TRANSFER) && \
 		find . \( -name metrics.json -o -name baselines.json \) -print0 | \
-		xargs -0 -r cp --parents -t $(CURDIR)/bundled_models/evaluation/transfer/; fi
-	for d in $(VARIANTS); do v=bundled_models/evaluation/variants/$$(basename $$d); mkdir -p $$v && \
+		xargs -0 -r cp --parents -t $(CURDIR)/tests/benchmarks/results/evaluation/transfer/; fi
+	for d in $(VARIANTS); do v=tests/benchmarks/results/evaluation/variants/$$(basename $$d); mkdir -p $$v && \
 		(cd $$d && find . \( -name metrics.json -o -name variant.json \) -print0 | \
 		xargs -0 -r cp --parents -t $(CURDIR)/$$v/) || exit 1; done
-	$(BIN)/synleaf train report --runs bundled_models/evaluation/runs --out bundled_models \
-		$$( [ -d bundled_models/evaluation/transfer ] && echo --transfer bundled_models/evaluation/transfer )
+	$(BIN)/synleaf train report --runs tests/benchmarks/results/evaluation/runs --out bundled_models \
+		$$( [ -d tests/benchmarks/results/evaluation/transfer ] && echo --transfer tests/benchmarks/results/evaluation/transfer )
 
 # Write the bundles from finished CV2 runs (trains missing folds first unless NO_TRAIN=1).
 bundles: setup

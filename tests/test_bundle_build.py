@@ -56,6 +56,17 @@ def test_umt_budget_shares_what_ume_leaves(tmp_path):
     assert per == (100_000_000 - 2 * 2_500_000) // 2
 
 
+def test_umt_budget_counts_everything_else_in_the_folder(tmp_path):
+    # E is an existing bundle not rebuilt now, EVALUATION.md any other file: both leave less room
+    (tmp_path / "E").mkdir()
+    (tmp_path / "E" / "manifest.json").write_text("{}")
+    (tmp_path / "E" / "model.npz").write_bytes(b"x" * 7_000_000)
+    (tmp_path / "EVALUATION.md").write_bytes(b"y" * 1_000_000)
+    names = ["A", "B", "C", "E"]
+    per = umt_budget(100_000_000, {"A": "ume", "B": "umt", "C": "umt"}, tmp_path, names)
+    assert per == (100_000_000 - 2_500_000 - (7_000_000 + 2) - 1_000_000) // 2
+
+
 def _shipped() -> list[Bundle]:
     root = paths.bundled_models_dir()
     found = sorted(p for p in root.glob("*/manifest.json")) if root.exists() else []

@@ -147,24 +147,33 @@ def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, 
     return out
 
 
+def _tree_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+
+
 def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names: Sequence[str]) -> int:
-    """Per-UMT-context budget: the total minus what UME contexts need, shared equally by the
-    UMT contexts. Contexts not built in this run count with their existing bundle's size, or,
-    when absent, as UMT (conservative)."""
-    ume_bytes, n_umt = 0, 0
+    """Per-UMT-context budget: the total minus what everything else in ``out`` takes, shared
+    equally by the UMT contexts built in this run.
+
+    Everything else: the UME contexts of this run (:data:`UME_BUNDLE_BYTES` each), the existing
+    bundles of contexts not built in this run (their size on disk; a missing one counts as one
+    more UMT share, conservatively), and any other file in ``out`` (EVALUATION.md, tables, ...),
+    so that the whole folder stays within ``total_bytes``."""
+    fixed, n_umt = 0, 0
     for name in all_names:
         strat = selected.get(name)
-        if strat is None and (out / name / MANIFEST).exists():
-            man = read_manifest(out / name)
-            if man.get("strategy") == "ume":
-                ume_bytes += int(man.get("size_bytes", UME_BUNDLE_BYTES))
-                continue
-            strat = "umt"
-        if strat == "ume":
-            ume_bytes += UME_BUNDLE_BYTES
+        if strat is None:
+            if (out / name / MANIFEST).exists():
+                fixed += _tree_bytes(out / name)
+            else:
+                n_umt += 1
+        elif strat == "ume":
+            fixed += UME_BUNDLE_BYTES
         else:
             n_umt += 1
-    return max(0, (total_bytes - ume_bytes) // max(n_umt, 1))
+    if out.is_dir():
+        fixed += sum(_tree_bytes(p) for p in out.iterdir() if p.name not in set(all_names))
+    return max(0, (total_bytes - fixed) // max(n_umt, 1))
 
 
 def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Path, runs_root: str | Path,

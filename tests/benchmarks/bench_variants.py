@@ -16,8 +16,8 @@ Run (from the repository root; the reference is a run folder of ``synleaf train 
 
     python -m tests.benchmarks.bench_variants     # the committed variants, against the committed grid
 
-Committed variants live in ``bundled_models/evaluation/variants/<name>/`` (``variant.json`` plus
-the folds' ``metrics.json``), next to the grid's in ``bundled_models/evaluation/runs/``. A variant
+Committed variants live in ``tests/benchmarks/results/evaluation/variants/<name>/`` (``variant.json`` plus
+the folds' ``metrics.json``), next to the grid's in ``tests/benchmarks/results/evaluation/runs/``. A variant
 whose ``variant.json`` names a ``reference_variant`` is compared with that folder instead of the
 grid: the variants measured before the early-stopping default changed are paired with
 ``previous_patience`` (the grid as it was then), so every comparison keeps its own reference.
@@ -147,7 +147,7 @@ def _describe(args) -> str:
     return ", ".join(parts) or "defaults"
 
 
-VARIANTS_DIR = Path("bundled_models/evaluation/variants")
+VARIANTS_DIR = Path("tests/benchmarks/results/evaluation/variants")
 
 
 def _save_description(args) -> None:
@@ -179,7 +179,7 @@ def _from_description(args, folder: Path):
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reference", type=Path, default=Path("bundled_models/evaluation/runs"),
+    ap.add_argument("--reference", type=Path, default=Path("tests/benchmarks/results/evaluation/runs"),
                     help="finished run folder (default: the committed evaluation grid)")
     ap.add_argument("--out", type=Path, default=None,
                     help="run folder of the variant (default: report every committed variant in "
