@@ -11,7 +11,8 @@
 Budget: UME bundles store 4 scalars per gene and fold (~2 MB for five folds); UMT bundles need
 two [G, 128] matrices per fold (~9 MB per fold in fp16). The total budget is shared: UME
 contexts take what they need and the rest is divided equally between UMT contexts, which
-ship as many folds as fit (the manifest says how many were trained and shipped, and why).
+ship as many folds as fit; what one UMT context leaves of its share goes to the next one in
+build order (the manifest says how many folds were trained and shipped, and why).
 
 This module imports torch (through the training layer); loading and scoring bundles does not.
 """
@@ -153,7 +154,8 @@ def _tree_bytes(path: Path) -> int:
 
 def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names: Sequence[str]) -> int:
     """Per-UMT-context budget: the total minus what everything else in ``out`` takes, shared
-    equally by the UMT contexts built in this run.
+    equally by the UMT contexts built in this run (:func:`build_bundles` passes what a context
+    leaves of its share on to the next one, in build order).
 
     Everything else: the UME contexts of this run (:data:`UME_BUNDLE_BYTES` each), the existing
     bundles of contexts not built in this run (their size on disk; a missing one counts as one
@@ -203,12 +205,16 @@ def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Pat
     per_umt = umt_budget(int(budget_mb * 1e6), selected, out, sorted(set(BUILTIN_ORDER) | set(names)))
     log(f"budget {budget_mb:.0f} MB: {per_umt / 1e6:.1f} MB per UMT context")
     rows = []
+    carry = 0  # what earlier UMT contexts left of their share passes on, so the budget is used
     for n, name in enumerate(names):
         context = Context.load(contexts_dir / name)
+        budget = per_umt + carry if selected[name] == "umt" else None
         dest = bundle_from_runs(context, runs_root, out / name, cv=cv, folds=folds, dtype=dtype,
-                                size_budget_bytes=per_umt if selected[name] == "umt" else None,
+                                size_budget_bytes=budget,
                                 progress=progress.sub(0.9 + 0.1 * n / len(names), 0.9 + 0.1 * (n + 1) / len(names)))
         man = read_manifest(dest)
+        if budget is not None:
+            carry = max(0, budget - int(man.get("size_bytes", budget)))
         rows.append({"name": name, "strategy": man["strategy"], "folds_shipped": man.get("folds_shipped"),
                      "folds_trained": man.get("folds_trained"), "size_mb": man.get("size_bytes", 0) / 1e6,
                      "headline": man.get("headline", {})})

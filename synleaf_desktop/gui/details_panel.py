@@ -170,8 +170,11 @@ class DetailsPanel(QWidget):
             self.score_label.setText(f"{d.score:.3f}")
             self.score_label.setStyleSheet("")
             if len(d.folds) == 1:
-                self.score_note.setText("SL score of this model's one cross-validation model (a quick run), "
-                                        "the mean of both gene orders. One model gives no fold spread.")
+                trained = int(info.get("folds_trained") or 1)
+                why = (f"1 of its {trained} trained cross-validation models, to keep the bundled models "
+                       "small" if trained > 1 else "its one cross-validation model (a quick run)")
+                self.score_note.setText(f"SL score of this model, which ships {why}; the mean of both gene "
+                                        "orders. One model gives no fold spread.")
             else:
                 sd = "" if d.sd is None else f" ± {d.sd:.3f} (sd over {len(d.folds) or '?'} folds)"
                 self.score_note.setText(f"SL score{sd}: the mean over the cross-validation models and "
