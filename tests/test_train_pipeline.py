@@ -29,7 +29,8 @@ def _one_thread():
 
 
 def tiny_cfg(**kw) -> TrainConfig:
-    base = dict(hidden_dims=[8], latent_dim=4, kg_dims=[4, 8, 4], max_epochs=3, patience=0, patience_steps=0, batch_size=32,
+    base = dict(hidden_dims=[8], latent_dim=4, kg_dims=[4, 8, 4], max_epochs=3, patience=0, patience_steps=0,
+                batch_size=32,
                 checkpoint_every_s=0.0)
     base.update(kw)
     return TrainConfig(**base)
@@ -192,7 +193,7 @@ def test_early_stopping(ctx, tmp_path):
 
 
 def test_early_stopping_counts_optimizer_steps(ctx, tmp_path):
-    # patience 2 epochs, but at least 3 steps per epoch + 1 steps: the stage waits one epoch more
+    # patience 2 epochs, but at least 2 epochs' steps + 1: the stage waits 3 epochs, one more
     run_fold(ctx, 1, 3, tmp_path / "probe", tiny_cfg(max_epochs=1), "cpu")
     history = json.loads((tmp_path / "probe" / ctx.name / "cv1" / "fold3" / "history.json").read_text())
     steps = history["kg"][0]["steps"]

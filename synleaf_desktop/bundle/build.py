@@ -174,7 +174,8 @@ def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names:
         else:
             n_umt += 1
     if out.is_dir():
-        fixed += sum(_tree_bytes(p) for p in out.iterdir() if p.name not in set(all_names))
+        names = set(all_names)
+        fixed += sum(_tree_bytes(p) for p in out.iterdir() if p.name not in names)
     return max(0, (total_bytes - fixed) // max(n_umt, 1))
 
 

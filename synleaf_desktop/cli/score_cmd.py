@@ -204,7 +204,8 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
         if not cs.in_context:
             lines_out.append(f"{name}\tnot in this context: " + ", ".join(cs.missing))
             continue
-        row = [name, _num(cs.score), _num(cs.sd) if len(cs.folds) > 1 else "-", str(len(cs.folds)), cs.strategy, _num(info[name]["val_auc"]),
+        sd = _num(cs.sd) if len(cs.folds) > 1 else "-"  # one fold model: no spread to report
+        row = [name, _num(cs.score), sd, str(len(cs.folds)), cs.strategy, _num(info[name]["val_auc"]),
                _num(cs.modality.get("omics")), _num(cs.modality.get("kg")),
                "-" if cs.known_label is None else str(cs.known_label),
                "-" if cs.in_training is None else ("yes" if cs.in_training else "no"),

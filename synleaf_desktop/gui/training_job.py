@@ -133,7 +133,7 @@ def estimate_inputs(library: Any, req: TrainRequest) -> EstimateInputs:
 
 def estimate(inp: EstimateInputs, req: TrainRequest) -> Estimate:
     """Rough time and peak memory of a training run (formula in the module docstring)."""
-    from ..train.config import SINGLE_DEFAULTS
+    from ..train.config import SINGLE_DEFAULTS, TrainConfig
 
     cfg = dict(req.config or {})
     g, s, k = max(inp.genes, 1), max(inp.samples, 1), max(inp.kinds, 1)
@@ -141,11 +141,10 @@ def estimate(inp: EstimateInputs, req: TrainRequest) -> Estimate:
     p = k * k * (2 * s * h1 + 2 * h1 * h2)
     mem = 4 * (3 * k * g * s + 4 * p + 8 * g * k * (h1 + h2)) + BASE_BYTES
     max_epochs = int(cfg.get("max_epochs") or (QUICK_EPOCHS if req.quick else SINGLE_DEFAULTS["max_epochs"]))
-    patience = int(cfg.get("patience", SINGLE_DEFAULTS["patience"]))
-    batch = int(cfg.get("batch_size") or SINGLE_DEFAULTS["batch_size"])
-    steps = max(1, math.ceil(0.7 * inp.pairs / batch))
-    patience_steps = int(cfg.get("patience_steps", SINGLE_DEFAULTS["patience_steps"]))
-    patience = max(patience, math.ceil(patience_steps / steps)) if patience > 0 else 0
+    train_cfg = TrainConfig.from_dict(cfg).resolved(pan=False)
+    train_pairs = 0.7 * inp.pairs
+    steps = max(1, math.ceil(train_pairs / train_cfg.batch_size)) if train_cfg.batch_size else 1
+    patience = train_cfg.patience_epochs(steps)
     epochs = max_epochs if patience <= 0 else min(max_epochs, max(max_epochs / 2, 2 * patience))
     g_used = min(g, max(2 * inp.pairs, 1))
     flops_per_epoch = 6 * k * k * g_used * (s * h1 + h1 * h2)

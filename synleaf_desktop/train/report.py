@@ -151,8 +151,9 @@ def render_markdown(rows: list[dict[str, Any]], runs_dir: str | Path) -> str:
     w("## Selected strategy vs paper\n\n")
     w("`early stop`: a stage stopped after this many epochs without a better validation AUC, and, where "
       "steps are given, at least that many optimizer steps (`--patience`, `--patience-steps`; the original "
-      "code always ran every epoch). The best-validation epoch is kept either way. With five or more steps per "
-      "epoch (COAD CV1; pan-cancer) a `20 ep` row stops where `20 ep / 100 steps` would.\n\n")
+      "code always ran every epoch). The best-validation epoch is kept either way. A stage waits max(epochs, steps / "
+      "steps per epoch) epochs, so with five or more steps per epoch `20 ep` and `20 ep / 100 steps` stop "
+      "at the same epoch.\n\n")
     w("| Context | CV | folds | early stop | selected | val AUC UMT / UME | test AUC | paper AUC | test AUPR "
       "| paper AUPR | test F1 | paper F1 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for c, cv in scen:

@@ -50,7 +50,8 @@ def main(argv=None) -> None:
           f"torch threads {threads}", flush=True)
     hidden = [int(x) for x in args.hidden_dims.split(",")] if args.hidden_dims else None
     cfg = TrainConfig(hidden_dims=hidden, batch_size=args.batch_size, patience=args.patience,
-                      patience_steps=args.patience_steps, max_epochs=args.max_epochs, teacher_mode=args.teacher_mode, checkpoint_every_s=300,
+                      patience_steps=args.patience_steps, max_epochs=args.max_epochs,
+                      teacher_mode=args.teacher_mode, checkpoint_every_s=300,
                       standard_vae_heads=args.standard_vae_heads)
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_fold_"))
     last = [0.0]
@@ -66,7 +67,8 @@ def main(argv=None) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     c = m["config"]
     print(f"\nconfig: hidden {c['hidden_dims']}, batch {c['batch_size']}, max epochs {c['max_epochs']}, "
-          f"patience {c['patience']} epochs / {c.get('patience_steps', 0)} steps, teacher mode {c['teacher_mode']}, standard VAE heads {c['standard_vae_heads']}")
+          f"patience {c['patience']} epochs / {c.get('patience_steps', 0)} steps, "
+          f"teacher mode {c['teacher_mode']}, standard VAE heads {c['standard_vae_heads']}")
     print(f"fold wall (training + evaluation) {wall:.1f} s = {wall / 60:.2f} min; with context load "
           f"{wall + load_s:.1f} s; peak RSS {peak:.2f} GB")
     for stage, strat in (("omics", "only_omics"), ("kg", "only_kg"), ("umt", "umt")):

@@ -54,7 +54,8 @@ def _metrics(path: Path) -> dict | None:
 def _config(args) -> TrainConfig:
     hidden = [int(x) for x in args.hidden_dims.split(",")] if args.hidden_dims else None
     return TrainConfig(hidden_dims=hidden, teacher_mode=args.teacher_mode, patience=args.patience,
-                       patience_steps=args.patience_steps, standard_vae_heads=args.standard_vae_heads, keep_optimizer=False)
+                       patience_steps=args.patience_steps, standard_vae_heads=args.standard_vae_heads,
+                       keep_optimizer=False)
 
 
 def _umt_only(args) -> bool:
@@ -155,7 +156,8 @@ def _save_description(args) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     desc = {"label": args.label or _describe(args), "hidden_dims": args.hidden_dims,
             "teacher_mode": args.teacher_mode, "standard_vae_heads": args.standard_vae_heads,
-            "patience": args.patience, "patience_steps": args.patience_steps, "scenarios": args.scenarios, "folds": args.folds}
+            "patience": args.patience, "patience_steps": args.patience_steps, "scenarios": args.scenarios,
+            "folds": args.folds}
     path = args.out / "variant.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     if old.get("scenarios"):  # several calls into one folder: the union of what they ran
