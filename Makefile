@@ -14,7 +14,7 @@ TRANSFER ?= runs/transfer
 CONTEXTS ?= cache/contexts
 GRID = $(BIN)/synleaf train grid --contexts-dir $(CONTEXTS) --out $(RUNS) --baselines --drop-optimizer-state
 
-.PHONY: setup run test bench data-build grid eval-report bundles clean
+.PHONY: setup run test fuzz bench data-build known-pairs grid eval-report bundles clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,11 +34,24 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The fuzz suite (hypothesis) with many more inputs than `make test` gives it (FUZZ_EXAMPLES per
+# test, default 600): readers and the bundle validator; prints inputs tried, clear errors, correct
+# reads and other exceptions (which must be 0).
+FUZZ_EXAMPLES ?= 600
+fuzz: setup
+	SYNLEAF_FUZZ_PROFILE=long SYNLEAF_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/test_fuzz.py
+
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks --data $(SHARED_DATA)
 
 data-build: setup
 	$(BIN)/synleaf data build --data $(SHARED_DATA) --out cache/contexts
+
+# resources/labels/known_pairs.tsv.gz: pair, label, context, source, PubMed ID, cell line, derived
+# from the SynLethDB 2.0 and ELISL label files of $(SHARED_DATA)/labels (never a copy of them)
+known-pairs: setup
+	$(BIN)/synleaf resources build --data $(SHARED_DATA) --only known-pairs
 
 # The paper's 19 scenarios x 5 folds, resumable (finished folds are skipped). CV2 first: the
 # bundled models are the CV2 fold models. Hours on a 2-core CPU; run it in the background.
@@ -61,7 +74,8 @@ eval-report: setup
 		(cd $$d && find . \( -name metrics.json -o -name variant.json \) -print0 | \
 		xargs -0 -r cp --parents -t $(CURDIR)/$$v/) || exit 1; done
 	$(BIN)/synleaf train report --runs tests/benchmarks/results/evaluation/runs --out bundled_models \
-		$$( [ -d tests/benchmarks/results/evaluation/transfer ] && echo --transfer tests/benchmarks/results/evaluation/transfer )
+		$$( [ -d tests/benchmarks/results/evaluation/transfer ] && echo --transfer tests/benchmarks/results/evaluation/transfer ) \
+		--specificity tests/benchmarks/results/pair_specificity.csv tests/benchmarks/results/evidence_summary.csv
 
 # Write the bundles from finished CV2 runs (trains missing folds first unless NO_TRAIN=1).
 bundles: setup

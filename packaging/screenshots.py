@@ -10,10 +10,19 @@ Drives the real application window (``MainWindow``) with the models in ``bundled
 Screenshots (``--only`` takes these names):
 
 ======================== =====================================================================
-pair_lookup              RAD51 - BRCA1 in every context (heatmap, table, details of the best cell)
-details_panel            the details dock after clicking another cell (per-fold bars, orders ...)
-partners                 the top 25 SL partners of PARP1 (best cell of the first row clicked)
-gene_list                all pairs of a 7-gene DNA-repair list, sorted by the mean score
+pair_lookup              RAD51 - BRCA1 in every context, coloured by genome-wide rank (heatmap with its
+                         "top 1 %" colour bar, table, details of the best-ranked cell)
+pair_raw_score           the same pair with *Colour: raw score* (each context on its own scale)
+details_panel            the details dock after clicking another cell (rank, held-out recall, per-fold
+                         bars, orders ...)
+gene_links               the right-click menu of a heatmap cell: copy, and each gene's NCBI Gene, HGNC,
+                         DepMap and cBioPortal pages
+partners                 the top 25 SL partners of PARP1 by genome-wide rank (best cell of the first row
+                         clicked), with the partner-order control and the typical-rank column
+gene_list                a 10-gene DNA-repair list as the gene x gene matrix (OV), a cell clicked
+gene_matrix              a 30-gene list as the gene x gene matrix (BRCA): every gene labelled
+filters_history          that list filtered to pairs in BRCA's top 1 % whose genes match "BRCA", with the
+                         History ▸ Recent menu open (the earlier queries: pair, partners, lists)
 import_preview           the preview dialog after importing the OV study folder (real TCGA files)
 training_run             the training tab after a quick run on OV (imported study + OV labels)
 pair_with_user_model     RAD51 - BRCA1 again, the new model as an extra context (its cell clicked)
@@ -44,14 +53,20 @@ from pathlib import Path
 from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
-SHOTS = ("pair_lookup", "details_panel", "partners", "gene_list", "export_menu", "import_preview", "training_run",
-         "pair_with_user_model")
+SHOTS = ("pair_lookup", "pair_raw_score", "details_panel", "gene_links", "partners", "gene_list", "gene_matrix",
+         "filters_history", "export_menu",
+         "import_preview", "training_run", "pair_with_user_model")
 PAIR = ("RAD51", "BRCA1")
 PARTNER_GENE = "PARP1"
 PARTNERS_TOP = 25
-#: 7 genes = 21 pairs: few enough that every row is labelled and every cell shows its score
-#: (with 10 genes, 45 rows, the heatmap labels every other row and prints no values)
-GENE_LIST = ("BRCA1", "BRCA2", "PARP1", "RAD51", "ATM", "ATR", "TP53")
+#: 10 genes = 45 pairs: shown as the gene x gene matrix of one context
+GENE_LIST = ("BRCA1", "BRCA2", "RAD51", "PARP1", "ATM", "ATR", "CHEK1", "CHEK2", "PALB2", "XRCC1")
+GENE_LIST_CONTEXT = "OV"
+#: 30 genes = 435 pairs: DNA repair, cell cycle and common cancer genes
+GENE_LIST_30 = ("BRCA1", "BRCA2", "RAD51", "PARP1", "ATM", "ATR", "CHEK1", "CHEK2", "PALB2", "XRCC1",
+                "TP53", "PTEN", "KRAS", "NRAS", "MYC", "RB1", "CDK4", "CDK6", "CCNE1", "WEE1",
+                "MRE11", "NBN", "RAD50", "FANCA", "FANCD2", "BLM", "WRN", "POLQ", "APC", "ARID1A")
+GENE_MATRIX_CONTEXT = "BRCA"
 STUDY = "OV"
 #: context whose cell is clicked for ``details_panel`` (if both genes are in it, else the first that has both)
 DETAILS_CONTEXT = "OV"
@@ -185,6 +200,16 @@ class Driver:
         _log(f"models: {', '.join(names)}", self.t0)
         self.wait(lambda: not self.win.tasks.busy("completions"), "gene-name completions", timeout=120)
 
+    def pair_raw(self) -> None:
+        """The pair on screen with *Colour: raw score*, then back to the genome-wide rank."""
+        from synleaf_desktop.gui.grid import COLOR_RANK, COLOR_RAW
+
+        self.win.set_color_mode(COLOR_RAW)
+        try:
+            self.save("pair_raw_score", self.win)
+        finally:
+            self.win.set_color_mode(COLOR_RANK)
+
     def pair(self, name: str = "pair_lookup", click: str = "") -> None:
         """Look up :data:`PAIR` (the window outlines its best cell and shows its details);
         ``click``: a context whose cell to click instead."""
@@ -193,6 +218,10 @@ class Driver:
         w.set_sort("", True)
         w.query_bar.set_pair(*PAIR)
         self.query(w.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]}")
+        if click and click not in w.grid.contexts and click in w.contexts.names():
+            # a trial model (quick run) is listed but not ticked by default: tick it and ask again
+            w.contexts.set_checked(w.contexts.names())
+            self.query(w.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]} with {click}")
         if click:
             if click not in w.grid.contexts:
                 raise ShotError(f"{click} is not a column of the heatmap")
@@ -217,7 +246,8 @@ class Driver:
         for j in cols:
             if g.contexts[j] == prefer:
                 return j
-        return max(cols, key=lambda j: g.score[row, j])
+        # the best-ranked context (percentile; 100 x the raw score without a rank map)
+        return max(cols, key=lambda j: g.percentile[row, j] if g.has_ranks(j) else 100.0 * g.score[row, j])
 
     def export_menu(self) -> None:
         """The window with its File menu open (the export actions): the menu is a separate
@@ -242,6 +272,77 @@ class Driver:
         finally:
             menu.hide()
 
+    def gene_links(self) -> None:
+        """The right-click menu of the outlined heatmap cell with its gene submenu open (links to
+        NCBI Gene, HGNC, DepMap, cBioPortal), painted onto the window's picture at its place."""
+        from PySide6.QtGui import QPainter
+
+        w = self.win
+        col = self.best_col(0, prefer=DETAILS_CONTEXT)
+        menu = w.pair_menu(0, col, w.cell_copy_text(0, col))
+        if menu is None:
+            raise ShotError("no menu for the first heatmap row")
+        origin = w.heatmap.mapToGlobal(w.heatmap.rect().center())
+        menu.popup(origin)
+        self.settle()
+        sub = next((a.menu() for a in menu.actions() if a.menu() is not None), None)
+        if sub is not None:
+            menu.setActiveAction(next(a for a in menu.actions() if a.menu() is sub))
+            sub.popup(menu.pos() + menu.actionGeometry(menu.activeAction()).topRight())
+            self.settle()
+        try:
+            picture = w.grab()
+            painter = QPainter(picture)
+            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
+            if sub is not None:
+                painter.drawPixmap(w.mapFromGlobal(sub.pos()), sub.grab())
+            painter.end()
+            self.check_messages()
+            path = self.out / "gene_links.png"
+            if not picture.save(str(path), "PNG"):
+                raise ShotError(f"could not write {path}")
+            self.saved.append(path)
+            _log(f"saved {path}", self.t0)
+        finally:
+            if sub is not None:
+                sub.hide()
+            menu.hide()
+
+    def filters_history(self) -> None:
+        """The shown gene list filtered (search "BRCA", top <= 1 % in BRCA) and the Recent menu
+        of earlier queries open, painted onto the window's picture at its place."""
+        from PySide6.QtGui import QPainter
+
+        from synleaf_desktop.gui.filters import RowFilter
+
+        w = self.win
+        if "BRCA" in w.grid.contexts:
+            w.matrix.set_context("BRCA")
+        w.set_filter(RowFilter(search="BRCA", metric="top", value=1.0, where="BRCA"))
+        self.settle()
+        btn = w.nav_buttons["recent"]
+        w._fill_recent_menu()
+        menu = w.recent_menu
+        menu.adjustSize()
+        pos = btn.mapToGlobal(btn.rect().bottomRight())
+        pos.setX(pos.x() - menu.sizeHint().width())
+        menu.popup(pos)
+        self.settle()
+        try:
+            picture = w.grab()
+            painter = QPainter(picture)
+            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
+            painter.end()
+            self.check_messages()
+            path = self.out / "filters_history.png"
+            if not picture.save(str(path), "PNG"):
+                raise ShotError(f"could not write {path}")
+            self.saved.append(path)
+            _log(f"saved {path}", self.t0)
+        finally:
+            menu.hide()
+            w.set_filter(RowFilter())
+
     def details(self) -> None:
         self.click(0, self.best_col(0, prefer=DETAILS_CONTEXT))
         self.save("details_panel", self.win.details_dock)
@@ -253,16 +354,29 @@ class Driver:
         self.click(0, self.best_col(0))
         self.save("partners", w)
 
-    def gene_list(self) -> None:
-        from synleaf_desktop.gui.grid import SORT_MEAN
+    def gene_list(self, genes: tuple[str, ...] = GENE_LIST, context: str = GENE_LIST_CONTEXT,
+                  name: str = "gene_list") -> None:
+        """A gene list as the gene x gene matrix of ``context``, sorted by the mean rank; the
+        best-ranked pair of that context clicked."""
+        from synleaf_desktop.gui.grid import SORT_RANK
 
         w = self.win
-        w.query_bar.set_list_text("\n".join(GENE_LIST))
-        self.query(w.query_bar.request_list, "the gene list")
-        w.set_sort(SORT_MEAN, True)  # as View > Sort by mean over contexts
+        w.query_bar.set_list_text("\n".join(genes))
+        self.query(w.query_bar.request_list, f"the {len(genes)}-gene list")
+        w.set_list_view("matrix")
+        w.set_sort(SORT_RANK, True)
         self.settle()
-        self.click(0, self.best_col(0))
-        self.save("gene_list", w)
+        if not w.matrix_shown():
+            raise ShotError(f"the {len(genes)}-gene list is not shown as a matrix")
+        if context in w.grid.contexts:
+            w.matrix.set_context(context)
+        j = w.grid.contexts.index(w.matrix.model.context)
+        rows = [r for r in range(len(w.grid.pairs)) if not w.grid.is_na(r, j)]
+        if rows:
+            best = max(rows, key=lambda r: w.grid.score[r, j])
+            w.matrix.select_pair(best)
+            self.click(best, j)
+        self.save(name, w)
 
     def import_item(self, path: Path, kind: str, shot: str | None = None) -> str:
         """Import ``path`` as the app does for a drop: read, preview, Save. Returns the stored name."""
@@ -357,14 +471,22 @@ def run(args: argparse.Namespace, wanted: set[str], data: Path | None, tmp: Path
     d = Driver(app, win, args.out, wanted, args.timeout, t0)
     try:
         d.start()
-        if wanted & {"pair_lookup", "details_panel"}:
+        if wanted & {"pair_lookup", "details_panel", "pair_raw_score", "gene_links"}:
             d.pair()
+            if "pair_raw_score" in wanted:
+                d.pair_raw()
             if "details_panel" in wanted:
                 d.details()
+            if "gene_links" in wanted:
+                d.gene_links()
         if "partners" in wanted:
             d.partners()
         if "gene_list" in wanted:
             d.gene_list()
+        if wanted & {"gene_matrix", "filters_history"}:
+            d.gene_list(GENE_LIST_30, GENE_MATRIX_CONTEXT, "gene_matrix")
+            if "filters_history" in wanted:
+                d.filters_history()
         if "export_menu" in wanted:
             d.export_menu()
         if wanted & {"import_preview", "training_run", "pair_with_user_model"}:

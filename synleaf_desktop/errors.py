@@ -54,6 +54,91 @@ class CancelledError(SynleafError):
     """Raised inside long work when the user asked to cancel it."""
 
 
+class StorageError(SynleafError, OSError):
+    """Writing to disk failed (read-only folder, permission denied, disk full, ...).
+
+    Raised by the writers of user data instead of a bare :class:`OSError`; the message is one
+    line that names the folder, says what is needed and that nothing was changed. Built with
+    :func:`storage_error`.
+
+    Attributes:
+        path: the file or folder that could not be written.
+        needed: bytes the write needed, when known.
+        free: bytes free on that disk, when known.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None, errno_: int | None = None,
+                 needed: int | None = None, free: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.os_errno = errno_
+        self.needed = needed
+        self.free = free
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def format_bytes(n: int | float | None) -> str:
+    """``1.5 MB``-style size (decimal units, as file managers show them)."""
+    if n is None:
+        return "?"
+    n = float(n)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def storage_error(exc: OSError, path: str | Path | None, action: str = "saving",
+                  needed: int | None = None, unchanged: bool = True, free: int | None = None) -> StorageError:
+    """Turn an :class:`OSError` met while writing into a one-line :class:`StorageError`.
+
+    Args:
+        exc: the error.
+        path: the folder (or file) being written, named in the message.
+        action: what was being done, e.g. ``"installing the model"``.
+        needed: bytes the write needs (said in the disk-full message when known).
+        unchanged: say "Nothing was changed." (true where the write was atomic).
+        free: bytes free on that disk, when already known (else looked up for a full disk).
+    """
+    import errno
+    import shutil
+
+    if isinstance(exc, StorageError):
+        return exc
+    where = Path(path) if path is not None else (Path(exc.filename) if getattr(exc, "filename", None) else None)
+    code = exc.errno
+    if free is None and where is not None and code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        probe = where
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        try:
+            free = shutil.disk_usage(probe).free
+        except OSError:
+            free = None
+    prefix = f"{where}: " if where is not None else ""
+    unchanged_text = "Nothing was changed." if unchanged else ""
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        need = f"{action} needs about {format_bytes(needed)}" if needed is not None else f"{action} needs more space"
+        have = f", {format_bytes(free)} free" if free is not None else ""
+        msg = (f"{prefix}not enough disk space: {need}{have}. {unchanged_text} "
+               "Free some space (or choose another folder) and try again.")
+    elif code in (errno.EROFS,):
+        msg = (f"{prefix}the folder is on a read-only disk, {action} is not possible. {unchanged_text} "
+               "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA).")
+    elif isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        msg = (f"{prefix}permission denied while {action} (the folder is read-only for you). {unchanged_text} "
+               "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA).")
+    else:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        msg = f"{prefix}{action} failed: {reason}. {unchanged_text}"
+    msg = " ".join(msg.split())  # one line, single spaces
+    return StorageError(msg, where, code, needed, free)
+
+
 @dataclass
 class ReadReport:
     """What a reader noticed while reading a file, for previews and summaries.

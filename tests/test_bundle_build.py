@@ -81,5 +81,9 @@ def test_shipped_bundles_reproduce_manifest_test_auc():
         strat = bundle.strategy
         want = bundle.manifest["metrics"][strat]["test_auc_both_orders"][: bundle.folds]
         got = _fold_aucs(bundle)
-        tol = 2e-3 if bundle.dtype == "float16" else 1e-6
+        # stored precision: float16 terms move AUCs by < 2e-3. int8 low-rank terms (issue 12) change
+        # scores by at most ~3e-3, which moves the AUC of a near-constant fold model on a small test
+        # set more: KIRC fold 5 (12 + 12 test pairs, test AUC 0.44) by 0.027, CESC fold 4 (test AUC
+        # 0.55; 11 % of its test-pair comparisons lie within 0.001) by 0.014; the others < 0.006
+        tol = {"float16": 2e-3, "int8-lowrank": 0.03}.get(bundle.dtype, 1e-6)
         assert np.allclose(got, want, atol=tol), (bundle.name, got, want)

@@ -3,6 +3,8 @@ the panel and heatmap; cancel stops cleanly and keeps nothing."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -64,8 +66,15 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     info = window.infos["MY_TINY"]
     assert info["kind"] == "user" and info["omics"] == ["cna", "exp"] and 0 <= info["val_auc"] <= 1
     assert (paths.user_models_dir() / "MY_TINY" / "manifest.json").exists()
+    # issue 12: a model trained in the app carries ranks and held-out recall like the built-in ones
+    man = json.loads((paths.user_models_dir() / "MY_TINY" / "manifest.json").read_text())
+    assert "calibration.npz" in man["files"] and man["calibration"]["n_pairs"] > 0
+    assert window.engine.calibration("MY_TINY") is not None
     assert (runs_dir() / "MY_TINY").is_dir() and not (runs_dir() / ".MY_TINY.running").exists()
     genes = list(window.engine.bundle("MY_TINY").genes[:2])
+    # issue 16: a quick-run model is a trial model, listed but not ticked by default
+    assert info["trial"] and "MY_TINY" not in window.contexts.checked()
+    window.contexts.set_checked(window.contexts.names())
     run_and_wait(qtbot, window, {"mode": "pair", "genes": genes})
     j = window.grid.contexts.index("MY_TINY")
     assert 0 < window.heatmap.image_array()[0, j] < 1

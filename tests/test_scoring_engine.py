@@ -115,7 +115,10 @@ def test_score_pairs_matches_score_pair(setup):
     pairs = [(genes[i], genes[j]) for i, j in rng.integers(0, len(genes), (30, 2))] + [("BRCA1", "RAD51")]
     df, unresolved = engine.score_pairs(pd.DataFrame(pairs, columns=["Gene1", "GENE2"]))
     assert unresolved == []
-    assert list(df.columns) == ["gene1", "gene2", "symbol1", "symbol2", "CESC", "OV", "CESC_sd", "OV_sd"]
+    # issue 12 appended the rank columns; the earlier columns keep their order
+    assert list(df.columns) == ["gene1", "gene2", "symbol1", "symbol2", "CESC", "OV", "CESC_sd", "OV_sd"] + [
+        f"{c}_{k}" for c in ("CESC", "OV") for k in ("percentile", "top_fraction", "heldout_recall")] + [
+        "shared_terms_score", "shared_terms_n"]  # issue 13: annotations the two genes share
     for k, (a, b) in enumerate(pairs):
         res = engine.score_pair(a, b)
         for ctx in ("CESC", "OV"):
@@ -140,7 +143,7 @@ def test_gene_list_all_unordered_pairs(setup):
     df = engine.gene_list(["BRCA1", "tp53", "672", "RAD51", "NOTAGENE_XYZ"], contexts="cesc")
     assert df.attrs["unresolved"] == ["NOTAGENE_XYZ"] and df.attrs["genes"] == ["BRCA1", "TP53", "RAD51"]
     assert list(zip(df["gene1"], df["gene2"])) == [("BRCA1", "TP53"), ("BRCA1", "RAD51"), ("TP53", "RAD51")]
-    assert list(df.columns[4:]) == ["CESC", "CESC_sd"]
+    assert list(df.columns[4:6]) == ["CESC", "CESC_sd"]  # then the rank columns (issue 12)
     assert df["CESC"].iloc[0] == pytest.approx(engine.score_pair("BRCA1", "TP53").contexts["CESC"].score, abs=2e-6)
 
 
@@ -156,6 +159,17 @@ def test_context_selection_and_info(setup):
     assert set(engine.score_pair("BRCA1", "TP53", contexts=["OV"]).contexts) == {"OV"}
 
 
+def _own_label(arrays, ctx, g1, g2):
+    """The label of a pair in a bundle's own split pairs (any fold, any part), or None."""
+    _, genes, _, splits = arrays[ctx]
+    idx = {g: k for k, g in enumerate(list(genes))}
+    if g1 not in idx or g2 not in idx:
+        return None
+    key = tuple(sorted((idx[g1], idx[g2])))
+    labs = {int(r[2]) for f in splits for part in f.values() for r in part.tolist() if tuple(sorted(r[:2])) == key}
+    return min(labs) if labs else None
+
+
 def test_labels_and_training_overlay(setup):
     engine, arrays = setup
     _, genes, _, splits = arrays["CESC"]
@@ -167,7 +181,9 @@ def test_labels_and_training_overlay(setup):
     assert engine.score_pair(b, a).contexts["CESC"].in_training is True
     free = next((i, j) for i in range(len(genes)) for j in range(i + 1, len(genes)) if (i, j) not in in_any_train)
     assert engine.score_pair(genes[free[0]], genes[free[1]]).contexts["CESC"].in_training is False
-    assert engine.score_pair(a, b).contexts["CESC"].known_label is None
+    # issue 16: without label tables, a pair of the model's own data shows its label from the bundle
+    cs = engine.score_pair(a, b).contexts["CESC"]
+    assert cs.known_label == int(tr[2]) and cs.label_source == "model"
     labels = pd.DataFrame({"gene1": [a, genes[te[0]], "BRCA1", "BRCA1", "NOTAGENE_XYZ"],
                            "gene2": [b, genes[te[1]], "TP53", "TP53", "TP53"],
                            "label": [1, 0, 1, 0, 1],
@@ -175,9 +191,11 @@ def test_labels_and_training_overlay(setup):
     rep = engine.set_labels(labels)
     assert rep["unresolved"] == ["NOTAGENE_XYZ"] and rep["usable"] == 4
     assert engine.score_pair(b, a).contexts["CESC"].known_label == 1
-    assert engine.score_pair(b, a).contexts["OV"].known_label is None  # that row is for CESC only
+    assert engine.score_pair(b, a).contexts["CESC"].label_source == "labels"
+    # that row is for CESC only: OV shows at most its own model's label
+    assert engine.score_pair(b, a).contexts["OV"].known_label == _own_label(arrays, "OV", a, b)
     te_pair = engine.score_pair(genes[te[0]], genes[te[1]])
-    assert te_pair.contexts["CESC"].known_label is None
+    assert te_pair.contexts["CESC"].known_label == int(te[2])  # the OV row does not apply; the model's own label
     if te_pair.contexts["OV"].in_context:
         assert te_pair.contexts["OV"].known_label == 0
     # BRCA1-TP53 is labelled 1 (any cancer) and 0 (CESC): a conflict counts as 0 in CESC; OV only sees the 1

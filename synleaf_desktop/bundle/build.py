@@ -76,7 +76,7 @@ def _relative_inputs(inputs: dict[str, str]) -> dict[str, str]:
 
 
 def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, cv: int = 2,
-                     folds: Sequence[int] = (1, 2, 3, 4, 5), dtype: str = "float16",
+                     folds: Sequence[int] = (1, 2, 3, 4, 5), dtype: str = "int8-lowrank",
                      size_budget_bytes: int | None = None, strategy: str | None = None,
                      progress: Progress | None = None) -> Path:
     """Write the bundle of one context from its finished fold runs.
@@ -181,10 +181,15 @@ def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names:
 
 def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Path, runs_root: str | Path,
                   contexts: Sequence[str] | None = None, device: str = "auto", budget_mb: float = DEFAULT_BUDGET_MB,
-                  cv: int = 2, folds: Sequence[int] = (1, 2, 3, 4, 5), config: Any = None, dtype: str = "float16",
-                  train: bool = True, progress: Progress | None = None,
-                  log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+                  cv: int = 2, folds: Sequence[int] = (1, 2, 3, 4, 5), config: Any = None,
+                  dtype: str = "int8-lowrank", train: bool = True, progress: Progress | None = None,
+                  log: Callable[[str], None] = print, finish: Callable[[Path, Context, Progress], Any] | None = None,
+                  reserve_bytes: int = 0) -> list[dict[str, Any]]:
     """Build (or rebuild) the bundles of ``contexts`` (default: the nine built-ins) into ``out``.
+
+    ``finish(folder, context, progress)`` runs on each written bundle (the app layer adds ranks,
+    held-out recall and evidence there: :func:`synleaf_desktop.app.bundles.finish_bundle`);
+    ``reserve_bytes`` per context is kept out of the UMT size budget for what it adds.
 
     Returns one summary dict per context: name, strategy, folds shipped, size, headline metrics.
     """
@@ -203,16 +208,19 @@ def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Pat
         run_grid(contexts_dir, runs_root, scenarios=[(n, cv) for n in names], folds=list(folds), config=config,
                  device=device, progress=progress.sub(0.05, 0.9), log=log)
     selected = {n: scenario_selection(fold_metrics(runs_root, n, cv, folds))["selected"] for n in names}
-    per_umt = umt_budget(int(budget_mb * 1e6), selected, out, sorted(set(BUILTIN_ORDER) | set(names)))
+    all_names = sorted(set(BUILTIN_ORDER) | set(names))
+    per_umt = umt_budget(int(budget_mb * 1e6) - reserve_bytes * len(all_names), selected, out, all_names)
     log(f"budget {budget_mb:.0f} MB: {per_umt / 1e6:.1f} MB per UMT context")
     rows = []
     carry = 0  # what earlier UMT contexts left of their share passes on, so the budget is used
     for n, name in enumerate(names):
         context = Context.load(contexts_dir / name)
         budget = per_umt + carry if selected[name] == "umt" else None
+        sub = progress.sub(0.9 + 0.1 * n / len(names), 0.9 + 0.1 * (n + 1) / len(names))
         dest = bundle_from_runs(context, runs_root, out / name, cv=cv, folds=folds, dtype=dtype,
-                                size_budget_bytes=budget,
-                                progress=progress.sub(0.9 + 0.1 * n / len(names), 0.9 + 0.1 * (n + 1) / len(names)))
+                                size_budget_bytes=budget, progress=sub.sub(0.0, 0.5 if finish else 1.0))
+        if finish is not None:
+            finish(dest, context, sub.sub(0.5, 1.0))
         man = read_manifest(dest)
         if budget is not None:
             carry = max(0, budget - int(man.get("size_bytes", budget)))

@@ -193,6 +193,39 @@ def _summary(m: Mapping[str, Any]) -> list[str]:
     return _table(["item", "value"], [[a, b] for a, b in rows])
 
 
+def _ranks(m: Mapping[str, Any]) -> list[str]:
+    """The calibration section (issue 12): what a raw score of this model means."""
+    c = m.get("calibration")
+    if not isinstance(c, Mapping):
+        return ["This bundle has no rank map: its raw scores are on this model's own scale and cannot be compared "
+                "with other contexts. Rebuild it with a current version of the app to add one."]
+    err = c.get("rank_error") or {}
+    ap = c.get("all_pairs") or {}
+    out = [
+        f"Every unordered pair of the {_int(m.get('n_genes'))}-gene universe ({_int(c.get('n_pairs'))} pairs) was "
+        "scored with this bundle's models when it was built. The app shows each score with its **genome-wide "
+        "rank** in this context (percentile, 'top x %'): the heatmap colours, the partner ranking across cancers "
+        "and `n_high` use it, because raw scores of different contexts are on different scales.",
+        "",
+        f"- Raw score of all pairs here: median {_num(ap.get('median'))}, 99th percentile {_num(ap.get('p99'))}, "
+        f"share above 0.5: {_num(100 * _as_float(ap.get('share_above_0.5')), 1)} %.",
+        f"- Rank map: {_int(c.get('grid_points'))} stored points; largest error against the exact rank, measured on "
+        f"{_int(err.get('sample'))} scores: {_num(err.get('max_top_1pct'), 5)} percentile points in the top 1 %, "
+        f"{_num(err.get('max_rest'), 3)} elsewhere.",
+        f"- **Held-out recall**: the share of this context's known SL pairs that the models did not train on "
+        f"that score at least as high ({_int(c.get('heldout_n'))} pairs: {c.get('heldout_source', '')}; their median "
+        f"score is {_num(c.get('heldout_median'))}). It is not a probability that a pair is SL: known SL pairs are "
+        "a biased sample of well-studied genes, and each held-out score comes from one fold model while a query's "
+        "score averages all of them.",
+    ]
+    dc = m.get("dtype_check")
+    if isinstance(dc, Mapping) and m.get("dtype") == "int8-lowrank":
+        out.append(f"- Storage: the UMT terms are stored as int8 on {_int(dc.get('rank'))} singular directions per "
+                   f"fold; over {_int(dc.get('pairs'))} random pairs this changes scores by at most "
+                   f"{_num(dc.get('max_abs_diff'), 5)} (mean {_num(dc.get('mean_abs_diff'), 6)}) against float32.")
+    return out
+
+
 def _omics_list(omics: Any) -> str:
     if not omics:
         return NOT_RECORDED
@@ -538,6 +571,7 @@ def render_model_card(manifest: Mapping[str, Any], pair_counts: list[dict[str, d
         lines += ["", "> **Synthetic test model**: its weights are random and its metrics invented."]
     lines += ["", "## Summary", ""] + _summary(m)
     lines += ["", "## How a score is computed", ""] + _scoring(m)
+    lines += ["", "## What a score means here: genome-wide rank and held-out recall", ""] + _ranks(m)
     lines += ["", "## Training data", ""] + _data(m, pair_counts)
     lines += ["", "### What differs from the paper", ""] + _paper_gaps(m)
     lines += ["", "## Validation and test metrics", ""] + _metric_tables(m)

@@ -25,12 +25,25 @@ aligned data, the rest deflated) members (G genes, F trained folds, Fu shipped U
 ==============  =================  =====================================================
 
 so ``logit_UMT(A, B) = w2·relu(a_A + b_B + b1) + b2``; ``dtype`` is float16 or float32
-(manifest ``dtype``). ``split_pairs.npz`` holds ``fold{k}_{train|val|test}`` int32 [n, 3]
+(manifest ``dtype``). Format version 2 (manifest ``dtype`` = ``"int8-lowrank"``) stores the two
+term matrices of each fold jointly instead of ``umt_a``/``umt_b``:
+
+================  =================  ===================================================
+``umt_u``         int8 [Fu, G, R]    coordinates of ``[a_g | b_g]`` on R singular directions
+``umt_u_scale``   float32 [Fu, G]    per-gene scale of those coordinates
+``umt_v``         float32 [Fu, R, 2H]  the directions: ``[a | b] = (u * scale) @ v``
+================  =================  ===================================================
+
+(about 4x smaller than float16 for R = H; the manifest's ``dtype_check`` gives the measured
+score change against float32 terms). ``split_pairs.npz`` holds ``fold{k}_{train|val|test}`` int32 [n, 3]
 (gene1 index, gene2 index, label) for every trained fold k.
 
 Safety: nothing is unpickled. Small members are read with ``numpy.load(allow_pickle=False)``;
 the big UMT members are memory-mapped after parsing their ``.npy`` header (object dtypes are
-refused). Every file's sha256 is checked against the manifest.
+refused). Every file's sha256 is checked against the manifest. Member names come from an
+allow-list and are opened only inside the bundle folder (no symlinks), and every member's contents
+(dtypes, shapes, finite values, unique genes, split-pair indices) are checked by
+:mod:`synleaf_desktop.bundle.validate` (in full once per content, cheaply afterwards).
 
 Verification cost and the cache: hashing runs at ~1.7 GB/s here, i.e. ~30 ms for a 5-fold fp16
 UMT bundle of 18k genes, ~90 ms for the whole 150 MB ``bundled_models/``. With ``verify=True``
@@ -59,7 +72,13 @@ from .. import paths
 from ..errors import InputError
 from ..fileio import read_json, sha256_file, write_json
 
-FORMAT_VERSION = 1
+#: the version the writer gives int8-lowrank UMT bundles; float16/float32 bundles stay version 1
+FORMAT_VERSION = 2
+#: manifest format versions this app reads
+READABLE_VERSIONS = (1, 2)
+#: storage of the UMT terms: float16/float32 term matrices (format 1) or int8 low-rank (format 2)
+LOWRANK = "int8-lowrank"
+UMT_DTYPES = ("float16", "float32", LOWRANK)
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.npz"
 SPLITS_FILE = "split_pairs.npz"
@@ -72,7 +91,8 @@ BUILTIN_ORDER = ("BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM", "
 RACY_SECONDS = 2.0
 _VERIFY_CACHE_FILE = "verified_bundles.json"
 #: members memory-mapped instead of read into memory
-_MMAP_MEMBERS = ("umt_a", "umt_b")
+MMAP_MEMBERS = ("umt_a", "umt_b", "umt_u")
+_MMAP_MEMBERS = MMAP_MEMBERS
 
 
 class BundleError(InputError):
@@ -105,14 +125,17 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     missing = [k for k in ("name", "format_version", "strategy", "files", "n_genes") if k not in manifest]
     if missing:
         raise BundleError(path, f"not a valid manifest: missing keys {missing}")
-    if manifest["format_version"] != FORMAT_VERSION:
+    if manifest["format_version"] not in READABLE_VERSIONS:
         raise BundleError(path, f"bundle format version {manifest['format_version']!r} is not supported "
-                                f"by this version of the app (it reads version {FORMAT_VERSION})")
+                                f"by this version of the app (it reads versions {READABLE_VERSIONS})")
     if manifest["strategy"] not in STRATEGIES:
         raise BundleError(path, f"unknown strategy {manifest['strategy']!r} (expected one of {STRATEGIES})")
     files = manifest["files"]
     if not isinstance(files, dict) or MODEL_FILE not in files:
         raise BundleError(path, f"not a valid manifest: 'files' must list {MODEL_FILE} with its sha256")
+    from .validate import check_manifest
+
+    check_manifest(manifest, path)
     return manifest
 
 
@@ -152,13 +175,15 @@ def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str 
     folder = Path(folder)
     if mode not in (True, False, "cached", "full"):
         raise ValueError(f"verify must be True, False, 'cached' or 'full', not {mode!r}")
+    from .validate import member_path
+
     out: dict[str, str] = {}
     use_cache = mode in (True, "cached")
     with _cache_lock:
         cache = _load_cache() if use_cache else {}
         dirty = False
         for name, info in manifest["files"].items():
-            path = folder / name
+            path = member_path(folder, name)
             expected = info.get("sha256") if isinstance(info, dict) else None
             if not path.is_file():
                 raise BundleError(path, "missing: the bundle is incomplete; rebuild or re-install it")
@@ -174,7 +199,10 @@ def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str 
                     and rec.get("mtime_ns") == st.st_mtime_ns and rec.get("sha256") == expected):
                 out[name] = "cached"
                 continue
-            digest = sha256_file(path)
+            try:
+                digest = sha256_file(path)
+            except OSError as exc:
+                raise BundleError(path, f"cannot be read ({exc.strerror or exc})") from None
             if digest != expected:
                 raise BundleError(path, f"checksum mismatch: the file is damaged or was changed after the "
                                         f"bundle was written (sha256 {digest[:12]}..., manifest says "
@@ -245,8 +273,11 @@ def open_model_arrays(path: str | Path) -> dict[str, np.ndarray]:
                 else:
                     out[key] = z[key]
         return out
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise BundleError(path, f"cannot read the model arrays ({exc}); the bundle is damaged") from None
+    except BundleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file means "damaged"
+        raise BundleError(path, f"cannot read the model arrays ({type(exc).__name__}: {exc}); the bundle is "
+                                "damaged") from None
 
 
 # ----------------------------------------------------------------------
@@ -267,24 +298,57 @@ class Bundle:
     arrays: dict[str, np.ndarray]
     _gene_index: dict[str, int] | None = field(default=None, repr=False)
     _splits: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _checked_in_full: bool = field(default=False, repr=False)
+    _contents_checked: bool = field(default=False, repr=False)
 
     @classmethod
-    def load(cls, folder: str | Path, verify: bool | str = True) -> "Bundle":
+    def load(cls, folder: str | Path, verify: bool | str = True, check: str = "auto") -> "Bundle":
         """Load a bundle folder.
 
         Args:
             folder: the bundle folder (holding ``manifest.json``).
             verify: see :func:`verify_files` (default: sha256 with the verification cache).
+            check: content checks of :mod:`synleaf_desktop.bundle.validate` after the shape
+                checks: ``"full"`` (every value of every member), ``"cheap"`` (dtypes, small
+                arrays, unique genes; the split pairs are checked when first read) or ``"auto"``
+                (default): full once per content (by sha256, remembered in the user cache),
+                cheap afterwards, and cheap when ``verify`` is False.
 
         Raises:
             BundleError: the folder, manifest or a file is missing, invalid or damaged.
         """
+        from .validate import check_members, member_path, npz_headers, remember_validated, was_validated
+
+        if check not in ("auto", "full", "cheap"):
+            raise ValueError(f"check must be 'auto', 'full' or 'cheap', not {check!r}")
         folder = Path(folder)
         manifest = read_manifest(folder)
         verify_files(folder, manifest, verify)
-        arrays = open_model_arrays(folder / MODEL_FILE)
+        known = check == "auto" and verify is not False and was_validated(manifest)
+        full = check == "full" or (check == "auto" and verify is not False and not known)
+        model_path = member_path(folder, MODEL_FILE)
+        if full:
+            npz_headers(model_path)  # before anything is unpacked: no object dtype, no oversized array
+        arrays = open_model_arrays(model_path)
         bundle = cls(folder, manifest, arrays)
-        bundle._check_shapes()
+        try:
+            try:
+                bundle._check_shapes()
+            except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                if isinstance(exc, BundleError):
+                    raise
+                raise BundleError(model_path, f"the model arrays have unexpected shapes or types "
+                                              f"({type(exc).__name__}: {exc}); the bundle is damaged") from None
+            bundle._gene_index, loaded = check_members(folder, manifest, arrays, full)
+        except BaseException:
+            bundle.close()
+            raise
+        bundle._checked_in_full = full
+        bundle._contents_checked = full or known
+        if SPLITS_FILE in loaded:
+            bundle._splits = loaded[SPLITS_FILE]
+        if full and verify is not False:
+            remember_validated(manifest)
         return bundle
 
     def _check_shapes(self) -> None:
@@ -301,13 +365,21 @@ class Bundle:
             raise BundleError(path, f"uni_terms/uni_bias have shapes {a['uni_terms'].shape}/"
                                     f"{a['uni_bias'].shape}, expected (F, {len(g)}, 4)/(F, 2)")
         if self.strategy == "umt":
-            for key in ("umt_a", "umt_b", "umt_b1", "umt_w2", "umt_b2"):
+            lowrank = "umt_u" in a
+            terms = ("umt_u", "umt_u_scale", "umt_v") if lowrank else ("umt_a", "umt_b")
+            for key in terms + ("umt_b1", "umt_w2", "umt_b2"):
                 if key not in a:
                     raise BundleError(path, f"strategy 'umt' but array {key!r} is missing")
-            fu = a["umt_a"].shape[0]
-            h = a["umt_b1"].shape[1]
-            if (a["umt_a"].shape != (fu, len(g), h) or a["umt_b"].shape != (fu, len(g), h)
-                    or a["umt_w2"].shape != (fu, h) or a["umt_b2"].shape != (fu,) or fu < 1):
+            fu = a[terms[0]].shape[0]
+            h = a["umt_b1"].shape[1] if a["umt_b1"].ndim == 2 else -1
+            if lowrank:
+                r = a["umt_u"].shape[-1]
+                ok = (a["umt_u"].shape == (fu, len(g), r) and a["umt_u"].dtype == np.int8
+                      and a["umt_u_scale"].shape == (fu, len(g)) and a["umt_v"].shape == (fu, r, 2 * h))
+            else:
+                ok = a["umt_a"].shape == (fu, len(g), h) and a["umt_b"].shape == (fu, len(g), h)
+            if (not ok or a["umt_b1"].shape != (fu, h) or a["umt_w2"].shape != (fu, h)
+                    or a["umt_b2"].shape != (fu,) or fu < 1):
                 raise BundleError(path, "UMT term arrays have inconsistent shapes")
 
     # --- identity ------------------------------------------------------
@@ -345,7 +417,7 @@ class Bundle:
     def folds(self) -> int:
         """Number of fold models the score averages (shipped UMT folds, or all UME folds)."""
         if self.strategy == "umt":
-            return int(self.arrays["umt_a"].shape[0])
+            return int(self.arrays["umt_u" if "umt_u" in self.arrays else "umt_a"].shape[0])
         return int(self.arrays["uni_terms"].shape[0])
 
     @property
@@ -392,12 +464,20 @@ class Bundle:
             if not self.has_splits:
                 self._splits = {}
             else:
-                path = self.folder / SPLITS_FILE
-                try:
-                    with np.load(path, allow_pickle=False) as z:
-                        self._splits = {k: z[k] for k in z.files}
-                except (OSError, ValueError, zipfile.BadZipFile) as exc:
-                    raise BundleError(path, f"cannot read the split pairs ({exc})") from None
+                from .validate import check_split_pairs, load_member, member_path
+
+                path = member_path(self.folder, SPLITS_FILE)
+                if self._contents_checked:  # this content passed the full check before (same sha256)
+                    try:
+                        with np.load(path, allow_pickle=False) as z:
+                            splits = {k: z[k] for k in z.files}
+                    except Exception as exc:  # noqa: BLE001 - changed since: a damaged file
+                        raise BundleError(path, f"cannot read the split pairs ({type(exc).__name__}: {exc})") \
+                            from None
+                else:
+                    splits = load_member(path)
+                check_split_pairs(path, splits, self.n_genes, full=not self._contents_checked)
+                self._splits = splits
         return self._splits
 
     def training_pairs(self, folds: int | None = None) -> np.ndarray:

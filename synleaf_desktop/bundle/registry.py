@@ -7,21 +7,29 @@ bundle format (:mod:`synleaf_desktop.bundle.format`) and load through the same c
 Order of :meth:`Registry.list`: the nine built-ins in the order BRCA, CESC, COAD, KIRC, LAML,
 LUAD, OV, SKCM, pan (any other bundled model after them, by name), then user models by name.
 Names are unique: a user model cannot take the name of a bundled one.
+
+Installing and replacing (:meth:`Registry.add_user_bundle`): the source folder is checked in
+full first (:func:`synleaf_desktop.bundle.validate.validate_bundle`; nothing is written when it
+fails), then, holding the user models folder's lock file from the name check to the final
+rename, its files are copied into a temporary folder, their checksums verified again on the
+copy, and the copy put in place with :func:`synleaf_desktop.fileio.replace_dir` (a crash
+leaves the old or the new model). The first listing of a registry cleans up after crashed
+writes (:func:`synleaf_desktop.fileio.recover_folder`), restoring a model a crash left
+unlisted. Loading (:meth:`Registry.load_bundles`) skips a model that fails its checks, with a
+message in :attr:`Registry.problems`, so one broken model never blocks the others.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..fileio import atomic_dir
-from .format import BUILTIN_ORDER, MANIFEST, Bundle, BundleError, read_manifest
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+from ..fileio import atomic_dir, ensure_free_space, folder_lock, os_errors, recover_folder
+from .format import BUILTIN_ORDER, MANIFEST, Bundle, BundleError, read_manifest, verify_files
+from .validate import (MODEL_CARD, check_model_name, member_path, remember_validated, validate_bundle)
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,18 @@ class Registry:
         self.bundled_dir = Path(bundled_dir) if bundled_dir is not None else paths.bundled_models_dir()
         self.user_dir = Path(user_dir) if user_dir is not None else paths.user_models_dir()
         self.problems: list[tuple[Path, str]] = []
+        #: what the start-up clean-up did (e.g. "restored MINE (a replacement was interrupted)")
+        self.recovered: list[str] = []
+        self._recovered = False
+
+    def recover(self) -> list[str]:
+        """Clean up after crashed installs in the user models folder (see :func:`recover_folder`):
+        finish or undo interrupted replacements, restore a model a crash left unlisted, delete
+        abandoned temporary copies. Runs once per registry, at its first listing."""
+        self._recovered = True
+        if self.user_dir.is_dir():
+            self.recovered = recover_folder(self.user_dir)
+        return self.recovered
 
     # --- listing -----------------------------------------------------------
     def _scan(self, root: Path, kind: str) -> list[ModelInfo]:
@@ -108,12 +128,14 @@ class Registry:
                 continue
             try:
                 out.append(ModelInfo.from_manifest(read_manifest(folder), kind, folder))
-            except (BundleError, KeyError, TypeError, ValueError) as exc:
-                self.problems.append((folder, str(exc)))
+            except (BundleError, KeyError, TypeError, ValueError, OSError) as exc:
+                self.problems.append((folder, f"{kind} model folder {folder.name!r} skipped: {exc}"))
         return out
 
     def list(self) -> list[ModelInfo]:
         """All models, built-ins first (fixed order), then user models by name. Reads manifests only."""
+        if not self._recovered:
+            self.recover()
         self.problems = []
         bundled = sorted(self._scan(self.bundled_dir, "bundled"), key=lambda m: _builtin_key(m.name))
         names = {m.name for m in bundled}
@@ -144,12 +166,24 @@ class Registry:
         return Bundle.load(self.get(name).folder, verify=verify)
 
     def load_all(self, names: list[str] | None = None, verify: bool | str = True) -> list[Bundle]:
-        """Load the listed models (default: all), in registry order."""
+        """Load the listed models (default: all), in registry order; a model that fails its
+        checks is skipped and reported in :attr:`problems`."""
         infos = self.list()
         if names is not None:
             wanted = {n.lower() for n in names}
             infos = [m for m in infos if m.name.lower() in wanted]
-        return [Bundle.load(m.folder, verify=verify) for m in infos]
+        return [b for _, b in self.load_bundles(infos, verify=verify)]
+
+    def load_bundles(self, infos: list[ModelInfo], verify: bool | str = True) -> list[tuple[ModelInfo, Bundle]]:
+        """Load ``infos`` in order, skipping (and adding to :attr:`problems`, with a message naming
+        the model) every one that is missing, damaged or fails the bundle checks."""
+        out = []
+        for m in infos:
+            try:
+                out.append((m, Bundle.load(m.folder, verify=verify)))
+            except (BundleError, OSError) as exc:
+                self.problems.append((m.folder, f"{m.kind} model {m.name!r} skipped: {exc}"))
+        return out
 
     def kinds(self) -> dict[str, str]:
         """``{name: "bundled" | "user"}``."""
@@ -157,7 +191,13 @@ class Registry:
 
     # --- user models -------------------------------------------------------
     def add_user_bundle(self, src: str | Path, name: str | None = None, overwrite: bool = False) -> ModelInfo:
-        """Copy a bundle folder into the user models (atomically), after verifying it in full.
+        """Install a bundle folder as a user model, after checking it in full.
+
+        The source is checked first (manifest, member allow-list, paths, every checksum, every
+        array: :func:`~synleaf_desktop.bundle.validate.validate_bundle`); nothing is written if
+        it fails. Then, holding the user models folder's lock from the name check to the final
+        rename, the files are copied into a temporary folder, their checksums verified again on
+        the copy, and the copy put in place (replacing a model only with ``overwrite``).
 
         Args:
             src: a bundle folder.
@@ -166,30 +206,44 @@ class Registry:
 
         Raises:
             BundleError: the source is not a valid bundle, or the name is taken / not allowed.
+            StorageError: the user models folder cannot be written (read-only, permission
+                denied, disk full); nothing was changed.
         """
         src = Path(src)
-        bundle = Bundle.load(src, verify="full")
-        new_name = name or bundle.name
-        if not _NAME.match(new_name):
-            raise BundleError(src, f"model name {new_name!r} is not allowed: use letters, digits and _ . + - "
-                                   "(at most 64 characters); pass another name")
-        taken = {m.name.lower(): m for m in self.list()}
-        other = taken.get(new_name.lower())
-        if other is not None and (other.kind == "bundled" or not overwrite):
-            raise BundleError(src, f"a {other.kind} model named {other.name!r} already exists; "
-                                   + ("choose another name" if other.kind == "bundled"
-                                      else "remove it first or choose another name"))
+        manifest = validate_bundle(src)
+        new_name = check_model_name(name or manifest["name"], src)
+        files = list(manifest["files"]) + [MANIFEST]
+        if (src / MODEL_CARD).exists() or (src / MODEL_CARD).is_symlink():
+            files.append(MODEL_CARD)
+        sources = {f: member_path(src, f) for f in files}
+        needed = sum(p.stat().st_size for p in sources.values())
         dest = self.user_dir / new_name
-        files = list(bundle.manifest["files"]) + [MANIFEST]
-        files += [f for f in ("MODEL_CARD.md",) if (src / f).is_file()]
-        bundle.close()
-        with atomic_dir(dest) as tmp:
-            for f in files:
-                shutil.copy2(src / f, tmp / f)
-            if new_name != bundle.name:
-                from .writer import rename_bundle_manifest
+        action = f"installing model {new_name}"
+        with os_errors(self.user_dir, action, needed):
+            with folder_lock(self.user_dir, action="installing a model"):
+                self.recover()
+                taken = {m.name.lower(): m for m in self.list()}
+                other = taken.get(new_name.lower())
+                if other is not None and (other.kind == "bundled" or not overwrite):
+                    raise BundleError(src, f"a {other.kind} model named {other.name!r} already exists; "
+                                           + ("choose another name" if other.kind == "bundled"
+                                              else "remove it first or choose another name"))
+                if other is not None and other.folder.name != new_name:
+                    dest = other.folder  # same name in another case: replace that folder
+                ensure_free_space(self.user_dir, needed, action)
+                with atomic_dir(dest) as tmp:
+                    for f, path in sources.items():
+                        shutil.copyfile(path, tmp / f, follow_symlinks=False)
+                        shutil.copystat(path, tmp / f, follow_symlinks=False)
+                    if new_name != manifest["name"]:
+                        from .writer import rename_bundle_manifest
 
-                rename_bundle_manifest(tmp, new_name)
+                        rename_bundle_manifest(tmp, new_name)
+                    installed = read_manifest(tmp)
+                    if installed["files"] != manifest["files"]:
+                        raise BundleError(src / MANIFEST, "the manifest changed while the model was being copied")
+                    verify_files(tmp, installed, "full")  # the copy is what was checked, byte for byte
+        remember_validated(installed)
         return ModelInfo.from_manifest(read_manifest(dest), "user", dest)
 
     def remove_user_bundle(self, name: str) -> Path:
@@ -197,11 +251,13 @@ class Registry:
         info = self.get(name)
         if info.kind != "user":
             raise BundleError(info.folder, f"{info.name!r} is a bundled model and cannot be removed")
-        trash = info.folder.with_name(f".{info.folder.name}.removing")
-        if trash.exists():
-            shutil.rmtree(trash)
-        info.folder.rename(trash)
-        shutil.rmtree(trash, ignore_errors=True)
+        with os_errors(info.folder, f"removing model {info.name}"):
+            with folder_lock(self.user_dir, action="removing a model"):
+                trash = info.folder.with_name(f".{info.folder.name}.removing")
+                if trash.exists():
+                    shutil.rmtree(trash)
+                info.folder.rename(trash)
+                shutil.rmtree(trash, ignore_errors=True)
         return info.folder
 
 

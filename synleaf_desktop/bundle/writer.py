@@ -50,22 +50,22 @@ import warnings
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .. import __version__
 from ..fileio import atomic_dir, sha256_file, write_json
-from .format import (EMBED_DIM, FORMAT_VERSION, MANIFEST, MODEL_FILE, SPLIT_PARTS, SPLITS_FILE, STRATEGIES,
-                     BundleError)
+from .format import (EMBED_DIM, FORMAT_VERSION, LOWRANK, MANIFEST, MMAP_MEMBERS, MODEL_FILE, SPLIT_PARTS, SPLITS_FILE,
+                     STRATEGIES, UMT_DTYPES, BundleError)
 
 TEACHER_KEYS = ("omics_teacher_emb", "kg_teacher_emb", "omics_head_w", "omics_head_b", "kg_head_w", "kg_head_b")
 UMT_KEYS = ("omics_student_emb", "kg_student_emb", "umt_w1", "umt_b1", "umt_w2", "umt_b2")
 DEFAULT_RULE = ("per (cancer, CV) scenario, the strategy with the higher mean validation AUC over the "
                 "5 folds (each fold at its best-validation-AUC epoch); UMT only if strictly greater, a tie "
                 "goes to UME (METHOD.md 2.6)")
-#: fp16 score change above this is reported as a warning
-FP16_TOLERANCE = 1e-3
+#: a score change from the stored precision above this is reported as a warning
+STORAGE_TOLERANCE = {"float16": 1e-3, "float32": 1e-6, "int8-lowrank": 1e-2}
 _RESERVED = ("name", "format_version", "app_version", "created", "strategy", "dtype", "n_genes", "folds_trained",
              "folds_shipped", "folds_shipped_reason", "headline", "dtype_check", "files", "size_bytes")
 
@@ -216,26 +216,75 @@ def write_model_npz(path: Path, arrays: Mapping[str, np.ndarray], stored: Sequen
                 np.lib.format.write_array(out, arr, allow_pickle=False)
 
 
-def _fp16_check(a32: list[np.ndarray], b32: list[np.ndarray], b1: np.ndarray, w2: np.ndarray, b2: np.ndarray,
-                n_pairs: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Max |score(fp16 terms) - score(fp32 terms)| over random pairs (order-averaged fold means)."""
+#: int8-lowrank keeps the fewest singular directions that leave at most this share of the energy
+LOWRANK_RESIDUAL = 5e-4
+
+
+def lowrank_int8(a: np.ndarray, b: np.ndarray, rank: int | None = None, residual: float = LOWRANK_RESIDUAL
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compress one fold's UMT terms: ``[a | b] ≈ (u * scale[:, None]) @ v``.
+
+    ``[a | b]`` (float [G, 2H]) is projected on its top right singular vectors (eigenvectors of the
+    [2H, 2H] Gram matrix, so no [G, G] work): ``rank`` of them, or by default the fewest that leave
+    at most ``residual`` of the squared norm (the real SynLeaF student terms need ~H of the 2H:
+    a and b are two projections of largely shared gene embeddings). The [G, rank] coordinates are
+    stored as int8 with one float32 scale per gene (row max / 127).
+
+    Returns:
+        u: int8 [G, rank]; scale: float32 [G]; v: float32 [rank, 2H].
+    """
+    m = np.concatenate([np.asarray(a, np.float64), np.asarray(b, np.float64)], axis=1)
+    vals, vecs = np.linalg.eigh(m.T @ m)
+    vals, vecs = np.maximum(vals[::-1], 0), vecs[:, ::-1]  # descending
+    if rank is None:
+        left = 1.0 - np.cumsum(vals) / max(float(vals.sum()), 1e-300)
+        rank = int(np.argmax(left <= residual)) + 1 if np.any(left <= residual) else m.shape[1]
+    rank = max(1, min(int(rank), m.shape[1]))
+    v = vecs[:, :rank]  # [2H, rank]
+    us = m @ v  # [G, rank]
+    scale = np.abs(us).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    u = np.clip(np.rint(us / scale[:, None]), -127, 127).astype(np.int8)
+    return u, scale.astype(np.float32), np.ascontiguousarray(v.T, dtype=np.float32)
+
+
+def lowrank_terms(u: np.ndarray, scale: np.ndarray, v: np.ndarray, rows: np.ndarray | slice = slice(None)
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Rebuild float32 ``(a, b)`` [n, H] of the given gene rows from :func:`lowrank_int8` output."""
+    m = (np.asarray(u[rows], np.float32) * np.asarray(scale[rows], np.float32)[:, None]) @ np.asarray(v, np.float32)
+    h = m.shape[1] // 2
+    return np.ascontiguousarray(m[:, :h]), np.ascontiguousarray(m[:, h:])
+
+
+def _storage_check(a32: list[np.ndarray], b32: list[np.ndarray], b1: np.ndarray, w2: np.ndarray, b2: np.ndarray,
+                   stored: Callable[[int], tuple[np.ndarray, np.ndarray]], n_pairs: int = 20000,
+                   seed: int = 0) -> dict[str, Any]:
+    """Max and mean |score(stored terms) - score(float32 terms)| over random pairs (order-averaged
+    fold means), and the largest change of a pair's rank within the sample (fraction of the sample).
+
+    ``stored(f)`` gives fold f's terms as the bundle stores them (float arrays [G, H])."""
     g = a32[0].shape[0]
     rng = np.random.default_rng(seed)
     i = rng.integers(0, g, n_pairs)
     j = rng.integers(0, g, n_pairs)
 
-    def score(rnd: bool) -> np.ndarray:
+    def score(a_s: list[np.ndarray], b_s: list[np.ndarray]) -> np.ndarray:
         tot = np.zeros(n_pairs)
-        for f in range(len(a32)):
-            a = a32[f].astype(np.float16).astype(np.float64) if rnd else a32[f].astype(np.float64)
-            b = b32[f].astype(np.float16).astype(np.float64) if rnd else b32[f].astype(np.float64)
+        for f in range(len(a_s)):
+            a, b = np.asarray(a_s[f], np.float64), np.asarray(b_s[f], np.float64)
             for x, y in ((i, j), (j, i)):
                 z = np.maximum(a[x] + b[y] + b1[f], 0.0) @ w2[f] + b2[f]
                 tot += 0.5 / (1.0 + np.exp(-z))
-        return tot / len(a32)
+        return tot / len(a_s)
 
-    diff = np.abs(score(True) - score(False))
-    return {"pairs": n_pairs, "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean())}
+    ref = score(a32, b32)
+    pairs = [stored(f) for f in range(len(a32))]
+    new = score([p[0] for p in pairs], [p[1] for p in pairs])
+    diff = np.abs(new - ref)
+    r_ref = np.argsort(np.argsort(-ref, kind="stable"), kind="stable")
+    r_new = np.argsort(np.argsort(-new, kind="stable"), kind="stable")
+    return {"pairs": n_pairs, "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean()),
+            "max_rank_change_in_sample": float(np.abs(r_ref - r_new).max() / n_pairs)}
 
 
 # ----------------------------------------------------------------------
@@ -256,6 +305,7 @@ def write_bundle(
     dtype: str = "float16",
     split_pairs: Sequence[Mapping[str, np.ndarray]] | None = None,
     size_budget_bytes: int | None = None,
+    rank: int | None = None,
 ) -> Path:
     """Write a bundle folder atomically.
 
@@ -266,8 +316,12 @@ def write_bundle(
         folds: one dict per trained fold (see the module docstring), in fold order.
         strategy: ``"umt"`` or ``"ume"``, the strategy selected for this context.
         manifest_extra: metadata from training (see the module docstring).
-        dtype: ``"float16"`` or ``"float32"`` for the UMT [G, H] term matrices (the small
-            per-gene scalars, biases and head weights are always float32).
+        dtype: storage of the UMT [G, H] term matrices: ``"float16"``, ``"float32"`` (format 1:
+            ``umt_a``/``umt_b``) or ``"int8-lowrank"`` (format 2: ``[a | b]`` projected on its top
+            ``rank`` singular directions, int8 coordinates with a per-gene scale; ~4x smaller than
+            float16); the small per-gene scalars, biases and head weights are always float32.
+        rank: for ``"int8-lowrank"``, the number of singular directions kept (default: the fewest
+            that leave at most :data:`LOWRANK_RESIDUAL` of the terms' squared norm).
         split_pairs: optional, one dict per trained fold with ``train``/``val``/``test`` int
             arrays [n, 3] (gene1 index, gene2 index, label) into ``genes``.
         size_budget_bytes: optional cap on the bundle size; for UMT only the first n folds
@@ -279,8 +333,8 @@ def write_bundle(
     dest = Path(dest)
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
-    if dtype not in ("float16", "float32"):
-        raise ValueError("dtype must be 'float16' or 'float32'")
+    if dtype not in UMT_DTYPES:
+        raise ValueError(f"dtype must be one of {UMT_DTYPES}")
     genes_arr = np.asarray(genes).astype(str)
     if genes_arr.ndim != 1 or len(genes_arr) == 0:
         raise ValueError("genes must be a non-empty 1-D array of symbols")
@@ -320,11 +374,17 @@ def write_bundle(
     # UMT terms and the fold budget
     folds_shipped = len(folds)
     reason = "all trained folds shipped"
-    itemsize = np.dtype(dtype).itemsize
+    itemsize = 1 if dtype == LOWRANK else np.dtype(dtype).itemsize
     check: dict[str, Any] | None = None
     if strategy == "umt":
         hu = int(np.asarray(folds[0]["umt_w1"]).shape[0])
-        per_fold = 2 * g * hu * itemsize + (2 * hu + 1) * 4 + 400
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        if dtype == LOWRANK:  # factorise every fold first: the size depends on the ranks kept
+            parts = [lowrank_int8(*umt_terms(fold), rank=rank) for fold in folds]
+            r_max = max(p[0].shape[1] for p in parts)
+            per_fold = g * (r_max + 4) + r_max * 2 * hu * 4 + (2 * hu + 1) * 4 + 800
+        else:
+            per_fold = 2 * g * hu * itemsize + (2 * hu + 1) * 4 + 400
         # the npz files are deflated: gene names and split pairs shrink ~10x, float terms hardly
         fixed = (_deflated_size(genes_arr) + uni.nbytes + ubias.nbytes
                  + sum(_deflated_size(a) for a in split_arrays.values()) + 2000)
@@ -345,21 +405,33 @@ def write_bundle(
         b1 = np.stack([np.asarray(f["umt_b1"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
         w2 = np.stack([np.asarray(f["umt_w2"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
         b2 = np.array([np.asarray(f["umt_b2"]).reshape(-1)[0] for f in folds[:folds_shipped]], np.float32)
-        if dtype == "float16":
-            big = max(float(np.abs(x).max()) for x in a_list + b_list)
-            if big >= 65000:
-                raise ValueError(f"UMT terms reach {big:.3g}, beyond float16 range; use dtype='float32'")
-            check = _fp16_check(a_list, b_list, b1, w2, b2)
-            if check["max_abs_diff"] >= FP16_TOLERANCE:
-                warnings.warn(f"{name}: float16 terms change sampled scores by up to {check['max_abs_diff']:.2g} "
-                              f"(>= {FP16_TOLERANCE}); consider dtype='float32'", stacklevel=2)
-        arrays.update({"umt_a": np.stack(a_list).astype(dtype), "umt_b": np.stack(b_list).astype(dtype),
-                       "umt_b1": b1, "umt_w2": w2, "umt_b2": b2})
+        if dtype == LOWRANK:
+            parts = parts[:folds_shipped]
+            r_max = max(p[0].shape[1] for p in parts)  # pad to one rank so the folds stack
+            parts = [(np.pad(u, ((0, 0), (0, r_max - u.shape[1]))), sc, np.pad(v, ((0, r_max - v.shape[0]), (0, 0))))
+                     for u, sc, v in parts]
+            check = _storage_check(a_list, b_list, b1, w2, b2, lambda f: lowrank_terms(*parts[f]))
+            check["rank"] = r_max
+            arrays.update({"umt_u": np.stack([p[0] for p in parts]), "umt_u_scale": np.stack([p[1] for p in parts]),
+                           "umt_v": np.stack([p[2] for p in parts])})
+            del parts
+        else:
+            if dtype == "float16":
+                big = max(float(np.abs(x).max()) for x in a_list + b_list)
+                if big >= 65000:
+                    raise ValueError(f"UMT terms reach {big:.3g}, beyond float16 range; use dtype='float32'")
+                check = _storage_check(a_list, b_list, b1, w2, b2,
+                                       lambda f: (a_list[f].astype(np.float16), b_list[f].astype(np.float16)))
+            arrays.update({"umt_a": np.stack(a_list).astype(dtype), "umt_b": np.stack(b_list).astype(dtype)})
+        if check is not None and check["max_abs_diff"] >= STORAGE_TOLERANCE[dtype]:
+            warnings.warn(f"{name}: {dtype} terms change sampled scores by up to {check['max_abs_diff']:.2g} "
+                          f"(>= {STORAGE_TOLERANCE[dtype]}); consider dtype='float32'", stacklevel=2)
+        arrays.update({"umt_b1": b1, "umt_w2": w2, "umt_b2": b2})
         del a_list, b_list
 
     manifest: dict[str, Any] = {
         "name": str(name),
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if dtype == LOWRANK and strategy == "umt" else 1,
         "app_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "cancer": extra.pop("cancer", None) or str(name),
@@ -391,7 +463,7 @@ def write_bundle(
         manifest[k] = v
 
     with atomic_dir(dest) as tmp:
-        write_model_npz(tmp / MODEL_FILE, arrays)
+        write_model_npz(tmp / MODEL_FILE, arrays, stored=MMAP_MEMBERS)
         files = {MODEL_FILE: {"sha256": sha256_file(tmp / MODEL_FILE), "bytes": (tmp / MODEL_FILE).stat().st_size}}
         if split_arrays:
             with open(tmp / SPLITS_FILE, "wb") as fh:
@@ -407,6 +479,32 @@ def write_bundle(
     return dest
 
 
+def add_bundle_member(folder: str | Path, filename: str, arrays: Mapping[str, np.ndarray], key: str,
+                      meta: Mapping[str, Any]) -> Path:
+    """Add (or replace) one ``.npz`` member of a written bundle and record it in the manifest.
+
+    The member is written atomically and deflated; its sha256 and size go into ``files``, ``meta``
+    into ``manifest[key]``, and ``size_bytes`` is updated; the manifest is replaced atomically
+    last, so a crash in between leaves the old, consistent bundle (plus an unlisted file that the
+    next call overwrites).
+    """
+    from ..fileio import read_json, save_npz
+
+    folder = Path(folder)
+    if Path(filename).name != filename or not filename.endswith(".npz"):
+        raise ValueError(f"not a plain .npz member name: {filename!r}")
+    if key in _RESERVED:
+        raise ValueError(f"{key!r} is computed by the writer")
+    path = folder / filename
+    save_npz(path, **{k: np.asarray(v) for k, v in arrays.items()})
+    manifest = read_json(folder / MANIFEST)
+    manifest["files"][filename] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    manifest[key] = dict(meta)
+    manifest["size_bytes"] = int(sum(f["bytes"] for f in manifest["files"].values()))
+    write_json(folder / MANIFEST, manifest)
+    return path
+
+
 def rename_bundle_manifest(folder: str | Path, new_name: str) -> None:
     """Change the ``name`` in a bundle's manifest (the manifest is not covered by the checksums)."""
     from ..fileio import read_json
@@ -419,5 +517,5 @@ def rename_bundle_manifest(folder: str | Path, new_name: str) -> None:
     write_json(path, manifest)
 
 
-__all__ = ["DEFAULT_RULE", "checksum_files", "headline_metrics", "package_versions", "rename_bundle_manifest",
+__all__ = ["DEFAULT_RULE", "add_bundle_member", "checksum_files", "headline_metrics", "package_versions", "rename_bundle_manifest",
            "teacher_terms", "umt_terms", "write_bundle", "write_model_npz"]

@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--context", required=True, metavar="C")
     g.add_argument("--top", type=int, default=None, metavar="N", help="keep the N best pairs (sorted)")
     g.add_argument("--threshold", type=float, default=None, metavar="T", help="keep pairs with score >= T")
+    g.add_argument("--top-fraction", type=float, default=None, metavar="F",
+                   help="keep pairs in the top F of the context's genome-wide ranking (e.g. 0.0001 = top 0.01 %%; "
+                        "needs a bundle with a rank map)")
     g.add_argument("--out", type=Path, required=True, metavar="FILE.tsv")
     g.add_argument("--threads", type=int, default=None, help="worker threads (default: CPU count, max 8)")
     g.add_argument("--labels", type=Path, action="append", default=None, metavar="FILE",
@@ -53,14 +56,26 @@ def _genome_wide(args: argparse.Namespace) -> int:
     from ..progress import Progress
     from .score_cmd import load_engine
 
-    if args.top is None and args.threshold is None:
-        raise InputError(None, "give --top N and/or --threshold T")
+    if args.top is None and args.threshold is None and args.top_fraction is None:
+        raise InputError(None, "give --top N, --threshold T and/or --top-fraction F")
+    if args.top_fraction is not None and args.threshold is not None:
+        raise InputError(None, "give --threshold T or --top-fraction F, not both")
+    if args.top_fraction is not None and not 0.0 < args.top_fraction <= 1.0:
+        raise InputError(None, "--top-fraction must be in (0, 1], e.g. 0.001 for the top 0.1 %")
     if args.top is not None and args.top < 1:
         raise InputError(None, "--top must be at least 1")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise InputError(None, "--threshold must be between 0 and 1")
     engine = load_engine(args.labels, args.context)
     name = engine.select(args.context)[0]
+    if args.top_fraction is not None:
+        cal = engine.calibration(name)
+        if cal is None:
+            raise InputError(None, f"{name} has no rank map (an older bundle): use --threshold or --top, or "
+                                   f"`synleaf bundle finish` on its folder")
+        args.threshold = cal.score_at_top_fraction(args.top_fraction)
+        print(f"{name}: top {100 * args.top_fraction:g} % of the ranking = score >= {args.threshold:.6f}",
+              file=sys.stderr)
     progress = Progress(_StderrProgress(), min_interval=0.5 if sys.stderr.isatty() else 0.0)
     summary = engine.genome_wide(name, args.out, top=args.top, threshold=args.threshold, progress=progress,
                                  n_threads=args.threads)

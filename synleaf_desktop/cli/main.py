@@ -2,8 +2,9 @@
 
 Each command group lives in its own module exposing ``register(subparsers)``; the
 module's handlers return an exit code. :class:`~synleaf_desktop.errors.InputError`
-and other :class:`~synleaf_desktop.errors.SynleafError` are printed as one clear
-line on stderr with exit code 2.
+and other :class:`~synleaf_desktop.errors.SynleafError` (and any :class:`OSError`: read-only
+folder, disk full, permission denied) are printed as one clear line on stderr with exit code 2,
+except an unresolvable query gene name (``UnresolvedGeneError.exit_code``): 1, in every command.
 """
 
 from __future__ import annotations
@@ -48,12 +49,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SynleafError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return int(getattr(exc, "exit_code", 2))  # 1: a query gene name could not be resolved
     except BrokenPipeError:  # e.g. `synleaf score ... | head`: the reader went away
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # read-only folder, disk full, permission denied: one line, no traceback
+        from ..errors import storage_error
+
+        print(f"error: {storage_error(exc, None, 'the command', unchanged=False)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

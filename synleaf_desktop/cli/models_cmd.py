@@ -45,6 +45,8 @@ def _list(args: argparse.Namespace) -> int:
 
     reg = _registry()
     models = reg.list()
+    for msg in reg.recovered:
+        print(f"note: {msg}", file=sys.stderr)
     for folder, msg in reg.problems:
         print(f"warning: skipped {folder}: {msg}", file=sys.stderr)
     if args.json:

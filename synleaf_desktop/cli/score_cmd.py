@@ -10,8 +10,10 @@ population SD. Gene names may be HGNC symbols, aliases or Entrez IDs, in any cas
 cannot be resolved are reported, never guessed. A gene outside a context's gene universe gets
 no score there ("not in this context"). Context names are matched case-insensitively.
 
-Exit codes: 0 done; 1 a query gene could not be resolved; 2 an error (bad input, no models
-installed: the message tells how to build them); 130 cancelled.
+Exit codes (every command): 0 done; 1 a query gene could not be resolved (with "did you mean"
+suggestions); 2 any other error (bad input such as a gene paired with itself, no models
+installed: the message tells how to build them); 130 cancelled. Trial models (quick runs) are
+left out of the default contexts unless ``--include-trial`` (or named in ``--contexts``).
 
 ``synleaf score GENE_A GENE_B [--contexts BRCA,OV,...] [--labels FILE ...] [--json]``
     Text (stdout): a title line, a header, one line per context, a note::
@@ -23,7 +25,10 @@ installed: the message tells how to build them); 130 cancelled.
         note: ...
 
     ``n`` = fold models averaged; ``omics``/``kg`` = the same score from each single-modality
-    teacher; ``label`` = known label from ``--labels`` (``-`` if none); ``training`` = ``yes`` if the
+    teacher; ``rank`` = genome-wide rank in that context (``top_0.1%``: the pair scores at least as
+    high as all but 0.1 % of the universe's pairs), ``percentile`` = 100 x (1 - top fraction),
+    ``heldout_recall`` = share of the context's held-out known SL pairs scoring at least as high
+    (``-`` for a model without a rank map; not a probability of SL); ``label`` = known label from ``--labels``, else from the model's own cross-validation pairs (``-`` if neither); ``training`` = ``yes`` if the
     pair is in the train split of one of the context's fold models, ``no``, or ``-`` when the model
     ships no split pairs; ``folds`` = per-fold scores.
 
@@ -34,6 +39,8 @@ installed: the message tells how to build them); 130 cancelled.
                                "by_order": [p_ab, p_ba] | null, "modality": {"omics": x, "kg": y} | {},
                                "in_context": true, "missing": [], "known_label": 1 | 0 | null,
                                "in_training": true | false | null, "strategy": "umt",
+                               "percentile": 99.9 | null, "top_fraction": 0.001 | null,
+                               "heldout_recall": 0.41 | null,
                                "val_auc": 0.94 | null, "test_auc": 0.93 | null}, ...},
          "version": "0.1.0", "note": "..."}
 
@@ -44,20 +51,28 @@ installed: the message tells how to build them); 130 cancelled.
     case); other columns are ignored. Output (TSV, atomic; stdout without ``--out``): one row per
     input row, columns ``gene1 gene2 symbol1 symbol2 <ctx>... <ctx>_sd...`` (contexts in display
     order; scores with 6 decimals; empty cell = unresolved or not in that context). With
-    ``--labels`` also ``<ctx>_label`` and ``<ctx>_in_training`` columns. Unresolved names and a
+    ``--labels`` also ``<ctx>_label`` and ``<ctx>_in_training`` columns; then per context
+    ``<ctx>_percentile``, ``<ctx>_top_fraction``, ``<ctx>_heldout_recall`` (empty without a rank map). Unresolved names and a
     summary go to stderr.
 
 ``synleaf partners GENE [--top N] [--context C] [--contexts ...] [--labels FILE ...] [--json]``
     With ``--context C``: the N best partners in C, text columns
     ``rank partner score sd label training``; JSON ``{"gene", "context", "in_context",
     "partners": [{"partner", "score", "sd", "known_label", "in_training"}], "version", "note"}``.
-    Without: a partners x contexts table (the union of each context's top N), text columns
-    ``partner <ctx>... mean max min n_high best specificity`` sorted by ``max``; ``n_high`` =
-    contexts with score >= 0.5, ``specificity`` = best context's score minus the mean of the
-    others (high = specific to one cancer; low with a high mean = high everywhere). JSON
-    ``{"gene", "contexts", "missing_contexts", "high", "partners": [{"partner", "scores":
-    {ctx: x | null}, "mean", "max", "min", "n_contexts", "n_contexts_high", "best_context",
-    "specificity"}], "version", "note"}``.
+    Both add ``genome_rank heldout_recall typical_rank above_typical`` text columns (JSON: every
+    column of :meth:`ScoringEngine.partners`); ``--order above_typical`` ranks by how far the pair
+    ranks above the partner's typical rank with random genes (hub discount).
+    Without: a partners x contexts table of N partners, by the one cross-context rule of
+    :meth:`ScoringEngine.cross_context` (mean genome-wide percentile; the GUI uses the same), text
+    columns ``partner <ctx>... mean max min n_high best specificity mean_pct best_rank
+    above_typ``; ``<ctx>``, mean, max, min = raw scores; ``n_high`` = contexts where the pair is in
+    the top ``--high-top`` (default 1 %) of that context's pairs (raw score >= ``--high`` for a
+    model without a rank map); ``best`` = context with the highest percentile; ``specificity`` =
+    best raw score minus the mean of the others. JSON ``{"gene", "contexts", "missing_contexts",
+    "high", "high_top", "order", "partners": [{"partner", "scores": {ctx: x | null}, "mean", "max",
+    "min", "n_contexts", "n_contexts_high", "best_context", "specificity", "percentiles",
+    "top_fractions", "heldout_recall", "above_typicals" (each {ctx: x | null}), "mean_percentile",
+    "max_percentile", "best_top_fraction", "mean_above_typical"}], "version", "note"}``.
 
 ``synleaf models list [--json]`` / ``models add FOLDER [--name N] [--overwrite]`` /
 ``models remove NAME`` / ``models show NAME``
@@ -66,9 +81,10 @@ installed: the message tells how to build them); 130 cancelled.
     val_auc, test_auc, headline, omics, n_genes, folds_shipped, folds_trained, size_bytes,
     created, cancer, description, folder``. ``show`` prints the manifest (JSON).
 
-``synleaf export genome-wide --context C (--top N | --threshold T) --out FILE.tsv``
+``synleaf export genome-wide --context C (--top N | --threshold T | --top-fraction F) --out FILE.tsv``
     Scores every unordered pair of C's universe (~1.6e8 for 18k genes). Progress on stderr.
-    Output TSV columns ``gene1 gene2 score sd known_label in_training`` (see
+    Output TSV columns ``gene1 gene2 score sd known_label in_training percentile top_fraction
+    heldout_recall`` (see
     :mod:`synleaf_desktop.scoring.genome`): top-N sorted by score; threshold-only in gene order.
 """
 
@@ -81,7 +97,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, SynleafError
+
+RANK_NOTE = ("rank = where the score falls among all gene pairs of that context's universe (comparable between "
+             "contexts; the raw score is not); percentile = 100 x (1 - top fraction); heldout_recall = share of the "
+             "context's known SL pairs that the models did not train on scoring at least as high (not a "
+             "probability of SL).")
+
+def describe_top(fraction: float | None) -> str:
+    from ..scoring.calibration import describe_top as _describe
+
+    return _describe(fraction)
+
 
 def _note() -> str:
     from ..scoring.engine import PAIR_ORDER_NOTE
@@ -98,6 +125,8 @@ def load_engine(labels: list[Path] | None = None, contexts: str | None = None):
     from ..scoring import ScoringEngine
 
     engine = ScoringEngine.from_registry()
+    for _folder, msg in getattr(engine, "problems", []):  # a broken model is skipped, the others score
+        print(f"warning: {msg}", file=sys.stderr)
     if contexts:
         engine.select(contexts)  # validate early: unknown names are an error
     if labels:
@@ -114,6 +143,13 @@ def _num(x: Any, nd: int = 4) -> str:
     return "-" if x is None or x != x else f"{x:.{nd}f}"
 
 
+def _top(fraction: Any) -> str:
+    """'top_0.1%' (one token, so text tables stay split-able on white space), '-' if unknown."""
+    if fraction is None or fraction != fraction:
+        return "-"
+    return describe_top(float(fraction)).replace("top ", "top_").replace(" %", "%")
+
+
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
@@ -128,6 +164,28 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", type=Path, action="append", default=None, metavar="FILE",
                    help="label file(s) (gene1, gene2, label[, cancer]; ELISL / SynLethDB formats too) "
                         "to flag known pairs; repeatable")
+    p.add_argument("--include-trial", action="store_true",
+                   help="also use trial models (trained with the app's quick run: one fold, few epochs); "
+                        "without it they are left out unless named in --contexts")
+
+
+def chosen_contexts(engine: Any, args: argparse.Namespace) -> list[str]:
+    """The contexts a command uses: ``--contexts`` as given, else every installed model except
+    trial models (quick runs) unless ``--include-trial``; says on stderr which were left out."""
+    if getattr(args, "contexts", None):
+        return engine.select(args.contexts)
+    trial = set(engine.trial_contexts()) if hasattr(engine, "trial_contexts") else set()
+    if getattr(args, "include_trial", False) or not trial:
+        return engine.contexts
+    print("note: left out trial model(s) " + ", ".join(sorted(trial)) + " (quick run: one fold, few epochs); "
+          "add --include-trial or name them in --contexts", file=sys.stderr)
+    return [c for c in engine.contexts if c not in trial]
+
+
+def context_label(name: str, info: dict[str, Any]) -> str:
+    """A context's name as listed: ``MY_OV(trial)`` for a trial model (one token, so that text
+    tables stay split-able on white space)."""
+    return f"{name}(trial)" if info.get("trial") else name
 
 
 # ----------------------------------------------------------------------
@@ -149,10 +207,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser("partners", help="best SL partners of one gene, per context or across contexts",
                        description="Score one gene against every gene of each context's universe.")
     q.add_argument("gene", metavar="GENE")
-    q.add_argument("--top", type=int, default=20, metavar="N", help="partners per context (default 20)")
+    q.add_argument("--top", type=int, default=20, metavar="N",
+                   help="partners to list (default 20): across contexts, N partners in all; with --context, N")
     q.add_argument("--context", default=None, metavar="C", help="one context: a ranked list (default: "
                                                                 "a partners x contexts table)")
-    q.add_argument("--high", type=float, default=0.5, help="score counted as high in n_high (default 0.5)")
+    q.add_argument("--high-top", type=float, default=0.01, metavar="FRACTION",
+                   help="genome-wide rank counted as high in n_high: the top FRACTION of the context's pairs "
+                        "(default 0.01 = top 1 %%)")
+    q.add_argument("--high", type=float, default=0.5,
+                   help="raw score counted as high in n_high for models without a rank map (default 0.5)")
+    q.add_argument("--order", choices=("rank", "above_typical"), default="rank",
+                   help="rank: by genome-wide percentile (default); above_typical: by how far the pair ranks "
+                        "above the partner's typical rank with random genes (discounts partners that score high "
+                        "with everything)")
     q.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_common(q)
     q.set_defaults(func=_partners)
@@ -171,7 +238,7 @@ def _score(args: argparse.Namespace) -> int:
     if args.out is not None:
         raise InputError(None, "--out goes with --pairs")
     engine = load_engine(args.labels, args.contexts)
-    res = engine.score_pair(args.genes[0], args.genes[1], contexts=args.contexts)
+    res = engine.score_pair(args.genes[0], args.genes[1], contexts=chosen_contexts(engine, args))
     info = {c: engine.context_info(c) for c in res.contexts}
     if args.json:
         d = res.to_dict()
@@ -182,8 +249,11 @@ def _score(args: argparse.Namespace) -> int:
     else:
         print(format_pair(res, info))
     if res.unresolved:
+        err = engine.unresolved_error(res.unresolved)
+        hint = "; ".join(f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in err.suggestions.items())
         print("unresolved gene name(s): " + ", ".join(repr(u) for u in res.unresolved)
-              + " (not an HGNC symbol, alias or Entrez ID in the shipped gene table)", file=sys.stderr)
+              + " (not an HGNC symbol, alias or Entrez ID in the shipped gene table)"
+              + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 1
     return 0
 
@@ -197,19 +267,22 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
     else:
         return (f"{res.query[0]} x {res.query[1]}\nnot scored: unresolved gene name(s) "
                 + ", ".join(res.unresolved))
-    header = ["context", "score", "sd", "n", "strategy", "val_auc", "omics", "kg", "label", "training", "folds"]
+    header = ["context", "score", "sd", "n", "strategy", "val_auc", "omics", "kg", "label", "training", "folds",
+              "rank", "percentile", "heldout_recall"]
     rows: list[list[str]] = []
     lines_out: list[str | list[str]] = []
     for name, cs in res.contexts.items():
         if not cs.in_context:
-            lines_out.append(f"{name}\tnot in this context: " + ", ".join(cs.missing))
+            lines_out.append(f"{context_label(name, info[name])}\tnot in this context: " + ", ".join(cs.missing))
             continue
         sd = _num(cs.sd) if len(cs.folds) > 1 else "-"  # one fold model: no spread to report
-        row = [name, _num(cs.score), sd, str(len(cs.folds)), cs.strategy, _num(info[name]["val_auc"]),
+        row = [context_label(name, info[name]), _num(cs.score), sd, str(len(cs.folds)), cs.strategy, _num(info[name]["val_auc"]),
                _num(cs.modality.get("omics")), _num(cs.modality.get("kg")),
                "-" if cs.known_label is None else str(cs.known_label),
                "-" if cs.in_training is None else ("yes" if cs.in_training else "no"),
-               " ".join(f"{x:.4f}" for x in cs.folds)]
+               " ".join(f"{x:.4f}" for x in cs.folds),
+               _top(cs.top_fraction),
+               _num(cs.percentile, 3), _num(cs.heldout_recall, 3)]
         rows.append(row)
         lines_out.append(row)
     widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
@@ -221,7 +294,21 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
             out.append(f"{name.ljust(w0)}  {why}")
         else:
             out.append("  ".join(c.ljust(w) for c, w in zip(item, widths)).rstrip())
-    out.append(f"note: {_note()}")
+    ev_lines = [f"  {name}: {cs.evidence['sentence']}" for name, cs in res.contexts.items()
+                if cs.in_context and cs.evidence]
+    if ev_lines:
+        out.append("co-inactivation in each context's tumours (one-sided depletion p; SL pairs are rarely lost "
+                   "together):")
+        out.extend(ev_lines)
+    st = getattr(res, "shared_terms", None)
+    if st is not None:
+        if st["n_shared"]:
+            terms = "; ".join(f"{t['name']} ({t['type']}, {t['n_genes']} genes)" for t in st["terms"][:5])
+            more = f" and {st['n_shared'] - 5} more" if st["n_shared"] > 5 else ""
+            out.append(f"shared annotations ({st['n_shared']}, most specific first): {terms}{more}")
+        else:
+            out.append("shared annotations: none in the shipped GO BP / KEGG graph")
+    out.append(f"note: {_note()} {RANK_NOTE}")
     return "\n".join(out)
 
 
@@ -238,7 +325,8 @@ def _score_file(args: argparse.Namespace) -> int:
     pairs = pd.DataFrame({"gene1": tab.frame[keys["gene1"]].str.strip(),
                           "gene2": tab.frame[keys["gene2"]].str.strip()})
     engine = load_engine(args.labels, args.contexts)
-    df, unresolved = engine.score_pairs(pairs, contexts=args.contexts, with_labels=bool(args.labels))
+    df, unresolved = engine.score_pairs(pairs, contexts=chosen_contexts(engine, args), with_labels=bool(args.labels))
+    df = export_conventions(df, engine)
     kw = dict(sep="\t", index=False, float_format="%.6f", na_rep="", lineterminator="\n")
     if args.out is None:
         df.to_csv(sys.stdout, **kw)
@@ -248,10 +336,44 @@ def _score_file(args: argparse.Namespace) -> int:
     ctx = df.attrs.get("contexts", [])
     dest = str(args.out) if args.out is not None else "stdout"
     print(f"scored {len(df)} pairs in {len(ctx)} contexts -> {dest}", file=sys.stderr)
+    skipped = df.attrs.get("self_pairs") or []
+    if skipped:
+        print(f"skipped {len(skipped)} self-pair(s) (a gene with itself is not scored): "
+              + ", ".join(f"{a} x {b}" for a, b in skipped[:10]) + (" ..." if len(skipped) > 10 else ""),
+              file=sys.stderr)
     if unresolved:
         print(f"unresolved gene names ({len(unresolved)}): " + ", ".join(unresolved[:50])
               + (" ..." if len(unresolved) > 50 else ""), file=sys.stderr)
     return 0
+
+
+def export_conventions(df: Any, engine: Any) -> Any:
+    """The conventions of every exported score table (CLI ``score --pairs`` and the app's CSV
+    export), as the genome-wide export: ``<ctx>_sd`` empty (NA) for a context scored by one fold
+    model (no spread; the text output prints ``-``); ``<ctx>_in_training`` as 1/0 (empty =
+    unknown); then ``known_source``, ``known_pmid``, ``known_cell_line`` from the shipped
+    known-pairs table (SynLethDB evidence; empty where none)."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in df.attrs.get("contexts", []):
+        try:
+            one = engine.bundle(c).folds == 1
+        except (KeyError, AttributeError, SynleafError):
+            one = False
+        if one and f"{c}_sd" in out:
+            out[f"{c}_sd"] = float("nan")
+        if f"{c}_in_training" in out:
+            out[f"{c}_in_training"] = out[f"{c}_in_training"].astype("Int64")
+    from ..io.known_pairs import EVIDENCE_COLUMNS, default_known_pairs
+
+    known = default_known_pairs()
+    if known is not None and "symbol1" in out:
+        ev = known.evidence_columns(out["symbol1"].tolist(), out["symbol2"].tolist())
+        for k in EVIDENCE_COLUMNS:
+            out[k] = pd.Series(ev[k], index=out.index, dtype=object)
+    out.attrs = dict(df.attrs)
+    return out
 
 
 # ----------------------------------------------------------------------
@@ -278,9 +400,12 @@ def _partners(args: argparse.Namespace) -> int:
     if args.context and args.contexts:
         raise InputError(None, "give --context (one) or --contexts (several), not both")
     engine = load_engine(args.labels, args.context or args.contexts)
+    if not args.context:
+        args.contexts = ",".join(chosen_contexts(engine, args))
     if args.context:
         name = engine.select(args.context)[0]
-        df = engine.partners(args.gene, top=args.top, contexts=[name])[name]
+        df = engine.partners(args.gene, top=args.top, contexts=[name],
+                             order="above_typical" if args.order == "above_typical" else "score")[name]
         sym = df.attrs["gene"]
         if args.json:
             recs = [{k: _none(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
@@ -294,30 +419,48 @@ def _partners(args: argparse.Namespace) -> int:
                 lab, trn = _none(r["known_label"]), _none(r["in_training"])
                 rows.append([str(k + 1), r["partner"], _num(r["score"]), _num(r["sd"]),
                              "-" if lab is None else str(int(lab)),
-                             "-" if trn is None else ("yes" if trn else "no")])
-            print(f"{sym}: top {len(rows)} partners in {name}")
-            print(_table(rows, ["rank", "partner", "score", "sd", "label", "training"]))
-            print(f"note: {_note()}")
+                             "-" if trn is None else ("yes" if trn else "no"),
+                             _top(_none(r["top_fraction"])), _num(_none(r["heldout_recall"]), 3),
+                             _top(_none(r["typical_top_fraction"])), _num(_none(r["above_typical"]), 2)])
+            print(f"{sym}: top {len(rows)} partners in {name}"
+                  + (" (ordered by rank above the partner's typical rank)" if args.order == "above_typical" else ""))
+            print(_table(rows, ["rank", "partner", "score", "sd", "label", "training", "genome_rank", "heldout_recall",
+                                "typical_rank", "above_typical"]))
+            print(f"note: {_note()} {RANK_NOTE} typical_rank = the partner's median rank with random genes; "
+                  "above_typical = decades above it.")
         return 0
-    df = engine.cross_context(args.gene, top=args.top, contexts=args.contexts, high=args.high)
+    df = engine.cross_context(args.gene, top=args.top, contexts=args.contexts, high=args.high,
+                              high_top=args.high_top, order=args.order)
     names = df.attrs["contexts"]
     if args.json:
         recs = []
         for r in df.to_dict(orient="records"):
             recs.append({"partner": r["partner"], "scores": {c: _none(r[c]) for c in names},
                          **{k: _none(r[k]) for k in ("mean", "max", "min", "n_contexts", "n_contexts_high",
-                                                     "best_context", "specificity")}})
+                                                     "best_context", "specificity")},
+                         **{f"{key}s" if key != "heldout_recall" else key: {c: _none(r[f"{c}_{key}"]) for c in names}
+                            for key in ("percentile", "top_fraction", "heldout_recall", "above_typical")},
+                         **{k: _none(r[k]) for k in ("mean_percentile", "max_percentile", "best_top_fraction",
+                                                     "mean_above_typical")}})
         print(json.dumps({"gene": df.attrs["gene"], "contexts": names, "missing_contexts": df.attrs["missing_contexts"],
-                          "high": args.high, "partners": recs, "version": __version__, "note": _note()}, indent=2))
+                          "high": args.high, "high_top": args.high_top, "order": args.order, "partners": recs,
+                          "version": __version__, "note": _note() + " " + RANK_NOTE}, indent=2))
         return 0
-    print(f"{df.attrs['gene']}: best partners across contexts (union of each context's top {args.top})")
+    rule = ("mean genome-wide percentile over contexts" if args.order == "rank"
+            else "mean decades above the partner's typical rank")
+    print(f"{df.attrs['gene']}: top {len(df)} partners across contexts, by {rule}")
     if df.attrs["missing_contexts"]:
         print(f"not in these contexts' universes: {', '.join(df.attrs['missing_contexts'])}")
     rows = [[r["partner"]] + [_num(_none(r[c]), 3) for c in names]
             + [_num(r["mean"], 3), _num(r["max"], 3), _num(r["min"], 3), str(int(r["n_contexts_high"])),
-               str(r["best_context"]), _num(_none(r["specificity"]), 3)]
+               str(r["best_context"]), _num(_none(r["specificity"]), 3), _num(_none(r["mean_percentile"]), 2),
+               _top(_none(r["best_top_fraction"])), _num(_none(r["mean_above_typical"]), 2)]
             for r in df.to_dict(orient="records")]
-    print(_table(rows, ["partner"] + names + ["mean", "max", "min", "n_high", "best", "specificity"]))
-    print(f"note: n_high = contexts with score >= {args.high}; specificity = best minus mean of the others. "
-          + _note())
+    print(_table(rows, ["partner"] + [context_label(n, engine.context_info(n)) for n in names]
+                 + ["mean", "max", "min", "n_high", "best", "specificity", "mean_pct", "best_rank", "above_typ"]))
+    print(f"note: context columns, mean, max, min = raw scores (not comparable between contexts); n_high = contexts "
+          f"where the pair is in the top {100 * args.high_top:g} % of that context's pairs (raw score >= {args.high} "
+          "for a model without a rank map); best = context with the highest percentile; specificity = best raw score "
+          "minus the mean of the others; mean_pct = mean percentile; best_rank = best genome-wide rank; above_typ = "
+          "mean decades above the partner's typical rank. " + _note() + " " + RANK_NOTE)
     return 0

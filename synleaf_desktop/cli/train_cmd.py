@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", type=Path, default=Path("bundled_models"), help="output folder (default bundled_models)")
     r.add_argument("--transfer", type=Path, default=None,
                    help="folder with pretrain/ and finetune/ runs (--init-from) to compare with the scratch runs")
+    r.add_argument("--specificity", type=Path, nargs=2, default=None, metavar=("MODELS_CSV", "EVIDENCE_CSV"),
+                   help="re-paired-control results: tests/benchmarks/results/pair_specificity.csv and "
+                        "evidence_summary.csv")
     r.set_defaults(func=_report)
 
 
@@ -188,6 +191,7 @@ def _grid(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from ..train.report import write_report
 
-    md, cs = write_report(args.runs, args.out, transfer_dir=args.transfer)
+    md, cs = write_report(args.runs, args.out, transfer_dir=args.transfer,
+                          specificity=tuple(args.specificity) if args.specificity else None)
     print(f"wrote {md} and {cs}")
     return 0

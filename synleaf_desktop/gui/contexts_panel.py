@@ -27,6 +27,9 @@ def omics_text(omics: Any, long: bool = False) -> str:
 def info_tooltip(name: str, info: dict[str, Any]) -> str:
     """Multi-line description of a context for its tooltip."""
     lines = [f"{name}: {'your model' if info.get('kind') == 'user' else 'bundled model'}"]
+    if info.get("trial"):
+        lines.append("trial model: a quick run (one fold, few epochs) to check the data; not ticked by default "
+                     "and not meant to be compared with the other models")
     if info.get("description"):
         lines.append(str(info["description"]))
     if info.get("strategy"):
@@ -43,12 +46,24 @@ def info_tooltip(name: str, info: dict[str, Any]) -> str:
     folds = info.get("folds") or info.get("n_folds")
     if folds:
         lines.append(f"cross-validation models: {folds if isinstance(folds, int) else len(folds)}")
-    v, t = val_auc(info), test_auc(info)
-    if v is not None:
-        lines.append(f"validation AUC {v:.3f}")
-    if t is not None:
-        lines.append(f"test AUC {t:.3f}")
+    lines.append(quality_text(info))
     return "\n".join(lines)
+
+
+def quality_text(info: dict[str, Any]) -> str:
+    """``"test AUC 0.823 (validation AUC 0.807)"``: the test AUC is the model's quality (pairs not
+    used for training or for choosing the model); validation only in brackets."""
+    v, t = val_auc(info), test_auc(info)
+    if t is not None:
+        return f"test AUC {t:.3f}" + (f" (validation AUC {v:.3f})" if v is not None else "")
+    if v is not None:
+        return f"validation AUC {v:.3f} (no test AUC recorded)"
+    return "AUC not recorded"
+
+
+def default_checked(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The contexts ticked when the user has not chosen: all but trial models (quick runs)."""
+    return [n for n, info in infos if not info.get("trial")]
 
 
 class ContextsPanel(QWidget):
@@ -72,15 +87,17 @@ class ContextsPanel(QWidget):
         head = QLabel("Cancer contexts")
         head.setObjectName("title")
         lay.addWidget(head)
-        hint = QLabel("Tick the models to show. AUC: how well each model separated known SL pairs "
-                      "from others on held-out validation pairs (1 = perfect, 0.5 = chance). "
-                      "Double-click a model for its model card.")
+        hint = QLabel("Tick the models to show. Test AUC: how well each model separated known SL pairs "
+                      "from others on held-out test pairs (1 = perfect, 0.5 = chance; validation AUC in "
+                      "the tooltip). Double-click a model for its model card.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         lay.addWidget(hint)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Model", "AUC", "Omics"])
+        self.tree.setHeaderLabels(["Model", "Test AUC", "Omics"])
+        self.tree.headerItem().setToolTip(self.COL_AUC, "AUC on each model's held-out test pairs (mean over its "
+                                                        "cross-validation folds); validation AUC in each row's tooltip")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setIndentation(8)
@@ -135,7 +152,7 @@ class ContextsPanel(QWidget):
 
     def set_contexts(self, infos: list[tuple[str, dict[str, Any]]], checked: list[str] | None = None) -> None:
         """Fill the tree. ``infos``: ``(name, context_info)`` in engine order; ``checked``:
-        names to tick (``None`` = all)."""
+        names to tick (``None`` = all but trial models)."""
         self._updating = True
         self.tree.clear()
         self._items = {}
@@ -153,16 +170,16 @@ class ContextsPanel(QWidget):
                 g.setExpanded(True)
                 groups[kind] = g
             item = QTreeWidgetItem(groups[kind])
-            item.setText(self.COL_NAME, name)
-            v = val_auc(info)
-            item.setText(self.COL_AUC, "–" if v is None else f"{v:.2f}")
+            item.setText(self.COL_NAME, name + (" (trial)" if info.get("trial") else ""))
+            t = test_auc(info)
+            item.setText(self.COL_AUC, "–" if t is None else f"{t:.2f}")
             item.setTextAlignment(self.COL_AUC, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setText(self.COL_OMICS, omics_text(info.get("omics")))
             tip = info_tooltip(name, info)
             for col in range(3):
                 item.setToolTip(col, tip)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
-            on = checked is None or name in checked
+            on = (not info.get("trial")) if checked is None else name in checked
             item.setCheckState(self.COL_NAME, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self._items[name] = item
         for g in groups.values():

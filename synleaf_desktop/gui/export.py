@@ -15,24 +15,42 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..errors import InputError
 from ..fileio import atomic_path, read_json, sha256_file, write_json
+from ..scoring.calibration import RANK_NOTE, RECALL_NOTE
 from .grid import ScoreGrid
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 
 
-def export_table(grid: ScoreGrid, path: str | Path) -> Path:
-    """Write :meth:`ScoreGrid.to_frame` as CSV (``.csv``) or TSV (``.tsv``/``.txt``).
+def export_table(grid: ScoreGrid, path: str | Path, single_fold: Any = (), evidence: bool = True) -> Path:
+    """Write :meth:`ScoreGrid.to_frame` as CSV (``.csv``) or TSV (``.tsv``/``.txt``/``.tab``).
 
     The first line is a ``#`` comment naming the app version and the date
     (:func:`provenance_line`). Scores keep full float precision; cells that cannot be scored
-    are empty (``NA`` in R, ``NaN`` in pandas).
+    are empty (``NA`` in R, ``NaN`` in pandas), as is ``<ctx>_sd`` for the contexts in
+    ``single_fold`` (one fold model); ``<ctx>_in_training`` is 1/0. With ``evidence``, the
+    columns ``known_source``, ``known_pmid``, ``known_cell_line`` from the shipped known-pairs
+    table follow (empty where the pair has none).
+
+    Raises:
+        InputError: an unsupported file type (the message lists the supported ones).
     """
     path = Path(path)
     sep = TABLE_SUFFIXES.get(path.suffix.lower())
     if sep is None:
-        raise ValueError(f"{path}: unknown table type {path.suffix!r}; use .csv or .tsv")
-    frame = grid.to_frame()
+        raise InputError(path, f"cannot write a {path.suffix or 'file without a type'!s} table; supported "
+                               "formats: .csv (comma-separated), .tsv, .txt or .tab (tab-separated). "
+                               "Spreadsheet programs such as Excel open both")
+    frame = grid.to_frame(single_fold=single_fold)
+    if evidence:
+        from ..io.known_pairs import EVIDENCE_COLUMNS, default_known_pairs
+
+        known = default_known_pairs()
+        if known is not None:
+            ev = known.evidence_columns([a for a, _ in grid.pairs], [b for _, b in grid.pairs])
+            for k in EVIDENCE_COLUMNS:
+                frame[k] = ev[k]
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(f"{provenance_line()}\n")
@@ -45,7 +63,9 @@ def provenance_line() -> str:
     ``pandas.read_csv(path, comment="#")`` or R's ``read.delim(path, comment.char="#")``)."""
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return (f"# SynLeaF Desktop {__version__}; exported {created}; scores are model outputs in [0, 1], "
-            "not calibrated probabilities")
+            "not calibrated probabilities; <ctx>_percentile / <ctx>_top_fraction: genome-wide rank among all "
+            "gene pairs of the context (comparable between contexts); <ctx>_heldout_recall: share of held-out "
+            "known SL pairs scoring at least as high (not a probability of SL)")
 
 
 def versions() -> dict[str, str]:
@@ -113,6 +133,8 @@ def build_report(grid: ScoreGrid, infos: dict[str, dict[str, Any]], inputs: dict
         "not_available_cells": int(np.isnan(grid.score).sum()),
         "score_note": ("score = mean over cross-validation models and both gene orders; "
                        "n/a = a gene is not in that context's model"),
+        "rank_note": f"{RANK_NOTE}; {RECALL_NOTE}",
+        "ranked_contexts": [c for j, c in enumerate(grid.contexts) if grid.has_ranks(j)],
         "summary": {"mean_score_max": None if not np.isfinite(mean).any() else float(np.nanmax(mean)),
                     "mean_score_min": None if not np.isfinite(mean).any() else float(np.nanmin(mean))},
         "models": [model_record(name, infos.get(name, {})) for name in grid.contexts],

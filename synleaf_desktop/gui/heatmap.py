@@ -1,7 +1,13 @@
-"""The score heatmap: gene pairs (rows) x contexts (columns), colour bar fixed to 0–1.
+"""The score heatmap: gene pairs (rows) x contexts (columns).
+
+Colour (the toggle ``color_mode``): by default the pair's **genome-wide rank** in each context,
+``-log10(top fraction)`` clipped to 0..6 (the colour bar reads "top 100 %" ... "top 0.0001 %"), the
+one reading that is comparable between contexts; or the **raw score** on a fixed 0–1 scale. A
+context whose model has no rank map is drawn with raw-score colours in both modes, its column
+marked with :data:`RAW_MARK` (never an invented rank).
 
 Pairs run down the rows so that gene names read horizontally, whatever their number;
-context names are on the top axis and each context's headline validation AUC on the
+context names are on the top axis and each context's headline test AUC on the
 bottom axis, so every score is seen next to how good its model is.
 
 Cells whose genes are outside a context's model are NaN in the image (transparent) and
@@ -17,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 from .. import __version__
 from . import style
-from .grid import ScoreGrid
+from .grid import COLOR_RANK, COLOR_RAW, ScoreGrid, describe_rank, rank_ticks
 
 #: largest cell height (pixels) when few pairs are shown
 MAX_CELL_PX = 100.0
@@ -37,7 +43,23 @@ MAX_VISIBLE_ROWS = 40
 #: most cells that get a printed value
 MAX_TEXT_CELLS = 800
 MAX_LABEL_CHARS = 28
+#: suffix of a column heading whose model has no rank map (coloured by its raw score)
+RAW_MARK = " †"
+RAW_MARK_NOTE = "† no rank map: raw-score colour"
+RANK_LABEL = "genome-wide rank"
+RAW_LABEL = "SL score (raw)"
 
+
+
+def _one_digit(text: str) -> str:
+    """'0.00079 %' -> '0.0008 %' (a rank that does not fit its cell); other text unchanged."""
+    if "<" in text:
+        return text
+    try:
+        value = float(text[:-2].strip())
+    except ValueError:
+        return text
+    return f"{value:.1g} %" if value < 1 else text
 
 def _stamp_png(path: Path) -> None:
     """Record the app version in a PNG's text chunks (``Software``, ``Description``)."""
@@ -48,7 +70,8 @@ def _stamp_png(path: Path) -> None:
         raise OSError(f"{path}: the exported PNG could not be read back")
     img.setText("Software", f"SynLeaF Desktop {__version__}")
     img.setText("Description", "SynLeaF SL score heatmap; scores are model outputs in [0, 1], "
-                               "not calibrated probabilities")
+                               "not calibrated probabilities; genome-wide rank = share of all gene pairs of "
+                               "the context's universe scoring at least as high (not a probability of SL)")
     if not img.save(str(path), "PNG"):
         raise OSError(f"{path}: could not write the PNG file")
 
@@ -132,11 +155,21 @@ class CellTexts(pg.GraphicsObject):
         painter.resetTransform()
         painter.setFont(self.font)
         flags = int(Qt.AlignmentFlag.AlignCenter)
+        # a label "first\nsecond" shows its second line only where the cell has room for both
+        fm = QFontMetrics(self.font)
+        two = abs(cell.height()) >= 2 * fm.height() + 4
+        room = abs(cell.width()) - 4
         for r, row in enumerate(self.labels):
             for c, text in enumerate(row):
                 rect = tr.mapRect(QRectF(c - 0.5, r - 0.5, 1.0, 1.0))
                 painter.setPen(self.colors[r][c])
-                painter.drawText(rect, flags, text)
+                lines = text.split("\n") if two else text.split("\n", 1)[:1]
+                # "top 0.0074 %" that does not fit its cell drops the word "top"
+                lines = [ln[4:] if ln.startswith("top ") and fm.horizontalAdvance(ln) > room else ln for ln in lines]
+                # ... and a "0.00079 %" that still does not fit keeps one significant digit ("0.0008 %")
+                lines = [_one_digit(ln) if ln.endswith(" %") and fm.horizontalAdvance(ln) > room else ln
+                         for ln in lines]
+                painter.drawText(rect, flags, "\n".join(lines))
         painter.restore()
 
 
@@ -152,7 +185,24 @@ def tooltip_for(grid: ScoreGrid, row: int, col: int) -> str:
     else:
         s = grid.score[row, col]
         sd = grid.sd[row, col]
-        lines.append(f"SL score {s:.3f}" + ("" if np.isnan(sd) else f"  (fold sd {sd:.3f})"))
+        lines.append(f"SL score {s:.3f}" + ("" if np.isnan(sd) else f"  (fold sd {sd:.3f})")
+                     + f", raw: only comparable within {ctx}")
+        if grid.has_ranks(col):
+            lines.append(f"genome-wide rank: {describe_rank(grid.top_fraction[row, col], grid.percentile[row, col])}"
+                         f" of all gene pairs of {ctx}")
+            rec = grid.heldout_recall[row, col]
+            if not np.isnan(rec):
+                lines.append(f"held-out recall {100 * rec:.0f} %: share of {ctx}'s held-out known SL pairs scoring "
+                             "at least this high (not a probability of SL)")
+        else:
+            lines.append(f"no rank map for the {ctx} model: coloured by its raw score, no genome-wide rank")
+        typ = grid.typical_top[row, col]
+        if grid.mode == "partners" and not np.isnan(typ):
+            from ..scoring.calibration import describe_top
+
+            above = grid.above_typical[row, col]
+            lines.append(f"typical rank of {b} with random genes in {ctx}: {describe_top(typ)}"
+                         + ("" if np.isnan(above) else f"; this pair: {above:+.1f} decades above it"))
     k = grid.known[row, col]
     lines.append("known label: " + ("unknown" if np.isnan(k) else ("SL" if k >= 0.5 else "non-SL")))
     t = grid.in_training[row, col]
@@ -160,8 +210,8 @@ def tooltip_for(grid: ScoreGrid, row: int, col: int) -> str:
         lines.append("this pair was in the model's training labels")
     auc = grid.context_auc.get(ctx, float("nan"))
     if auc == auc:
-        lines.append(f"{ctx} model validation AUC {auc:.3f}")
-    lines.append("click for details")
+        lines.append(f"{ctx} model test AUC {auc:.3f}")
+    lines.append("click for details · right-click to copy or open the genes' pages")
     return "\n".join(lines)
 
 
@@ -171,15 +221,19 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
     Signals:
         cellClicked(row: int, col: int)
         cellHovered(row: int, col: int): (-1, -1) when leaving the cells.
+        cellMenuRequested(row: int, col: int, global_pos: QPoint): a cell was right-clicked.
     """
 
     cellClicked = Signal(int, int)
     cellHovered = Signal(int, int)
+    cellMenuRequested = Signal(int, int, QPoint)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setBackground("w")
         self.grid = ScoreGrid.empty()
+        #: COLOR_RANK (default) or COLOR_RAW; see :meth:`set_color_mode`
+        self.color_mode = COLOR_RANK
         self.ci.setContentsMargins(6, 6, 6, 6)
         self.ci.setSpacing(4)
 
@@ -200,7 +254,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
             ax.setStyle(tickLength=0, autoExpandTextSpace=True, hideOverlappingLabels=(name == "left"))
         bottom = self.plot.getAxis("bottom")
         bottom.setTextPen(pg.mkPen(style.MUTED))
-        bottom.setLabel("validation AUC of each model", color=style.MUTED.name())
+        bottom.setLabel("test AUC of each model", color=style.MUTED.name())
         bottom.enableAutoSIPrefix(False)
         self.plot.hideAxis("right")
 
@@ -211,7 +265,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.hatch)
         self.plot.addItem(self.image)
 
-        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=style.score_colormap(), label="SL score",
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=style.score_colormap(), label=RANK_LABEL,
                                         interactive=False, rounding=0.01, width=16, colorMapMenu=False)
         self.colorbar.setImageItem(self.image)
         self.ci.addItem(self.colorbar, row=1, col=1)
@@ -256,6 +310,11 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.colorbar.hide()
         self.plot.getAxis("bottom").showLabel(False)
 
+    def show_message(self, title: str, text: str = "") -> None:
+        """Words in place of an empty picture (e.g. "no pair matches the filters")."""
+        self.title.setText(title)
+        self.legend.setText(text)
+
     def set_grid(self, grid: ScoreGrid, title: str = "") -> None:
         """Show ``grid`` (rows = pairs, columns = contexts)."""
         self.grid = grid
@@ -275,9 +334,11 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.colorbar.show()
         self.plot.getAxis("bottom").showLabel(True)
         rect = QRectF(-0.5, -0.5, c, p)
-        self.image.setImage(grid.score.astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
+        self.image.setImage(grid.color_values(self.color_mode).astype(np.float32), autoLevels=False,
+                            levels=(0.0, 1.0))
         self.image.setRect(rect)
         self.colorbar.setLevels((0.0, 1.0))
+        self._set_colorbar()
         na = np.isnan(grid.score)
         self.hatch.set_mask(na)
         self._make_texts()
@@ -285,16 +346,67 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.title.setText(title or self._default_title())
         self._set_preferred_height()
         legend = []
+        if self.color_mode == COLOR_RANK and grid.any_ranks():
+            legend.append("colour: genome-wide rank (comparable between contexts, not a probability)")
+        elif self.color_mode == COLOR_RANK:
+            legend.append("colour: raw SL score (no rank maps)")
+        else:
+            legend.append("colour: raw SL score (each context on its own scale)")
+        if self.color_mode == COLOR_RANK and grid.any_ranks() and not all(grid.has_ranks(j) for j in range(c)):
+            legend.append(RAW_MARK_NOTE)
         if na.any():
             legend.append("hatched n/a: a gene is not in that model")
         if (~np.isnan(grid.known)).any():
-            legend.append("★ known SL, ✕ known non-SL (your label tables)")
+            legend.append("★ known SL, ✕ known non-SL (the model's training data or your label tables)")
         # at most two items per line: a long one-line label would widen the plot past the window
-        lines = ["   ·   ".join(legend[i:i + 2]) for i in range(0, len(legend), 2)]
+        lines: list[str] = []
+        for item in legend:
+            if lines and len(lines[-1]) + len(item) < 95 and "   ·   " not in lines[-1]:
+                lines[-1] += "   ·   " + item
+            else:
+                lines.append(item)
         self.legend.setText("<br>".join(lines))
         vb = self.plot.getViewBox()
         vb.setLimits(xMin=-0.5, xMax=c - 0.5, yMin=-0.5, minXRange=c, maxXRange=c, minYRange=1)
         self._fit_view()
+
+    def set_color_mode(self, mode: str) -> None:
+        """Colour by genome-wide rank (:data:`COLOR_RANK`) or by raw score (:data:`COLOR_RAW`)."""
+        if mode not in (COLOR_RANK, COLOR_RAW):
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if mode == self.color_mode:
+            return
+        self.color_mode = mode
+        if not self.grid.is_empty:
+            selected = self.selected
+            self.set_grid(self.grid)
+            if selected is not None:
+                self.selected = selected
+                self._select_rect.setRect(QRectF(selected[1] - 0.5, selected[0] - 0.5, 1, 1))
+                self._select_rect.show()
+        else:
+            self._set_colorbar()
+
+    def rank_colors(self) -> bool:
+        """True when the colours (and the colour bar) show the genome-wide rank."""
+        return self.color_mode == COLOR_RANK and self.grid.any_ranks()
+
+    def colorbar_ticks(self) -> list[tuple[float, str]]:
+        """The colour bar's ticks: (position 0..1, text); in rank mode in words ("top 1 %")."""
+        if self.rank_colors():
+            return rank_ticks()
+        return [(v, f"{v:.1f}") for v in np.linspace(0.0, 1.0, 6)]
+
+    def colorbar_label(self) -> str:
+        return RANK_LABEL if self.rank_colors() else RAW_LABEL
+
+    def _set_colorbar(self) -> None:
+        ax = self.colorbar.axis
+        ticks = self.colorbar_ticks()
+        ax.setTicks([ticks])
+        fm = QFontMetrics(ax.style.get("tickFont") or QFont())
+        ax.setWidth(max(45, max(fm.horizontalAdvance(t) for _, t in ticks) + 12))
+        self.colorbar.getAxis("left").setLabel(self.colorbar_label())
 
     def preferred_height(self) -> int:
         """Pixels the widget needs to show the rows at a comfortable cell height (capped)."""
@@ -314,7 +426,8 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
             return f"Top SL partners of {g.focus_gene}"
         if g.mode == "pair" and g.pairs:
             a, b = g.pairs[0]
-            return f"{a} – {b}: SL score per cancer context"
+            what = "genome-wide rank" if self.rank_colors() else "SL score"
+            return f"{a} – {b}: {what} per cancer context"
         return f"{len(g.pairs)} gene pairs x {len(g.contexts)} contexts"
 
     def _fit_view(self) -> None:
@@ -336,6 +449,10 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         if p * c > MAX_TEXT_CELLS or p == 0:
             self.texts.set_cells([], [])
             return
+        from ..scoring.calibration import describe_top
+
+        values = g.color_values(self.color_mode)
+        ranked = [g.has_ranks(j) for j in range(c)]
         labels, colors = [], []
         for r in range(p):
             row_l, row_c = [], []
@@ -345,8 +462,13 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
                     row_l.append("n/a")
                     row_c.append(QColor(style.MUTED))
                 else:
-                    row_l.append(f"{s:.2f}")
-                    row_c.append(style.text_color_for(s))
+                    raw = f"{s:.2f}"
+                    if ranked[j] and not np.isnan(g.top_fraction[r, j]):
+                        top = describe_top(g.top_fraction[r, j])
+                        row_l.append(f"{top}\n{raw}" if self.color_mode == COLOR_RANK else f"{raw}\n{top}")
+                    else:
+                        row_l.append(raw)
+                    row_c.append(style.text_color_for(values[r, j]))
             labels.append(row_l)
             colors.append(row_c)
         self.texts.set_cells(labels, colors)
@@ -380,7 +502,9 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         px_per_col = max(vb.width(), 1.0) / max(c, 1)
         fm_top = QFontMetrics(top.style.get("tickFont") or QFont())
         room = max(int(px_per_col) - 6, 12)
-        top.setTicks([[(j, fm_top.elidedText(n, Qt.TextElideMode.ElideRight, room))
+        mark = self.color_mode == COLOR_RANK and g.any_ranks()
+        top.setTicks([[(j, fm_top.elidedText(n + (RAW_MARK if mark and not g.has_ranks(j) else ""),
+                                             Qt.TextElideMode.ElideRight, room))
                        for j, n in enumerate(g.contexts)]])
         aucs = []
         for j, n in enumerate(g.contexts):
@@ -434,6 +558,12 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.cellHovered.emit(r, c)
 
     def _on_mouse_clicked(self, ev) -> None:
+        if ev.button() == Qt.MouseButton.RightButton:
+            r, c = self.cell_at(ev.scenePos())
+            if r >= 0:
+                ev.accept()
+                self.cellMenuRequested.emit(r, c, ev.screenPos().toPoint())
+            return
         if ev.button() != Qt.MouseButton.LeftButton:
             return
         r, c = self.cell_at(ev.scenePos())
@@ -452,7 +582,8 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------------
     def image_array(self) -> np.ndarray:
-        """float [P, C]: the array drawn (NaN = n/a)."""
+        """float [P, C]: the array drawn, colour-scale positions in [0, 1] (NaN = n/a): the raw
+        score in raw mode and for contexts without a rank map, else the scaled rank."""
         img = self.image.image
         return np.zeros((0, 0)) if img is None else np.asarray(img)
 
@@ -467,7 +598,10 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in (".png", ".svg"):
-            raise ValueError(f"{path}: unknown image type {suffix!r}; use .png or .svg")
+            from ..errors import InputError
+
+            raise InputError(path, f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
+                                   "(the supported formats: PNG picture, SVG vector drawing)")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.stem}.part{suffix}")
         try:
@@ -492,7 +626,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         gen.setSize(source.size().toSize())
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
         gen.setTitle(self.title.text or "SynLeaF heatmap")
-        gen.setDescription(f"SynLeaF Desktop {__version__} SL score heatmap")
+        gen.setDescription(f"SynLeaF Desktop {__version__} SL score heatmap; colour: {self.colorbar_label()}")
         painter = QPainter()
         if not painter.begin(gen):
             raise OSError(f"{path}: could not write the SVG file")

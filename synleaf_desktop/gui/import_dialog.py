@@ -280,3 +280,4 @@ class ImportPreviewDialog(QDialog):
         lay.addWidget(_table(["Entity type", "Count"], [[k, v] for k, v in ents.items()]))
         rels = s.get("edges", {})
         lay.addWidget(_table(["Relation", "Edges"], [[k, v] for k, v in list(rels.items())[:30]]))
+        self._list_box(lay, "Notes", list(s.get("warnings", [])))

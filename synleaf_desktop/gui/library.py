@@ -6,7 +6,9 @@
 
 ``info.json`` holds the import summary shown in the preview (counts, unresolved names,
 source paths, date), so lists can be shown without loading the data. Everything is
-written atomically (a folder appears complete or not at all). No Qt here.
+written atomically (a folder appears complete or not at all); a disk error (read-only
+folder, disk full) becomes a one-line :class:`~synleaf_desktop.errors.StorageError` saying
+what was needed and that nothing was changed. No Qt here.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import paths
-from ..fileio import atomic_dir, read_json, write_json
+from ..fileio import atomic_dir, os_errors, read_json, recover_folder, write_json
 
 KINDS = ("cohorts", "labels", "graphs")
 INFO = "info.json"
@@ -64,6 +68,7 @@ class Library:
         base = self.folder(kind)
         if not base.is_dir():
             return []
+        recover_folder(base)  # what a crash during a save left behind
         out = []
         for p in sorted(base.iterdir(), key=lambda q: q.name.lower()):
             if not p.is_dir() or p.name.startswith("."):
@@ -107,7 +112,8 @@ class Library:
         genes = max((o.get("genes", 0) for o in summary.get("omics", {}).values()), default=0)
         line = f"{summary.get('samples', 0)} samples, {genes} genes, {', '.join(kinds)}"
         info = self._info("cohorts", name, summary, sources or [], line)
-        with atomic_dir(dest) as tmp:
+        needed = int(sum(np.asarray(m.values).nbytes + np.asarray(m.genes).size * 16 for m in cohort.omics.values()))
+        with os_errors(dest, f"saving cohort {name}", needed), atomic_dir(dest) as tmp:
             cohort.save(tmp / "cohort")
             write_json(tmp / INFO, info)
         return Entry("cohorts", name, dest, info)
@@ -123,8 +129,11 @@ class Library:
         dest = self.folder("labels") / name
         summary = label_summary(table)
         line = f"{summary['positive']} SL, {summary['negative']} non-SL, {len(summary['cancers'])} cancer(s)"
+        if not summary.get("trainable", True):
+            line += "; too few to train a model"
         info = self._info("labels", name, summary, sources or [], line)
-        with atomic_dir(dest) as tmp:
+        needed = int(len(table.pairs)) * 40
+        with os_errors(dest, f"saving label table {name}", needed), atomic_dir(dest) as tmp:
             table.to_csv(tmp / LABELS_FILE)
             write_json(tmp / INFO, info)
         return Entry("labels", name, dest, info)
@@ -141,7 +150,8 @@ class Library:
         summary = graph.summary()
         line = f"{summary['num_entities']} entities, {summary['num_edges']} edges"
         info = self._info("graphs", name, summary, sources or [], line)
-        with atomic_dir(dest) as tmp:
+        needed = int(graph.edge_index.nbytes // 2 + graph.num_entities * 40)
+        with os_errors(dest, f"saving graph {name}", needed), atomic_dir(dest) as tmp:
             graph.save(tmp / "graph")
             write_json(tmp / INFO, info)
         return Entry("graphs", name, dest, info)
@@ -183,4 +193,6 @@ def label_summary(table: Any) -> dict[str, Any]:
         "n_unresolved": len(getattr(rep, "unresolved", [])),
         "notes": rep.summary() if hasattr(rep, "summary") else "",
         "warnings": list(getattr(rep, "warnings", [])),
+        "trainable": bool(getattr(rep, "trainable", True)),
+        "not_trainable": dict(getattr(rep, "not_trainable", {})),
     }

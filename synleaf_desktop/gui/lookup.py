@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..progress import Progress
-from .details_panel import CellDetails, val_auc
+from .details_panel import CellDetails, test_auc, val_auc
 from .grid import ScoreGrid
 from .workers import user_message
 
@@ -53,14 +53,67 @@ def validate_query(query: dict[str, Any]) -> str:
 
 
 def _aucs(infos: dict[str, dict[str, Any]], contexts: Sequence[str]) -> dict[str, float]:
+    """Each context's quality as shown under its column: the test AUC (validation AUC only for
+    a model that records no test AUC)."""
     out = {}
     for c in contexts:
-        v = val_auc(infos.get(c, {}))
+        info = infos.get(c, {})
+        v = test_auc(info)
+        if v is None:
+            v = val_auc(info)
         out[c] = float("nan") if v is None else float(v)
     return out
 
 
 # ---------------------------------------------------------------------- grids
+
+
+def _ranked(engine: Any, contexts: Sequence[str]) -> dict[str, bool]:
+    """context -> whether its model has a rank map (``calibration.npz``)."""
+    cal = getattr(engine, "calibration", None)
+    out = {}
+    for c in contexts:
+        try:
+            out[c] = cal is not None and cal(c) is not None
+        except (KeyError, ValueError, OSError):
+            out[c] = False
+    return out
+
+
+def _nan(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _evidence_store(engine: Any, context: str) -> Any:
+    fn = getattr(engine, "evidence_store", None)
+    try:
+        return fn(context) if fn is not None else None
+    except (KeyError, ValueError, OSError):
+        return None
+
+
+def _with_evidence(engine: Any, contexts: Sequence[str]) -> dict[str, bool]:
+    """context -> whether its model carries cohort data (``evidence.npz``)."""
+    return {c: _evidence_store(engine, c) is not None for c in contexts}
+
+
+def _evidence_matrices(engine: Any, pairs: Sequence[tuple[str, str]], contexts: Sequence[str]
+                       ) -> dict[str, np.ndarray]:
+    """``both_lost``, ``expected_both``, ``coinact_p`` [P, C] of ``pairs`` (NaN: no evidence),
+    from each context's cohort data (``engine.evidence_columns``)."""
+    out = {k: np.full((len(pairs), len(contexts)), np.nan) for k in ("both_lost", "expected_both", "coinact_p")}
+    if not pairs:
+        return out
+    for j, c in enumerate(contexts):
+        store = _evidence_store(engine, c)
+        if store is None:
+            continue
+        i = np.array([store.index(a) for a, _ in pairs], dtype=np.int64)
+        k = np.array([store.index(b) for _, b in pairs], dtype=np.int64)
+        cols = engine.evidence_columns(c, i, k)
+        for key, m in out.items():
+            m[:, j] = np.asarray(cols[key], dtype=float)
+    return out
 
 
 def pair_grid(engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[str, dict[str, Any]]) -> ScoreGrid:
@@ -69,8 +122,10 @@ def pair_grid(engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[
     Raises:
         InputError: a name could not be resolved.
     """
-    res = engine.score_pair(a, b, list(contexts))
+    res = engine.score_pair(a, b, list(contexts))  # SelfPairError: one gene twice
     if res.genes is None:
+        if hasattr(engine, "unresolved_error"):
+            raise engine.unresolved_error(res.unresolved)  # with "did you mean ...?"
         from ..scoring import UnresolvedGeneError
 
         raise UnresolvedGeneError(res.unresolved)
@@ -80,20 +135,29 @@ def pair_grid(engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[
     sd = np.full((1, c), np.nan)
     known = np.full((1, c), np.nan)
     intr = np.full((1, c), np.nan)
+    ranks = {k: np.full((1, c), np.nan) for k in ("percentile", "top_fraction", "heldout_recall")}
+    ev = {k: np.full((1, c), np.nan) for k in ("both_lost", "expected_both", "coinact_p")}
     missing = {}
     for j, n in enumerate(names):
         cs = res.contexts[n]
         if cs.in_context and cs.score is not None:
             score[0, j] = cs.score
             sd[0, j] = np.nan if cs.sd is None else cs.sd
+            for k, m in ranks.items():
+                m[0, j] = _nan(getattr(cs, k, None))
         else:
             missing[(0, j)] = list(cs.missing)
         if cs.known_label is not None:
             known[0, j] = cs.known_label
         if cs.in_training is not None:
             intr[0, j] = float(cs.in_training)
+        e = getattr(cs, "evidence", None)
+        if e and not e.get("no_evidence"):
+            for key, src in (("both_lost", "n_both"), ("expected_both", "expected"), ("coinact_p", "p_depletion")):
+                ev[key][0, j] = _nan(e.get(src))
     return ScoreGrid("pair", {"mode": "pair", "genes": [a, b], "symbols": list(res.genes)}, names,
-                     [tuple(res.genes)], score, sd, known, intr, missing, [], _aucs(infos, names))
+                     [tuple(res.genes)], score, sd, known, intr, missing, [], _aucs(infos, names),
+                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ranks, **ev)
 
 
 def _missing_cells(engine: Any, pairs: list[tuple[str, str]], contexts: Sequence[str], score: np.ndarray
@@ -124,8 +188,22 @@ def _frame_to_grid(engine: Any, df: Any, contexts: Sequence[str], infos: dict[st
             known[:, j] = df[f"{n}_label"].to_numpy(dtype=float, na_value=np.nan)
         if f"{n}_in_training" in df:
             intr[:, j] = df[f"{n}_in_training"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ranks = {}
+    for k in ("percentile", "top_fraction", "heldout_recall"):
+        m = np.full(score.shape, np.nan)
+        for j, n in enumerate(names):
+            if f"{n}_{k}" in df:
+                m[:, j] = df[f"{n}_{k}"].to_numpy(dtype=float)
+        ranks[k] = m
+    for k in ("both_lost", "expected_both", "coinact_p"):  # co-inactivation (score_pairs columns)
+        m = np.full(score.shape, np.nan)
+        for j, n in enumerate(names):
+            if f"{n}_{k}" in df:
+                m[:, j] = df[f"{n}_{k}"].to_numpy(dtype=float)
+        ranks[k] = m
     return ScoreGrid("pairs", query, names, pairs, score, sd, known, intr,
-                     _missing_cells(engine, pairs, names, score), list(unresolved), _aucs(infos, names))
+                     _missing_cells(engine, pairs, names, score), list(unresolved), _aucs(infos, names),
+                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ranks)
 
 
 def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: Sequence[str],
@@ -143,16 +221,22 @@ def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: 
                 continue
             seen.add(key)
             keep.append(k)
+        self_pairs = list(df.attrs.get("self_pairs") or [])
         df = df.iloc[keep]
     else:
         df = engine.gene_list(query.get("genes", []), list(contexts), with_labels=True)
         unresolved = list(df.attrs.get("unresolved", []))
+        self_pairs = list(df.attrs.get("self_pairs") or [])
         if len(df.attrs.get("genes", [])) < 2:
             raise InputError(None, "fewer than two of the genes could be recognised"
                              + (f" (not recognised: {', '.join(unresolved[:10])})" if unresolved else "")
                              + "; check the names")
     progress.update(0.8, "arranging the results")
-    grid = _frame_to_grid(engine, df, contexts, infos, dict(query), unresolved)
+    q = dict(query)
+    if self_pairs:
+        # names given twice (BRCA1, brca1, an alias): a gene is not paired with itself
+        q["self_pairs"] = [list(p) for p in self_pairs]
+    grid = _frame_to_grid(engine, df, contexts, infos, q, unresolved)
     if grid.is_empty and unresolved:
         raise InputError(None, "none of the pairs could be scored: not recognised "
                          + ", ".join(unresolved[:10]) + "; check the names")
@@ -160,66 +244,127 @@ def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: 
     return grid
 
 
+#: partner orders offered in the partners view: ``ScoringEngine.cross_context(order=...)``
+PARTNER_ORDERS = {"rank": "genome-wide rank (mean percentile over contexts)",
+                  "above_typical": "rank above the partner's typical rank (discounts hub genes)"}
+
+
 def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts: Sequence[str],
-                  infos: dict[str, dict[str, Any]]) -> ScoreGrid:
-    """The ``top`` partners of ``gene`` by mean score over ``contexts`` (every partner of every
-    context is scored; a partner outside some contexts is averaged over the others).
+                  infos: dict[str, dict[str, Any]], order: str = "rank") -> ScoreGrid:
+    """The ``top`` partners of ``gene`` across ``contexts``, chosen and ordered by
+    ``engine.cross_context`` (the one partner-ranking rule of the app and the CLI):
+
+    - ``order="rank"``: mean genome-wide percentile over the contexts that score the pair;
+    - ``order="above_typical"``: mean decades above the partner's typical rank with random genes
+      (discounts "hub" partners that rank high with everything).
 
     Partners scored in fewer than half of the contexts that know ``gene`` rank after all the
-    others: otherwise a gene that exists in one context only (e.g. a chrY gene in one cohort)
-    would top the list on a single score."""
+    others (else a gene present in one cohort only could top the list on one score). A context
+    without a rank map uses its raw score in the ordering. The grid's rows keep that order."""
+    if order not in PARTNER_ORDERS:
+        raise InputError(None, f"unknown partner order {order!r} (use {' or '.join(PARTNER_ORDERS)})")
     progress.update(0.05, f"scoring every partner of {gene}")
-    frames = engine.partners(gene, top=None, contexts=list(contexts))
-    names = list(frames)
-    sym = next(iter(frames.values())).attrs.get("gene", gene) if frames else gene
-    if not any(f.attrs.get("in_context", True) for f in frames.values()):
+    df = engine.cross_context(gene, top=int(top), contexts=list(contexts), order=order)
+    names = list(df.attrs.get("contexts") or contexts)
+    sym = str(df.attrs.get("gene", gene))
+    missing_ctx = set(df.attrs.get("missing_contexts") or [])
+    if missing_ctx >= set(names):
         raise InputError(None, f"{sym} is not in any of the shown contexts' models, so it has no scored partners")
-    progress.update(0.6, "ranking partners")
-    import pandas as pd
+    progress.update(0.8, "arranging partners")
+    chosen = [str(x) for x in df["partner"]]
+    p, c = len(chosen), len(names)
 
-    score = pd.DataFrame({n: f.set_index("partner")["score"] for n, f in frames.items() if len(f)})
-    score = score.reindex(columns=names)
-    mean = score.mean(axis=1, skipna=True)
-    coverage = score.notna().sum(axis=1)
-    n_known = sum(1 for f in frames.values() if f.attrs.get("in_context", True) and len(f))
-    wide = coverage.to_numpy() >= max(1, -(-n_known // 2))
-    tab = pd.DataFrame({"partner": mean.index.astype(str), "mean": mean.to_numpy(dtype=float), "wide": wide})
-    tab = tab.dropna(subset=["mean"]).sort_values(["wide", "mean", "partner"], ascending=[False, False, True],
-                                                  kind="stable")
-    chosen = tab["partner"].head(int(top)).tolist()
-    p = len(chosen)
-    c = len(names)
-    sc = np.full((p, c), np.nan)
-    sd = np.full((p, c), np.nan)
-    known = np.full((p, c), np.nan)
-    intr = np.full((p, c), np.nan)
-    for j, n in enumerate(names):
-        f = frames[n]
-        if not len(f):
-            continue
-        f = f.set_index("partner").reindex(chosen)
-        sc[:, j] = f["score"].to_numpy(dtype=float)
-        sd[:, j] = f["sd"].to_numpy(dtype=float)
-        known[:, j] = f["known_label"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        intr[:, j] = f["in_training"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    pairs = [(str(sym), str(x)) for x in chosen]
+    def mat(suffix: str, nullable: bool = False) -> np.ndarray:
+        out = np.full((p, c), np.nan)
+        for j, n in enumerate(names):
+            col = n if not suffix else f"{n}_{suffix}"
+            if col in df:
+                v = df[col]
+                out[:, j] = (v.astype("Float64").to_numpy(dtype=float, na_value=np.nan) if nullable
+                             else v.to_numpy(dtype=float))
+        return out
+
+    sc = mat("")
+    pairs = [(sym, x) for x in chosen]
     missing = {}
     for r, j in zip(*np.nonzero(np.isnan(sc))):
-        f = frames[names[j]]
-        missing[(int(r), int(j))] = [str(sym)] if not f.attrs.get("in_context", True) else [pairs[r][1]]
+        missing[(int(r), int(j))] = [sym] if names[j] in missing_ctx else [pairs[r][1]]
+    above = mat("above_typical")
+    topf = mat("top_fraction")
+    with np.errstate(invalid="ignore", over="ignore"):
+        typical = np.where(np.isfinite(above), topf * 10.0 ** above, np.nan)  # above = log10(typical / top)
+    progress.update(0.9, "co-inactivation in the cohorts")
+    # tumours with both genes lost vs expected, and the depletion p (cross_context's <ctx>_coinact_p)
+    ev = _evidence_matrices(engine, pairs, names)
     progress.update(1.0, "done", force=True)
-    return ScoreGrid("partners", {"mode": "partners", "gene": str(sym), "top": int(top), "typed": gene}, names,
-                     pairs, sc, sd, known, intr, missing, [], _aucs(infos, names))
+    return ScoreGrid("partners", {"mode": "partners", "gene": sym, "top": int(top), "typed": gene, "order": order},
+                     names, pairs, sc, mat("sd"), mat("known_label", True), mat("in_training", True), missing, [],
+                     _aucs(infos, names), percentile=mat("percentile"), top_fraction=topf,
+                     heldout_recall=mat("heldout_recall"), typical_top=typical, above_typical=above,
+                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ev)
 
 
 def cell_details(engine: Any, a: str, b: str, context: str, info: dict[str, Any]) -> CellDetails:
     """Everything about one cell, from ``engine.score_pair(a, b, [context])``."""
     res = engine.score_pair(a, b, [context])
     cs = res.contexts[context]
+    evidence: list[str] = []
+    labelled_negative = False
+    try:
+        from ..io.known_pairs import default_known_pairs
+
+        known = default_known_pairs()
+    except (OSError, ValueError, KeyError):  # a damaged resource only loses the evidence lines
+        known = None
+    if known is not None:
+        cancer = str(info.get("cancer") or context)
+        evidence = known.evidence(a, b, None if cancer.lower() in ("pan", "pan-cancer") else cancer)
+        rows = known.rows(a, b, cancer)
+        labelled_negative = bool(len(rows) and (rows["label"] == 0).any())
+    names = gene_names()
     return CellDetails(
         gene_a=a, gene_b=b, context=context, in_context=bool(cs.in_context), missing=list(cs.missing),
         score=cs.score, sd=cs.sd, folds=list(cs.folds), by_order=cs.by_order, modality=dict(cs.modality),
-        known_label=cs.known_label, in_training=cs.in_training, info=dict(info))
+        known_label=cs.known_label, in_training=cs.in_training, info=dict(info),
+        percentile=getattr(cs, "percentile", None), top_fraction=getattr(cs, "top_fraction", None),
+        heldout_recall=getattr(cs, "heldout_recall", None),
+        n_heldout=_n_heldout(engine, context), n_universe_pairs=_n_pairs(engine, context),
+        label_source=getattr(cs, "label_source", None), evidence=evidence,
+        labelled_negative=labelled_negative if known is not None else None,
+        cohort=getattr(cs, "evidence", None), profiles=getattr(cs, "profiles", None),
+        has_cohort=_evidence_store(engine, context) is not None,
+        shared_terms=getattr(res, "shared_terms", None),
+        gene_names={g: n for g in (a, b) if (n := names.name(g))},
+        entrez={g: e for g in (a, b) if (e := names.entrez(g)) is not None})
+
+
+def gene_names() -> Any:
+    """The shipped full gene names (:class:`~synleaf_desktop.io.genes.GeneNames`; empty when the
+    table is missing or unreadable)."""
+    from ..io.genes import GeneNames, default_gene_names
+
+    try:
+        return default_gene_names()
+    except (OSError, ValueError, KeyError):
+        return GeneNames()
+
+
+def _calibration(engine: Any, context: str) -> Any:
+    cal = getattr(engine, "calibration", None)
+    try:
+        return cal(context) if cal is not None else None
+    except (KeyError, ValueError, OSError):
+        return None
+
+
+def _n_heldout(engine: Any, context: str) -> int | None:
+    cal = _calibration(engine, context)
+    return None if cal is None else int(cal.n_heldout)
+
+
+def _n_pairs(engine: Any, context: str) -> int | None:
+    cal = _calibration(engine, context)
+    return None if cal is None else int(cal.n_pairs)
 
 
 # ---------------------------------------------------------------------- loading
@@ -292,6 +437,37 @@ def completions(progress: Progress) -> list[str]:
     names = default_resolver().completions()
     progress.check()
     return sorted(names, key=str.lower)
+
+
+class CompletionDescriber:
+    """What a completion stands for, shown next to it in the pop-up: the full gene name of a
+    symbol ("BRCA1 DNA repair associated"), "alias of BRCA1: ..." for an alias, "Entrez ID of
+    BRCA1: ..." for a number. Cheap per call (the resolver caches), so only the rows on screen
+    are described."""
+
+    def __init__(self, resolver: Any, names: Any) -> None:
+        self.resolver = resolver
+        self.names = names
+
+    def __call__(self, text: str) -> str:
+        text = str(text)
+        sym = self.resolver.resolve(text)
+        if sym is None:
+            return "alias of several genes" if text else ""
+        name = self.names.name(sym) or ""
+        if sym == text:
+            return name
+        what = "Entrez ID of" if text.isdigit() else "alias of"
+        return f"{what} {sym}" + (f": {name}" if name else "")
+
+
+def gene_completions(progress: Progress) -> tuple[list[str], CompletionDescriber]:
+    """:func:`completions` and a :class:`CompletionDescriber` for the pop-up (both loaded here,
+    in the worker, so that describing a row on screen never waits for a table)."""
+    from ..io.genes import default_resolver
+
+    names = completions(progress)
+    return names, CompletionDescriber(default_resolver(), gene_names())
 
 
 def add_model(progress: Progress, folder: Path) -> str:

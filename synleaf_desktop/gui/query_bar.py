@@ -1,19 +1,21 @@
 """The query bar: two genes, one gene's top partners, or a gene list.
 
 Gene fields complete symbols, aliases and Entrez IDs (from the resolver's
-``completions()``, loaded in the background at start-up). Pressing Enter runs the query.
+``completions()``, loaded in the background at start-up); the pop-up shows what each stands
+for, e.g. "BRCA1 — BRCA1 DNA repair associated", "FANCS — alias of BRCA1: ...". Pressing
+Enter runs the query.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QStyledItemDelegate,
+                               QToolButton, QVBoxLayout, QWidget)
 
 MODES = ("pair", "partners", "list")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -51,6 +53,33 @@ def parse_gene_list(text: str) -> dict[str, Any]:
     return {"genes": genes}
 
 
+#: width of the completion pop-up: room for a symbol and its full name
+POPUP_WIDTH = 460
+
+
+class DescribedDelegate(QStyledItemDelegate):
+    """Draws a completion as "BRCA1 — BRCA1 DNA repair associated": the model keeps the bare
+    name (what is matched and inserted); ``describe(name)`` gives the rest, asked only for the
+    rows on screen."""
+
+    def __init__(self, describe: Callable[[str], str] | None, parent=None) -> None:
+        super().__init__(parent)
+        self.describe = describe
+
+    def text_for(self, name: str) -> str:
+        desc = ""
+        if self.describe is not None and name:
+            try:
+                desc = self.describe(name) or ""
+            except Exception:  # noqa: BLE001 (a description is never worth an error)
+                desc = ""
+        return f"{name}  \u2014  {desc}" if desc else name
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt API)
+        super().initStyleOption(option, index)
+        option.text = self.text_for(str(index.data() or ""))
+
+
 class GeneField(QLineEdit):
     def __init__(self, placeholder: str, parent=None) -> None:
         super().__init__(parent)
@@ -74,6 +103,7 @@ class QueryBar(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.completer_model = QStringListModel(self)
+        self.describe: Callable[[str], str] | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
         outer.setSpacing(6)
@@ -101,6 +131,10 @@ class QueryBar(QWidget):
         self.status.setObjectName("hint")
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         modes.addWidget(self.status, 1)
+        #: Back / Forward / Recent buttons (the main window fills it)
+        self.nav_layout = QHBoxLayout()
+        self.nav_layout.setSpacing(2)
+        modes.addLayout(self.nav_layout)
         outer.addLayout(modes)
 
         self.stack = QStackedWidget()
@@ -142,9 +176,11 @@ class QueryBar(QWidget):
         row.addWidget(QLabel("top"))
         row.addWidget(self.top_n)
         row.addWidget(self.partners_btn)
-        hint = QLabel("ranked by mean score")
-        hint.setToolTip("Partners are ranked by their mean score over the ticked contexts "
-                        "(a partner outside some contexts is averaged over the others)")
+        hint = QLabel("ranked by genome-wide rank")
+        hint.setToolTip("Partners are ranked by their mean genome-wide percentile over the ticked contexts (the "
+                        "same rule as `synleaf partners`; a partner outside some contexts is averaged over the "
+                        "others, and ranks after those scored in at least half of them). 'Partners by: rank above "
+                        "typical' discounts hub genes that rank high with everything.")
         hint.setObjectName("hint")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(hint, 1)
@@ -192,10 +228,20 @@ class QueryBar(QWidget):
         c.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         c.setMaxVisibleItems(12)
         field.setCompleter(c)
+        popup = c.popup()
+        popup.setItemDelegate(DescribedDelegate(None, popup))
+        popup.setMinimumWidth(POPUP_WIDTH)
+        popup.setTextElideMode(Qt.TextElideMode.ElideRight)
 
-    def set_completions(self, names: list[str]) -> None:
-        """``names`` must be sorted case-insensitively (``sorted(names, key=str.upper)``)."""
+    def set_completions(self, names: list[str], describe: Callable[[str], str] | None = None) -> None:
+        """``names`` must be sorted case-insensitively (``sorted(names, key=str.upper)``);
+        ``describe(name)`` gives what a name stands for, shown next to it in the pop-up."""
         self.completer_model.setStringList(names)
+        self.describe = describe
+        for f in (self.gene_a, self.gene_b, self.partner_gene):
+            delegate = f.completer().popup().itemDelegate()
+            if isinstance(delegate, DescribedDelegate):
+                delegate.describe = describe
 
     @property
     def mode(self) -> str:
@@ -237,6 +283,18 @@ class QueryBar(QWidget):
         self.partner_gene.setText(gene)
         if top is not None:
             self.top_n.setValue(top)
+
+    def show_query(self, query: dict[str, Any]) -> None:
+        """Fill the fields with ``query`` (as :attr:`queryRequested` emits it), without running it."""
+        mode = query.get("mode")
+        if mode == "pair" and len(query.get("genes") or []) == 2:
+            self.set_pair(*[str(g) for g in query["genes"]])
+        elif mode == "partners":
+            self.set_partners(str(query.get("gene", "")), int(query["top"]) if query.get("top") else None)
+        elif mode == "list" and query.get("pairs"):
+            self.set_list_text("\n".join(f"{a}\t{b}" for a, b in query["pairs"]))
+        elif mode == "list":
+            self.set_list_text("\n".join(str(g) for g in query.get("genes") or []))
 
     def set_list_text(self, text: str) -> None:
         self.set_mode("list")

@@ -33,6 +33,8 @@ class Settings:
         partners_top: how many partners to show in partner mode.
         sort_by: how columns were sorted (``"mean"``, a context name or ``""``).
         device: last training device (``"cpu"`` or ``"cuda"``).
+        recent_queries: the last queries, newest first, as
+            :meth:`~synleaf_desktop.gui.history.HistoryEntry.to_dict` (``{"query", "contexts"}``).
     """
 
     last_dirs: dict[str, str] = field(default_factory=dict)
@@ -45,6 +47,7 @@ class Settings:
     partners_top: int = 25
     sort_by: str = ""
     device: str = "cpu"
+    recent_queries: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------
     @staticmethod

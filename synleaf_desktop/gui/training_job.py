@@ -17,10 +17,14 @@ KG teacher, UMT student):
                    + 6e8                         Python, PyTorch and the graph
   with P = K * K * (2 * S * h1 + 2 * h1 * h2)    the K x K matrix of VAE encoders/decoders,
   h1 = 512, h2 = 256 (METHOD §2.1);
-* time (seconds) ~ 20 + F * 3 * E * (0.5 + 6 * K * K * G_used * (S * h1 + h1 * h2) / speed),
-  with G_used = min(G, 2 N) the genes in the training pairs, ``speed`` = 1.5e10 FLOP/s on a
-  CPU (a few cores, float32) or 1.5e12 on a GPU, 0.5 s per epoch of fixed cost (validation,
-  checkpoints, Python) and 20 s of start-up (imports, building the context).
+* time (seconds) ~ 10 + F * 3 * E * (0.15 + 6 * K * K * G_used * (S * h1 + h1 * h2) / speed),
+  with G_used = min(G, 2 N) the genes in the training pairs, ``speed`` = 8e10 FLOP/s on a
+  CPU (float32) or 1.5e12 on a GPU, 0.15 s per epoch of fixed cost (validation, checkpoints,
+  Python) and 10 s of start-up (imports, building the context). The CPU constants are fitted to
+  the seconds per epoch recorded in the bundled models' manifests (``training.wall_s`` over
+  ``epochs_run``, one thread: 0.15 to 0.2 s for OV, CESC, KIRC, SKCM, about 1.3 s for BRCA), and
+  give about 27 s for a quick run on the TCGA OV study (reported in issue 16: 27 s, where the earlier
+  constants estimated 84 s).
 
 It is a rough guide; the panel re-estimates the time left from the real progress once
 training runs.
@@ -44,11 +48,11 @@ from ..progress import Progress
 BUILTIN_GRAPH = "__builtin__"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 H1, H2 = 512, 256
-CPU_FLOPS = 1.5e10
+CPU_FLOPS = 8e10
 GPU_FLOPS = 1.5e12
 BASE_BYTES = 6e8
-EPOCH_OVERHEAD_S = 0.5
-START_S = 20.0
+EPOCH_OVERHEAD_S = 0.15
+START_S = 10.0
 QUICK_EPOCHS = 20
 #: the cross-validation scenario of app-trained models, as the bundled ones: CV2 (each test
 #: pair has one gene unseen in training, METHOD §1.8); CV1 (random pairs) when the labels are
@@ -211,11 +215,14 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
                             extra_meta={"inputs": {"cohort": req.cohort, "labels": req.labels,
                                                    "label_rows": req.cancer or "all",
                                                    "graph": "built-in" if req.graph == BUILTIN_GRAPH else req.graph}})
+    from ..data.inactivation import cohort_inputs
+
+    evidence_files = cohort_inputs(cohort)  # the raw files, for the cohort evidence of the bundle
     del cohort, graph
-    return train_context(progress.sub(0.10, 1.0), context, req)
+    return train_context(progress.sub(0.10, 1.0), context, req, evidence_files=evidence_files)
 
 
-def train_context(progress: Progress, context: Any, req: TrainRequest) -> str:
+def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_files: Any = None) -> str:
     """Train ``context`` (cv 2, ``req.folds`` folds), choose UMT or UME, write the user bundle.
 
     The run goes to ``runs_dir()/.<name>.running`` and is renamed to ``runs_dir()/<name>``
@@ -291,9 +298,15 @@ def train_context(progress: Progress, context: Any, req: TrainRequest) -> str:
             shutil.rmtree(final_run)
         write_bundle(dest, name, np.asarray(context.genes).astype(str), arrays, strategy, manifest,
                      split_pairs=split_pairs)
-        from ..bundle.card import write_model_card
+        from ..app.bundles import files_evidence, finish_bundle
 
-        write_model_card(dest)  # MODEL_CARD.md, as the bundled models have
+        # ranks, held-out recall, cohort evidence and MODEL_CARD.md, as the bundled models have
+        try:
+            finish_bundle(dest, progress.sub(0.97, 0.995),
+                          evidence=files_evidence(name, evidence_files) if evidence_files else None)
+        except BaseException:  # cancelled or failed while ranking: no model is left behind
+            shutil.rmtree(dest, ignore_errors=True)
+            raise
         run.rename(final_run)
     except BaseException:
         shutil.rmtree(run, ignore_errors=True)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
 
 from . import style
 from .training_job import BUILTIN_GRAPH, QUICK_EPOCHS, TrainRequest, estimate, estimate_inputs, run_training
+from .widgets import ElidedComboBox
 from .workers import Task
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +53,18 @@ def _show_full_text(combo: QComboBox) -> None:
     combo.setMinimumContentsLength(18)
 
 class LivePlots(QWidget):
-    """Loss, validation AUC and per-modality gradient norms per epoch, one curve per stage."""
+    """Classification loss, validation AUC and per-modality gradient norms per epoch, one curve
+    per stage.
+
+    The loss plot shows each stage's binary cross-entropy (the same quantity for all three
+    stages; 0.693 = ln 2 is a model that cannot tell SL from non-SL). The stages' total losses
+    are not comparable: the omics teacher adds KL terms and the UMT student KL and distillation
+    terms, so on one axis with them the KG teacher's loss (BCE only, starting at ln 2: its
+    embeddings start near zero, so its first logits are near 0) looked flat. Gradient norms are
+    drawn on a log scale: the KG branch's are much smaller than the omics branch's (8x in a
+    synthetic run; sparse gradients of small entity embeddings; RAdam scales each parameter's
+    step by its own gradient history, so small norms still train), which on a linear axis
+    looked like zero."""
 
     STAGES = ("omics", "kg", "umt")
     STAGE_NAMES = {"omics": "omics teacher", "kg": "KG teacher", "umt": "UMT student"}
@@ -69,12 +81,13 @@ class LivePlots(QWidget):
                         + "<br>Gradient norms per modality: "
                         + swatch.format(style.SERIES_COLORS["omics"], "omics branch") + "&nbsp;&nbsp;"
                         + swatch.format(style.SERIES_COLORS["kg"], "knowledge-graph branch")
-                        + " (solid: teachers, dashed: UMT student). Balanced branches learn together.")
+                        + " (solid: teachers, dashed: UMT student; log scale). Loss: each stage's "
+                        "classification loss (BCE; dotted line: ln 2, no separation).")
         legend.setWordWrap(True)
         legend.setObjectName("hint")
         lay.addWidget(legend, 0, 0, 1, 2)
         self.plots: dict[str, pg.PlotWidget] = {}
-        for i, (key, title, ylabel) in enumerate((("loss", "Training loss", "loss"),
+        for i, (key, title, ylabel) in enumerate((("loss", "Training classification loss (BCE)", "BCE"),
                                                   ("val_auc", "Validation AUC", "AUC"),
                                                   ("grad", "Gradient norm per modality", "‖grad‖"))):
             w = pg.PlotWidget(background="w", title=title)
@@ -85,17 +98,27 @@ class LivePlots(QWidget):
             w.showGrid(x=True, y=True, alpha=0.2)
             if key == "val_auc":
                 w.setYRange(0.4, 1.0)
+            if key == "grad":
+                w.setLogMode(y=True)
             self.plots[key] = w
             lay.addWidget(w, 1 if i < 2 else 2, i if i < 2 else 0, 1, 1 if i < 2 else 2)
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.data: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
         self._run = 0
 
+        self._add_reference()
+
+    def _add_reference(self) -> None:
+        """The ln 2 line of the loss plot (BCE of a constant 0.5 prediction)."""
+        self.plots["loss"].addItem(pg.InfiniteLine(pos=math.log(2), angle=0,
+                                                   pen=pg.mkPen(style.MUTED, width=1, style=Qt.PenStyle.DotLine)))
+
     def clear(self) -> None:
         for w in self.plots.values():
             w.clear()
         self.curves.clear()
         self.data.clear()
+        self._add_reference()
 
     def _curve(self, plot: str, series: str, name: str, color, dash: bool = False) -> pg.PlotDataItem:
         key = (plot, series)
@@ -115,13 +138,15 @@ class LivePlots(QWidget):
         fold = info.get("fold")
         tag = f"{self.STAGE_NAMES[stage]}" + (f" f{fold}" if fold is not None and info.get("n_folds", 1) > 1 else "")
         color = self.STAGE_COLORS[stage]
-        for plot, key in (("loss", "loss"), ("val_auc", "val_auc")):
+        # the classification loss (BCE) is comparable across stages; the total loss is not
+        loss_key = "bce" if isinstance(info.get("bce"), (int, float)) else "loss"
+        for plot, key in (("loss", loss_key), ("val_auc", "val_auc")):
             v = info.get(key)
             if isinstance(v, (int, float)) and math.isfinite(v):
                 self._append(plot, f"{stage}:{fold}", tag, color, float(epoch), float(v))
         for mod in ("omics", "kg"):
             v = info.get(f"grad_norm_{mod}")
-            if isinstance(v, (int, float)) and math.isfinite(v):
+            if isinstance(v, (int, float)) and math.isfinite(v) and v > 0:  # log scale
                 self._append("grad", f"{stage}:{fold}:{mod}", f"{mod} ({tag})", style.SERIES_COLORS[mod],
                              float(epoch), float(v), dash=stage == "umt")
 
@@ -148,13 +173,13 @@ class TrainingPanel(QWidget):
         left = QVBoxLayout()
         box = QGroupBox("1. Data")
         form = QFormLayout(box)
-        self.cohort = QComboBox()
+        self.cohort = ElidedComboBox()
         self.cohort.setToolTip("An omics cohort you imported (drop a cBioPortal study folder on the window)")
-        self.labels = QComboBox()
+        self.labels = ElidedComboBox()
         self.labels.setToolTip("An SL label table you imported (gene pairs with SL / non-SL labels)")
-        self.cancer = QComboBox()
+        self.cancer = ElidedComboBox()
         self.cancer.setToolTip("Which rows of the label table to train on")
-        self.graph = QComboBox()
+        self.graph = ElidedComboBox()
         self.graph.setToolTip("The knowledge graph: the built-in GO/KEGG graph, or one you imported")
         imp = QPushButton("Import data…")
         imp.setToolTip("Import a study folder, omics files, a label table or a knowledge graph")
@@ -171,10 +196,10 @@ class TrainingPanel(QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. MY_BRCA")
         self.name.setToolTip("Name of the new context (letters, digits, _ . + -)")
-        self.base = QComboBox()
+        self.base = ElidedComboBox()
         self.base.setToolTip("Start from an existing model's weights (fine-tuning) where they fit, "
                              "e.g. pan-cancer -> a small cohort")
-        self.device_box = QComboBox()
+        self.device_box = ElidedComboBox()
         self.device_box.addItem("CPU", "cpu")
         self.device_box.setToolTip("GPU appears when PyTorch sees a CUDA device")
         self.quick = QCheckBox(f"Quick run (1 fold, ≤ {QUICK_EPOCHS} epochs per stage)")
@@ -373,6 +398,11 @@ class TrainingPanel(QWidget):
         self.stage_label.setText(f"Training {req.name}…")
         self.progress.setValue(0)
         self.eta_label.setText("")
+        # one time figure at a time: the estimate before the start is labelled as such
+        est = estimate(estimate_inputs(self.window_.library, req), req)
+        self.estimate_label.setText(f"Estimated before starting: about {_fmt_seconds(est.seconds)} and "
+                                    f"{_fmt_bytes(est.peak_bytes)} of memory. The line under the progress bar "
+                                    "shows the time left measured while training.")
         task = Task(run_training, req, self.window_.library, name="train", min_interval=0.2)
         task.progress.connect(self._on_progress)
         task.succeeded.connect(self._finished)
@@ -401,10 +431,14 @@ class TrainingPanel(QWidget):
         if fraction == fraction:
             self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
             elapsed = time.monotonic() - self._started_at
-            if fraction > 0.02 and elapsed > 5:
+            if fraction > 0.05 and elapsed > 5:
+                # from the speed so far; early stopping can end stages sooner, so this is an upper guide
                 left = elapsed * (1 - fraction) / fraction
                 self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}"
-                                       + (f", about {_fmt_seconds(left)} left" if left >= 1 else ""))
+                                       + (f", at most about {_fmt_seconds(left)} left at the speed so far"
+                                          if left >= 1 else ""))
+            elif elapsed > 1:
+                self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}; measuring the speed…")
         if "epoch" in info and info.get("stage") in LivePlots.STAGE_NAMES:
             fold = f"fold {info['fold']}/{info.get('n_folds', '?')} · " if "fold" in info else ""
             auc = info.get("val_auc")
@@ -430,11 +464,13 @@ class TrainingPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.last_error = message
         self.stage_label.setText("Training stopped with an error.")
+        self.eta_label.setText(f"stopped after {_fmt_seconds(time.monotonic() - self._started_at)}")
         self._log("error: " + message)
         self.window_.notify("error", "Training failed", message + "\n\nNothing was saved.")
 
     def _cancelled(self) -> None:
         self.stage_label.setText("Cancelled. Nothing was saved.")
+        self.eta_label.setText(f"cancelled after {_fmt_seconds(time.monotonic() - self._started_at)}")
         self._log("cancelled by you; nothing was kept")
         self.progress.setValue(0)
 
@@ -442,3 +478,4 @@ class TrainingPanel(QWidget):
         self.task = None
         self.cancel_btn.setEnabled(False)
         self.start_btn.setEnabled(self.request() is not None)
+        self.update_estimate()  # the estimate for the next run, as before starting

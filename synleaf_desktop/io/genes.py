@@ -2,7 +2,8 @@
 
 The table it uses is derived from org.Hs.eg.db (``kg/genes.tsv.gz``,
 ``kg/gene_aliases.tsv.gz``, ``kg/gene_uniprot.tsv.gz``, ``kg/gene_ensembl.tsv.gz``)
-by :func:`build_gene_table` and shipped in ``resources/genes/``.
+by :func:`build_gene_table` and shipped in ``resources/genes/``, with the full gene names
+(:class:`GeneNames`, for display only).
 
 Resolution order for one name (first hit wins):
 
@@ -121,6 +122,30 @@ class GeneResolver:
         """Strings a user may type: symbols, aliases (upper case) and Entrez IDs."""
         return sorted(set(self._symbols) | set(self._alias) | {str(e) for e in self._entrez_to_symbol})
 
+    def suggestions(self, name: str, n: int = 3, max_edits: int = 2) -> list[str]:
+        """Up to ``n`` official symbols within ``max_edits`` edits (insert, delete, substitute, swap
+        two neighbours) of an unresolvable ``name``, closest first (among equals: swapped letters,
+        then protein-coding genes, then similarity); e.g. ``BRAC1`` -> ``["BRCA1", ...]``. Candidates come from
+        :func:`difflib.get_close_matches`. Empty for an empty or resolvable name."""
+        import difflib
+
+        key = str(name).strip().upper()
+        if not key or self.resolve(key) is not None:
+            return []
+        if getattr(self, "_suggest_pool", None) is None:
+            self._suggest_pool = sorted(self._symbols_upper)
+        cands = difflib.get_close_matches(key, self._suggest_pool, n=60, cutoff=0.5)
+        scored = []
+        for c in cands:
+            d = edit_distance(key, c)
+            if d <= max_edits:
+                sym = self._symbols_upper[c]
+                # among equals: same letters (a swap), then protein-coding genes, then difflib similarity
+                scored.append((d, sorted(c) != sorted(key),
+                               sym not in self._protein_coding_symbols,
+                               -difflib.SequenceMatcher(None, key, c).ratio(), sym))
+        return [t[-1] for t in sorted(scored)[:n]]
+
     def aliases_of(self, symbol: str) -> list[str]:
         e = self.entrez_of(symbol)
         if e is None:
@@ -213,6 +238,10 @@ class GeneResolver:
 GENES_FILE = "genes/genes.tsv.gz"
 ALIASES_FILE = "genes/aliases.tsv.gz"
 ENSEMBL_FILE = "genes/ensembl.tsv.gz"
+#: full gene names (``entrez_id symbol name``) of protein-coding genes and genes with a UniProt
+#: accession (every gene a model can score); kept apart from the resolver's table so that name
+#: resolution does not load them
+NAMES_FILE = "genes/names.tsv.gz"
 
 
 def load_resolver(resources: str | Path | None = None) -> GeneResolver:
@@ -232,6 +261,44 @@ def load_resolver(resources: str | Path | None = None) -> GeneResolver:
 def default_resolver() -> GeneResolver:
     """The shipped resolver, loaded once per process."""
     return load_resolver()
+
+
+@dataclass
+class GeneNames:
+    """Full gene names and Entrez IDs by HGNC symbol (``resources/genes/names.tsv.gz``), e.g.
+    ``names.name("BRCA1")`` -> ``"BRCA1 DNA repair associated"``, ``names.entrez("BRCA1")`` -> 672.
+    Empty (every lookup None) when the table is not shipped."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    entrez_ids: dict[str, int] = field(default_factory=dict)
+
+    def name(self, symbol: str) -> str | None:
+        return self.names.get(str(symbol))
+
+    def entrez(self, symbol: str) -> int | None:
+        return self.entrez_ids.get(str(symbol))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def load_gene_names(resources: str | Path | None = None) -> GeneNames:
+    """The full-name table of a resources folder (default: the shipped one); empty if absent."""
+    root = Path(resources) if resources is not None else paths.resources_dir()
+    path = root / NAMES_FILE
+    if not path.is_file():
+        return GeneNames()
+    t = pd.read_csv(path, sep="\t", dtype={"entrez_id": np.int64, "symbol": str, "name": str},
+                    keep_default_na=False)
+    syms = t["symbol"].astype(str).tolist()
+    return GeneNames(dict(zip(syms, t["name"].astype(str).tolist())),
+                     dict(zip(syms, t["entrez_id"].astype(np.int64).tolist())))
+
+
+@functools.lru_cache(maxsize=1)
+def default_gene_names() -> GeneNames:
+    """The shipped full-name table, loaded once per process."""
+    return load_gene_names()
 
 
 def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str, int]:
@@ -265,13 +332,37 @@ def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str,
     ens = pd.read_csv(kg_dir / "gene_ensembl.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
     ens = pd.DataFrame({"ensembl_id": ens["accession"], "entrez_id": ens["entrez_id"].astype(np.int64)})
     ens = ens.drop_duplicates().sort_values(["entrez_id", "ensembl_id"])
-    for df, name in ((table, GENES_FILE), (aliases, ALIASES_FILE), (ens, ENSEMBL_FILE)):
+    # full names only for the genes a model can score (protein-coding or with a UniProt
+    # accession, ~20,600): the names of all 77,000 genes would triple the file for nothing
+    keep = (table["gene_type"] == "protein-coding") | (table["has_uniprot"] == 1)
+    names = pd.DataFrame({"entrez_id": table["entrez_id"], "symbol": table["symbol"],
+                          "name": genes.set_index(genes["entrez_id"].astype(np.int64))["name"]
+                          .reindex(table["entrez_id"]).fillna("").to_numpy()})[keep.to_numpy()]
+    names = names[names["name"] != ""]
+    for df, name in ((table, GENES_FILE), (aliases, ALIASES_FILE), (ens, ENSEMBL_FILE), (names, NAMES_FILE)):
         dest = Path(out_resources) / name
         with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
             # no file name and no time stamp in the gzip header: rebuilds are byte-identical
             with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
                 gz.write(df.to_csv(sep="\t", index=False).encode("utf-8"))
-    return {GENES_FILE: len(table), ALIASES_FILE: len(aliases), ENSEMBL_FILE: len(ens)}
+    return {GENES_FILE: len(table), ALIASES_FILE: len(aliases), ENSEMBL_FILE: len(ens), NAMES_FILE: len(names)}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbouring characters each count 1 (``BRAC1`` -> ``BRCA1`` is 1)."""
+    la, lb = len(a), len(b)
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        for j in range(1, lb + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[lb]
 
 
 def resolve_index(names: Sequence[object], resolver: GeneResolver | None = None) -> Resolution:

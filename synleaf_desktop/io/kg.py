@@ -198,6 +198,8 @@ class KnowledgeGraph:
             "num_relations": self.num_relations,
             "entities": {t: int(n) for t, n in zip(self.type_names, ent)},
             "edges": {r: int(n) for r, n in zip(self.relation_names, rel)},
+            "counts": dict(self.meta.get("counts") or {}),
+            "warnings": [str(w) for w in self.meta.get("warnings") or []],
         }
 
     # ------------------------------------------------------------------
@@ -520,9 +522,15 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
         raise InputError(path, f"missing columns: expected head, relation, tail (optional head_type, tail_type); "
                          f"found {list(df.columns)}")
     htc, ttc = _match_column(keys, _HEAD_TYPE), _match_column(keys, _TAIL_TYPE)
-    df = df[(df[head] != "") & (df[tail] != "") & (df[relc] != "")]
+    for c in (head, tail, relc):
+        df[c] = df[c].str.strip()
+    complete = ((df[head] != "") & (df[tail] != "") & (df[relc] != "")).to_numpy()
+    blank = (df == "").all(axis=1).to_numpy()
+    incomplete = np.flatnonzero(~complete & ~blank)
+    df = df[complete]
     if df.empty:
-        raise InputError(path, "no triples: the table has a header but no complete data rows")
+        raise InputError(path, "no triples: the table has a header but no complete data rows"
+                         + (f" ({len(incomplete)} rows lack a head, relation or tail)" if len(incomplete) else ""))
     m = len(df)
     # work on distinct (type, name) pairs: a large table repeats each entity many times
     names_all = np.concatenate([df[head].to_numpy(dtype=object), df[tail].to_numpy(dtype=object)])
@@ -564,9 +572,14 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
         "source": f"triple table {path.name}",
         "inputs": {path.name: sha256_file(path)},
         "typed": typed,
-        "counts": {"triples_read": int(m), "unresolved_gene_names": len(bad_names)},
+        "counts": {"triples_read": int(m), "rows_missing_fields": int(len(incomplete)),
+                   "unresolved_gene_names": len(bad_names)},
         "unresolved_genes": [str(x) for x in bad_names[:100]],
     }
+    if len(incomplete):
+        lines = ", ".join(str(tab.line_of(int(r))) for r in incomplete[:5]) + (", ..." if len(incomplete) > 5 else "")
+        meta["warnings"] = [f"{len(incomplete)} rows with an empty head, relation or tail were dropped "
+                            f"(lines {lines})"]
     return _assemble(ent_type, ent_name, type_names, idx[:m], idx[m:], rcode, relations,
                      _reversible(relations), meta, path)
 
@@ -600,7 +613,9 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
     col = {c: keys[column_key(c)] for c in need}
     start = df[col["_start"]]
     is_edge = (start != "").to_numpy()
-    nodes = df.loc[~is_edge & (df[col["_id"]].str.strip() != "").to_numpy(), [col["_id"], col["_labels"], col["name"]]]
+    has_id = (df[col["_id"]].str.strip() != "").to_numpy()
+    n_neither = int((~is_edge & ~has_id & ~(df == "").all(axis=1).to_numpy()).sum())  # counted, not silent
+    nodes = df.loc[~is_edge & has_id, [col["_id"], col["_labels"], col["name"]]]
     nodes = pd.DataFrame({
         "id": pd.to_numeric(nodes[col["_id"]].str.strip(), errors="coerce"),
         "type": nodes[col["_labels"]].str.strip().str.lstrip(":").replace("", "Entity"),
@@ -662,7 +677,10 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
                   "entities in ascending node-id order (paper vocabulary index = index + 2)",
                   f"no reverse added for {list(SLKG_SYMMETRIC)} (stored in both directions)"],
         "counts": {"edges_read": int(n_edges_read), "gene_ids_merged": n_merged,
-                   "edges_unknown_node": n_dangling, "unresolved_gene_names": len(unresolved)},
+                   "edges_unknown_node": n_dangling, "rows_without_id_or_start": n_neither,
+                   "unresolved_gene_names": len(unresolved)},
+        "warnings": ([f"{n_neither} rows with neither a node _id nor an edge _start were dropped"] if n_neither
+                     else []) + ([f"{n_dangling} edges to unknown node ids were dropped"] if n_dangling else []),
         "unresolved_genes": unresolved[:100],
         "node_ids_first_last": [int(used[0]), int(used[-1])] if len(used) else [],
     }

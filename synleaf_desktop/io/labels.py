@@ -21,7 +21,11 @@ Recognised formats (``fmt="auto"`` looks at the header):
   a label column (0/1, true/false, SL/nonSL, ...) and an optional cancer column.
 
 Unknown gene names never raise: their rows are dropped and the names are listed, with
-counts, in :attr:`LabelTable.report`.
+counts, in :attr:`LabelTable.report`; but a table in which no row names two recognised genes
+is an error. Tables that cannot train a model (no SL pair, fewer than
+:data:`MIN_TRAIN_POSITIVES` SL pairs or :data:`MIN_TRAIN_GENES` genes) or hold one class only
+are flagged in the report's warnings (and ``not_trainable`` / ``one_class``): they can still
+flag known pairs in lookups.
 
 This module also holds :func:`read_delimited`, the plain-text table reader (gzip, BOM,
 delimiter sniffing, clear errors) shared with :mod:`synleaf_desktop.io.kg`.
@@ -29,6 +33,7 @@ delimiter sniffing, clear errors) shared with :mod:`synleaf_desktop.io.kg`.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import re
 import zlib
@@ -42,11 +47,11 @@ import pandas as pd
 from ..errors import InputError, ReadReport
 from ..fileio import atomic_path
 from .genes import GeneResolver, default_resolver
-from .tabular import is_gzip, open_text
+from .tabular import is_gzip, open_text, scan_field_counts
 
 __all__ = [
     "LabelReport", "LabelTable", "read_labels", "read_label_files", "apply_label_rules",
-    "read_delimited", "Delimited", "column_key",
+    "read_delimited", "Delimited", "column_key", "training_problem", "MIN_TRAIN_POSITIVES", "MIN_TRAIN_GENES",
 ]
 
 LABEL_FORMATS = ("auto", "elisl", "synlethdb", "generic")
@@ -126,8 +131,9 @@ def read_delimited(
         what: what the file should be, for messages (e.g. ``"label table"``).
 
     Raises:
-        InputError: missing or empty file, no delimiter/too few columns, ragged rows,
-            truncated or corrupt gzip, undecodable text.
+        InputError: missing or empty file, no delimiter/too few columns, ragged rows (a row
+            with fewer or more fields than the header: the line is named), truncated or
+            corrupt gzip, undecodable text.
     """
     path = Path(path)
     if not path.exists():
@@ -156,6 +162,18 @@ def read_delimited(
         names = " or ".join(_DELIMS.get(s, repr(s)) for s in seps)
         raise InputError(path, f"only one column found in the first line ({first[:80]!r}): expected a {what} "
                          f"separated by {names}; check the delimiter", line=header_line)
+    n_fields = len(next(csv.reader([first], delimiter=sep), [])) or counts[sep] + 1
+    try:  # pandas pads a short row with empty cells without a word: count the fields first
+        bad = scan_field_counts(path, gzipped=gz, skip_lines=header_line if header else header_line - 1,
+                                expected=n_fields, sep=sep, quoting=True)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _gzip_error(path, exc) from None
+    except (OSError, csv.Error) as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from None
+    if bad is not None:
+        raise InputError(path, f"expected {n_fields} {_DELIMS.get(sep, sep)}-separated fields as in the "
+                         f"{'header' if header else 'first line'} but found {bad.found} ({bad.count} row(s) like "
+                         f"this); fix that row or the delimiter", line=bad.line)
     try:
         frame = pd.read_csv(
             path, sep=sep, header=0 if header else None, dtype=str, keep_default_na=False,
@@ -204,6 +222,10 @@ class LabelReport(ReadReport):
             ``self_pairs_set_negative``, ``conflict_pairs``, ``conflicts_set_negative``,
             ``duplicates_removed``.
         unresolved_by_cancer: cancer -> {unresolved name -> endpoint count}.
+        not_trainable: cancer -> why its pairs cannot train a model (see
+            :func:`training_problem`); such a table can still flag known pairs.
+        one_class: cancer -> note for pairs of one class only (SL only: training draws
+            random gene pairs as negatives).
     """
 
     files: list[dict] = field(default_factory=list)
@@ -216,6 +238,13 @@ class LabelReport(ReadReport):
     duplicates_removed: int = 0
     per_cancer: dict[str, dict[str, int]] = field(default_factory=dict)
     unresolved_by_cancer: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_trainable: dict[str, str] = field(default_factory=dict)
+    one_class: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def trainable(self) -> bool:
+        """At least one cancer's pairs are enough to train a model."""
+        return any(c not in self.not_trainable for c in self.per_cancer)
 
     def for_cancer(self, cancer: str) -> "LabelReport":
         """The same report restricted to one cancer (counts of that cancer only)."""
@@ -230,6 +259,8 @@ class LabelReport(ReadReport):
             conflicts_set_negative=int(c.get("conflicts_set_negative", 0)),
             duplicates_removed=int(c.get("duplicates_removed", 0)),
             per_cancer={cancer: dict(c)} if c else {}, unresolved_by_cancer={cancer: dict(bad)} if bad else {},
+            not_trainable={k: v for k, v in self.not_trainable.items() if k == cancer},
+            one_class={k: v for k, v in self.one_class.items() if k == cancer},
         )
         rep._add_warnings()
         return rep
@@ -242,6 +273,10 @@ class LabelReport(ReadReport):
             self.warn(f"{self.self_pairs_set_negative} self-pairs labelled SL were set negative")
         if self.conflict_pairs:
             self.warn(f"{self.conflict_pairs} pairs labelled both SL and non-SL were set negative")
+        for cancer, why in self.not_trainable.items():
+            self.warn(f"{_cancer_label(cancer)}: {why}")
+        for cancer, note in self.one_class.items():
+            self.warn(f"{_cancer_label(cancer)}: {note}")
 
     def summary(self) -> str:
         """One paragraph for logs and previews."""
@@ -306,6 +341,47 @@ class LabelTable:
         with atomic_path(path) as tmp:
             self.pairs.to_csv(tmp, index=False, compression=comp)
         return path
+
+
+def _cancer_label(cancer: str) -> str:
+    return f"cancer {cancer!r}" if cancer else "the pairs"
+
+
+#: the fewest SL pairs, and the fewest distinct genes in labelled pairs, a model can be trained
+#: on: 5-fold CV needs >= 10 pairs after 1:1 balancing (>= 5 SL pairs) and the gene-disjoint
+#: CV2 / CV3 splits need >= 10 labelled genes (data/splits.py)
+MIN_TRAIN_POSITIVES = 5
+MIN_TRAIN_GENES = 10
+
+
+def training_problem(positive: int, negative: int, genes: int) -> str | None:
+    """Why a set of labelled pairs cannot train a model, or None if it can.
+
+    Args:
+        positive, negative: SL and non-SL pairs (after the §1.3 rules); genes: distinct genes.
+    """
+    if positive == 0:
+        return (f"no SL pair ({negative} non-SL pairs only): a model cannot be trained on these labels "
+                "(they can still flag known pairs)")
+    if positive < MIN_TRAIN_POSITIVES or genes < MIN_TRAIN_GENES:
+        return (f"too few labels to train a model: {positive} SL pair(s) over {genes} genes; training needs at "
+                f"least {MIN_TRAIN_POSITIVES} SL pairs over at least {MIN_TRAIN_GENES} genes (the labels can "
+                "still flag known pairs)")
+    return None
+
+
+def _check_trainable(pairs: pd.DataFrame, report: LabelReport) -> None:
+    """Fill ``report.not_trainable`` / ``report.one_class`` per cancer."""
+    for cancer, grp in pairs.groupby("cancer", sort=True):
+        pos = int((grp["label"] == 1).sum())
+        neg = int(len(grp) - pos)
+        genes = int(len(pd.unique(pd.concat([grp["gene1"], grp["gene2"]]))))
+        why = training_problem(pos, neg, genes)
+        if why is not None:
+            report.not_trainable[str(cancer)] = why
+        elif neg == 0:
+            report.one_class[str(cancer)] = (f"one class only: all {pos} pairs are SL; training will use random "
+                                             "gene pairs as the non-SL pairs")
 
 
 # ----------------------------------------------------------------------
@@ -580,7 +656,13 @@ def read_label_files(
         "label": np.concatenate([r.label for r in raws])[ok].astype(np.int8),
         "cancer": pd.Series(np.concatenate([r.cancer for r in raws])[ok], dtype="str"),
     })
+    if not ok.any():
+        where = paths[0] if len(paths) == 1 else None
+        raise InputError(where, f"no usable gene pair: none of the {report.n_rows} rows names two recognised genes "
+                                f"(unrecognised names, e.g. {', '.join(report.unresolved[:5]) or 'all empty'}); "
+                                "use HGNC symbols, aliases or Entrez IDs")
     out = apply_label_rules(pairs, report)
+    _check_trainable(out, report)
     report._add_warnings()
     return LabelTable(out, sources=paths, report=report)
 

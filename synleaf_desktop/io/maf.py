@@ -10,7 +10,7 @@ Columns are found by name (any order, case-insensitive, extra columns ignored):
 
 Leading ``#`` lines (cBioPortal ``#version`` lines) are skipped. Rows whose gene does not
 resolve are dropped and the names reported. Only the columns above are parsed (MAFs can be
-large), so a row with extra fields beyond the header is not detected.
+large); a row with fewer or more fields than the header is still refused (the line is named).
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ Missing cells: ``NA``, ``NaN``, empty, ``null`` (see :data:`tabular.NA_VALUES`).
 Rules (METHOD §1.5): unresolved gene names are dropped and reported; a gene on several
 rows keeps its first row (warning names the genes and lines); sample columns that are
 the same sample after :func:`normalise_sample_ids` are averaged (warning); the same
-sample column name written twice is an error.
+sample column name written twice is an error; a row with fewer or more fields than the
+header is an error; gene rows and sample columns with no value at all are left out
+(counted in a warning), and a matrix with no value at all is an error.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError, ReadReport
 from .genes import GeneResolver, default_resolver
-from .omics import OMICS_KINDS, OmicsMatrix, normalise_sample_ids
+from .omics import OMICS_KINDS, OmicsMatrix, drop_missing, normalise_sample_ids
 from .tabular import (Header, find_column, format_columns, raise_non_numeric, read_table, resolve_rows,
                       scan_header)
 
@@ -132,6 +134,7 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     if inf.any():
         values[inf] = np.nan
         report.warn(f"{int(inf.sum())} infinite values were treated as missing")
+    genes, samples, values = drop_missing(genes, samples, values, report, path)
     return OmicsMatrix(kind, genes.astype(object), samples.astype(object), values, source=path,
                        fmt=fmt or "matrix", report=report)
 

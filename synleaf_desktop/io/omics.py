@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ReadReport
+from ..errors import InputError, ReadReport
 
 #: The four omics kinds of SynLeaF, in the canonical order used everywhere
 #: (model inputs, files, summaries): mutation, copy number, expression, methylation.
@@ -93,3 +93,37 @@ class OmicsMatrix:
 
     def gene_index(self) -> dict[str, int]:
         return {g: i for i, g in enumerate(self.genes.tolist())}
+
+
+def drop_missing(genes: np.ndarray, samples: np.ndarray, values: np.ndarray, report: ReadReport,
+                 path: Path | None, what: str = "matrix") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leave out the gene rows and sample columns that hold no finite value (counted in a
+    warning each), so a sample is never reported "with data" when it has none.
+
+    Args:
+        genes: [G]; samples: [S]; values: float [G, S], NaN = missing (infinite values count
+            as missing too).
+
+    Returns:
+        (genes, samples, values) without the empty rows and columns.
+
+    Raises:
+        InputError: no cell holds a finite value (nothing to import).
+    """
+    finite = np.isfinite(values)
+    if not finite.any():
+        raise InputError(path, f"no data: every value of the {what} ({values.shape[0]} genes x {values.shape[1]} "
+                               f"samples) is missing (NA, empty, NaN or infinite); nothing was imported. Check that "
+                               f"the file holds numbers")
+    rows, cols = finite.any(axis=1), finite.any(axis=0)
+    if not cols.all():
+        empty = [str(x) for x in np.asarray(samples)[~cols][:5]]
+        report.warn(f"{int((~cols).sum())} sample columns hold no value (all missing) and were left out "
+                    f"(e.g. {', '.join(empty)})")
+    if not rows.all():
+        empty = [str(x) for x in np.asarray(genes)[~rows][:5]]
+        report.warn(f"{int((~rows).sum())} gene rows hold no value (all missing) and were left out "
+                    f"(e.g. {', '.join(empty)})")
+    if rows.all() and cols.all():
+        return genes, samples, values
+    return genes[rows], samples[cols], np.ascontiguousarray(values[np.ix_(rows, cols)])

@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import InputError, ReadReport
 from .coords import CHROMOSOMES, genome_name, load_coordinates
 from .genes import GeneResolver
-from .omics import OmicsMatrix, normalise_sample_ids
+from .omics import OmicsMatrix, drop_missing, normalise_sample_ids
 from .tabular import find_column, format_columns, raise_non_numeric, read_table, scan_header
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,6 +44,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "end": ("loc.end", "End", "loc_end", "End_Position", "EndPos", "End.Pos", "End_bp"),
     "mean": ("seg.mean", "Segment_Mean", "seg_mean", "SegMean", "Segment.Mean", "Mean", "log2ratio"),
 }
+#: positions beyond this (bp) are not chromosome positions (the longest human chromosome has 2.5e8)
+MAX_POSITION = 1e10
 _MAX_CELLS = 1 << 21  # sample x gene cells evaluated at once (bounds temporary memory)
 
 
@@ -100,6 +102,12 @@ def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | No
         r = int(flipped[0])
         raise InputError(path, f"loc.start ({start[r]:.0f}) is greater than loc.end ({end[r]:.0f}); "
                                f"{len(flipped)} segment(s) like this", line=header.data_line(r), column=found["start"])
+    outside = np.flatnonzero(np.isfinite(start) & np.isfinite(end) & ((start < 0) | (end > MAX_POSITION)))
+    if len(outside):
+        r = int(outside[0])
+        col, value = (found["start"], start[r]) if start[r] < 0 else (found["end"], end[r])
+        raise InputError(path, f"{value:.6g} is not a chromosome position (0 to {MAX_POSITION:.0e}); "
+                               f"{len(outside)} segment(s) like this", line=header.data_line(r), column=col)
     ok = (ids != "") & np.isfinite(start) & np.isfinite(end) & np.isfinite(mean)
     if (~ok).any():
         report.warn(f"{int((~ok).sum())} segments without a sample ID, position or seg.mean were ignored")
@@ -138,6 +146,7 @@ def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | No
     report.warn(f"{int((~covered).sum())} of {len(genes)} genes with coordinates overlap no segment and were left out")
     order = np.argsort(genes[covered], kind="stable")
     genes, values = genes[covered][order], values[covered][order]
+    genes, samples, values = drop_missing(genes, samples, values, report, path, what="segment file")
     return OmicsMatrix("cna", genes.astype(object), samples.astype(object), np.ascontiguousarray(values),
                        source=path, fmt="seg", report=report)
 

@@ -149,11 +149,143 @@ def scan_header(path: str | Path, *, min_columns: int = 2, what: str = "tab-sepa
     return Header(path, is_gzip(path), n_comments, columns)
 
 
+_BLOCK = 1 << 22  # bytes scanned at a time by scan_field_counts
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """The first row of a table with the wrong number of fields (see :func:`scan_field_counts`).
+
+    Attributes:
+        line: 1-based file line; found: its field count; count: how many such rows.
+    """
+
+    line: int
+    found: int
+    count: int
+
+
+def scan_field_counts(path: str | Path, *, gzipped: bool, skip_lines: int, expected: int, minimum: int | None = None,
+                      sep: str = "\t", quoting: bool = False) -> BadRow | None:
+    """Find data rows with fewer than ``minimum`` or more than ``expected`` fields.
+
+    pandas pads a short row with missing values without a word (and, reading only some
+    columns, does not notice a long one), so readers call this first. One vectorised pass
+    over the bytes; blank lines are skipped. With ``quoting`` (CSV convention) a file that
+    holds a quote character is parsed with :mod:`csv` instead, so a quoted separator is
+    not counted.
+
+    Args:
+        path: the file; gzipped: decompress it; skip_lines: lines before the first data row
+            (comments and the header); expected: the header's field count; minimum: the
+            fewest fields a row may have (default ``expected``).
+
+    Returns:
+        the first bad row (with the number of bad rows), or None.
+
+    Raises:
+        OSError, EOFError, zlib.error, gzip.BadGzipFile: the file cannot be read.
+    """
+    minimum = expected if minimum is None else minimum
+    first_line = skip_lines + 1
+    sep_byte = ord(sep)
+    quote = ord('"')
+    opener = (lambda: gzip.open(path, "rb")) if gzipped else (lambda: open(path, "rb"))
+    bad: BadRow | None = None
+    n_bad = 0
+    rows = 0
+    with opener() as fh:
+        for _ in range(skip_lines):
+            fh.readline()
+        carry = b""
+        while True:
+            chunk = fh.read(_BLOCK)
+            buf = carry + chunk
+            if not chunk:
+                if not buf:
+                    break
+                block, carry = buf + b"\n", b""
+            else:
+                cut = buf.rfind(b"\n")
+                if cut < 0:
+                    carry = buf
+                    continue
+                block, carry = buf[:cut + 1], buf[cut + 1:]
+            a = np.frombuffer(block, dtype=np.uint8)
+            if quoting and (a == quote).any():
+                return _scan_csv(path, gzipped, skip_lines, expected, minimum, sep)
+            nl = np.flatnonzero(a == 10)
+            seps = np.flatnonzero(a == sep_byte)
+            per_line = np.diff(np.searchsorted(seps, nl), prepend=0)
+            starts = np.concatenate([[0], nl[:-1] + 1])
+            length = nl - starts
+            blank = (length == 0) | ((length == 1) & (a[np.maximum(nl - 1, 0)] == 13))
+            fields = per_line + 1
+            wrong = ~blank & ((fields < minimum) | (fields > expected))
+            if wrong.any():
+                k = int(np.flatnonzero(wrong)[0])
+                if bad is None:
+                    bad = BadRow(first_line + rows + k, int(fields[k]), 0)
+                n_bad += int(wrong.sum())
+            rows += len(nl)
+            if not chunk:
+                break
+    return BadRow(bad.line, bad.found, n_bad) if bad is not None else None
+
+
+def _scan_csv(path: str | Path, gzipped: bool, skip_lines: int, expected: int, minimum: int,
+              sep: str) -> BadRow | None:
+    """:func:`scan_field_counts` for a file with quotes: field counts from :mod:`csv`."""
+    bad: BadRow | None = None
+    n_bad = 0
+    raw = gzip.open(path, "rb") if gzipped else open(path, "rb")
+    with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for _ in range(skip_lines):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=sep)
+        before = 0  # lines consumed before the current record
+        for row in reader:
+            line, before = skip_lines + before + 1, reader.line_num
+            if row and (len(row) < minimum or len(row) > expected):
+                if bad is None:
+                    bad = BadRow(line, len(row), 0)
+                n_bad += 1
+    return BadRow(bad.line, bad.found, n_bad) if bad is not None else None
+
+
+def check_row_lengths(header: Header) -> None:
+    """Refuse a tab-separated table whose data rows do not all have as many fields as the
+    header (trailing header fields with no name may be left out of a row).
+
+    Raises:
+        InputError: naming the first bad line, the expected and the found field counts.
+    """
+    path = header.path
+    expected = len(header.columns)
+    minimum = expected
+    while minimum > 1 and not header.columns[minimum - 1]:
+        minimum -= 1
+    try:
+        bad = scan_field_counts(path, gzipped=header.gzipped, skip_lines=header.n_comments + 1,
+                                expected=expected, minimum=minimum)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(path, _TRUNCATED) from exc
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from exc
+    if bad is not None:
+        kind = "fewer" if bad.found < minimum else "more"
+        raise InputError(path, f"malformed table: expected {expected} tab-separated fields as in the header but "
+                               f"found {bad.found} ({kind}; {bad.count} row(s) like this). Every row must have one "
+                               f"field per column (empty or NA for a missing value); fix the row or the header",
+                         line=bad.line)
+
+
 def read_table(header: Header, *, usecols: list[Any] | None = None, dtype: Any = None,
                positional: bool = False, na_values: tuple[str, ...] = NA_VALUES, **kwargs: Any) -> pd.DataFrame:
     """``pandas.read_csv`` of a tab-separated file described by ``header``.
 
     Quoting is off, ``#`` lines are skipped, ``na_values`` are the only missing markers.
+    A row with fewer or more fields than the header is an error (:func:`check_row_lengths`).
     ``ValueError`` from dtype conversion is passed through (callers locate the bad cell);
     other read failures become :class:`InputError`.
 
@@ -167,14 +299,16 @@ def read_table(header: Header, *, usecols: list[Any] | None = None, dtype: Any =
         or integer column names when ``positional``.
     """
     path = header.path
+    check_row_lengths(header)
     if positional:
         layout: dict[str, Any] = dict(skiprows=header.n_comments + 1, header=None,
                                       names=list(range(len(header.columns))))
     else:
         layout = dict(skiprows=header.n_comments, header=0)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(over="ignore"):  # a huge number becomes inf: missing
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
             return pd.read_csv(
                 path, sep="\t", **layout, usecols=usecols, dtype=dtype,
                 quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=list(na_values),

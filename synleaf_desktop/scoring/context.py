@@ -28,6 +28,8 @@ from ..bundle.format import Bundle
 
 #: above this many pairs, :meth:`ContextScorer.pairs` materialises the float32 UMT terms
 DENSE_PAIRS = 20000
+#: up to this many pairs, :meth:`ContextScorer.pairs` reads the rows of all folds at once
+FEW_PAIRS = 64
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -106,13 +108,22 @@ class ContextScorer:
         self.c = np.asarray(a["uni_bias"], dtype=np.float32)  # [F, 2]
         self.n_genes = int(self.T.shape[1])
         if self.strategy == "umt":
-            self.umt_a = a["umt_a"]  # [Fu, G, H] memmap (float16/32)
-            self.umt_b = a["umt_b"]
+            self.lowrank = "umt_u" in a
+            if self.lowrank:  # format 2: [a | b] = (u * scale) @ v per fold
+                self.umt_u = a["umt_u"]  # int8 [Fu, G, R] memmap
+                self.umt_scale = np.asarray(a["umt_u_scale"], np.float32)  # [Fu, G]
+                self.umt_v = np.asarray(a["umt_v"], np.float32)  # [Fu, R, 2H]
+                self.n_umt = int(self.umt_u.shape[0])
+            else:
+                self.umt_a = a["umt_a"]  # [Fu, G, H] memmap (float16/32)
+                self.umt_b = a["umt_b"]
+                self.n_umt = int(self.umt_a.shape[0])
             self.b1 = np.asarray(a["umt_b1"], np.float32)  # [Fu, H]
             self.w2 = np.asarray(a["umt_w2"], np.float32)  # [Fu, H]
             self.b2 = np.asarray(a["umt_b2"], np.float32)  # [Fu]
         self.n_folds = bundle.folds
         self._dense: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+        self._v64: np.ndarray | None = None
         self._exp_terms: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -137,18 +148,37 @@ class ContextScorer:
         with self._lock:
             if self._dense is None:
                 out = []
-                for f in range(self.umt_a.shape[0]):
-                    A = np.array(self.umt_a[f], dtype=np.float32)  # a copy, never the memmap
-                    NB = np.array(self.umt_b[f], dtype=np.float32)
+                for f in range(self.n_umt):
+                    A, NB = self._terms(f, slice(None))
                     NB += self.b1[f]
                     np.negative(NB, out=NB)
                     with single_thread_blas():
                         sep = (self.b2[f] - NB @ self.w2[f]).astype(np.float32)
                     out.append((np.ascontiguousarray(A), NB, sep))
                 self._dense = out
-                for m in (self.umt_a, self.umt_b):  # the float16 pages are not needed any more
-                    _drop_pages(m)
+                for m in ((self.umt_u,) if self.lowrank else (self.umt_a, self.umt_b)):
+                    _drop_pages(m)  # the stored pages are not needed any more
             return self._dense
+
+    def _terms(self, f: int, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+        """Fold f's UMT first-layer terms ``(a, b)`` of the given gene rows: float32 [n, H] copies
+        (callers doing bulk work hold :func:`single_thread_blas`)."""
+        if self.lowrank:
+            m = (np.asarray(self.umt_u[f, rows], np.float32) * self.umt_scale[f, rows][:, None]) @ self.umt_v[f]
+            h = m.shape[1] // 2
+            return np.ascontiguousarray(m[:, :h]), np.ascontiguousarray(m[:, h:])
+        return np.array(self.umt_a[f, rows], dtype=np.float32), np.array(self.umt_b[f, rows], dtype=np.float32)
+
+    def _rows_all_folds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(a, b)`` float64 [Fu, n, H] of the given rows in every UMT fold (the few-pairs path)."""
+        if self.lowrank:
+            u = np.asarray(self.umt_u[:, rows], np.float64) * self.umt_scale[:, rows][..., None]  # [Fu, n, R]
+            if self._v64 is None:
+                self._v64 = self.umt_v.astype(np.float64)
+            m = np.matmul(u, self._v64)  # [Fu, n, 2H]
+            h = m.shape[-1] // 2
+            return m[..., :h], m[..., h:]
+        return np.asarray(self.umt_a[:, rows], np.float64), np.asarray(self.umt_b[:, rows], np.float64)
 
     def release(self) -> None:
         """Drop the materialised float32 terms (they are rebuilt on demand)."""
@@ -165,7 +195,7 @@ class ContextScorer:
 
     def _umt_logits(self, i: np.ndarray, j: np.ndarray, dense: bool) -> np.ndarray:
         """UMT logits for ordered pairs (i, j): float64 [Fu, n]."""
-        fu = self.umt_a.shape[0]
+        fu = self.n_umt
         out = np.empty((fu, len(i)), np.float64)
         if dense:
             for f, (A, NB, sep) in enumerate(self.dense()):
@@ -174,8 +204,8 @@ class ContextScorer:
                     out[f, s:s + 4096] = np.maximum(A[ii], NB[jj]) @ self.w2[f] + sep[jj]
             return out
         for f in range(fu):
-            a = np.asarray(self.umt_a[f, i], np.float64)
-            b = np.asarray(self.umt_b[f, j], np.float64)
+            a = self._terms(f, i)[0].astype(np.float64)
+            b = self._terms(f, j)[1].astype(np.float64)
             x = a + b + self.b1[f]
             np.maximum(x, 0.0, out=x)
             out[f] = x @ self.w2[f].astype(np.float64) + float(self.b2[f])
@@ -199,9 +229,18 @@ class ContextScorer:
         out = {"omics": (0.5 * (so_ab + so_ba)).mean(axis=0), "kg": (0.5 * (sk_ab + sk_ba)).mean(axis=0)}
         if self.strategy == "umt":
             dense = self._dense is not None or len(i) > DENSE_PAIRS
-            with single_thread_blas():
-                p_ab = sigmoid(self._umt_logits(i, j, dense))
-                p_ba = sigmoid(self._umt_logits(j, i, dense))
+            if not dense and len(i) <= FEW_PAIRS:  # a lookup: the rows of both genes, all folds at once
+                ai, bi = self._rows_all_folds(i)
+                aj, bj = self._rows_all_folds(j)
+                b1 = self.b1.astype(np.float64)[:, None, :]
+                w2 = self.w2.astype(np.float64)[:, :, None]
+                b2 = self.b2.astype(np.float64)[:, None]
+                p_ab = sigmoid(np.matmul(np.maximum(ai + bj + b1, 0.0), w2)[..., 0] + b2)
+                p_ba = sigmoid(np.matmul(np.maximum(aj + bi + b1, 0.0), w2)[..., 0] + b2)
+            else:
+                with single_thread_blas():
+                    p_ab = sigmoid(self._umt_logits(i, j, dense))
+                    p_ba = sigmoid(self._umt_logits(j, i, dense))
         else:
             p_ab = 0.5 * (so_ab + sk_ab)
             p_ba = 0.5 * (so_ba + sk_ba)

@@ -31,8 +31,12 @@ import numpy as np
 
 from .. import __version__
 from ..bundle.format import Bundle
+from ..bundle.trial import is_trial
 from ..errors import InputError, SynleafError
 from ..progress import Progress
+from .calibration import CALIBRATION_FILE, Calibration, describe_top, load_calibration
+from .evidence import EvidenceStore
+from .kg_evidence import TermIndex
 from .context import ContextScorer
 from .labels import PairSet, label_value, labels_for_context
 
@@ -49,7 +53,17 @@ BUILD_HINT = ("no SL models are installed. Build the nine bundled models with "
               "`synleaf bundle build --data ../shared/data --out bundled_models`, "
               "or add one with `synleaf models add FOLDER`.")
 #: default score from which a context counts as "high" in :meth:`ScoringEngine.cross_context`
+#: when a context has no rank map (older user bundles)
 HIGH = 0.5
+EVIDENCE_FILE = "evidence.npz"
+#: shared annotations listed per pair (most specific first; the count of all is given too)
+SHARED_TERMS_SHOWN = 12
+#: default genome-wide rank (top fraction of the context's pairs) from which a context counts as
+#: "high" in :meth:`ScoringEngine.cross_context`: the top 1 %
+HIGH_TOP = 0.01
+RANK_NOTE = ("percentile / top_fraction: where the score falls among all gene pairs of the context's universe "
+             "(comparable between contexts; the raw score is not); heldout_recall: share of the context's known "
+             "SL pairs that the models did not train on scoring at least as high (not a probability of SL).")
 
 
 class NoModelsError(SynleafError):
@@ -57,14 +71,38 @@ class NoModelsError(SynleafError):
 
 
 class UnresolvedGeneError(InputError):
-    """A query gene name could not be mapped to an HGNC symbol."""
+    """A query gene name could not be mapped to an HGNC symbol.
 
-    def __init__(self, names: Sequence[str]) -> None:
+    ``suggestions``: ``{name: [close gene names]}`` (from the shipped gene table, by edit
+    distance), added to the message as "did you mean ...?". The CLI exits with ``exit_code``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, names: Sequence[str], suggestions: dict[str, list[str]] | None = None) -> None:
         self.names = list(names)
+        self.suggestions = {k: list(v) for k, v in (suggestions or {}).items() if v}
+        hint = "; ".join(f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in self.suggestions.items())
         super().__init__(None, "could not resolve gene name" + ("s " if len(names) > 1 else " ")
                          + ", ".join(repr(n) for n in names)
                          + " (not a current HGNC symbol, alias or Entrez ID in the shipped gene table); "
-                           "check the spelling")
+                         + "check the spelling" + (f"; {hint}" if hint else ""))
+
+
+class SelfPairError(InputError):
+    """Both query names resolve to the same gene: a gene is not scored against itself."""
+
+    def __init__(self, query: Sequence[str], symbol: str) -> None:
+        self.query = [str(q) for q in query]
+        self.symbol = str(symbol)
+        same = (f"{self.query[0]!r} and {self.query[1]!r} are both {symbol}"
+                if self.query[0].strip() != symbol or self.query[1].strip() != symbol else f"both genes are {symbol}")
+        super().__init__(None, f"{same}: a gene paired with itself is not scored (synthetic lethality needs "
+                               "two different genes); choose two different genes")
+
+
+#: where a known label comes from: the user's label tables, or the model's own training labels
+LABEL_SOURCES = ("labels", "model")
 
 
 @dataclass
@@ -82,6 +120,17 @@ class ContextScore:
     known_label: int | None
     in_training: bool | None
     strategy: str
+    percentile: float | None = None
+    top_fraction: float | None = None
+    heldout_recall: float | None = None
+    #: "labels" (the user's label tables), "model" (the pair is in the model's own training data,
+    #: train/val/test of any fold, with its label) or None (no known label)
+    label_source: str | None = None
+    #: co-inactivation of the two genes in the context's tumours (None: no evidence or no cohort
+    #: data in the bundle): n_a, n_b, n_both, n_samples, expected, p_depletion, log_or, sentence
+    evidence: dict[str, Any] | None = None
+    #: per gene of the pair, how often it is mutated / deleted / amplified in the cohort
+    profiles: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -103,17 +152,29 @@ class PairResult:
     genes: tuple[str, str] | None
     unresolved: list[str]
     contexts: dict[str, ContextScore] = field(default_factory=dict)
+    #: annotations the two genes share in the shipped knowledge graph (GO BP, KEGG; most specific
+    #: first), or None when the term index is not available
+    shared_terms: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``synleaf score A B --json``."""
         return {"query": list(self.query), "genes": list(self.genes) if self.genes else None,
                 "unresolved": self.unresolved,
                 "contexts": {k: v.to_dict() for k, v in self.contexts.items()},
+                "shared_terms": self.shared_terms,
                 "version": __version__, "note": PAIR_ORDER_NOTE}
 
 
 def _f(x: Any) -> float:
     return float(round(float(x), 6))
+
+
+def _opt(x: Any, digits: int, sig: bool = False) -> float | None:
+    """A float rounded for output (significant digits with ``sig``), None for NaN."""
+    x = float(x)
+    if not np.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}") if sig else round(x, digits)
 
 
 class ScoringEngine:
@@ -136,7 +197,13 @@ class ScoringEngine:
         self._kinds = dict(kinds or {})
         self._labels: dict[str, PairSet] = {}
         self._training: dict[str, PairSet | None] = {}
+        self._model_labels: dict[str, PairSet | None] = {}
+        self._calibration: dict[str, Calibration | None] = {}
+        self._evidence: dict[str, EvidenceStore | None] = {}
+        self._terms: TermIndex | None | bool = False  # False: not loaded yet
         self.label_report: dict[str, Any] | None = None
+        #: ``[(folder, message)]``: models :meth:`from_registry` skipped (broken or unreadable)
+        self.problems: list[tuple[Path, str]] = []
 
     @classmethod
     def from_registry(cls, registry: "Registry | None" = None, names: Sequence[str] | None = None,
@@ -155,8 +222,13 @@ class ScoringEngine:
             infos = [m for m in infos if m.name.lower() in wanted]
         if not infos:
             raise NoModelsError(BUILD_HINT)
-        bundles = [Bundle.load(m.folder, verify=verify) for m in infos]
-        return cls(bundles, resolver=resolver, kinds={m.name: m.kind for m in infos})
+        # a model that fails its checks is skipped (reason in registry.problems), never fatal
+        loaded = registry.load_bundles(infos, verify=verify)
+        if not loaded:
+            raise NoModelsError("; ".join(msg for _, msg in registry.problems) or BUILD_HINT)
+        engine = cls([b for _, b in loaded], resolver=resolver, kinds={m.name: m.kind for m, _ in loaded})
+        engine.problems = list(registry.problems)
+        return engine
 
     # --- contexts ------------------------------------------------------------------
     @property
@@ -201,7 +273,11 @@ class ScoringEngine:
                 "val_auc": b.headline.get("val_auc"), "test_auc": b.headline.get("test_auc"),
                 "cv": m.get("cv"), "kg": m.get("kg"), "dtype": b.dtype, "created": m.get("created"),
                 "description": m.get("description", ""), "has_splits": b.has_splits, "folder": str(b.folder),
-                "size_bytes": b.size_bytes}
+                "size_bytes": b.size_bytes, "trial": is_trial(m)}
+
+    def trial_contexts(self) -> list[str]:
+        """Contexts that are quick-run trial models (:mod:`synleaf_desktop.bundle.trial`)."""
+        return [n for n, sc in self._scorers.items() if is_trial(sc.bundle.manifest)]
 
     def warm_up(self, contexts: str | Iterable[str] | None = None, progress: Progress | None = None) -> None:
         """Materialise the float32 UMT terms now (~0.1 s per 5-fold 18k-gene UMT context) so that
@@ -255,8 +331,84 @@ class ScoringEngine:
     def _resolve_one(self, gene: str) -> str:
         sym = self._quick_symbols([gene])[0]
         if sym is None:
-            raise UnresolvedGeneError([str(gene)])
+            raise self.unresolved_error([str(gene)])
         return str(sym)
+
+    # --- calibration -------------------------------------------------------------------
+    def calibration(self, name: str) -> Calibration | None:
+        """The context's stored rank map and held-out recall (None for bundles built without one)."""
+        name = self._canonical(name)
+        if name not in self._calibration:
+            b = self._scorers[name].bundle
+            self._calibration[name] = (load_calibration(b.folder / CALIBRATION_FILE)
+                                       if CALIBRATION_FILE in b.manifest.get("files", {}) else None)
+        return self._calibration[name]
+
+    def ranks(self, name: str, scores: np.ndarray) -> dict[str, np.ndarray]:
+        """``percentile``, ``top_fraction``, ``heldout_recall`` (float64, NaN where unknown) of raw
+        scores of context ``name``."""
+        s = np.asarray(scores, np.float64)
+        cal = self.calibration(name)
+        if cal is None:
+            nan = np.full(s.shape, np.nan)
+            return {"percentile": nan, "top_fraction": nan.copy(), "heldout_recall": nan.copy()}
+        return {"percentile": cal.percentile(s), "top_fraction": cal.top_fraction(s),
+                "heldout_recall": cal.heldout_recall(s)}
+
+    # --- pair evidence -----------------------------------------------------------------
+    def evidence_store(self, name: str) -> EvidenceStore | None:
+        """The context's cohort inactivation calls (``evidence.npz``), or None without one."""
+        name = self._canonical(name)
+        if name not in self._evidence:
+            b = self._scorers[name].bundle
+            store = None
+            if EVIDENCE_FILE in b.manifest.get("files", {}):
+                with np.load(b.folder / EVIDENCE_FILE, allow_pickle=False) as z:
+                    store = EvidenceStore.from_arrays({k: z[k] for k in z.files}, b.genes)
+            self._evidence[name] = store
+        return self._evidence[name]
+
+    @property
+    def kg_terms(self) -> TermIndex | None:
+        """The shipped gene-annotation index (``resources/kg_terms/terms.npz``), or None."""
+        if self._terms is False:
+            from .. import paths
+
+            path = paths.resources_dir() / "kg_terms" / "terms.npz"
+            self._terms = TermIndex.load(path) if path.is_file() else None
+        return self._terms  # type: ignore[return-value]
+
+    def pair_evidence(self, name: str, a: str, b: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(co-inactivation dict with a ``sentence``, or None; per-gene cohort profiles, or None)."""
+        store = self.evidence_store(name)
+        if store is None:
+            return None, None
+        ev = store.pair(a, b)
+        sent = store.pair_sentence(a, b, ev)
+        out = dict(ev) if ev is not None else {"n_samples": store.n_samples, "no_evidence": True}
+        out["sentence"] = sent
+        out["source"] = store.meta.get("inactivation")
+        return out, {g: store.profile(g) for g in (a, b)}
+
+    def evidence_columns(self, name: str, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """Co-inactivation columns for gene rows (i, j) of context ``name`` (-1 = absent):
+        ``both_lost`` (tumours with both genes inactivated), ``expected_both``, ``coinact_p``
+        (one-sided depletion p), all NaN where there is no evidence."""
+        n = len(i)
+        out = {k: np.full(n, np.nan) for k in ("both_lost", "expected_both", "coinact_p")}
+        store = self.evidence_store(name)
+        if store is None or n == 0:
+            return out
+        ok = (np.asarray(i) >= 0) & (np.asarray(j) >= 0)
+        if not ok.any():
+            return out
+        st = store.pairs(np.stack([np.asarray(i)[ok], np.asarray(j)[ok]], axis=1))
+        v = st["valid"]
+        for key, src in (("both_lost", "n_both"), ("expected_both", "expected"), ("coinact_p", "p_depletion")):
+            col = np.full(int(ok.sum()), np.nan)
+            col[v] = np.asarray(st[src], float)[v]
+            out[key][ok] = col
+        return out
 
     # --- overlays --------------------------------------------------------------------
     def set_labels(self, labels: "pd.DataFrame | Any | None") -> dict[str, Any]:
@@ -311,12 +463,49 @@ class ScoringEngine:
                 self._training[name] = PairSet.build(p[:, 0], p[:, 1], np.ones(len(p), np.int8), b.n_genes)
         return self._training[name]
 
-    def _overlay(self, name: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """(known label int8 [n] with -1 = unknown, in_training bool [n] or None)."""
+    def _model_label_set(self, name: str) -> PairSet | None:
+        """The labels of every pair in the model's own data (train, val and test of every trained
+        fold, as stored in ``split_pairs.npz``); None when the bundle ships no split pairs."""
+        if name not in self._model_labels:
+            b = self._scorers[name].bundle
+            parts = [v for v in b.split_pairs.values() if v.ndim == 2 and v.shape[1] >= 3] if b.has_splits else []
+            if not parts:
+                self._model_labels[name] = None
+            else:
+                p = np.concatenate(parts).astype(np.int64)
+                self._model_labels[name] = PairSet.build(p[:, 0], p[:, 1], p[:, 2], b.n_genes)
+        return self._model_labels[name]
+
+    def _overlay_source(self, name: str, i: np.ndarray, j: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """(known label int8 [n] with -1 = unknown, in_training bool [n] or None, source object [n]).
+
+        The known label comes from the user's label tables where they have the pair, else from the
+        model's own training data (so a pair flagged "in training" always has a known label)."""
         lab = self._labels.get(name)
         known = lab.lookup(i, j) if lab is not None else np.full(len(i), -1, np.int8)
+        source = np.where(known >= 0, "labels", None).astype(object)
+        own = self._model_label_set(name)
+        if own is not None:
+            mk = own.lookup(i, j)
+            fill = (known < 0) & (mk >= 0)
+            known = np.where(fill, mk, known).astype(np.int8)
+            source[fill] = "model"
         tr = self._training_set(name)
-        return known, (tr.lookup(i, j) >= 0 if tr is not None else None)
+        return known, (tr.lookup(i, j) >= 0 if tr is not None else None), source
+
+    def _overlay(self, name: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(known label int8 [n] with -1 = unknown, in_training bool [n] or None); see :meth:`_overlay_source`."""
+        known, tr, _ = self._overlay_source(name, i, j)
+        return known, tr
+
+    def unresolved_error(self, names: Sequence[str]) -> UnresolvedGeneError:
+        """An :class:`UnresolvedGeneError` with "did you mean" suggestions from the gene table."""
+        sugg = {}
+        finder = getattr(self.resolver, "suggestions", None)
+        if finder is not None:
+            sugg = {str(n): finder(str(n)) for n in names}
+        return UnresolvedGeneError([str(n) for n in names], sugg)
 
     # --- one pair ----------------------------------------------------------------------
     def score_pair(self, a: str, b: str, contexts: str | Iterable[str] | None = None) -> PairResult:
@@ -326,6 +515,8 @@ class ScoringEngine:
         syms = self._quick_symbols(query)
         unresolved = [q for q, s in zip(query, syms) if s is None]
         genes = (str(syms[0]), str(syms[1])) if not unresolved else None
+        if genes is not None and genes[0] == genes[1]:
+            raise SelfPairError(query, genes[0])
         out = PairResult(query, genes, unresolved)
         for name in names:
             sc = self._scorers[name]
@@ -342,12 +533,18 @@ class ScoringEngine:
             ii, jj = np.array([i]), np.array([j])
             p = sc.pairs(ii, jj)
             folds = p["folds"][:, 0]
-            known, tr = self._overlay(name, ii, jj)
+            known, tr, src = self._overlay_source(name, ii, jj)
+            rk = self.ranks(name, np.array([folds.mean()]))
             out.contexts[name] = ContextScore(
                 name, _f(folds.mean()), _f(folds.std()), [_f(x) for x in folds],
                 (_f(p["p_ab"][:, 0].mean()), _f(p["p_ba"][:, 0].mean())),
                 {"omics": _f(p["omics"][0]), "kg": _f(p["kg"][0])}, True, [], label_value(known[0]),
-                None if tr is None else bool(tr[0]), sc.strategy)
+                None if tr is None else bool(tr[0]), sc.strategy, _opt(rk["percentile"][0], 4),
+                _opt(rk["top_fraction"][0], 10, sig=True), _opt(rk["heldout_recall"][0], 4))
+            out.contexts[name].label_source = src[0]
+            out.contexts[name].evidence, out.contexts[name].profiles = self.pair_evidence(name, *genes)
+        if genes is not None and self.kg_terms is not None:
+            out.shared_terms = self.kg_terms.shared_terms(genes[0], genes[1], limit=SHARED_TERMS_SHOWN)
         return out
 
     # --- many pairs --------------------------------------------------------------------
@@ -363,7 +560,13 @@ class ScoringEngine:
         Returns:
             (DataFrame, unresolved names). Columns: ``gene1, gene2`` (as given), ``symbol1,
             symbol2`` (resolved, empty if not), one score column per context (NaN where a gene is
-            unresolved or outside that context), then ``<ctx>_sd`` columns.
+            unresolved or outside that context), then ``<ctx>_sd`` columns, then (with labels)
+            ``<ctx>_label``/``<ctx>_in_training``, then per context ``<ctx>_percentile``,
+            ``<ctx>_top_fraction`` and ``<ctx>_heldout_recall`` (NaN without a rank map) and, for
+            contexts whose bundle carries cohort evidence, ``<ctx>_both_lost``,
+            ``<ctx>_expected_both``, ``<ctx>_coinact_p`` (NaN: no evidence); then
+            ``shared_terms_score`` and ``shared_terms_n`` (annotations the genes share in the
+            shipped knowledge graph) when the term index is shipped.
         """
         import pandas as pd
 
@@ -380,10 +583,18 @@ class ScoringEngine:
             g2 = [p[1] for p in pl]
         r1, r2 = self.resolve(g1), self.resolve(g2)
         s1, s2 = r1.symbols, r2.symbols
+        # a gene with itself is not a pair: skip such rows (after name resolution), count them
+        same = np.array([a is not None and a == b for a, b in zip(s1, s2)], dtype=bool)
+        self_pairs = [(str(a), str(b)) for a, b, x in zip(g1, g2, same) if x]
+        if same.any():
+            g1 = [x for x, m in zip(g1, same) if not m]
+            g2 = [x for x, m in zip(g2, same) if not m]
+            s1, s2 = s1[~same], s2[~same]
         df = pd.DataFrame({"gene1": g1, "gene2": g2, "symbol1": s1, "symbol2": s2})
         scores: dict[str, np.ndarray] = {}
         sds: dict[str, np.ndarray] = {}
         extra: dict[str, Any] = {}
+        rank_cols: dict[str, np.ndarray] = {}
         n = len(g1)
         for name in names:
             sc = self._scorers[name]
@@ -398,6 +609,13 @@ class ScoringEngine:
                 sd[ok] = p["folds"].std(axis=0)
             scores[name] = mean
             sds[f"{name}_sd"] = sd
+            rk = self.ranks(name, mean)
+            for key in ("percentile", "top_fraction", "heldout_recall"):
+                rank_cols[f"{name}_{key}"] = rk[key]
+            if self.evidence_store(name) is not None:
+                ev = self.evidence_columns(name, np.where(ok, i, -1), np.where(ok, j, -1))
+                for key, col in ev.items():
+                    rank_cols[f"{name}_{key}"] = col
             if with_labels:
                 known, tr = self._overlay(name, np.where(ok, i, -1), np.where(ok, j, -1))
                 extra[f"{name}_label"] = pd.array(np.where(known >= 0, known, 0), dtype="Int64")
@@ -408,10 +626,20 @@ class ScoringEngine:
                     t = pd.array(tr, dtype="boolean")
                     t[~ok] = pd.NA
                     extra[f"{name}_in_training"] = t
-        df = pd.concat([df, pd.DataFrame(scores), pd.DataFrame(sds), pd.DataFrame(extra)], axis=1)
+        terms = self.kg_terms
+        if terms is not None and n:
+            s1l = [x if isinstance(x, str) else "" for x in list(s1)]
+            s2l = [x if isinstance(x, str) else "" for x in list(s2)]
+            ra, rb = terms.rows(s1l), terms.rows(s2l)
+            rank_cols["shared_terms_score"] = np.where((ra >= 0) & (rb >= 0), terms.pair_scores(ra, rb), np.nan)
+            rank_cols["shared_terms_n"] = np.array(
+                [len(terms.shared(int(x), int(y))) if x >= 0 and y >= 0 else np.nan for x, y in zip(ra, rb)], float)
+        df = pd.concat([df, pd.DataFrame(scores), pd.DataFrame(sds), pd.DataFrame(extra), pd.DataFrame(rank_cols)],
+                       axis=1)
         unresolved = list(dict.fromkeys(r1.unresolved + r2.unresolved))
         df.attrs["unresolved"] = unresolved
         df.attrs["contexts"] = names
+        df.attrs["self_pairs"] = self_pairs  # skipped rows (gene1, gene2 as given) naming one gene twice
         return df, unresolved
 
     def gene_list(self, genes: Sequence[str], contexts: str | Iterable[str] | None = None,
@@ -422,6 +650,16 @@ class ScoringEngine:
 
         res = self.resolve(genes)
         syms = list(dict.fromkeys(s for s in res.symbols if s is not None))
+        # names naming a gene already in the list (BRCA1, brca1, an alias): their self-pairs are skipped
+        first: dict[str, str] = {}
+        repeats = []
+        for name, sym in zip(list(genes), res.symbols):
+            if sym is None:
+                continue
+            if sym in first:
+                repeats.append((str(name), str(sym)))
+            else:
+                first[sym] = str(name)
         pairs = [(syms[a], syms[b]) for a in range(len(syms)) for b in range(a + 1, len(syms))]
         if pairs:
             df, _ = self.score_pairs(pairs, contexts, with_labels=with_labels)
@@ -429,6 +667,7 @@ class ScoringEngine:
             df, _ = self.score_pairs(pd.DataFrame({"gene1": [], "gene2": []}), contexts, with_labels=with_labels)
         df.attrs["unresolved"] = list(res.unresolved)
         df.attrs["genes"] = syms
+        df.attrs["self_pairs"] = repeats  # (name as given, symbol) of names repeating a gene of the list
         return df
 
     # --- one gene against all ---------------------------------------------------------
@@ -449,34 +688,69 @@ class ScoringEngine:
             out[name] = (i, mean, sd)
         return sym, out
 
-    def _partner_frame(self, name: str, i: int, mean: np.ndarray, sd: np.ndarray, top: int | None) -> "pd.DataFrame":
+    def typical_top(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """float64 [n]: each gene's typical genome-wide rank in context ``name`` (median top
+        fraction of its pairs with random partners; NaN without a rank map). A partner that ranks
+        high with everything (a "hub") has a small typical top fraction."""
+        cal = self.calibration(name)
+        rows = np.asarray(rows, np.int64)
+        if cal is None or cal.typical_top is None:
+            return np.full(len(rows), np.nan)
+        return cal.typical_top[rows].astype(np.float64)
+
+    def _partner_key(self, name: str, mean: np.ndarray, order: str) -> np.ndarray:
+        """The per-context ordering key of every partner (higher first): the raw score (same
+        order as the rank) or, for ``order="above_typical"``, decades above the partner's
+        typical rank."""
+        if order == "score":
+            return mean
+        if order != "above_typical":
+            raise InputError(None, f"unknown partner order {order!r} (use 'score' or 'above_typical')")
+        rk = self.ranks(name, mean)["top_fraction"]
+        typ = self.typical_top(name, np.arange(len(mean)))
+        key = np.log10(typ / rk)
+        return np.where(np.isnan(key), np.where(np.isnan(mean), np.nan, -np.inf), key)
+
+    def _partner_frame(self, name: str, i: int, mean: np.ndarray, sd: np.ndarray, top: int | None,
+                       order: str = "score") -> "pd.DataFrame":
         import pandas as pd
 
         sc = self._scorers[name]
-        valid = np.flatnonzero(~np.isnan(mean))
+        key = self._partner_key(name, mean, order)
+        valid = np.flatnonzero(~np.isnan(key))
         k = len(valid) if top is None else min(top, len(valid))
-        vals = mean[valid]
+        vals = key[valid]
         if k < len(valid):
             cut = np.argpartition(-vals, k - 1)[:k]
-            # include ties with the k-th value, then order by score, then gene order
+            # include ties with the k-th value, then order by the key, then gene order
             kth = vals[cut].min()
             cut = np.flatnonzero(vals >= kth)
             valid, vals = valid[cut], vals[cut]
-        order = np.lexsort((valid, -vals))[:k]
-        j = valid[order]
+        idx = np.lexsort((valid, -vals))[:k]
+        j = valid[idx]
         known, tr = self._overlay(name, np.full(len(j), i), j)
+        rk = self.ranks(name, mean[j])
+        typical = self.typical_top(name, j)
         df = pd.DataFrame({
             "partner": sc.genes[j],
             "score": mean[j].astype(np.float64),
             "sd": sd[j].astype(np.float64),
             "known_label": pd.array(np.where(known >= 0, known, 0), dtype="Int64"),
             "in_training": pd.array(tr if tr is not None else [pd.NA] * len(j), dtype="boolean"),
+            "percentile": rk["percentile"],
+            "top_fraction": rk["top_fraction"],
+            "heldout_recall": rk["heldout_recall"],
+            "typical_top_fraction": typical,
+            "above_typical": np.log10(typical / rk["top_fraction"]),
         })
+        ev = self.evidence_columns(name, np.full(len(j), i), j)
+        for key, col in ev.items():
+            df[key] = col
         df.loc[known < 0, "known_label"] = pd.NA
         return df
 
-    def partners(self, gene: str, top: int | None = 50, contexts: str | Iterable[str] | None = None
-                 ) -> "dict[str, pd.DataFrame]":
+    def partners(self, gene: str, top: int | None = 50, contexts: str | Iterable[str] | None = None,
+                 order: str = "score") -> "dict[str, pd.DataFrame]":
         """The ``top`` best partners of ``gene`` in each context, all ~G partners scored at once.
 
         Returns:
@@ -494,7 +768,7 @@ class ScoringEngine:
         out = {}
         for name in names:
             if name in vecs:
-                df = self._partner_frame(name, *vecs[name], top)
+                df = self._partner_frame(name, *vecs[name], top, order=order)
                 df.attrs["in_context"] = True
             else:
                 df = pd.DataFrame({"partner": pd.Series([], dtype=object), "score": [], "sd": [],
@@ -507,52 +781,134 @@ class ScoringEngine:
         return out
 
     def cross_context(self, gene: str, top: int | None = 50, contexts: str | Iterable[str] | None = None,
-                      high: float = HIGH) -> "pd.DataFrame":
-        """Partners x contexts: which partners are specific to one cancer, which are high everywhere.
+                      high: float = HIGH, high_top: float = HIGH_TOP, order: str = "rank") -> "pd.DataFrame":
+        """The ``top`` partners of ``gene`` across contexts, ranked by one rule (the GUI and the CLI
+        both use it).
 
-        Rows: the union of each context's ``top`` partners. Columns: ``partner``, one score column
-        per context (NaN where the partner is outside that universe), ``mean``, ``max``, ``min``,
-        ``n_contexts`` (contexts scoring the pair), ``n_contexts_high`` (score >= ``high``),
-        ``best_context``, ``specificity`` (best score minus the mean of the other contexts; NaN with
-        a single context). Sorted by ``max`` descending. ``attrs``: gene, contexts,
-        missing_contexts (where the gene itself is outside the universe), high.
+        Every partner of every context is scored. The rule (``order="rank"``): the mean over the
+        contexts that score the pair of its genome-wide **percentile** there (comparable between
+        contexts, unlike the raw score); ``order="above_typical"``: the mean of
+        ``log10(typical top fraction / top fraction)``, i.e. how many decades the pair ranks above
+        the partner's typical rank with random genes, which discounts "hub" partners that score
+        high with everything. Partners scored in fewer than half of the contexts that know
+        ``gene`` rank after all the others (else a gene present in one cohort only could top the
+        list on one score). Contexts without a rank map use the raw score for ordering.
+
+        Columns: ``partner``; per context the raw score ``<ctx>``; ``mean``, ``max``, ``min`` (raw
+        scores), ``n_contexts``, ``n_contexts_high`` (contexts where the pair is in the top
+        ``high_top`` of the universe; raw score >= ``high`` for a context without a rank map),
+        ``best_context`` (highest percentile), ``specificity`` (best raw score minus the mean of the
+        others); then per context ``<ctx>_sd``, ``<ctx>_percentile``, ``<ctx>_top_fraction``,
+        ``<ctx>_heldout_recall``, ``<ctx>_above_typical``, ``<ctx>_known_label``,
+        ``<ctx>_in_training``; ``mean_percentile``, ``max_percentile``, ``best_top_fraction``,
+        ``mean_above_typical``, ``wide``. ``attrs``: gene, contexts, missing_contexts, high,
+        high_top, order.
         """
         import pandas as pd
 
+        if order not in ("rank", "above_typical"):
+            raise InputError(None, f"unknown partner order {order!r} (use 'rank' or 'above_typical')")
         names = self.select(contexts)
         sym, vecs = self._partner_vectors(gene, names)
-        partners: dict[str, None] = {}
-        for name, (i, mean, sd) in vecs.items():
-            for p in self._partner_frame(name, i, mean, sd, top)["partner"].tolist():
-                partners.setdefault(p, None)
-        plist = list(partners)
-        table = np.full((len(plist), len(names)), np.nan)
+        universe: dict[str, int] = {}
+        for name in vecs:
+            for g in self._scorers[name].genes.tolist():
+                universe.setdefault(g, len(universe))
+        universe.pop(sym, None)
+        plist = list(universe)
+        P, C = len(plist), len(names)
+        raw = np.full((P, C), np.nan)
+        sd = np.full((P, C), np.nan)
+        pct = np.full((P, C), np.nan)
+        topf = np.full((P, C), np.nan)
+        rec = np.full((P, C), np.nan)
+        above = np.full((P, C), np.nan)
+        rows = {}
         for c, name in enumerate(names):
             if name not in vecs:
                 continue
             sc = self._scorers[name]
+            i, mean, sdev = vecs[name]
             idx = sc.indices(plist)
             ok = idx >= 0
-            table[ok, c] = vecs[name][1][idx[ok]]
-        df = pd.DataFrame(table, columns=names)
-        df.insert(0, "partner", plist)
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            rows[name] = (i, idx, ok)
+            raw[ok, c] = mean[idx[ok]]
+            sd[ok, c] = sdev[idx[ok]]
+            rk = self.ranks(name, raw[:, c])
+            pct[:, c], topf[:, c], rec[:, c] = rk["percentile"], rk["top_fraction"], rk["heldout_recall"]
+            typ = np.full(P, np.nan)
+            typ[ok] = self.typical_top(name, idx[ok])
+            above[:, c] = np.log10(typ / topf[:, c])
+        calibrated = np.array([self.calibration(n) is not None for n in names], bool)  # per context: has ranks
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-            n_ctx = np.sum(~np.isnan(table), axis=1)
-            mx = np.nanmax(table, axis=1) if len(plist) else np.zeros(0)
-            mean = np.nanmean(table, axis=1) if len(plist) else np.zeros(0)
-            mn = np.nanmin(table, axis=1) if len(plist) else np.zeros(0)
-            others = np.where(n_ctx > 1, (np.nansum(table, axis=1) - mx) / np.maximum(n_ctx - 1, 1), np.nan)
-        best = [names[int(np.nanargmax(row))] if np.any(~np.isnan(row)) else None for row in table]
-        df["mean"] = mean
-        df["max"] = mx
-        df["min"] = mn
-        df["n_contexts"] = n_ctx
-        df["n_contexts_high"] = np.sum(table >= high, axis=1)
-        df["best_context"] = best
-        df["specificity"] = mx - others
-        df = df.sort_values(["max", "partner"], ascending=[False, True], kind="stable").reset_index(drop=True)
-        df.attrs.update(gene=sym, contexts=names, missing_contexts=[n for n in names if n not in vecs], high=high)
+            n_ctx = np.sum(~np.isnan(raw), axis=1)
+            key_cols = np.where(calibrated[None, :], pct, 100.0 * raw) if order == "rank" else above
+            key = np.nanmean(key_cols, axis=1)
+            if order == "above_typical":
+                key = np.where(np.isnan(key), -np.inf, key)
+            n_known = sum(1 for n in names if n in vecs)
+            wide = n_ctx >= max(1, -(-n_known // 2))
+        valid = np.flatnonzero(n_ctx > 0)
+        sel = valid[np.lexsort((np.array(plist, dtype=object)[valid].astype(str), -np.nan_to_num(key[valid], nan=-1e9),
+                                ~wide[valid]))]
+        if top is not None:
+            sel = sel[:top]
+        raw, sd, pct, topf, rec, above = (m[sel] for m in (raw, sd, pct, topf, rec, above))
+        chosen = [plist[k] for k in sel]
+        df = pd.DataFrame(raw, columns=names)
+        df.insert(0, "partner", chosen)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            nc = np.sum(~np.isnan(raw), axis=1)
+            mx = np.nanmax(raw, axis=1) if len(sel) else np.zeros(0)
+            others = np.where(nc > 1, (np.nansum(raw, axis=1) - mx) / np.maximum(nc - 1, 1), np.nan)
+            high_mask = np.where(calibrated[None, :], topf <= high_top, raw >= high)
+            df["mean"] = np.nanmean(raw, axis=1) if len(sel) else np.zeros(0)
+            df["max"] = mx
+            df["min"] = np.nanmin(raw, axis=1) if len(sel) else np.zeros(0)
+            df["n_contexts"] = nc
+            df["n_contexts_high"] = np.sum(high_mask & ~np.isnan(raw), axis=1)
+            best_key = np.where(calibrated[None, :], pct, 100.0 * raw)
+            df["best_context"] = [names[int(np.nanargmax(r))] if np.any(~np.isnan(r)) else None for r in best_key]
+            df["specificity"] = mx - others
+            for c, name in enumerate(names):
+                df[f"{name}_sd"] = sd[:, c]
+                df[f"{name}_percentile"] = pct[:, c]
+                df[f"{name}_top_fraction"] = topf[:, c]
+                df[f"{name}_heldout_recall"] = rec[:, c]
+                df[f"{name}_above_typical"] = above[:, c]
+                coin = np.full(len(sel), np.nan)
+                if name in rows:
+                    i0, idx0, _ok0 = rows[name]
+                    coin = self.evidence_columns(name, np.full(len(sel), i0), idx0[sel])["coinact_p"]
+                df[f"{name}_coinact_p"] = coin
+                known = np.full(len(sel), -1, np.int8)
+                tr = None
+                if name in rows:
+                    i, idx, ok = rows[name]
+                    jj = idx[sel]
+                    good = jj >= 0
+                    known_g, tr_g = self._overlay(name, np.full(int(good.sum()), i), jj[good])
+                    known[good] = known_g
+                    if tr_g is not None:
+                        tr = np.full(len(sel), -1, np.int8)
+                        tr[good] = tr_g.astype(np.int8)
+                kcol = pd.array(np.where(known >= 0, known, 0), dtype="Int64")
+                kcol[known < 0] = pd.NA
+                df[f"{name}_known_label"] = kcol
+                tcol = pd.array([pd.NA] * len(sel), dtype="boolean")
+                if tr is not None:
+                    tcol = pd.array(tr == 1, dtype="boolean")
+                    tcol[tr < 0] = pd.NA
+                df[f"{name}_in_training"] = tcol
+            df["mean_percentile"] = np.nanmean(pct, axis=1) if len(sel) else np.zeros(0)
+            df["max_percentile"] = np.nanmax(pct, axis=1) if len(sel) else np.zeros(0)
+            df["best_top_fraction"] = np.nanmin(topf, axis=1) if len(sel) else np.zeros(0)
+            df["mean_above_typical"] = np.nanmean(above, axis=1) if len(sel) else np.zeros(0)
+            df["wide"] = wide[sel]
+        df.attrs.update(gene=sym, contexts=names, missing_contexts=[n for n in names if n not in vecs], high=high,
+                        high_top=high_top, order=order)
         return df
 
     # --- all pairs -----------------------------------------------------------------------
@@ -565,5 +921,6 @@ class ScoringEngine:
         name = self._canonical(context)
         return genome_wide(self._scorers[name], out_path, top=top, threshold=threshold, progress=progress,
                            chunk_rows=chunk_rows, n_threads=n_threads, labels=self._labels.get(name),
-                           training=self._training_set(name))
+                           training=self._training_set(name), calibration=self.calibration(name),
+                           evidence=self.evidence_store(name))
 

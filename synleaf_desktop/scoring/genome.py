@@ -8,14 +8,21 @@ written atomically: a cancelled or failed run leaves nothing behind.
 
 Output (TSV, one header line, ``\\t``-separated, floats with 6 decimals)::
 
-    gene1  gene2  score  sd  known_label  in_training
+    gene1  gene2  score  sd  known_label  in_training  percentile  top_fraction  heldout_recall
+    both_lost  expected_both  coinact_p
 
 - ``gene1``/``gene2``: the pair in the context's universe order (the score is order-free);
 - ``score``: mean over the context's fold models of (p(gene1, gene2) + p(gene2, gene1)) / 2;
 - ``sd``: population SD of that quantity over the folds;
 - ``known_label``: 0/1 from the labels set on the engine, empty if none;
 - ``in_training``: 1 if the pair is in the train split of one of the folds used, 0 if not,
-  empty when the bundle ships no split pairs.
+  empty when the bundle ships no split pairs;
+- ``percentile``, ``top_fraction``, ``heldout_recall``: the score's genome-wide rank in the context
+  and the share of held-out known SL pairs scoring at least as high (see
+  :mod:`synleaf_desktop.scoring.calibration`); empty when the bundle has no rank map;
+- ``both_lost``, ``expected_both``, ``coinact_p``: tumours of the context's cohort with both genes
+  inactivated, the number expected under independence and the one-sided hypergeometric
+  depletion p-value (:mod:`synleaf_desktop.scoring.evidence`); empty without evidence.
 
 Top-N mode writes rows by decreasing score (ties by gene order); threshold mode writes every
 pair with ``score >= threshold`` in gene order, unsorted (the file can be huge for low thresholds).
@@ -34,10 +41,12 @@ import numpy as np
 
 from ..fileio import atomic_path
 from ..progress import Progress, ensure
+from .calibration import Calibration
 from .context import ContextScorer, single_thread_blas
 from .labels import PairSet
 
-COLUMNS = ("gene1", "gene2", "score", "sd", "known_label", "in_training")
+COLUMNS = ("gene1", "gene2", "score", "sd", "known_label", "in_training", "percentile", "top_fraction",
+           "heldout_recall", "both_lost", "expected_both", "coinact_p")
 #: default pairs per chunk (rows x genes)
 CHUNK_PAIRS_UMT = 1_200_000
 CHUNK_PAIRS_UME = 4_000_000
@@ -70,22 +79,35 @@ def _merge_top(state: list[np.ndarray], new: tuple[np.ndarray, ...], n: int) -> 
 
 
 def _format_rows(genes: np.ndarray, i: np.ndarray, j: np.ndarray, s: np.ndarray, d: np.ndarray,
-                 labels: PairSet | None, training: PairSet | None) -> str:
+                 labels: PairSet | None, training: PairSet | None, calibration: Calibration | None = None,
+                 evidence: Any = None) -> str:
     lab = labels.lookup(i, j) if labels is not None else np.full(len(i), -1, np.int8)
     trn = training.lookup(i, j) if training is not None else None
     g1 = genes[i].tolist()
     g2 = genes[j].tolist()
+    if calibration is not None:
+        sv = np.asarray(s, np.float64)
+        pct, topf, rec = calibration.percentile(sv), calibration.top_fraction(sv), calibration.heldout_recall(sv)
+    ev = None
+    if evidence is not None and len(i):
+        st = evidence.pairs(np.stack([i, j], axis=1))
+        ev = (st["valid"], st["n_both"], st["expected"], st["p_depletion"])
     lines = []
     for k in range(len(i)):
         lv = "" if lab[k] < 0 else str(int(lab[k]))
         tv = "" if trn is None else ("1" if trn[k] >= 0 else "0")
-        lines.append(f"{g1[k]}\t{g2[k]}\t{s[k]:.6f}\t{d[k]:.6f}\t{lv}\t{tv}\n")
+        rk = ("\t\t\t" if calibration is None else
+              f"\t{pct[k]:.6f}\t{topf[k]:.6g}\t" + ("" if rec[k] != rec[k] else f"{rec[k]:.4f}"))
+        ek = ("\t\t\t" if ev is None or not ev[0][k] else
+              f"\t{int(ev[1][k])}\t{ev[2][k]:.3f}\t{ev[3][k]:.4g}")
+        lines.append(f"{g1[k]}\t{g2[k]}\t{s[k]:.6f}\t{d[k]:.6f}\t{lv}\t{tv}{rk}{ek}\n")
     return "".join(lines)
 
 
 def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = None, threshold: float | None = None,
                 progress: Progress | None = None, chunk_rows: int | None = None, n_threads: int | None = None,
-                labels: PairSet | None = None, training: PairSet | None = None) -> dict[str, Any]:
+                labels: PairSet | None = None, training: PairSet | None = None,
+                calibration: Calibration | None = None, evidence: Any = None) -> dict[str, Any]:
     """Score all unordered pairs of one context and write the top N and/or those >= threshold.
 
     Args:
@@ -97,6 +119,7 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
         chunk_rows: rows per chunk (default: ~1.2 M pairs per chunk for UMT, ~4 M for UME).
         n_threads: worker threads (default: CPU count, at most 8).
         labels, training: overlays for the ``known_label`` / ``in_training`` columns.
+        calibration: the context's rank map for the rank columns (empty without one).
 
     Returns:
         summary: context, strategy, folds, n_genes, pairs, written, top, threshold, seconds,
@@ -147,7 +170,7 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
                         floor = max(floor, float(state[2][-1]))
                 else:
                     if len(sel[0]):
-                        fh.write(_format_rows(genes, *sel, labels, training))
+                        fh.write(_format_rows(genes, *sel, labels, training, calibration, evidence))
                         written += len(sel[0])
                         min_written = min(min_written, float(sel[2].min()))
                 done += n_pairs
@@ -168,7 +191,7 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
             if threshold is not None:
                 keep = s >= threshold
                 i, j, s, d = i[keep], j[keep], s[keep], d[keep]
-            fh.write(_format_rows(genes, i, j, s, d, labels, training))
+            fh.write(_format_rows(genes, i, j, s, d, labels, training, calibration, evidence))
             written = len(i)
             min_written = float(s.min()) if len(s) else np.inf
     seconds = time.perf_counter() - t0

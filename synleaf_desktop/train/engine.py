@@ -190,6 +190,7 @@ def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, 
         wall = wall_before + time.monotonic() - t0
         progress.update(epoch / max_epochs, f"{stage.name}: epoch {epoch}/{max_epochs} val AUC {vm['auc']:.4f}",
                         **info, stage=stage.name, epoch=epoch, max_epochs=max_epochs, loss=row["loss"],
+                        bce=row.get("bce"),
                         val_auc=vm["auc"], best_val_auc=best_val.get("auc"), best_epoch=best_epoch,
                         grad_norm_omics=row.get("grad_norm_omics"), grad_norm_kg=row.get("grad_norm_kg"),
                         wall_s=wall)

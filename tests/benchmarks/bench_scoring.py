@@ -97,7 +97,7 @@ engine = ScoringEngine.from_registry(Registry(sys.argv[1], sys.argv[2]))
 t2 = time.perf_counter()
 res = engine.score_pair("BRCA1", "RAD51")
 t3 = time.perf_counter()
-res = engine.score_pair("brca1", "672")
+res = engine.score_pair("brca1", "5888")  # an alias-case symbol and an Entrez ID (RAD51)
 t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "first_pair": t3 - t2, "first_alias_pair": t4 - t3,
                   "contexts": len(engine.contexts),

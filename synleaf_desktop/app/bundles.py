@@ -1,0 +1,109 @@
+"""From a written bundle to one that users can read: ranks, held-out recall and evidence.
+
+Every bundle, built-in (``synleaf bundle build``) or trained in the app, goes through
+:func:`finish_bundle` after :func:`synleaf_desktop.bundle.writer.write_bundle`, so both kinds carry
+the same members: ``calibration.npz`` (genome-wide rank map, held-out recall, each gene's typical
+rank; :mod:`synleaf_desktop.scoring.calibration`) and, when the cohort is known,
+``evidence.npz`` (per-gene inactivation calls of the context's tumours), then the model card is
+written again so that it states them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from ..progress import Progress, ensure
+
+#: optional step that adds cohort evidence to a bundle: (bundle folder, progress) -> manifest entry
+EvidenceStep = Callable[[Path, Progress], "dict[str, Any] | None"]
+
+
+def finish_bundle(folder: str | Path, progress: Progress | None = None, evidence: EvidenceStep | None = None,
+                  n_threads: int | None = None) -> dict[str, Any]:
+    """Add the calibration (and evidence, when a step is given) to a written bundle and rewrite
+    its model card. Returns ``{"calibration": entry, "evidence": entry | None}``."""
+    from ..bundle.card import write_model_card
+    from ..scoring.calibration import add_calibration
+
+    folder = Path(folder)
+    progress = ensure(progress)
+    cal = add_calibration(folder, progress.sub(0.0, 0.8), n_threads=n_threads)
+    ev = evidence(folder, progress.sub(0.8, 0.95)) if evidence is not None else None
+    write_model_card(folder)
+    progress.update(1.0, f"{folder.name}: ranks ready")
+    return {"calibration": cal, "evidence": ev}
+
+
+def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any]:
+    """Write ``evidence.npz`` from inactivation calls, aligned to the bundle's genes."""
+    import json
+
+    import numpy as np
+
+    from ..bundle.format import read_manifest
+    from ..bundle.writer import add_bundle_member
+    from ..data.inactivation import evidence_arrays
+
+    progress.update(0.0, f"{folder.name}: cohort evidence")
+    from ..bundle.format import open_model_arrays
+
+    genes = np.asarray(open_model_arrays(folder / "model.npz")["genes"]).astype(str)
+    read_manifest(folder)
+    arrays = evidence_arrays(calls, genes.tolist())
+    meta = json.loads(str(np.asarray(arrays["meta_json"])[()])) if "meta_json" in arrays else {}
+    bits = arrays["inact_bits"]
+    entry = {"file": "evidence.npz", "tumours": int(len(arrays["samples"])),
+             "genes_profiled": int((np.asarray(arrays["gene_types"]) > 0).sum()),
+             "genes_ever_inactivated": int((np.asarray(bits).any(axis=1)).sum()), **meta}
+    add_bundle_member(folder, "evidence.npz", arrays, "evidence", entry)
+    progress.update(1.0, f"{folder.name}: cohort evidence ready")
+    return entry
+
+
+def builtin_evidence(data_dir: str | Path) -> EvidenceStep:
+    """The evidence step of a built-in context: its tumours' calls from the shared data folder
+    (``omics/<NAME>/``; the bundle folder's name is the context name)."""
+
+    def step(folder: Path, progress: Progress) -> dict[str, Any]:
+        from ..data.inactivation import inactivation_for_builtin
+
+        return _add_evidence(folder, inactivation_for_builtin(data_dir, folder.name), progress)
+
+    return step
+
+
+def files_evidence(name: str, files: Any) -> EvidenceStep:
+    """The evidence step for a cohort known by its raw files ``[(path, kind, fmt), ...]``
+    (:func:`synleaf_desktop.data.inactivation.cohort_inputs`). Files that are gone or unusable
+    give no evidence (None), never a failed model."""
+
+    def step(folder: Path, progress: Progress) -> dict[str, Any] | None:
+        from ..data.inactivation import choose_inputs, inactivation_from_files
+        from ..errors import SynleafError
+
+        try:
+            mut, cna, notes = choose_inputs(files)
+            calls = inactivation_from_files(name, mut, cna, None, notes)
+        except (ValueError, OSError, SynleafError):
+            return None
+        return _add_evidence(folder, calls, progress)
+
+    return step
+
+
+def cohort_evidence(cohort: Any) -> EvidenceStep:
+    """The evidence step of a model trained on an imported cohort: calls from the cohort's own
+    raw files, the same rules as the built-in contexts. A cohort without usable mutation or
+    copy-number files gets no evidence (None), not an error."""
+
+    def step(folder: Path, progress: Progress) -> dict[str, Any] | None:
+        from ..data.inactivation import inactivation_from_cohort
+
+        try:
+            calls = inactivation_from_cohort(cohort)
+        except ValueError:
+            return None
+        return _add_evidence(folder, calls, progress)
+
+    return step
