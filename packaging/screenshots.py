@@ -175,6 +175,24 @@ class Driver:
         self.saved.append(path)
         _log(f"saved {path}", self.t0)
 
+    def save_with_popups(self, name: str, *popups: Any) -> None:
+        """Save the window with open pop-up menus painted at their places (a menu is a separate
+        top-level window, which ``grab()`` of the main window does not include)."""
+        from PySide6.QtGui import QPainter
+
+        w = self.win
+        picture = w.grab()
+        painter = QPainter(picture)
+        for popup in popups:
+            painter.drawPixmap(w.mapFromGlobal(popup.pos()), popup.grab())
+        painter.end()
+        self.check_messages()
+        path = self.out / f"{name}.png"
+        if not picture.save(str(path), "PNG"):
+            raise ShotError(f"could not write {path}")
+        self.saved.append(path)
+        _log(f"saved {path}", self.t0)
+
     def query(self, request: Callable[[], None], what: str) -> None:
         """Start a query through the query bar and wait until its result is on screen."""
         done = {"shown": False}
@@ -252,30 +270,18 @@ class Driver:
     def export_menu(self) -> None:
         """The window with its File menu open (the export actions): the menu is a separate
         popup window, so it is painted onto the window's picture at its place."""
-        from PySide6.QtGui import QPainter
-
         w = self.win
         menu = w.menuBar().actions()[0].menu()
         menu.popup(w.menuBar().mapToGlobal(w.menuBar().actionGeometry(w.menuBar().actions()[0]).bottomLeft()))
         self.settle()
         try:
-            picture = w.grab()
-            painter = QPainter(picture)
-            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
-            painter.end()
-            self.check_messages()
-            path = self.out / "export_menu.png"
-            if not picture.save(str(path), "PNG"):
-                raise ShotError(f"could not write {path}")
-            self.saved.append(path)
-            _log(f"saved {path}", self.t0)
+            self.save_with_popups("export_menu", menu)
         finally:
             menu.hide()
 
     def gene_links(self) -> None:
         """The right-click menu of the outlined heatmap cell with its gene submenu open (links to
         NCBI Gene, HGNC, DepMap, cBioPortal), painted onto the window's picture at its place."""
-        from PySide6.QtGui import QPainter
 
         w = self.win
         col = self.best_col(0, prefer=DETAILS_CONTEXT)
@@ -291,18 +297,7 @@ class Driver:
             sub.popup(menu.pos() + menu.actionGeometry(menu.activeAction()).topRight())
             self.settle()
         try:
-            picture = w.grab()
-            painter = QPainter(picture)
-            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
-            if sub is not None:
-                painter.drawPixmap(w.mapFromGlobal(sub.pos()), sub.grab())
-            painter.end()
-            self.check_messages()
-            path = self.out / "gene_links.png"
-            if not picture.save(str(path), "PNG"):
-                raise ShotError(f"could not write {path}")
-            self.saved.append(path)
-            _log(f"saved {path}", self.t0)
+            self.save_with_popups("gene_links", menu, *([sub] if sub is not None else []))
         finally:
             if sub is not None:
                 sub.hide()
@@ -311,8 +306,6 @@ class Driver:
     def filters_history(self) -> None:
         """The shown gene list filtered (search "BRCA", top <= 1 % in BRCA) and the Recent menu
         of earlier queries open, painted onto the window's picture at its place."""
-        from PySide6.QtGui import QPainter
-
         from synleaf_desktop.gui.filters import RowFilter
 
         w = self.win
@@ -329,16 +322,7 @@ class Driver:
         menu.popup(pos)
         self.settle()
         try:
-            picture = w.grab()
-            painter = QPainter(picture)
-            painter.drawPixmap(w.mapFromGlobal(menu.pos()), menu.grab())
-            painter.end()
-            self.check_messages()
-            path = self.out / "filters_history.png"
-            if not picture.save(str(path), "PNG"):
-                raise ShotError(f"could not write {path}")
-            self.saved.append(path)
-            _log(f"saved {path}", self.t0)
+            self.save_with_popups("filters_history", menu)
         finally:
             menu.hide()
             w.set_filter(RowFilter())

@@ -127,3 +127,28 @@ def model_arrays():
             return {k: np.array(z[k]) for k in z.files}
 
     return load
+
+
+@pytest.fixture
+def open_main_window(qtbot):
+    """Factory: ``open_main_window(bundled_dir, size=None)`` gives a main window on that
+    bundled-models folder with its models loaded and default settings; closed at teardown."""
+    opened = []
+
+    def open_(bundled_dir, size=None):
+        from synleaf_desktop.gui.main_window import MainWindow
+        from synleaf_desktop.gui.settings import Settings
+
+        w = MainWindow(settings=Settings(), bundled_dir=bundled_dir, load_on_start=False)
+        qtbot.addWidget(w)
+        with qtbot.waitSignal(w.engineReady, timeout=30000):
+            w.reload_models()
+        if size is not None:
+            w.resize(*size)
+        w.show()
+        opened.append(w)
+        return w
+
+    yield open_
+    for w in opened:
+        w.tasks.cancel_all(wait_ms=20000)

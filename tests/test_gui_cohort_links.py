@@ -56,18 +56,8 @@ def cohort_bundles(tmp_path_factory):
 
 
 @pytest.fixture
-def win(qtbot, cohort_bundles):
-    from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
-
-    w = MainWindow(settings=Settings(), bundled_dir=cohort_bundles, load_on_start=False)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.engineReady, timeout=30000):
-        w.reload_models()
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.tasks.cancel_all(wait_ms=20000)
+def win(open_main_window, cohort_bundles):
+    return open_main_window(cohort_bundles, size=(1400, 900))
 
 
 def _show(win, qtbot, a, b, ctx):

@@ -29,18 +29,9 @@ def bundles(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, bundles):
+def window(open_main_window, bundles):
     """A main window on the synthetic bundles, models loaded, default settings."""
-    from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
-
-    win = MainWindow(settings=Settings(), bundled_dir=bundles, load_on_start=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.engineReady, timeout=30000):
-        win.reload_models()
-    win.show()
-    yield win
-    win.tasks.cancel_all(wait_ms=20000)
+    return open_main_window(bundles)
 
 
 def run_and_wait(qtbot, win, query: dict, timeout: int = 20000) -> None:

@@ -41,7 +41,6 @@ def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any
 
     import numpy as np
 
-    from ..bundle.format import read_manifest
     from ..bundle.writer import add_bundle_member
     from ..data.inactivation import evidence_arrays
 
@@ -49,7 +48,6 @@ def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any
     from ..bundle.format import open_model_arrays
 
     genes = np.asarray(open_model_arrays(folder / "model.npz")["genes"]).astype(str)
-    read_manifest(folder)
     arrays = evidence_arrays(calls, genes.tolist())
     meta = json.loads(str(np.asarray(arrays["meta_json"])[()])) if "meta_json" in arrays else {}
     bits = arrays["inact_bits"]

@@ -457,6 +457,15 @@ class Bundle:
     def has_splits(self) -> bool:
         return SPLITS_FILE in self.manifest["files"]
 
+    def member_arrays(self, name: str) -> dict[str, np.ndarray] | None:
+        """The arrays of an optional ``.npz`` member listed in the manifest (``calibration.npz``,
+        ``evidence.npz``), read safely from inside the bundle folder; None when not listed."""
+        if name not in self.manifest.get("files", {}):
+            return None
+        from .validate import load_member, member_path
+
+        return load_member(member_path(self.folder, name))
+
     @property
     def split_pairs(self) -> dict[str, np.ndarray]:
         """``{"fold{k}_{part}": int32 [n, 3]}`` (empty when the bundle has none; read on first use)."""

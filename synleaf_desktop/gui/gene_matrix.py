@@ -14,7 +14,6 @@ exported picture is the one on screen (at a cell size chosen for print).
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -524,40 +523,26 @@ class GeneMatrixWidget(QWidget):
     def export_image(self, path: str | Path, scale: float = 2.0) -> Path:
         """Write the matrix of the chosen context (title, every gene label, colour bar, legend)
         as PNG or SVG, by extension; atomic (temporary name, then rename)."""
-        from .heatmap import _stamp_png
+        from .heatmap import write_image
 
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in (".png", ".svg"):
-            from ..errors import InputError
+        def write_svg(tmp: Path) -> None:
+            lay = self.export_layout()
+            gen = QSvgGenerator()
+            gen.setFileName(str(tmp))
+            gen.setSize(QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height))))
+            gen.setViewBox(QRectF(0, 0, lay.width, lay.height))
+            gen.setTitle(self.model.title())
+            gen.setDescription(f"SynLeaF Desktop {__version__} gene x gene matrix; colour: {self.model.bar_label()}")
+            painter = QPainter()
+            if not painter.begin(gen):
+                raise OSError(f"{path}: could not write the SVG file")
+            try:
+                paint_matrix(painter, self.model, lay)
+            finally:
+                painter.end()
 
-            raise InputError(path, f"cannot write a {suffix or 'file without a type'} image; supported formats: "
-                                   ".png (picture) or .svg (vector drawing)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.part{suffix}")
-        try:
-            if suffix == ".svg":
-                lay = self.export_layout()
-                gen = QSvgGenerator()
-                gen.setFileName(str(tmp))
-                gen.setSize(QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height))))
-                gen.setViewBox(QRectF(0, 0, lay.width, lay.height))
-                gen.setTitle(self.model.title())
-                gen.setDescription(f"SynLeaF Desktop {__version__} gene x gene matrix; colour: "
-                                   f"{self.model.bar_label()}")
-                painter = QPainter()
-                if not painter.begin(gen):
-                    raise OSError(f"{path}: could not write the SVG file")
-                try:
-                    paint_matrix(painter, self.model, lay)
-                finally:
-                    painter.end()
-            else:
-                if not self.render_image(scale).save(str(tmp), "PNG"):
-                    raise OSError(f"{path}: could not write the PNG file")
-                _stamp_png(tmp)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return path
+        def write_png(tmp: Path) -> None:
+            if not self.render_image(scale).save(str(tmp), "PNG"):
+                raise OSError(f"{path}: could not write the PNG file")
+
+        return write_image(path, write_svg, write_png)

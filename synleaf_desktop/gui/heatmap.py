@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -49,6 +50,35 @@ RAW_MARK_NOTE = "† no rank map: raw-score colour"
 RANK_LABEL = "genome-wide rank"
 RAW_LABEL = "SL score (raw)"
 
+
+
+def write_image(path: str | Path, write_svg: Callable[[Path], None], write_png: Callable[[Path], None]) -> Path:
+    """Write an image as SVG or PNG by the path's extension, under a temporary name that is renamed
+    when complete (a failed export leaves nothing half-written); PNGs get the app's text chunk.
+
+    Raises:
+        InputError: any other extension (the message lists the supported formats).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        from ..errors import InputError
+
+        raise InputError(path, f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
+                               "(the supported formats: PNG picture, SVG vector drawing)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part{suffix}")
+    try:
+        if suffix == ".svg":
+            write_svg(tmp)
+        else:
+            write_png(tmp)
+            _stamp_png(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
 
 
 def _one_digit(text: str) -> str:
@@ -595,29 +625,13 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         the path syntax Qt >= 6.10 writes (pyqtgraph issue #3485). The file is written under a
         temporary name and renamed, so a failed export leaves nothing half-written.
         """
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in (".png", ".svg"):
-            from ..errors import InputError
+        def write_png(tmp: Path) -> None:
+            exporter = pg.exporters.ImageExporter(self.ci)
+            exporter.parameters()["width"] = int(self.ci.boundingRect().width() * scale)
+            exporter.parameters()["antialias"] = True
+            exporter.export(str(tmp))
 
-            raise InputError(path, f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
-                                   "(the supported formats: PNG picture, SVG vector drawing)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.part{suffix}")
-        try:
-            if suffix == ".svg":
-                self._write_svg(tmp)
-            else:
-                exporter = pg.exporters.ImageExporter(self.ci)
-                exporter.parameters()["width"] = int(self.ci.boundingRect().width() * scale)
-                exporter.parameters()["antialias"] = True
-                exporter.export(str(tmp))
-                _stamp_png(tmp)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return path
+        return write_image(path, self._write_svg, write_png)
 
     def _write_svg(self, path: Path) -> None:
         source = self.ci.sceneBoundingRect()

@@ -34,7 +34,7 @@ from ..bundle.format import Bundle
 from ..bundle.trial import is_trial
 from ..errors import InputError, SynleafError
 from ..progress import Progress
-from .calibration import CALIBRATION_FILE, Calibration, describe_top, load_calibration
+from .calibration import CALIBRATION_FILE, Calibration
 from .evidence import EvidenceStore
 from .kg_evidence import TermIndex
 from .context import ContextScorer
@@ -339,9 +339,8 @@ class ScoringEngine:
         """The context's stored rank map and held-out recall (None for bundles built without one)."""
         name = self._canonical(name)
         if name not in self._calibration:
-            b = self._scorers[name].bundle
-            self._calibration[name] = (load_calibration(b.folder / CALIBRATION_FILE)
-                                       if CALIBRATION_FILE in b.manifest.get("files", {}) else None)
+            arrays = self._scorers[name].bundle.member_arrays(CALIBRATION_FILE)
+            self._calibration[name] = Calibration(arrays) if arrays is not None else None
         return self._calibration[name]
 
     def ranks(self, name: str, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -361,11 +360,8 @@ class ScoringEngine:
         name = self._canonical(name)
         if name not in self._evidence:
             b = self._scorers[name].bundle
-            store = None
-            if EVIDENCE_FILE in b.manifest.get("files", {}):
-                with np.load(b.folder / EVIDENCE_FILE, allow_pickle=False) as z:
-                    store = EvidenceStore.from_arrays({k: z[k] for k in z.files}, b.genes)
-            self._evidence[name] = store
+            arrays = b.member_arrays(EVIDENCE_FILE)
+            self._evidence[name] = EvidenceStore.from_arrays(arrays, b.genes) if arrays is not None else None
         return self._evidence[name]
 
     @property

@@ -87,12 +87,11 @@ def hypergeom_tails(k: np.ndarray, N: int, n_a: np.ndarray, n_b: np.ndarray) -> 
 
     mean = n_a * n_b / max(N, 1)
     lower_small = kk <= mean  # sum the lower tail directly where it is the small one
-    start = np.where(lower_small, kk, kk)  # both sums start at k and walk away from the mode
-    step = np.where(lower_small, -1, 1)
+    step = np.where(lower_small, -1, 1)  # both sums start at k and walk away from the mode
     stop = np.where(lower_small, lo, hi)
     p_k = pmf(kk)
     tail = p_k.copy()
-    x = start.copy()
+    x = kk.copy()
     active = x != stop
     while active.any():
         x = np.where(active, x + step, x)
