@@ -53,9 +53,20 @@ from pathlib import Path
 from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
-SHOTS = ("pair_lookup", "pair_raw_score", "details_panel", "gene_links", "partners", "gene_list", "gene_matrix",
-         "filters_history", "export_menu",
-         "import_preview", "training_run", "pair_with_user_model")
+SHOTS = (
+    "pair_lookup",
+    "pair_raw_score",
+    "details_panel",
+    "gene_links",
+    "partners",
+    "gene_list",
+    "gene_matrix",
+    "filters_history",
+    "export_menu",
+    "import_preview",
+    "training_run",
+    "pair_with_user_model",
+)
 PAIR = ("RAD51", "BRCA1")
 PARTNER_GENE = "PARP1"
 PARTNERS_TOP = 25
@@ -63,9 +74,38 @@ PARTNERS_TOP = 25
 GENE_LIST = ("BRCA1", "BRCA2", "RAD51", "PARP1", "ATM", "ATR", "CHEK1", "CHEK2", "PALB2", "XRCC1")
 GENE_LIST_CONTEXT = "OV"
 #: 30 genes = 435 pairs: DNA repair, cell cycle and common cancer genes
-GENE_LIST_30 = ("BRCA1", "BRCA2", "RAD51", "PARP1", "ATM", "ATR", "CHEK1", "CHEK2", "PALB2", "XRCC1",
-                "TP53", "PTEN", "KRAS", "NRAS", "MYC", "RB1", "CDK4", "CDK6", "CCNE1", "WEE1",
-                "MRE11", "NBN", "RAD50", "FANCA", "FANCD2", "BLM", "WRN", "POLQ", "APC", "ARID1A")
+GENE_LIST_30 = (
+    "BRCA1",
+    "BRCA2",
+    "RAD51",
+    "PARP1",
+    "ATM",
+    "ATR",
+    "CHEK1",
+    "CHEK2",
+    "PALB2",
+    "XRCC1",
+    "TP53",
+    "PTEN",
+    "KRAS",
+    "NRAS",
+    "MYC",
+    "RB1",
+    "CDK4",
+    "CDK6",
+    "CCNE1",
+    "WEE1",
+    "MRE11",
+    "NBN",
+    "RAD50",
+    "FANCA",
+    "FANCD2",
+    "BLM",
+    "WRN",
+    "POLQ",
+    "APC",
+    "ARID1A",
+)
 GENE_MATRIX_CONTEXT = "BRCA"
 STUDY = "OV"
 #: context whose cell is clicked for ``details_panel`` (if both genes are in it, else the first that has both)
@@ -77,19 +117,46 @@ class ShotError(RuntimeError):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="screenshots.py", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, required=True, help="folder for the PNGs (created if needed)")
-    p.add_argument("--data", type=Path, default=None,
-                   help="the shared data folder (default: $SYNLEAF_SHARED_DATA or ../shared/data)")
-    p.add_argument("--only", default="", help="comma-separated screenshot names (default: all): " + ", ".join(SHOTS))
-    p.add_argument("--bundled-models", type=Path, default=None,
-                   help="folder of bundled models (default: the repository's bundled_models/)")
-    p.add_argument("--size", nargs=2, type=int, metavar=("W", "H"), default=(1400, 900), help="window size")
-    p.add_argument("--epochs", type=int, default=None,
-                   help="epochs per stage of the quick training run (default: the quick run's own, 20)")
-    p.add_argument("--timeout", type=float, default=900.0, help="give up on one step after this many seconds")
-    p.add_argument("--keep-temp", action="store_true", help="keep the temporary user folder (printed)")
+    p = argparse.ArgumentParser(
+        prog="screenshots.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out", type=Path, required=True, help="folder for the PNGs (created if needed)"
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder (default: $SYNLEAF_SHARED_DATA or ../shared/data)",
+    )
+    p.add_argument(
+        "--only",
+        default="",
+        help="comma-separated screenshot names (default: all): " + ", ".join(SHOTS),
+    )
+    p.add_argument(
+        "--bundled-models",
+        type=Path,
+        default=None,
+        help="folder of bundled models (default: the repository's bundled_models/)",
+    )
+    p.add_argument(
+        "--size", nargs=2, type=int, metavar=("W", "H"), default=(1400, 900), help="window size"
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="epochs per stage of the quick training run (default: the quick run's own, 20)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=900.0, help="give up on one step after this many seconds"
+    )
+    p.add_argument(
+        "--keep-temp", action="store_true", help="keep the temporary user folder (printed)"
+    )
     return p
 
 
@@ -104,7 +171,10 @@ def write_ov_labels(data: Path, dest: Path, cancer: str = STUDY) -> tuple[Path, 
     src = data / "labels" / "elisl_train_pairs.csv"
     pos = neg = 0
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with open(src, newline="", encoding="utf-8") as fin, open(dest, "w", newline="", encoding="utf-8") as fout:
+    with (
+        open(src, newline="", encoding="utf-8") as fin,
+        open(dest, "w", newline="", encoding="utf-8") as fout,
+    ):
         reader = csv.DictReader(fin)
         missing = {"gene1", "gene2", "class", "cancer"} - set(reader.fieldnames or [])
         if missing:
@@ -124,7 +194,9 @@ def write_ov_labels(data: Path, dest: Path, cancer: str = STUDY) -> tuple[Path, 
 class Driver:
     """Runs the steps on one :class:`MainWindow` and saves the PNGs."""
 
-    def __init__(self, app: Any, win: Any, out: Path, wanted: set[str], timeout: float, t0: float) -> None:
+    def __init__(
+        self, app: Any, win: Any, out: Path, wanted: set[str], timeout: float, t0: float
+    ) -> None:
         self.app, self.win, self.out, self.wanted = app, win, out, wanted
         self.timeout, self.t0 = timeout, t0
         self.saved: list[Path] = []
@@ -153,7 +225,7 @@ class Driver:
 
     def check_messages(self) -> None:
         """The app shows errors and warnings as message boxes (and keeps them in ``messages``)."""
-        new = self.win.messages[self._seen_messages:]
+        new = self.win.messages[self._seen_messages :]
         self._seen_messages = len(self.win.messages)
         for level, title, text in new:
             if level in ("error", "warning"):
@@ -211,12 +283,17 @@ class Driver:
 
     # ------------------------------------------------------------------ steps
     def start(self) -> None:
-        self.wait(lambda: self.win.engine is not None and not self.win.tasks.busy("engine"), "the models to load")
+        self.wait(
+            lambda: self.win.engine is not None and not self.win.tasks.busy("engine"),
+            "the models to load",
+        )
         names = self.win.contexts.names()
         if not names:
             raise ShotError("no models were loaded")
         _log(f"models: {', '.join(names)}", self.t0)
-        self.wait(lambda: not self.win.tasks.busy("completions"), "gene-name completions", timeout=120)
+        self.wait(
+            lambda: not self.win.tasks.busy("completions"), "gene-name completions", timeout=120
+        )
 
     def pair_raw(self) -> None:
         """The pair on screen with *Colour: raw score*, then back to the genome-wide rank."""
@@ -251,9 +328,14 @@ class Driver:
         w = self.win
         context = w.grid.contexts[col]
         w.heatmap.select_cell(row, col)
-        self.wait(lambda: w.details.details is not None and w.details.details.context == context
-                  and tuple(w.grid.pairs[row]) == (w.details.details.gene_a, w.details.details.gene_b),
-                  f"the details of row {row + 1} in {context}")
+        self.wait(
+            lambda: (
+                w.details.details is not None
+                and w.details.details.context == context
+                and tuple(w.grid.pairs[row]) == (w.details.details.gene_a, w.details.details.gene_b)
+            ),
+            f"the details of row {row + 1} in {context}",
+        )
 
     def best_col(self, row: int = 0, prefer: str = "") -> int:
         """Column of ``prefer`` if the pair is scored there, else of the row's highest score."""
@@ -265,14 +347,20 @@ class Driver:
             if g.contexts[j] == prefer:
                 return j
         # the best-ranked context (percentile; 100 x the raw score without a rank map)
-        return max(cols, key=lambda j: g.percentile[row, j] if g.has_ranks(j) else 100.0 * g.score[row, j])
+        return max(
+            cols, key=lambda j: g.percentile[row, j] if g.has_ranks(j) else 100.0 * g.score[row, j]
+        )
 
     def export_menu(self) -> None:
         """The window with its File menu open (the export actions): the menu is a separate
         popup window, so it is painted onto the window's picture at its place."""
         w = self.win
         menu = w.menuBar().actions()[0].menu()
-        menu.popup(w.menuBar().mapToGlobal(w.menuBar().actionGeometry(w.menuBar().actions()[0]).bottomLeft()))
+        menu.popup(
+            w.menuBar().mapToGlobal(
+                w.menuBar().actionGeometry(w.menuBar().actions()[0]).bottomLeft()
+            )
+        )
         self.settle()
         try:
             self.save_with_popups("export_menu", menu)
@@ -338,8 +426,12 @@ class Driver:
         self.click(0, self.best_col(0))
         self.save("partners", w)
 
-    def gene_list(self, genes: tuple[str, ...] = GENE_LIST, context: str = GENE_LIST_CONTEXT,
-                  name: str = "gene_list") -> None:
+    def gene_list(
+        self,
+        genes: tuple[str, ...] = GENE_LIST,
+        context: str = GENE_LIST_CONTEXT,
+        name: str = "gene_list",
+    ) -> None:
         """A gene list as the gene x gene matrix of ``context``, sorted by the mean rank; the
         best-ranked pair of that context clicked."""
         from synleaf_desktop.gui.grid import SORT_RANK
@@ -368,17 +460,27 @@ class Driver:
         done: dict[str, Any] = {}
         w.importFinished.connect(lambda k: done.setdefault("kind", k))
         w.import_paths([path])
-        self.wait(lambda: w.preview is not None or "kind" in done, f"the import preview of {path.name}")
+        self.wait(
+            lambda: w.preview is not None or "kind" in done, f"the import preview of {path.name}"
+        )
         if w.preview is None:
             raise ShotError(f"importing {path} failed")
         dlg = w.preview
         if dlg.result.kind != kind:
             raise ShotError(f"{path} was recognised as {dlg.result.kind}, not {kind}")
         summary = dlg.result.summary
-        _log(f"preview of {path.name}: " + (", ".join(f"{k} {v.get('genes')} genes x {v.get('samples_with_data')} "
-                                                      f"samples" for k, v in summary.get("omics", {}).items())
-                                            if kind == "study" else f"{summary.get('positive')} SL, "
-                                            f"{summary.get('negative')} non-SL"), self.t0)
+        _log(
+            f"preview of {path.name}: "
+            + (
+                ", ".join(
+                    f"{k} {v.get('genes')} genes x {v.get('samples_with_data')} samples"
+                    for k, v in summary.get("omics", {}).items()
+                )
+                if kind == "study"
+                else f"{summary.get('positive')} SL, {summary.get('negative')} non-SL"
+            ),
+            self.t0,
+        )
         if shot:
             self.save(shot, dlg)
         name = dlg.name()
@@ -421,13 +523,17 @@ class Driver:
             if now - last[0] > 30:
                 last[0] = now
                 _log(f"  {panel.stage_label.text()}  {panel.eta_label.text()}", self.t0)
-            return panel.result_name is not None or panel.last_error is not None or panel.task is None
+            return (
+                panel.result_name is not None or panel.last_error is not None or panel.task is None
+            )
 
         self.wait(finished, f"training {name}")
         if panel.result_name is None:
             raise ShotError(f"training failed: {panel.last_error or panel.stage_label.text()}")
-        self.wait(lambda: reloaded["n"] > 0 and name in w.contexts.names() and not w.tasks.busy("engine"),
-                  f"{name} to appear as a context")
+        self.wait(
+            lambda: reloaded["n"] > 0 and name in w.contexts.names() and not w.tasks.busy("engine"),
+            f"{name} to appear as a context",
+        )
         _log(f"trained {name}: {panel.stage_label.text()}", self.t0)
         self.save("training_run", w)
         return name
@@ -477,7 +583,9 @@ def run(args: argparse.Namespace, wanted: set[str], data: Path | None, tmp: Path
             assert data is not None
             cohort = d.import_item(data / "omics" / STUDY, "study", shot="import_preview")
             if wanted & {"training_run", "pair_with_user_model"}:
-                labels_csv, pos, neg = write_ov_labels(data, tmp / "labels" / f"elisl_train_{STUDY}.csv")
+                labels_csv, pos, neg = write_ov_labels(
+                    data, tmp / "labels" / f"elisl_train_{STUDY}.csv"
+                )
                 _log(f"label table {labels_csv.name}: {pos} SL, {neg} non-SL rows", t0)
                 labels = d.import_item(labels_csv, "labels")
                 model = d.train(cohort, labels, args.epochs)
@@ -500,15 +608,25 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {s.strip() for s in args.only.split(",") if s.strip()} or set(SHOTS)
     unknown = sorted(wanted - set(SHOTS))
     if unknown:
-        print(f"error: unknown screenshot name(s) {', '.join(unknown)}; choose from {', '.join(SHOTS)}",
-              file=sys.stderr)
+        print(
+            f"error: unknown screenshot name(s) {', '.join(unknown)}; choose from {', '.join(SHOTS)}",
+            file=sys.stderr,
+        )
         return 2
     data = None
     if wanted & {"import_preview", "training_run", "pair_with_user_model"}:
-        data = args.data or Path(os.environ.get("SYNLEAF_SHARED_DATA", REPO.parent / "shared" / "data"))
-        if not (data / "omics" / STUDY).is_dir() or not (data / "labels" / "elisl_train_pairs.csv").is_file():
-            print(f"error: {data}: not the shared data folder (needs omics/{STUDY}/ and "
-                  "labels/elisl_train_pairs.csv); pass --data", file=sys.stderr)
+        data = args.data or Path(
+            os.environ.get("SYNLEAF_SHARED_DATA", REPO.parent / "shared" / "data")
+        )
+        if (
+            not (data / "omics" / STUDY).is_dir()
+            or not (data / "labels" / "elisl_train_pairs.csv").is_file()
+        ):
+            print(
+                f"error: {data}: not the shared data folder (needs omics/{STUDY}/ and "
+                "labels/elisl_train_pairs.csv); pass --data",
+                file=sys.stderr,
+            )
             return 2
         data = data.resolve()
     if args.bundled_models is not None:
@@ -517,13 +635,19 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args.bundled_models = args.bundled_models.resolve()
     args.out = args.out.resolve()
-    if not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY") \
-            and not os.environ.get("WAYLAND_DISPLAY"):
+    if (
+        not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     # isolate the user's folders BEFORE the app is imported (paths reads these on every call)
     tmp = Path(tempfile.mkdtemp(prefix="synleaf-screenshots-"))
-    for var, sub in (("SYNLEAF_USER_DATA", "data"), ("SYNLEAF_USER_CONFIG", "config"),
-                     ("SYNLEAF_USER_CACHE", "cache")):
+    for var, sub in (
+        ("SYNLEAF_USER_DATA", "data"),
+        ("SYNLEAF_USER_CONFIG", "config"),
+        ("SYNLEAF_USER_CACHE", "cache"),
+    ):
         os.environ[var] = str(tmp / sub)
     try:
         return run(args, wanted, data, tmp)

@@ -67,8 +67,14 @@ class StorageError(SynleafError, OSError):
         free: bytes free on that disk, when known.
     """
 
-    def __init__(self, message: str, path: str | Path | None = None, errno_: int | None = None,
-                 needed: int | None = None, free: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        errno_: int | None = None,
+        needed: int | None = None,
+        free: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = Path(path) if path is not None else None
@@ -92,8 +98,14 @@ def format_bytes(n: int | float | None) -> str:
     return f"{n:.1f} TB"  # pragma: no cover
 
 
-def storage_error(exc: OSError, path: str | Path | None, action: str = "saving",
-                  needed: int | None = None, unchanged: bool = True, free: int | None = None) -> StorageError:
+def storage_error(
+    exc: OSError,
+    path: str | Path | None,
+    action: str = "saving",
+    needed: int | None = None,
+    unchanged: bool = True,
+    free: int | None = None,
+) -> StorageError:
     """Turn an :class:`OSError` met while writing into a one-line :class:`StorageError`.
 
     Args:
@@ -109,7 +121,11 @@ def storage_error(exc: OSError, path: str | Path | None, action: str = "saving",
 
     if isinstance(exc, StorageError):
         return exc
-    where = Path(path) if path is not None else (Path(exc.filename) if getattr(exc, "filename", None) else None)
+    where = (
+        Path(path)
+        if path is not None
+        else (Path(exc.filename) if getattr(exc, "filename", None) else None)
+    )
     code = exc.errno
     if free is None and where is not None and code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         probe = where
@@ -122,16 +138,26 @@ def storage_error(exc: OSError, path: str | Path | None, action: str = "saving",
     prefix = f"{where}: " if where is not None else ""
     unchanged_text = "Nothing was changed." if unchanged else ""
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        need = f"{action} needs about {format_bytes(needed)}" if needed is not None else f"{action} needs more space"
+        need = (
+            f"{action} needs about {format_bytes(needed)}"
+            if needed is not None
+            else f"{action} needs more space"
+        )
         have = f", {format_bytes(free)} free" if free is not None else ""
-        msg = (f"{prefix}not enough disk space: {need}{have}. {unchanged_text} "
-               "Free some space (or choose another folder) and try again.")
+        msg = (
+            f"{prefix}not enough disk space: {need}{have}. {unchanged_text} "
+            "Free some space (or choose another folder) and try again."
+        )
     elif code in (errno.EROFS,):
-        msg = (f"{prefix}the folder is on a read-only disk, {action} is not possible. {unchanged_text} "
-               "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA).")
+        msg = (
+            f"{prefix}the folder is on a read-only disk, {action} is not possible. {unchanged_text} "
+            "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA)."
+        )
     elif isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        msg = (f"{prefix}permission denied while {action} (the folder is read-only for you). {unchanged_text} "
-               "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA).")
+        msg = (
+            f"{prefix}permission denied while {action} (the folder is read-only for you). {unchanged_text} "
+            "Choose a folder you can write to (the user data folder can be moved with SYNLEAF_USER_DATA)."
+        )
     else:
         reason = exc.strerror or str(exc) or type(exc).__name__
         msg = f"{prefix}{action} failed: {reason}. {unchanged_text}"

@@ -150,7 +150,12 @@ def _exchange(a: Path, b: Path) -> bool:
         _exchange_supported = True
         return True
     err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)):
+    if err in (
+        errno.ENOSYS,
+        errno.EINVAL,
+        errno.EOPNOTSUPP,
+        getattr(errno, "ENOTSUP", errno.EOPNOTSUPP),
+    ):
         _exchange_supported = False
         return False
     raise OSError(err, os.strerror(err), str(b))
@@ -177,8 +182,16 @@ def replace_dir(tmp: str | Path, dest: str | Path) -> None:
     recover_folder(parent, only=dest.name)
     if old.exists() or old.is_symlink():
         _rmtree(old)
-    _write_journal(journal, {"dest": dest.name, "new": tmp.name, "old": old.name, "pid": os.getpid(),
-                             "time": time.time()})
+    _write_journal(
+        journal,
+        {
+            "dest": dest.name,
+            "new": tmp.name,
+            "old": old.name,
+            "pid": os.getpid(),
+            "time": time.time(),
+        },
+    )
     try:
         _rename(dest, old)
     except BaseException:
@@ -217,7 +230,7 @@ def _part_owner(name: str) -> tuple[str, int | None] | None:
     """``(final name, writer pid or None)`` of a ``.<name>.<pid>-<random>.part`` entry."""
     if not (name.startswith(".") and name.endswith(PART_SUFFIX)):
         return None
-    body = name[1:-len(PART_SUFFIX)]
+    body = name[1 : -len(PART_SUFFIX)]
     if "." not in body:
         return None
     final, tag = body.rsplit(".", 1)
@@ -318,7 +331,9 @@ def fsync_tree(folder: str | Path) -> None:
             try:
                 os.fsync(fd)
             except OSError:
-                if os.name == "posix":  # a full disk can surface here: the caller keeps the old folder
+                if (
+                    os.name == "posix"
+                ):  # a full disk can surface here: the caller keeps the old folder
                     raise
             finally:
                 os.close(fd)
@@ -359,7 +374,9 @@ def _try_lock_fd(fd: int) -> bool:
         return True
     except BlockingIOError:
         return False
-    except OSError as exc:  # a file system without locks (some network shares): the thread lock still holds
+    except (
+        OSError
+    ) as exc:  # a file system without locks (some network shares): the thread lock still holds
         if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
             return True
         raise
@@ -382,7 +399,9 @@ LOCK_FILE = ".synleaf.lock"
 
 
 @contextlib.contextmanager
-def folder_lock(folder: str | Path, timeout: float = 120.0, action: str = "changing it") -> Iterator[None]:
+def folder_lock(
+    folder: str | Path, timeout: float = 120.0, action: str = "changing it"
+) -> Iterator[None]:
     """Hold the lock file ``<folder>/.synleaf.lock`` (exclusive between processes and threads;
     re-entrant in one thread). Creates ``folder``.
 
@@ -400,8 +419,10 @@ def folder_lock(folder: str | Path, timeout: float = 120.0, action: str = "chang
         entry = _locks.setdefault(key, [threading.RLock(), None, 0])
     rlock: threading.RLock = entry[0]
     if not rlock.acquire(timeout=timeout):
-        raise StorageError(f"{folder}: another task of this program is {action}; try again when it has finished",
-                           folder)
+        raise StorageError(
+            f"{folder}: another task of this program is {action}; try again when it has finished",
+            folder,
+        )
     try:
         if entry[2] == 0:
             try:
@@ -412,8 +433,11 @@ def folder_lock(folder: str | Path, timeout: float = 120.0, action: str = "chang
             while not _try_lock_fd(fd):
                 if time.monotonic() > deadline:
                     os.close(fd)
-                    raise StorageError(f"{folder}: another SynLeaF process is {action} and did not finish within "
-                                       f"{timeout:.0f} s; try again when it has finished", folder)
+                    raise StorageError(
+                        f"{folder}: another SynLeaF process is {action} and did not finish within "
+                        f"{timeout:.0f} s; try again when it has finished",
+                        folder,
+                    )
                 time.sleep(0.02)
             entry[1] = fd
         entry[2] += 1
@@ -452,11 +476,15 @@ def ensure_free_space(folder: str | Path, needed: int, action: str = "saving") -
     """Raise :class:`StorageError` (disk full, nothing changed) unless ``needed`` bytes fit."""
     free = free_bytes(folder)
     if free is not None and free < needed + SPACE_MARGIN:
-        raise storage_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), folder, action, needed, free=free)
+        raise storage_error(
+            OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), folder, action, needed, free=free
+        )
 
 
 @contextlib.contextmanager
-def os_errors(path: str | Path | None, action: str = "saving", needed: int | None = None) -> Iterator[None]:
+def os_errors(
+    path: str | Path | None, action: str = "saving", needed: int | None = None
+) -> Iterator[None]:
     """Turn an :class:`OSError` raised inside the block into a one-line :class:`StorageError`."""
     try:
         yield

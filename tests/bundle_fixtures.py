@@ -21,10 +21,32 @@ from synleaf_desktop.bundle.format import BUILTIN_ORDER, EMBED_DIM
 from synleaf_desktop.bundle.writer import write_bundle
 
 #: genes always present (unless excluded explicitly), handy in tests and demos
-CORE_GENES = ("BRCA1", "BRCA2", "RAD51", "TP53", "PARP1", "ADAR", "ATM", "ATR", "CHEK1", "PTEN", "KRAS", "MYC")
+CORE_GENES = (
+    "BRCA1",
+    "BRCA2",
+    "RAD51",
+    "TP53",
+    "PARP1",
+    "ADAR",
+    "ATM",
+    "ATR",
+    "CHEK1",
+    "PTEN",
+    "KRAS",
+    "MYC",
+)
 #: the reproduction's CV2 selections (METHOD.md section 4)
-DEFAULT_STRATEGIES = {"BRCA": "umt", "CESC": "ume", "COAD": "ume", "KIRC": "umt", "LAML": "umt",
-                      "LUAD": "ume", "OV": "umt", "SKCM": "umt", "pan": "ume"}
+DEFAULT_STRATEGIES = {
+    "BRCA": "umt",
+    "CESC": "ume",
+    "COAD": "ume",
+    "KIRC": "umt",
+    "LAML": "umt",
+    "LUAD": "ume",
+    "OV": "umt",
+    "SKCM": "umt",
+    "pan": "ume",
+}
 DEFAULT_OMICS = ["mut", "cna", "exp", "myl"]
 
 
@@ -45,7 +67,9 @@ def symbol_pool(n: int, seed: int = 0) -> list[str]:
     return sorted(out)
 
 
-def synthetic_folds(n_genes: int, n_folds: int, strategy: str, seed: int) -> list[dict[str, np.ndarray]]:
+def synthetic_folds(
+    n_genes: int, n_folds: int, strategy: str, seed: int
+) -> list[dict[str, np.ndarray]]:
     """Random exported arrays for ``n_folds`` folds (float32; see :mod:`synleaf_desktop.bundle.writer`)."""
     rng = np.random.default_rng(seed)
     h = EMBED_DIM
@@ -60,19 +84,23 @@ def synthetic_folds(n_genes: int, n_folds: int, strategy: str, seed: int) -> lis
             "kg_head_b": (rng.standard_normal(1) * 0.5).astype(np.float32),
         }
         if strategy == "umt":
-            f.update({
-                "omics_student_emb": rng.standard_normal((n_genes, h), dtype=np.float32),
-                "kg_student_emb": rng.standard_normal((n_genes, h), dtype=np.float32),
-                "umt_w1": (rng.standard_normal((h, 4 * h)) * 0.06).astype(np.float32),
-                "umt_b1": (rng.standard_normal(h) * 0.1).astype(np.float32),
-                "umt_w2": (rng.standard_normal(h) * 0.2).astype(np.float32),
-                "umt_b2": (rng.standard_normal(1) * 0.3).astype(np.float32),
-            })
+            f.update(
+                {
+                    "omics_student_emb": rng.standard_normal((n_genes, h), dtype=np.float32),
+                    "kg_student_emb": rng.standard_normal((n_genes, h), dtype=np.float32),
+                    "umt_w1": (rng.standard_normal((h, 4 * h)) * 0.06).astype(np.float32),
+                    "umt_b1": (rng.standard_normal(h) * 0.1).astype(np.float32),
+                    "umt_w2": (rng.standard_normal(h) * 0.2).astype(np.float32),
+                    "umt_b2": (rng.standard_normal(1) * 0.3).astype(np.float32),
+                }
+            )
         out.append(f)
     return out
 
 
-def synthetic_splits(n_genes: int, n_folds: int, n_pairs: int, seed: int) -> list[dict[str, np.ndarray]]:
+def synthetic_splits(
+    n_genes: int, n_folds: int, n_pairs: int, seed: int
+) -> list[dict[str, np.ndarray]]:
     """Random labelled pairs (half positive) cut into ``n_folds`` folds: fold k tests on part k,
     validates on part k+1 and trains on the rest. Each value int64 [n, 3] (i, j, label)."""
     rng = np.random.default_rng(seed + 7919)
@@ -101,15 +129,35 @@ def synthetic_metrics(strategy: str, n_folds: int, seed: int) -> dict[str, dict[
     out = {}
     for s, base in (("umt", 0.86), ("ume", 0.85)):
         bonus = 0.02 if s == strategy else 0.0
-        out[s] = {m: np.round(np.clip(base + bonus + off + rng.normal(0, 0.01, n_folds), 0, 1), 4).tolist()
-                  for m, off in (("val_auc", 0.0), ("test_auc", -0.01), ("val_aupr", -0.02), ("test_aupr", -0.03))}
+        out[s] = {
+            m: np.round(
+                np.clip(base + bonus + off + rng.normal(0, 0.01, n_folds), 0, 1), 4
+            ).tolist()
+            for m, off in (
+                ("val_auc", 0.0),
+                ("test_auc", -0.01),
+                ("val_aupr", -0.02),
+                ("test_aupr", -0.03),
+            )
+        }
     return out
 
 
-def make_bundle(dest: str | Path, name: str, n_genes: int = 300, n_folds: int = 5, strategy: str = "ume",
-                seed: int = 0, dtype: str = "float16", genes: Sequence[str] | None = None, with_splits: bool = True,
-                n_split_pairs: int | None = None, size_budget_bytes: int | None = None,
-                return_arrays: bool = False, **extra: Any) -> Any:
+def make_bundle(
+    dest: str | Path,
+    name: str,
+    n_genes: int = 300,
+    n_folds: int = 5,
+    strategy: str = "ume",
+    seed: int = 0,
+    dtype: str = "float16",
+    genes: Sequence[str] | None = None,
+    with_splits: bool = True,
+    n_split_pairs: int | None = None,
+    size_budget_bytes: int | None = None,
+    return_arrays: bool = False,
+    **extra: Any,
+) -> Any:
     """Write one synthetic bundle through the real writer.
 
     Args:
@@ -125,25 +173,51 @@ def make_bundle(dest: str | Path, name: str, n_genes: int = 300, n_folds: int = 
     genes = list(genes) if genes is not None else symbol_pool(n_genes, seed=seed)
     g = len(genes)
     folds = synthetic_folds(g, n_folds, strategy, seed)
-    splits = (synthetic_splits(g, n_folds, n_split_pairs or min(20000, max(20, g // 2)), seed)
-              if with_splits else None)
+    splits = (
+        synthetic_splits(g, n_folds, n_split_pairs or min(20000, max(20, g // 2)), seed)
+        if with_splits
+        else None
+    )
     omics = ["mut", "cna", "exp"] if name == "pan" else DEFAULT_OMICS
     manifest = {
-        "cancer": name, "description": f"synthetic test model ({strategy}, seed {seed}); scores are meaningless",
-        "cv": "CV2", "metrics": synthetic_metrics(strategy, n_folds, seed), "omics": omics,
+        "cancer": name,
+        "description": f"synthetic test model ({strategy}, seed {seed}); scores are meaningless",
+        "cv": "CV2",
+        "metrics": synthetic_metrics(strategy, n_folds, seed),
+        "omics": omics,
         "sample_counts": {k: 100 + 10 * i for i, k in enumerate(omics)},
-        "kg": {"id": "synthetic", "version": "0"}, "data_checksums": {}, "seed": seed, "synthetic": True,
+        "kg": {"id": "synthetic", "version": "0"},
+        "data_checksums": {},
+        "seed": seed,
+        "synthetic": True,
     }
     manifest.update(extra)
-    path = write_bundle(dest, name, np.array(genes), folds, strategy, manifest, dtype=dtype, split_pairs=splits,
-                        size_budget_bytes=size_budget_bytes)
+    path = write_bundle(
+        dest,
+        name,
+        np.array(genes),
+        folds,
+        strategy,
+        manifest,
+        dtype=dtype,
+        split_pairs=splits,
+        size_budget_bytes=size_budget_bytes,
+    )
     return (path, genes, folds, splits) if return_arrays else path
 
 
-def make_bundle_set(root: str | Path, names: Iterable[str] = BUILTIN_ORDER, n_genes: int = 300, n_folds: int = 5,
-                    strategies: dict[str, str] | None = None, dtype: str = "float16", seed: int = 0,
-                    drop_fraction: float = 0.01, exclude: dict[str, Sequence[str]] | None = None,
-                    with_splits: bool = True) -> list[Path]:
+def make_bundle_set(
+    root: str | Path,
+    names: Iterable[str] = BUILTIN_ORDER,
+    n_genes: int = 300,
+    n_folds: int = 5,
+    strategies: dict[str, str] | None = None,
+    dtype: str = "float16",
+    seed: int = 0,
+    drop_fraction: float = 0.01,
+    exclude: dict[str, Sequence[str]] | None = None,
+    with_splits: bool = True,
+) -> list[Path]:
     """Write one bundle per name under ``root`` (``root/<name>/``).
 
     The contexts share a pool of ``n_genes`` symbols; each drops a random ``drop_fraction`` of it
@@ -159,9 +233,23 @@ def make_bundle_set(root: str | Path, names: Iterable[str] = BUILTIN_ORDER, n_ge
         rng = np.random.default_rng(seed + 1000 + k)
         droppable = [g for g in pool if g not in CORE_GENES]
         n_drop = int(round(drop_fraction * len(pool)))
-        drop = set(rng.choice(droppable, size=min(n_drop, len(droppable)), replace=False).tolist()) if n_drop else set()
+        drop = (
+            set(rng.choice(droppable, size=min(n_drop, len(droppable)), replace=False).tolist())
+            if n_drop
+            else set()
+        )
         drop |= set(exclude.get(name, ()))
         genes = [g for g in pool if g not in drop]
-        out.append(make_bundle(root / name, name, n_folds=n_folds, strategy=strategies.get(name, "ume"),
-                               seed=seed + 17 * (k + 1), dtype=dtype, genes=genes, with_splits=with_splits))
+        out.append(
+            make_bundle(
+                root / name,
+                name,
+                n_folds=n_folds,
+                strategy=strategies.get(name, "ume"),
+                seed=seed + 17 * (k + 1),
+                dtype=dtype,
+                genes=genes,
+                with_splits=with_splits,
+            )
+        )
     return out

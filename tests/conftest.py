@@ -17,8 +17,10 @@ SHARED_DATA = Path(os.environ.get("SYNLEAF_SHARED_DATA", REPO.parent / "shared" 
 def shared_data() -> Path:
     """The real data folder ``../shared/data``; skips the test when it is absent."""
     if not (SHARED_DATA / "README.md").exists():
-        pytest.skip(f"needs the shared data folder, not found at {SHARED_DATA} "
-                    "(set SYNLEAF_SHARED_DATA to its path)")
+        pytest.skip(
+            f"needs the shared data folder, not found at {SHARED_DATA} "
+            "(set SYNLEAF_SHARED_DATA to its path)"
+        )
     return SHARED_DATA
 
 
@@ -38,12 +40,27 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
 try:
     from hypothesis import HealthCheck, settings
 
-    _FUZZ_CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large,
-                    HealthCheck.filter_too_much]
-    settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=_FUZZ_CHECKS,
-                              derandomize=True, database=None)
-    settings.register_profile("long", max_examples=int(os.environ.get("SYNLEAF_FUZZ_EXAMPLES") or 600),
-                              deadline=None, suppress_health_check=_FUZZ_CHECKS, database=None)
+    _FUZZ_CHECKS = [
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ]
+    settings.register_profile(
+        "default",
+        max_examples=50,
+        deadline=None,
+        suppress_health_check=_FUZZ_CHECKS,
+        derandomize=True,
+        database=None,
+    )
+    settings.register_profile(
+        "long",
+        max_examples=int(os.environ.get("SYNLEAF_FUZZ_EXAMPLES") or 600),
+        deadline=None,
+        suppress_health_check=_FUZZ_CHECKS,
+        database=None,
+    )
     settings.load_profile(os.environ.get("SYNLEAF_FUZZ_PROFILE", "default"))
 except ImportError:  # pragma: no cover - hypothesis is in the test extras
     pass
@@ -62,10 +79,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
         c = FUZZ_COUNTS[target]
         for k in total:
             total[k] += c.get(k, 0)
-        tr.write_line(f"{target:28s} {c.get('tried', 0):7d} {c.get('clear_error', 0):7d} {c.get('read_ok', 0):7d} "
-                      f"{c.get('other', 0):7d}")
-    tr.write_line(f"{'total':28s} {total['tried']:7d} {total['clear_error']:7d} {total['read_ok']:7d} "
-                  f"{total['other']:7d}")
+        tr.write_line(
+            f"{target:28s} {c.get('tried', 0):7d} {c.get('clear_error', 0):7d} {c.get('read_ok', 0):7d} "
+            f"{c.get('other', 0):7d}"
+        )
+    tr.write_line(
+        f"{'total':28s} {total['tried']:7d} {total['clear_error']:7d} {total['read_ok']:7d} "
+        f"{total['other']:7d}"
+    )
     tr.write_line(f"profile: {os.environ.get('SYNLEAF_FUZZ_PROFILE', 'default')}")
 
 
@@ -88,8 +109,15 @@ def small_bundle(tmp_path):
     return make
 
 
-def rewrite_member(folder: Path, member: str, *, arrays: dict | None = None, data: bytes | None = None,
-                   manifest: dict | None = None, allow_pickle: bool = False) -> Path:
+def rewrite_member(
+    folder: Path,
+    member: str,
+    *,
+    arrays: dict | None = None,
+    data: bytes | None = None,
+    manifest: dict | None = None,
+    allow_pickle: bool = False,
+) -> Path:
     """Replace ``folder/member`` (``arrays`` saved with ``numpy.savez``, or raw ``data``), then
     record its sha256 and size in the manifest, updated with ``manifest``: the checksums stay
     valid, so only the bundle checks can catch what was changed. Returns the member path."""
@@ -111,7 +139,10 @@ def rewrite_member(folder: Path, member: str, *, arrays: dict | None = None, dat
     man_path = folder / "manifest.json"
     man = json.loads(man_path.read_text())
     if path.exists() and not path.is_symlink():
-        man.setdefault("files", {})[member] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+        man.setdefault("files", {})[member] = {
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+        }
     man.update(manifest or {})
     man_path.write_text(json.dumps(man))
     return path

@@ -31,13 +31,29 @@ def _fold_aucs(bundle: Bundle) -> list[float]:
 @pytest.mark.parametrize("strategy", ["ume", "umt"])
 def test_bundle_reproduces_test_auc(tmp_path, strategy):
     torch.set_num_threads(1)
-    ctx = synthetic_context("SYN", genes=90, omics=2, samples=12, pairs=260, cvs=(2,), folds=(1, 2), seed=3)
-    cfg = TrainConfig(hidden_dims=[16], latent_dim=16, kg_dims=[16, 32, 16], max_epochs=4, patience=0,
-                      batch_size=64, checkpoint_every_s=0.0)
+    ctx = synthetic_context(
+        "SYN", genes=90, omics=2, samples=12, pairs=260, cvs=(2,), folds=(1, 2), seed=3
+    )
+    cfg = TrainConfig(
+        hidden_dims=[16],
+        latent_dim=16,
+        kg_dims=[16, 32, 16],
+        max_epochs=4,
+        patience=0,
+        batch_size=64,
+        checkpoint_every_s=0.0,
+    )
     for k in (1, 2):
         run_fold(ctx, 2, k, tmp_path / "runs", cfg, "cpu")
-    dest = bundle_from_runs(ctx, tmp_path / "runs", tmp_path / "b" / "SYN", cv=2, folds=(1, 2), dtype="float32",
-                            strategy=strategy)
+    dest = bundle_from_runs(
+        ctx,
+        tmp_path / "runs",
+        tmp_path / "b" / "SYN",
+        cv=2,
+        folds=(1, 2),
+        dtype="float32",
+        strategy=strategy,
+    )
     bundle = Bundle.load(dest)
     assert bundle.strategy == strategy and bundle.folds == 2
     want = bundle.manifest["metrics"][strategy]["test_auc_both_orders"]
@@ -71,8 +87,10 @@ def _shipped() -> list[Bundle]:
     root = paths.bundled_models_dir()
     found = sorted(p for p in root.glob("*/manifest.json")) if root.exists() else []
     if not found:
-        pytest.skip(f"no bundled models in {root} (build them with: synleaf bundle build --data ../shared/data "
-                    "--out bundled_models)")
+        pytest.skip(
+            f"no bundled models in {root} (build them with: synleaf bundle build --data ../shared/data "
+            "--out bundled_models)"
+        )
     return [Bundle.load(p.parent) for p in found]
 
 

@@ -25,8 +25,16 @@ PKG = Path(__file__).resolve().parents[1] / "synleaf_desktop"
 @pytest.fixture(scope="module")
 def umt_bundle(tmp_path_factory):
     d = tmp_path_factory.mktemp("bundles")
-    return make_bundle(d / "BRCA", "BRCA", n_genes=120, n_folds=5, strategy="umt", seed=1, dtype="float32",
-                       return_arrays=True)
+    return make_bundle(
+        d / "BRCA",
+        "BRCA",
+        n_genes=120,
+        n_folds=5,
+        strategy="umt",
+        seed=1,
+        dtype="float32",
+        return_arrays=True,
+    )
 
 
 def test_round_trip_arrays_and_manifest(umt_bundle):
@@ -38,27 +46,71 @@ def test_round_trip_arrays_and_manifest(umt_bundle):
     # stored terms equal the formulas applied to the exported arrays
     for f in (0, 3):
         t, c = teacher_terms(folds[f])
-        o, w = folds[f]["omics_teacher_emb"].astype(np.float64), folds[f]["omics_head_w"].astype(np.float64)
-        np.testing.assert_allclose(b.arrays["uni_terms"][f][:, 0], o @ w[:128], rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(b.arrays["uni_terms"][f][:, 1], o @ w[128:], rtol=1e-5, atol=1e-5)
+        o, w = (
+            folds[f]["omics_teacher_emb"].astype(np.float64),
+            folds[f]["omics_head_w"].astype(np.float64),
+        )
+        np.testing.assert_allclose(
+            b.arrays["uni_terms"][f][:, 0], o @ w[:128], rtol=1e-5, atol=1e-5
+        )
+        np.testing.assert_allclose(
+            b.arrays["uni_terms"][f][:, 1], o @ w[128:], rtol=1e-5, atol=1e-5
+        )
         np.testing.assert_array_equal(b.arrays["uni_terms"][f], t)
-        np.testing.assert_allclose(b.arrays["uni_bias"][f], [folds[f]["omics_head_b"][0], folds[f]["kg_head_b"][0]])
+        np.testing.assert_allclose(
+            b.arrays["uni_bias"][f], [folds[f]["omics_head_b"][0], folds[f]["kg_head_b"][0]]
+        )
         a, bb = umt_terms(folds[f])
         np.testing.assert_array_equal(np.asarray(b.arrays["umt_a"][f]), a)
         np.testing.assert_array_equal(np.asarray(b.arrays["umt_b"][f]), bb)
     # the big members are memory-mapped, the rest are ordinary arrays
-    assert isinstance(b.arrays["umt_a"], np.memmap) and not isinstance(b.arrays["uni_terms"], np.memmap)
+    assert isinstance(b.arrays["umt_a"], np.memmap) and not isinstance(
+        b.arrays["uni_terms"], np.memmap
+    )
     assert b.arrays["umt_a"].offset % 64 == 0 and b.arrays["umt_b"].offset % 64 == 0
     with np.load(path / "model.npz", allow_pickle=False) as z:  # a plain npz for any numpy reader
-        assert set(z.files) == {"genes", "uni_terms", "uni_bias", "umt_a", "umt_b", "umt_b1", "umt_w2", "umt_b2"}
+        assert set(z.files) == {
+            "genes",
+            "uni_terms",
+            "uni_bias",
+            "umt_a",
+            "umt_b",
+            "umt_b1",
+            "umt_w2",
+            "umt_b2",
+        }
         np.testing.assert_array_equal(z["umt_b"], b.arrays["umt_b"])
     m = b.manifest
-    for key in ("name", "format_version", "app_version", "created", "strategy", "selection", "cv", "folds_trained",
-                "folds_shipped", "folds_shipped_reason", "metrics", "headline", "omics", "sample_counts", "kg",
-                "data_checksums", "packages", "seed", "dtype", "size_bytes", "files"):
+    for key in (
+        "name",
+        "format_version",
+        "app_version",
+        "created",
+        "strategy",
+        "selection",
+        "cv",
+        "folds_trained",
+        "folds_shipped",
+        "folds_shipped_reason",
+        "metrics",
+        "headline",
+        "omics",
+        "sample_counts",
+        "kg",
+        "data_checksums",
+        "packages",
+        "seed",
+        "dtype",
+        "size_bytes",
+        "files",
+    ):
         assert key in m, key
-    assert m["headline"]["val_auc"] == pytest.approx(np.mean(m["metrics"]["umt"]["val_auc"]), abs=1e-6)
-    assert m["headline"]["val_auc_sd"] == pytest.approx(np.std(m["metrics"]["umt"]["val_auc"]), abs=1e-6)
+    assert m["headline"]["val_auc"] == pytest.approx(
+        np.mean(m["metrics"]["umt"]["val_auc"]), abs=1e-6
+    )
+    assert m["headline"]["val_auc_sd"] == pytest.approx(
+        np.std(m["metrics"]["umt"]["val_auc"]), abs=1e-6
+    )
     assert set(m["files"]) == {"model.npz", "split_pairs.npz"}
     assert m["size_bytes"] == sum((path / f).stat().st_size for f in m["files"])
     # split pairs round trip, and the training pairs are the union of the train parts
@@ -93,8 +145,11 @@ def test_missing_or_invalid_manifest(tmp_path):
         Bundle.load(path)
     with pytest.raises(BundleError, match="not a model bundle folder"):
         Bundle.load(tmp_path / "nowhere")
-    (path / "manifest.json").write_text(json.dumps({"name": "X", "format_version": 99, "strategy": "ume",
-                                                    "files": {}, "n_genes": 1}))
+    (path / "manifest.json").write_text(
+        json.dumps(
+            {"name": "X", "format_version": 99, "strategy": "ume", "files": {}, "n_genes": 1}
+        )
+    )
     with pytest.raises(BundleError, match="format version 99"):
         read_manifest(path)
 
@@ -141,14 +196,18 @@ def test_size_budget_ships_fewer_umt_folds(tmp_path):
     folds = synthetic_folds(len(genes), 5, "umt", seed=6)
     per_fold = 2 * len(genes) * 128 * 2
     budget = 3 * per_fold + 20000
-    p = write_bundle(tmp_path / "B", "B", np.array(genes), folds, "umt", {}, size_budget_bytes=budget)
+    p = write_bundle(
+        tmp_path / "B", "B", np.array(genes), folds, "umt", {}, size_budget_bytes=budget
+    )
     b = Bundle.load(p)
     m = b.manifest
     assert m["folds_trained"] == 5 and m["folds_shipped"] == 3 and b.folds == 3
     assert "budget" in m["folds_shipped_reason"] and m["size_bytes"] <= budget
     assert b.arrays["uni_terms"].shape[0] == 5  # the teachers of every fold are kept
     with pytest.raises(ValueError, match="too small"):
-        write_bundle(tmp_path / "C", "C", np.array(genes), folds, "umt", {}, size_budget_bytes=per_fold // 2)
+        write_bundle(
+            tmp_path / "C", "C", np.array(genes), folds, "umt", {}, size_budget_bytes=per_fold // 2
+        )
     assert not (tmp_path / "C").exists()
 
 
@@ -162,7 +221,9 @@ def test_writer_rejects_bad_input(tmp_path):
     with pytest.raises(ValueError, match="kg_teacher_emb has shape"):
         write_bundle(tmp_path / "a", "a", genes, bad, "ume", {})
     with pytest.raises(ValueError, match="duplicates"):
-        write_bundle(tmp_path / "a", "a", np.array(["A", "A"]), synthetic_folds(2, 1, "ume", 0), "ume", {})
+        write_bundle(
+            tmp_path / "a", "a", np.array(["A", "A"]), synthetic_folds(2, 1, "ume", 0), "ume", {}
+        )
     with pytest.raises(ValueError, match="outside"):
         sp = synthetic_splits(20, 2, 10, seed=0)
         sp[0]["test"] = sp[0]["test"] + 100
@@ -191,13 +252,20 @@ def test_no_torch_import_in_bundle_and_scoring():
 
 def test_scoring_process_never_loads_torch(umt_bundle):
     path = umt_bundle[0]
-    code = ("import sys; from synleaf_desktop.bundle.format import Bundle; "
-            "from synleaf_desktop.bundle.registry import Registry; from synleaf_desktop.scoring import ScoringEngine; "
-            f"e = ScoringEngine([Bundle.load({str(path)!r})]); r = e.score_pair('BRCA1', 'TP53'); "
-            "e.partners('BRCA1', top=5); "
-            "assert r.contexts['BRCA'].score is not None; print(sorted(m for m in sys.modules if 'torch' in m))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[1])
+    code = (
+        "import sys; from synleaf_desktop.bundle.format import Bundle; "
+        "from synleaf_desktop.bundle.registry import Registry; from synleaf_desktop.scoring import ScoringEngine; "
+        f"e = ScoringEngine([Bundle.load({str(path)!r})]); r = e.score_pair('BRCA1', 'TP53'); "
+        "e.partners('BRCA1', top=5); "
+        "assert r.contexts['BRCA'].score is not None; print(sorted(m for m in sys.modules if 'torch' in m))"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]", res.stdout
 

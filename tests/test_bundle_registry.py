@@ -16,7 +16,9 @@ from tests.bundle_fixtures import make_bundle, make_bundle_set
 def bundled(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundled_models")
     # written in a scrambled order: the registry must still list the built-ins in their fixed order
-    make_bundle_set(root, names=("pan", "OV", "BRCA", "LUAD"), n_genes=40, n_folds=2, with_splits=False)
+    make_bundle_set(
+        root, names=("pan", "OV", "BRCA", "LUAD"), n_genes=40, n_folds=2, with_splits=False
+    )
     return root
 
 
@@ -47,7 +49,9 @@ def test_default_dirs_come_from_paths(bundled, monkeypatch):
 
 def test_add_and_remove_user_bundle(bundled, tmp_path):
     reg = Registry(bundled, tmp_path / "user")
-    src = make_bundle(tmp_path / "src" / "MINE", "MINE", n_genes=30, n_folds=2, strategy="ume", seed=1)
+    src = make_bundle(
+        tmp_path / "src" / "MINE", "MINE", n_genes=30, n_folds=2, strategy="ume", seed=1
+    )
     info = reg.add_user_bundle(src)
     assert info.kind == "user" and info.folder == tmp_path / "user" / "MINE"
     assert reg.names()[-1] == "MINE" and reg.load("MINE").n_genes == 30
@@ -73,7 +77,9 @@ def test_add_and_remove_user_bundle(bundled, tmp_path):
 
 def test_add_refuses_a_damaged_bundle(bundled, tmp_path):
     reg = Registry(bundled, tmp_path / "user")
-    src = make_bundle(tmp_path / "src" / "BAD", "BAD", n_genes=30, n_folds=2, strategy="ume", seed=2)
+    src = make_bundle(
+        tmp_path / "src" / "BAD", "BAD", n_genes=30, n_folds=2, strategy="ume", seed=2
+    )
     data = bytearray((src / "model.npz").read_bytes())
     data[-20] ^= 0xFF
     (src / "model.npz").write_bytes(bytes(data))

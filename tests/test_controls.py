@@ -24,7 +24,9 @@ def _random_pairs(rng, n_genes, n_pairs, hub_weight=3.0):
 
 
 def _check(pos, exclude, draws, dropped):
-    banned = {tuple(sorted(p)) for p in pos.tolist()} | {tuple(sorted(p)) for p in np.asarray(exclude).tolist()}
+    banned = {tuple(sorted(p)) for p in pos.tolist()} | {
+        tuple(sorted(p)) for p in np.asarray(exclude).tolist()
+    }
     deg = np.bincount(pos.ravel(), minlength=pos.max() + 1)
     for d, lost in zip(draws, dropped):
         keys = [tuple(p) for p in d.tolist()]
@@ -52,7 +54,9 @@ def test_degree_preserving_and_excludes_known(seed, n_genes, n_pairs):
 def test_exact_degree_on_an_easy_case():
     rng = np.random.default_rng(1)
     pos = _random_pairs(rng, 500, 300, hub_weight=1.0)
-    draws, dropped = repaired_controls(pos, {(0, 1), (2, 3)}, n_draws=3, seed=5, return_dropped=True)
+    draws, dropped = repaired_controls(
+        pos, {(0, 1), (2, 3)}, n_draws=3, seed=5, return_dropped=True
+    )
     assert dropped == [0, 0, 0]
     deg = np.bincount(pos.ravel(), minlength=500)
     for d in draws:

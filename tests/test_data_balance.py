@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from synleaf_desktop.data import balance
-from synleaf_desktop.data.balance import (balance_subset, balance_whole, draw_negatives, keys_to_pairs,
-                                          pair_keys)
+from synleaf_desktop.data.balance import (
+    balance_subset,
+    balance_whole,
+    draw_negatives,
+    keys_to_pairs,
+    pair_keys,
+)
 
 
 def _labels(n_pos: int, n_neg: int, genes: int, seed: int = 0) -> np.ndarray:
@@ -33,7 +38,9 @@ def test_pair_keys_unordered_and_invertible():
     b = np.array([7, 3, 12, 0])
     k = pair_keys(a, b)
     assert k[0] == k[1] and k[2] == k[3] and k[0] != k[2]
-    np.testing.assert_array_equal(keys_to_pairs(k), np.column_stack([np.minimum(a, b), np.maximum(a, b)]))
+    np.testing.assert_array_equal(
+        keys_to_pairs(k), np.column_stack([np.minimum(a, b), np.maximum(a, b)])
+    )
 
 
 def test_undersample_keeps_all_positives_and_a_subset_of_negatives():
@@ -93,7 +100,9 @@ def test_same_generator_seed_same_result_and_no_global_rng():
 def test_balance_subset_pools_forbidden_and_no_self_pairs():
     A = np.arange(0, 30)
     V = np.arange(30, 36)
-    pos = np.array([[a, v, 1] for a, v in zip(range(0, 24), [30, 31, 32, 33, 34, 35] * 4)], dtype=np.int64)
+    pos = np.array(
+        [[a, v, 1] for a, v in zip(range(0, 24), [30, 31, 32, 33, 34, 35] * 4)], dtype=np.int64
+    )
     forbidden = pair_keys(np.array([35, 1]), np.array([0, 31]))  # known pairs elsewhere
     out, info = balance_subset(pos, A, V, forbidden, np.random.default_rng(5))
     neg = out[out[:, 2] == 0]
@@ -102,8 +111,9 @@ def test_balance_subset_pools_forbidden_and_no_self_pairs():
     assert np.all(np.isin(lo, A) & np.isin(hi, V))  # one gene from each pool
     assert not np.isin(_keys(neg), np.concatenate([forbidden, _keys(pos)])).any()
     # same pool: never a self-pair
-    out2, info2 = balance_subset(pos[:5], np.arange(4), np.arange(4), np.empty(0, np.int64),
-                                 np.random.default_rng(0))
+    out2, info2 = balance_subset(
+        pos[:5], np.arange(4), np.arange(4), np.empty(0, np.int64), np.random.default_rng(0)
+    )
     neg2 = out2[out2[:, 2] == 0]
     assert np.all(neg2[:, 0] != neg2[:, 1]) and np.all(np.isin(neg2[:, :2], np.arange(4)))
 
@@ -111,17 +121,23 @@ def test_balance_subset_pools_forbidden_and_no_self_pairs():
 def test_balance_subset_shortfall_with_tiny_pools():
     pos = np.array([[0, 1, 1], [0, 2, 1], [1, 2, 1]], dtype=np.int64)
     # pools {0} x {0}: only the self-pair, which is never drawn
-    out, info = balance_subset(pos, np.array([0]), np.array([0]), _keys(pos), np.random.default_rng(0))
+    out, info = balance_subset(
+        pos, np.array([0]), np.array([0]), _keys(pos), np.random.default_rng(0)
+    )
     assert info.generated == 0 and info.shortfall == 3 and len(out) == 3
     # pools {0,1,2,3} x same: 6 pairs, 3 known -> 3 free, exactly enough
-    out, info = balance_subset(pos, np.arange(4), np.arange(4), _keys(pos), np.random.default_rng(0))
+    out, info = balance_subset(
+        pos, np.arange(4), np.arange(4), _keys(pos), np.random.default_rng(0)
+    )
     assert info.generated == 3 and info.shortfall == 0
     assert set(map(tuple, out[out[:, 2] == 0, :2].tolist())) == {(0, 3), (1, 3), (2, 3)}
 
 
 def test_rejection_sampling_gives_up_instead_of_looping(monkeypatch):
     monkeypatch.setattr(balance, "ENUM_LIMIT", 0)  # force sampling on a tiny pool
-    got, method = draw_negatives(np.arange(3), np.arange(3), 10, np.empty(0, np.int64), np.random.default_rng(0))
+    got, method = draw_negatives(
+        np.arange(3), np.arange(3), 10, np.empty(0, np.int64), np.random.default_rng(0)
+    )
     assert method == "sample" and len(got) == 3  # only 3 distinct pairs exist
 
 

@@ -15,8 +15,13 @@ import pytest
 
 from synleaf_desktop.data.build import build_context, format_tables, summary_row
 from synleaf_desktop.data.context import Context
-from synleaf_desktop.data.kg_restrict import (KEEP_ALL, connected_genes, pathway_edge_mask,
-                                              resolve_pathway_policy, restrict_kg)
+from synleaf_desktop.data.kg_restrict import (
+    KEEP_ALL,
+    connected_genes,
+    pathway_edge_mask,
+    resolve_pathway_policy,
+    restrict_kg,
+)
 from synleaf_desktop.data.universe import align_matrix, gene_universe, map_labels
 from synleaf_desktop.io.kg import KnowledgeGraph
 from synleaf_desktop.io.omics import OmicsMatrix
@@ -48,24 +53,55 @@ def _graph() -> KnowledgeGraph:
             edges.append((g, "hsa05210", 1))
         if i % 7 == 0:
             edges.append((g, "hsa05214", 1))
-    edges += [("NOUNI", "BP0", 0), ("NOOMICS", "BP1", 0), ("PWONLY", "hsa05214", 1),
-              ("GGIN", "BP0", 0), ("GGIN", "GGOUT1", 2), ("GGOUT1", "GGOUT2", 2), ("GGOUT2", "BP1", 0)]
+    edges += [
+        ("NOUNI", "BP0", 0),
+        ("NOOMICS", "BP1", 0),
+        ("PWONLY", "hsa05214", 1),
+        ("GGIN", "BP0", 0),
+        ("GGIN", "GGOUT1", 2),
+        ("GGOUT1", "GGOUT2", 2),
+        ("GGOUT2", "BP1", 0),
+    ]
     fwd = np.array([[idx[a], idx[b]] for a, b, _ in edges]).T
     rel = np.array([r for *_, r in edges])
     ei = np.concatenate([fwd, fwd[::-1]], axis=1)
     et = np.concatenate([rel, rel + 3])
-    return KnowledgeGraph(names, types, ["Gene", "BP", "Pathway"], ei, et,
-                          ["gene_bp", "gene_pathway", "gene_gene", "gene_bp_rev", "gene_pathway_rev", "gene_gene_rev"],
-                          {"name": "tiny"})
+    return KnowledgeGraph(
+        names,
+        types,
+        ["Gene", "BP", "Pathway"],
+        ei,
+        et,
+        [
+            "gene_bp",
+            "gene_pathway",
+            "gene_gene",
+            "gene_bp_rev",
+            "gene_pathway_rev",
+            "gene_gene_rev",
+        ],
+        {"name": "tiny"},
+    )
 
 
 def _cohort(seed: int = 0):
     rng = np.random.default_rng(seed)
     mut_genes = np.array(CORE + ["NOUNI", "ISOL", "PWONLY", "GGIN", "XTRA"])
     cna_genes = np.array(CORE[:50] + ["GGOUT1", "GGOUT2"])
-    mut = OmicsMatrix("mut", mut_genes, SAMPLES, rng.random((len(mut_genes), 6)).astype(np.float32), normalised=True)
-    cna = OmicsMatrix("cna", cna_genes, SAMPLES, rng.normal(size=(len(cna_genes), 6)).astype(np.float32),
-                      normalised=True)
+    mut = OmicsMatrix(
+        "mut",
+        mut_genes,
+        SAMPLES,
+        rng.random((len(mut_genes), 6)).astype(np.float32),
+        normalised=True,
+    )
+    cna = OmicsMatrix(
+        "cna",
+        cna_genes,
+        SAMPLES,
+        rng.normal(size=(len(cna_genes), 6)).astype(np.float32),
+        normalised=True,
+    )
     return SimpleNamespace(name="synthetic", samples=SAMPLES, omics={"mut": mut, "cna": cna})
 
 
@@ -79,8 +115,13 @@ def _labels(seed: int = 0) -> pd.DataFrame:
             continue
         seen.add((a, b))
         rows.append((a, b, 1 if len(rows) < 150 else 0))
-    rows += [("G01", "NOUNI", 1), ("NOOMICS", "G02", 0), ("G03", "XTRA", 1), ("ISOL", "G04", 0),
-             ("PWONLY", "G05", 1)]
+    rows += [
+        ("G01", "NOUNI", 1),
+        ("NOOMICS", "G02", 0),
+        ("G03", "XTRA", 1),
+        ("ISOL", "G04", 0),
+        ("PWONLY", "G05", 1),
+    ]
     return pd.DataFrame(rows, columns=["gene1", "gene2", "label"])
 
 
@@ -133,7 +174,12 @@ def test_universe_rules(graph, coad):
     # removed for COAD; XTRA: not in the graph; GGOUT*: no UniProt
     assert genes == set(CORE) | {"GGIN"}
     assert list(coad.genes) == sorted(coad.genes)
-    assert coad.meta["universe"] == {"kg_genes": 65, "uniprot_genes": 62, "omics_genes": 67, "universe": 61}
+    assert coad.meta["universe"] == {
+        "kg_genes": 65,
+        "uniprot_genes": 62,
+        "omics_genes": 67,
+        "universe": 61,
+    }
     pan = build_context("pan", _cohort(), _labels(), graph, resolver=FakeResolver())
     assert "PWONLY" in pan.genes  # pan keeps every cancer pathway
 
@@ -145,7 +191,10 @@ def test_kg_restriction_keeps_indices_and_gene_gene_rule(graph, coad):
     np.testing.assert_array_equal(graph.entity_names[kg.gene_entity], coad.genes)
     idx = {n: i for i, n in enumerate(graph.entity_names.tolist())}
     pairs = set(map(tuple, kg.edge_index.T.tolist()))
-    assert (idx["GGIN"], idx["GGOUT1"]) in pairs and (idx["GGOUT1"], idx["GGIN"]) in pairs  # one end in
+    assert (idx["GGIN"], idx["GGOUT1"]) in pairs and (
+        idx["GGOUT1"],
+        idx["GGIN"],
+    ) in pairs  # one end in
     assert (idx["GGOUT1"], idx["GGOUT2"]) not in pairs  # both outside
     assert (idx["GGOUT2"], idx["BP1"]) not in pairs and (idx["NOUNI"], idx["BP0"]) not in pairs
     out_genes = [idx[g] for g in ("NOUNI", "NOOMICS", "PWONLY", "GGOUT2")]
@@ -180,8 +229,13 @@ def test_omics_alignment(coad):
 
 def test_align_matrix_reorders_samples_and_zero_fills():
     vals = np.array([[1, 2, np.nan], [4, 5, 6]], dtype=np.float32)
-    out = align_matrix(vals, np.array(["B", "A"]), np.array(["s3", "s1", "s2"]),
-                       np.array(["A", "B", "C"]), np.array(["s1", "s2", "s3", "s4"]))
+    out = align_matrix(
+        vals,
+        np.array(["B", "A"]),
+        np.array(["s3", "s1", "s2"]),
+        np.array(["A", "B", "C"]),
+        np.array(["s1", "s2", "s3", "s4"]),
+    )
     np.testing.assert_array_equal(out, [[5, 6, 4, 0], [2, 0, 1, 0], [0, 0, 0, 0]])
     assert out.dtype == np.float32
 
@@ -203,15 +257,21 @@ def test_label_mapping_counts_and_reasons(coad):
 
 def test_map_labels_merges_reversed_duplicates_as_negative():
     uni = np.array(["A", "B", "C"])
-    arr, rep = map_labels(np.array(["A", "B", "A", "C"]), np.array(["B", "A", "C", "A"]), np.array([1, 0, 1, 1]), uni)
+    arr, rep = map_labels(
+        np.array(["A", "B", "A", "C"]), np.array(["B", "A", "C", "A"]), np.array([1, 0, 1, 1]), uni
+    )
     assert rep.duplicates == 2
     assert arr.tolist() == [[0, 1, 0], [0, 2, 1]]
 
 
 def test_gene_universe_intersection():
     uni, rep = gene_universe(["A", "B", "C", "D"], [["B", "C"], ["D", "E"]], lambda g: g != "C")
-    assert uni.tolist() == ["B", "D"] and rep.as_dict() == {"kg_genes": 4, "uniprot_genes": 3,
-                                                              "omics_genes": 4, "universe": 2}
+    assert uni.tolist() == ["B", "D"] and rep.as_dict() == {
+        "kg_genes": 4,
+        "uniprot_genes": 3,
+        "omics_genes": 4,
+        "universe": 2,
+    }
 
 
 def test_splits_and_meta_present(coad):
@@ -237,7 +297,10 @@ def test_save_load_round_trip(coad, tmp_path):
     np.testing.assert_array_equal(back.kg.edge_index, coad.kg.edge_index)
     np.testing.assert_array_equal(back.kg.edge_type, coad.kg.edge_type)
     np.testing.assert_array_equal(back.kg.gene_entity, coad.kg.gene_entity)
-    assert back.kg.relation_names == coad.kg.relation_names and back.kg.num_entities == coad.kg.num_entities
+    assert (
+        back.kg.relation_names == coad.kg.relation_names
+        and back.kg.num_entities == coad.kg.num_entities
+    )
     assert sorted(back.splits) == sorted(coad.splits)
     for key, parts in coad.splits.items():
         for part, arr in parts.items():
@@ -256,12 +319,16 @@ def test_building_alone_equals_building_after_another(graph, coad):
             np.testing.assert_array_equal(again.splits[key][part], arr)
     other = build_context("KIRC", _cohort(), _labels(), graph, resolver=FakeResolver())
     assert other.meta["seed"] != coad.meta["seed"]
-    assert any(not np.array_equal(other.splits[k]["test"], coad.splits[k]["test"]) for k in coad.splits)
+    assert any(
+        not np.array_equal(other.splits[k]["test"], coad.splits[k]["test"]) for k in coad.splits
+    )
 
 
 def test_release_cohort_frees_matrices(graph):
     cohort = _cohort()
-    ctx = build_context("OV", cohort, _labels(), graph, resolver=FakeResolver(), release_cohort=True)
+    ctx = build_context(
+        "OV", cohort, _labels(), graph, resolver=FakeResolver(), release_cohort=True
+    )
     assert cohort.omics == {} and set(ctx.omics) == {"mut", "cna"}
 
 
@@ -289,7 +356,10 @@ def test_build_real_kirc(shared_data, tmp_path):
     assert ctx.meta["kg"]["pathways"]["kept_pathways"] == ["hsa05211"]
     assert all(len(d) == 64 for d in ctx.meta["inputs"].values()) and len(ctx.meta["inputs"]) >= 5
     for k in ctx.omics_kinds:
-        assert ctx.omics[k].shape == (row["genes"], len(ctx.samples)) and np.isfinite(ctx.omics[k]).all()
+        assert (
+            ctx.omics[k].shape == (row["genes"], len(ctx.samples))
+            and np.isfinite(ctx.omics[k]).all()
+        )
     print(f"KIRC built in {elapsed:.1f} s")
 
 
@@ -303,7 +373,21 @@ def test_cli_show_and_errors(coad, tmp_path, capsys):
     assert "kept ['hsa05210']" in out
     assert main(["data", "show", str(tmp_path / "nothing")]) == 2
     assert "not a context folder" in capsys.readouterr().err
-    assert main(["data", "build", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--contexts", "XX"]) == 2
+    assert (
+        main(
+            [
+                "data",
+                "build",
+                "--data",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "o"),
+                "--contexts",
+                "XX",
+            ]
+        )
+        == 2
+    )
     assert "unknown context" in capsys.readouterr().err
 
 
@@ -332,8 +416,16 @@ def test_holdout_removes_target_pairs_in_either_order(shared_data):
     kirc = sources._read_labels(src, resolver, cache).for_cancer("KIRC").pairs
     a, b = str(kirc["gene1"].iloc[0]), str(kirc["gene2"].iloc[0])
     c, d = str(kirc["gene1"].iloc[1]), str(kirc["gene2"].iloc[1])
-    pan = LabelTable(pairs=pd.DataFrame({"gene1": [b, c, "ZZZ1"], "gene2": [a, d, "ZZZ2"],
-                                         "label": [1, 0, 1], "cancer": ["pan"] * 3}))
+    pan = LabelTable(
+        pairs=pd.DataFrame(
+            {
+                "gene1": [b, c, "ZZZ1"],
+                "gene2": [a, d, "ZZZ2"],
+                "label": [1, 0, 1],
+                "cancer": ["pan"] * 3,
+            }
+        )
+    )
     kept, removed = _remove_holdout_pairs(pan, shared_data, ["KIRC"], resolver, cache)
     assert removed == 2
     assert kept.pairs[["gene1", "gene2"]].values.tolist() == [["ZZZ1", "ZZZ2"]]

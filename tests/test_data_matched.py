@@ -10,8 +10,14 @@ import pytest
 
 from synleaf_desktop.data.balance import balance_subset, balance_whole, pair_keys
 from synleaf_desktop.data.build import build_context, format_tables
-from synleaf_desktop.data.matched import (annotation_degree, degree_bin_edges, degree_ks, draw_matched_negatives,
-                                          merge_bins, negatives_summary)
+from synleaf_desktop.data.matched import (
+    annotation_degree,
+    degree_bin_edges,
+    degree_ks,
+    draw_matched_negatives,
+    merge_bins,
+    negatives_summary,
+)
 from synleaf_desktop.data.splits import context_seed, make_splits
 
 G = 1500  # G*G > balance.ENUM_LIMIT: whole-universe draws use rejection sampling
@@ -82,8 +88,16 @@ def test_matched_degrees_follow_positives_much_closer_than_random(data):
 def test_quantile_bins_also_match(data):
     deg, lab = data
     pos = lab[lab[:, 2] == 1]
-    drawn, method = draw_matched_negatives(np.arange(G), np.arange(G), 800, _keys(lab), np.random.default_rng(0),
-                                           deg, pos[:, :2], n_bins=10)
+    drawn, method = draw_matched_negatives(
+        np.arange(G),
+        np.arange(G),
+        800,
+        _keys(lab),
+        np.random.default_rng(0),
+        deg,
+        pos[:, :2],
+        n_bins=10,
+    )
     assert method == "matched-sample" and len(drawn) == 800
     assert degree_ks(deg, pos[:, :2], drawn) < 0.12
     edges = degree_bin_edges(deg[pos[:, :2]].ravel(), 10)
@@ -93,7 +107,9 @@ def test_quantile_bins_also_match(data):
 
 
 def test_merge_bins_groups_of_min_size():
-    np.testing.assert_array_equal(merge_bins(np.array([3, 0, 4, 9, 1, 1, 2, 5]), 5), [0, 0, 0, 1, 2, 2, 2, 2])
+    np.testing.assert_array_equal(
+        merge_bins(np.array([3, 0, 4, 9, 1, 1, 2, 5]), 5), [0, 0, 0, 1, 2, 2, 2, 2]
+    )
     np.testing.assert_array_equal(merge_bins(np.array([3, 0, 4, 9, 1, 1]), 5), [0, 0, 0, 1, 1, 1])
     np.testing.assert_array_equal(merge_bins(np.array([1, 1]), 5), [0, 0])
     np.testing.assert_array_equal(merge_bins(np.array([5, 5, 0]), 1), [0, 1, 1])
@@ -123,7 +139,9 @@ def test_deterministic_with_the_generator(data):
 def test_default_is_random_and_unchanged(data):
     deg, lab = data
     base, bi = balance_whole(lab, G, np.random.default_rng(2))
-    same, si = balance_whole(lab, G, np.random.default_rng(2), negatives="random", degree=deg[::-1].copy())
+    same, si = balance_whole(
+        lab, G, np.random.default_rng(2), negatives="random", degree=deg[::-1].copy()
+    )
     np.testing.assert_array_equal(base, same)
     assert bi.as_dict() == si.as_dict()
     s1, i1, _ = make_splits(lab, G, context_seed("X"))
@@ -151,22 +169,40 @@ def test_enumerated_small_pools_subset_balancing(data):
     sub = lab[(in_a & in_b) | (np.isin(lab[:, 1], pool_a) & np.isin(lab[:, 0], pool_b))]
     sub = sub[sub[:, 2] == 1]
     assert len(sub) > 20
-    out, info = balance_subset(sub, pool_a, pool_b, _keys(lab), np.random.default_rng(0), negatives="matched",
-                               degree=deg)
+    out, info = balance_subset(
+        sub, pool_a, pool_b, _keys(lab), np.random.default_rng(0), negatives="matched", degree=deg
+    )
     assert info.method == "matched-enumerate" and info.shortfall == 0 and info.generated == len(sub)
     gen = _generated(out, lab)
     assert len(gen) == len(sub)
     lo, hi = np.minimum(gen[:, 0], gen[:, 1]), np.maximum(gen[:, 0], gen[:, 1])
-    assert np.all((np.isin(lo, pool_a) & np.isin(hi, pool_b)) | (np.isin(lo, pool_b) & np.isin(hi, pool_a)))
+    assert np.all(
+        (np.isin(lo, pool_a) & np.isin(hi, pool_b)) | (np.isin(lo, pool_b) & np.isin(hi, pool_a))
+    )
     assert not np.isin(_keys(gen), _keys(lab)).any()
     rnd, _ = balance_subset(sub, pool_a, pool_b, _keys(lab), np.random.default_rng(0))
-    assert degree_ks(deg, sub[:, :2], gen[:, :2]) < degree_ks(deg, sub[:, :2], _generated(rnd, lab)[:, :2])
+    assert degree_ks(deg, sub[:, :2], gen[:, :2]) < degree_ks(
+        deg, sub[:, :2], _generated(rnd, lab)[:, :2]
+    )
 
 
 def test_enumeration_runs_out_like_random():
     # 6 genes, 15 unordered pairs: 12 known, 3 free; 10 needed -> 3 generated, shortfall 7
     deg = np.array([1, 2, 50, 60, 3, 70])
-    keys = [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (3, 4)]
+    keys = [
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (0, 4),
+        (0, 5),
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (1, 5),
+        (2, 3),
+        (2, 4),
+        (3, 4),
+    ]
     lab = np.array([(a, b, 1 if i < 11 else 0) for i, (a, b) in enumerate(keys)], dtype=np.int64)
     out, info = balance_whole(lab, 6, np.random.default_rng(0), negatives="matched", degree=deg)
     assert info.generated == 3 and info.shortfall == 7
@@ -176,7 +212,9 @@ def test_enumeration_runs_out_like_random():
 def test_cv23_matched_all_subsets_balanced_and_disjoint(data):
     deg, lab = data
     lab = _labels(deg, 500, 80, seed=2)
-    splits, info, gene_sets = make_splits(lab, G, context_seed("T"), negatives="matched", degree=deg)
+    splits, info, gene_sets = make_splits(
+        lab, G, context_seed("T"), negatives="matched", degree=deg
+    )
     assert info["cv23"]["missing"] == [] and info["cv1"]["balance"]["method"].startswith("matched")
     known = _keys(lab)
     for (cv, k), parts in splits.items():
@@ -194,10 +232,16 @@ def test_cv23_matched_all_subsets_balanced_and_disjoint(data):
 
 def test_annotation_degree_counts_distinct_terms_either_direction():
     # entities: 0-2 genes, 3-4 GO terms, 5 pathway; types Gene=0, BP=1, Pathway=2
-    ei = np.array([[0, 3, 0, 0, 1, 0, 2, 5],
-                   [3, 0, 4, 1, 5, 5, 0, 2]])  # 0-3 fwd+rev, 0-4, 0-1 gene-gene, 5->2 reverse only
-    kg = SimpleNamespace(gene_entity=np.array([0, 1, 2]), num_entities=6, edge_index=ei,
-                         entity_types=np.array([0, 0, 0, 1, 1, 2]), type_names=["Gene", "BP", "Pathway"])
+    ei = np.array(
+        [[0, 3, 0, 0, 1, 0, 2, 5], [3, 0, 4, 1, 5, 5, 0, 2]]
+    )  # 0-3 fwd+rev, 0-4, 0-1 gene-gene, 5->2 reverse only
+    kg = SimpleNamespace(
+        gene_entity=np.array([0, 1, 2]),
+        num_entities=6,
+        edge_index=ei,
+        entity_types=np.array([0, 0, 0, 1, 1, 2]),
+        type_names=["Gene", "BP", "Pathway"],
+    )
     np.testing.assert_array_equal(annotation_degree(kg), [3, 1, 1])
 
 
@@ -214,15 +258,31 @@ def test_summary_and_build_records_the_scheme():
     labels = pd.DataFrame(rows, columns=["gene1", "gene2", "label"])
     graph = _graph()
     rnd = build_context("COAD", _cohort(), labels, graph, resolver=FakeResolver())
-    mat = build_context("COAD", _cohort(), labels, graph, resolver=FakeResolver(), negatives="matched")
-    assert rnd.meta["negatives"]["scheme"] == "random" and rnd.meta["summary"]["negative_scheme"] == "random"
-    assert mat.meta["negatives"]["scheme"] == "matched" and mat.meta["summary"]["negative_scheme"] == "matched"
-    assert mat.meta["negatives"]["cv1"]["generated"] == mat.meta["splits"]["cv1"]["balance"]["generated"] == 100
+    mat = build_context(
+        "COAD", _cohort(), labels, graph, resolver=FakeResolver(), negatives="matched"
+    )
+    assert (
+        rnd.meta["negatives"]["scheme"] == "random"
+        and rnd.meta["summary"]["negative_scheme"] == "random"
+    )
+    assert (
+        mat.meta["negatives"]["scheme"] == "matched"
+        and mat.meta["summary"]["negative_scheme"] == "matched"
+    )
+    assert (
+        mat.meta["negatives"]["cv1"]["generated"]
+        == mat.meta["splits"]["cv1"]["balance"]["generated"]
+        == 100
+    )
     assert "gen matched)" in format_tables([mat.meta["summary"]])
     assert "matched" not in format_tables([rnd.meta["summary"]])
     np.testing.assert_array_equal(rnd.labels, mat.labels)
     with pytest.raises(ValueError):
         build_context("COAD", _cohort(), labels, graph, resolver=FakeResolver(), negatives="nope")
-    s = negatives_summary(rnd.labels, np.concatenate(list(rnd.splits[(1, 1)].values())),
-                          annotation_degree(rnd.kg, rnd.num_genes), "random")
+    s = negatives_summary(
+        rnd.labels,
+        np.concatenate(list(rnd.splits[(1, 1)].values())),
+        annotation_degree(rnd.kg, rnd.num_genes),
+        "random",
+    )
     assert s["cv1"] == rnd.meta["negatives"]["cv1"]

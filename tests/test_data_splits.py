@@ -30,7 +30,11 @@ def _labels(n_pos: int, n_neg: int, sl_genes: int, seed: int = 0) -> np.ndarray:
 
 @pytest.fixture(scope="module", params=["more_neg", "more_pos"])
 def built(request):
-    lab = _labels(250, 600, 150, seed=1) if request.param == "more_neg" else _labels(500, 80, 150, seed=2)
+    lab = (
+        _labels(250, 600, 150, seed=1)
+        if request.param == "more_neg"
+        else _labels(500, 80, 150, seed=2)
+    )
     seed = context_seed("TEST")
     splits, info, gene_sets = make_splits(lab, G, seed)
     return lab, splits, info, gene_sets
@@ -48,7 +52,9 @@ def test_all_folds_present(built):
         assert set(parts) == {"train", "val", "test"}
         for arr in parts.values():
             assert arr.dtype == np.int64 and arr.ndim == 2 and arr.shape[1] == 3
-            assert np.all(np.lexsort((arr[:, 1], arr[:, 0])) == np.arange(len(arr)))  # sorted by names
+            assert np.all(
+                np.lexsort((arr[:, 1], arr[:, 0])) == np.arange(len(arr))
+            )  # sorted by names
 
 
 def test_cv1_sizes_7_1_2_and_partition(built):
@@ -113,7 +119,9 @@ def test_cv2_cv3_gene_rules(built):
             return np.isin(arr[:, 0], s).astype(int) + np.isin(arr[:, 1], s).astype(int)
 
         c2, c3 = splits[(2, k)], splits[(3, k)]
-        assert c2["train"] is c3["train"] or np.array_equal(c2["train"], c3["train"])  # shared train
+        assert c2["train"] is c3["train"] or np.array_equal(
+            c2["train"], c3["train"]
+        )  # shared train
         assert np.all(n_in(c2["train"], A) == 2)
         assert np.all((n_in(c2["val"], A) == 1) & (n_in(c2["val"], V) == 1))
         assert np.all(n_in(c3["val"], V) == 2)
@@ -136,8 +144,12 @@ def test_determinism_and_seed_per_name():
     a = make_splits(lab, G, context_seed("OV"))[0]
     b = make_splits(lab, G, context_seed("OV"))[0]
     c = make_splits(lab, G, context_seed("KIRC"))[0]
-    assert context_seed("OV") != context_seed("KIRC") and context_seed("myBRCA") != context_seed("oldBRCA")
-    assert context_seed("OV") == 1121638594  # pinned: changing the seed rule changes every built context
+    assert context_seed("OV") != context_seed("KIRC") and context_seed("myBRCA") != context_seed(
+        "oldBRCA"
+    )
+    assert (
+        context_seed("OV") == 1121638594
+    )  # pinned: changing the seed rule changes every built context
     for key in a:
         for part in ("train", "val", "test"):
             np.testing.assert_array_equal(a[key][part], b[key][part])
@@ -148,8 +160,16 @@ def test_seed_is_stable_across_processes():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "from synleaf_desktop.data.splits import context_seed;"
-                          "print(context_seed('BRCA'))"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from synleaf_desktop.data.splits import context_seed;print(context_seed('BRCA'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert int(out.stdout) == context_seed("BRCA")
 
 

@@ -30,12 +30,27 @@ def engine(tmp_path):
     types = np.zeros(len(genes), np.uint8)
     types[:3] = 3
     types[3] = 1  # profiled, never inactivated
-    arrays = {"inact_bits": pack_bits(calls), "profile_counts": counts,
-              "profiled": np.full(5, N_TUMOURS, np.int32), "gene_types": types,
-              "samples": np.array([f"T{k}" for k in range(N_TUMOURS)]),
-              "meta_json": np.array(json.dumps({"profile_columns": ["mutated", "damaging", "deep_deletion",
-                                                                    "amplification", "inactivated"],
-                                                "description": "hand-made"}))}
+    arrays = {
+        "inact_bits": pack_bits(calls),
+        "profile_counts": counts,
+        "profiled": np.full(5, N_TUMOURS, np.int32),
+        "gene_types": types,
+        "samples": np.array([f"T{k}" for k in range(N_TUMOURS)]),
+        "meta_json": np.array(
+            json.dumps(
+                {
+                    "profile_columns": [
+                        "mutated",
+                        "damaging",
+                        "deep_deletion",
+                        "amplification",
+                        "inactivated",
+                    ],
+                    "description": "hand-made",
+                }
+            )
+        ),
+    }
     add_bundle_member(folder, "evidence.npz", arrays, "evidence", {"tumours": N_TUMOURS})
     return ScoringEngine([Bundle.load(folder)]), genes
 
@@ -49,7 +64,9 @@ def test_pair_evidence_in_score_pair(engine):
     assert (ev["n_a"], ev["n_b"], ev["n_both"]) == (6, 4, 0)
     assert ev["expected"] == pytest.approx(1.2)
     assert ev["p_depletion"] == pytest.approx(1001 / 4845)
-    assert ev["sentence"].startswith(f"{g[0]} lost in 6 tumours, {g[1]} in 4, both in 0; 1.2 expected; p = 0.21")
+    assert ev["sentence"].startswith(
+        f"{g[0]} lost in 6 tumours, {g[1]} in 4, both in 0; 1.2 expected; p = 0.21"
+    )
     prof = res.contexts["BRCA"].profiles[g[0]]
     assert prof["mutated"]["n"] == 6 and prof["mutated"]["pct"] == pytest.approx(30.0)
     d = res.to_dict()

@@ -12,10 +12,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synleaf_desktop.data.inactivation import (DEEP_DELETION_LOG2, amplification, damaging_mask, deep_deletion,
-                                               evidence_arrays, inactivation_from_files, nonsilent_mask)
-from synleaf_desktop.scoring.evidence import (EvidenceStore, co_inactivation, co_inactivation_one_vs_all,
-                                              co_inactivation_pairs, pack_bits, popcount, sentence, unpack_bits)
+from synleaf_desktop.data.inactivation import (
+    DEEP_DELETION_LOG2,
+    amplification,
+    damaging_mask,
+    deep_deletion,
+    evidence_arrays,
+    inactivation_from_files,
+    nonsilent_mask,
+)
+from synleaf_desktop.scoring.evidence import (
+    EvidenceStore,
+    co_inactivation,
+    co_inactivation_one_vs_all,
+    co_inactivation_pairs,
+    pack_bits,
+    popcount,
+    sentence,
+    unpack_bits,
+)
 
 
 def _bits(*rows: list[int]) -> np.ndarray:
@@ -66,7 +81,10 @@ def test_no_evidence_never_or_always_inactivated():
 
 def test_sentence_format():
     ev = {"n_a": 41, "n_b": 12, "n_both": 0, "expected": 1.94, "p_depletion": 0.1312}
-    assert sentence("BRCA1", "RAD51", ev) == "BRCA1 lost in 41 tumours, RAD51 in 12, both in 0; 1.9 expected; p = 0.13"
+    assert (
+        sentence("BRCA1", "RAD51", ev)
+        == "BRCA1 lost in 41 tumours, RAD51 in 12, both in 0; 1.9 expected; p = 0.13"
+    )
     ev["p_depletion"] = 3.2e-5
     assert sentence("BRCA1", "RAD51", ev).endswith("p = 3.2e-05")
 
@@ -119,18 +137,37 @@ def test_one_vs_all_genome_sized():
 
 
 def test_damaging_mutation_rule():
-    vc = ["Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Splice_Site_SNP",
-          "Nonstop_Mutation", "Translation_Start_Site", "Missense_Mutation", "Silent", "In_Frame_Del",
-          "RNA", "De_novo_Start_OutOfFrame", "nonsense_mutation"]
+    vc = [
+        "Nonsense_Mutation",
+        "Frame_Shift_Del",
+        "Frame_Shift_Ins",
+        "Splice_Site",
+        "Splice_Site_SNP",
+        "Nonstop_Mutation",
+        "Translation_Start_Site",
+        "Missense_Mutation",
+        "Silent",
+        "In_Frame_Del",
+        "RNA",
+        "De_novo_Start_OutOfFrame",
+        "nonsense_mutation",
+    ]
     assert damaging_mask(vc).tolist() == [True] * 7 + [False] * 5 + [True]
     # missense counts only with a damaging prediction
     vc2 = ["Missense_Mutation"] * 4 + ["Silent"]
     sift = ["deleterious(0.01)", "tolerated(0.3)", "", "tolerated(0.5)", "deleterious(0)"]
-    poly = ["benign(0.1)", "probably_damaging(0.99)", "possibly_damaging(0.6)", "benign(0)", "probably_damaging(1)"]
+    poly = [
+        "benign(0.1)",
+        "probably_damaging(0.99)",
+        "possibly_damaging(0.6)",
+        "benign(0)",
+        "probably_damaging(1)",
+    ]
     assert damaging_mask(vc2, sift, poly).tolist() == [True, True, True, False, False]
     assert damaging_mask(vc2, sift=sift).tolist() == [True, False, False, False, False]
-    assert nonsilent_mask(["Missense_Mutation", "Silent", "Intron", "Nonsense_Mutation"]).tolist() == [
-        True, False, False, True]
+    assert nonsilent_mask(
+        ["Missense_Mutation", "Silent", "Intron", "Nonsense_Mutation"]
+    ).tolist() == [True, False, False, True]
 
 
 def test_deep_deletion_rule():
@@ -139,8 +176,12 @@ def test_deep_deletion_rule():
     assert deep_deletion(seg, "seg").tolist() == [[True, False, False, False, False, False]]
     assert amplification(seg, "seg").tolist() == [[False, False, False, False, True, False]]
     disc = np.array([[-2, -1, 0, 1, 2, np.nan]], dtype=np.float32)
-    assert deep_deletion(disc, "discrete_cna").tolist() == [[True, False, False, False, False, False]]
-    assert amplification(disc, "discrete_cna").tolist() == [[False, False, False, False, True, False]]
+    assert deep_deletion(disc, "discrete_cna").tolist() == [
+        [True, False, False, False, False, False]
+    ]
+    assert amplification(disc, "discrete_cna").tolist() == [
+        [False, False, False, False, True, False]
+    ]
     assert deep_deletion(disc, "linear_cna") is None
 
 
@@ -153,21 +194,33 @@ def _write(path, text):
 @pytest.fixture
 def small_cohort(tmp_path):
     """S1-S4 mutated (MAF), S2-S5 with discrete copy number; union S1..S5."""
-    maf = _write(tmp_path / "data_mutations.txt.gz", "\n".join([
-        "Hugo_Symbol\tEntrez_Gene_Id\tTumor_Sample_Barcode\tVariant_Classification",
-        "TP53\t7157\tS1\tNonsense_Mutation",
-        "TP53\t7157\tS2\tMissense_Mutation",
-        "BRCA1\t672\tS1\tFrame_Shift_Del",
-        "BRCA1\t672\tS3\tSilent",
-        "PTEN\t5728\tS4\tSplice_Site",
-        "PTEN\t5728\tS4\tSplice_Site",
-    ]) + "\n")
-    cna = _write(tmp_path / "data_cna.txt.gz", "\n".join([
-        "Hugo_Symbol\tS2\tS3\tS4\tS5",
-        "TP53\t0\t-1\t0\t0",
-        "BRCA1\t-2\t0\t0\t2",
-        "RAD51\t0\t0\t-2\t0",
-    ]) + "\n")
+    maf = _write(
+        tmp_path / "data_mutations.txt.gz",
+        "\n".join(
+            [
+                "Hugo_Symbol\tEntrez_Gene_Id\tTumor_Sample_Barcode\tVariant_Classification",
+                "TP53\t7157\tS1\tNonsense_Mutation",
+                "TP53\t7157\tS2\tMissense_Mutation",
+                "BRCA1\t672\tS1\tFrame_Shift_Del",
+                "BRCA1\t672\tS3\tSilent",
+                "PTEN\t5728\tS4\tSplice_Site",
+                "PTEN\t5728\tS4\tSplice_Site",
+            ]
+        )
+        + "\n",
+    )
+    cna = _write(
+        tmp_path / "data_cna.txt.gz",
+        "\n".join(
+            [
+                "Hugo_Symbol\tS2\tS3\tS4\tS5",
+                "TP53\t0\t-1\t0\t0",
+                "BRCA1\t-2\t0\t0\t2",
+                "RAD51\t0\t0\t-2\t0",
+            ]
+        )
+        + "\n",
+    )
     return inactivation_from_files("toy", (maf, "maf"), (cna, "discrete_cna"))
 
 
@@ -177,7 +230,13 @@ def test_calls_from_files(small_cohort):
     genes = ["BRCA1", "PTEN", "RAD51", "TP53", "MYC"]
     m = calls.matrix(genes)
     assert m.astype(int).tolist() == [
-        [1, 1, 0, 0, 0],  # BRCA1: frameshift S1, deep deletion S2 (silent S3 and +2 S5 do not count)
+        [
+            1,
+            1,
+            0,
+            0,
+            0,
+        ],  # BRCA1: frameshift S1, deep deletion S2 (silent S3 and +2 S5 do not count)
         [0, 0, 0, 1, 0],  # PTEN: splice site S4 (two rows, one call)
         [0, 0, 0, 1, 0],  # RAD51: deep deletion S4
         [1, 0, 0, 0, 0],  # TP53: nonsense S1 (missense S2 without prediction, -1 in S3: no)
@@ -219,7 +278,10 @@ def test_store_pair_and_partners(small_cohort):
     assert store.pair("BRCA1", "NOT_A_GENE") is None
     assert "not inactivated in any tumour" in store.pair_sentence("BRCA1", "NOT_A_GENE")
     assert "not profiled" in store.pair_sentence("BRCA1", "ABSENT")
-    assert store.pair_sentence("PTEN", "RAD51") == "PTEN lost in 1 tumour, RAD51 in 1, both in 1; 0.2 expected; p = 1.00"
+    assert (
+        store.pair_sentence("PTEN", "RAD51")
+        == "PTEN lost in 1 tumour, RAD51 in 1, both in 1; 0.2 expected; p = 1.00"
+    )
     part = store.partners("BRCA1")
     assert not part["valid"][0] and not part["valid"][4]
     assert part["n_both"][3] == 1  # TP53 and BRCA1 both lost in S1

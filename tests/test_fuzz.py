@@ -34,12 +34,43 @@ pytestmark = pytest.mark.fuzz
 SAMPLES = ["TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AB-0003-01", "TCGA-AB-0004-01"]
 GENES = ["TP53", "BRCA1", "KRAS", "MYC", "PTEN", "ATM", "RAD51"]
 #: cell values that trip parsers
-SPECIAL = ["", "NA", "nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309", "abc", "1,5", "0", "-1", "1.5",
-           "\t", "\n", "\r\n", ",", '"', "'", "#", " ", "TCGA-AA-0001-01A", "BRCA1", "Unknown", "9999999999999999999",
-           "\x00", "é", "\ufeff"]
-CELL = st.one_of(st.sampled_from(SPECIAL), st.text(max_size=6),
-                 st.floats(allow_nan=True, allow_infinity=True).map(repr),  # mostly still a valid file
-                 st.sampled_from(GENES + ["0", "1", "NA", ""]))
+SPECIAL = [
+    "",
+    "NA",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "-1e309",
+    "abc",
+    "1,5",
+    "0",
+    "-1",
+    "1.5",
+    "\t",
+    "\n",
+    "\r\n",
+    ",",
+    '"',
+    "'",
+    "#",
+    " ",
+    "TCGA-AA-0001-01A",
+    "BRCA1",
+    "Unknown",
+    "9999999999999999999",
+    "\x00",
+    "é",
+    "\ufeff",
+]
+CELL = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.text(max_size=6),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),  # mostly still a valid file
+    st.sampled_from(GENES + ["0", "1", "NA", ""]),
+)
 
 
 def _record(target: str, fn: Callable[[], Any], check: Callable[[Any], None]) -> None:
@@ -75,7 +106,7 @@ def _mutated(rows: list[list[str]], sep: str, how: tuple) -> bytes:
         data = _rows_text(rows, sep).encode()
         if how[2]:
             data = gzip.compress(data, mtime=0)
-        return data[:int(len(data) * how[1])]
+        return data[: int(len(data) * how[1])]
     out = [list(r) for r in rows]
     for r, col, value in how[1]:
         row = out[r % len(out)]
@@ -129,7 +160,9 @@ def _check_matrix(m: Any) -> None:
 
 
 MATRIX = [["Hugo_Symbol", "Entrez_Gene_Id", *SAMPLES]] + [
-    [g, "", *(f"{(i * 7 + j) % 5 - 2}.{j}" for j in range(len(SAMPLES)))] for i, g in enumerate(GENES)]
+    [g, "", *(f"{(i * 7 + j) % 5 - 2}.{j}" for j in range(len(SAMPLES)))]
+    for i, g in enumerate(GENES)
+]
 
 
 @given(how=_how(len(MATRIX)))
@@ -141,7 +174,8 @@ def test_fuzz_matrix(work, how):
 
 
 MAF = [["Hugo_Symbol", "Entrez_Gene_Id", "Tumor_Sample_Barcode", "Variant_Classification"]] + [
-    [g, "0", SAMPLES[i % len(SAMPLES)] + "A", "Missense_Mutation"] for i, g in enumerate(GENES)]
+    [g, "0", SAMPLES[i % len(SAMPLES)] + "A", "Missense_Mutation"] for i, g in enumerate(GENES)
+]
 
 
 @given(how=_how(len(MAF)))
@@ -156,10 +190,18 @@ def test_fuzz_maf(work, how):
     _record("maf", lambda: read_maf(p).counts(), check)
 
 
-SEG_SPANS = [(17, 7_500_000, 7_700_000), (17, 43_000_000, 43_200_000), (12, 25_300_000, 25_500_000),
-             (8, 127_700_000, 127_800_000), (10, 87_800_000, 88_000_000), (11, 108_000_000, 108_300_000)]
+SEG_SPANS = [
+    (17, 7_500_000, 7_700_000),
+    (17, 43_000_000, 43_200_000),
+    (12, 25_300_000, 25_500_000),
+    (8, 127_700_000, 127_800_000),
+    (10, 87_800_000, 88_000_000),
+    (11, 108_000_000, 108_300_000),
+]
 SEG = [["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"]] + [
-    [SAMPLES[i % 4], str(c), str(s), str(e), "10", f"{(i % 5 - 2) / 3:.3f}"] for i, (c, s, e) in enumerate(SEG_SPANS)]
+    [SAMPLES[i % 4], str(c), str(s), str(e), "10", f"{(i % 5 - 2) / 3:.3f}"]
+    for i, (c, s, e) in enumerate(SEG_SPANS)
+]
 
 
 @given(how=_how(len(SEG)))
@@ -175,7 +217,9 @@ def test_fuzz_seg(work, how):
 
 
 LABELS = [["gene1", "gene2", "class", "cancer"]] + [
-    [GENES[i], GENES[(i + 2) % len(GENES)], str(i % 2), "BRCA" if i < 5 else "OV"] for i in range(len(GENES))]
+    [GENES[i], GENES[(i + 2) % len(GENES)], str(i % 2), "BRCA" if i < 5 else "OV"]
+    for i in range(len(GENES))
+]
 
 
 @given(how=_how(len(LABELS)))
@@ -194,8 +238,9 @@ def test_fuzz_labels(work, how):
     _record("labels", lambda: read_labels(p), check)
 
 
-KG = [["head", "relation", "tail"]] + [[g, "in_pathway" if i % 2 else "regulates", f"P{i % 3}"]
-                                       for i, g in enumerate(GENES)]
+KG = [["head", "relation", "tail"]] + [
+    [g, "in_pathway" if i % 2 else "regulates", f"P{i % 3}"] for i, g in enumerate(GENES)
+]
 
 
 @given(how=_how(len(KG)))
@@ -220,29 +265,92 @@ def base_bundles(tmp_path_factory) -> dict[str, Path]:
     from tests.bundle_fixtures import make_bundle
 
     root = tmp_path_factory.mktemp("fuzz_bundles")
-    return {s: make_bundle(root / s / "FZ", "FZ", n_genes=30, n_folds=3, strategy=s, seed=11, n_split_pairs=40)
-            for s in ("ume", "umt")}
+    return {
+        s: make_bundle(
+            root / s / "FZ", "FZ", n_genes=30, n_folds=3, strategy=s, seed=11, n_split_pairs=40
+        )
+        for s in ("ume", "umt")
+    }
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids, max_size=3),
-                    max_leaves=6)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids, max_size=3)
+    ),
+    max_leaves=6,
+)
 #: values a manifest key may well hold (so that some edits are valid and the success path is fuzzed too)
-PLAUSIBLE = st.sampled_from(["FZ2", "x..", "CON", "../FZ", 30, 29, 0, -1, True, "30", "ume", "umt", 1, 2, "float16",
-                             "int8-lowrank", {"val_auc": 0.9}, {"val_auc": "high"}, ["mut", "cna"], [1], None, "",
-                             {"model.npz": {"sha256": "0" * 64}}, {"../model.npz": {}}])
-MANIFEST_KEYS = ["name", "n_genes", "strategy", "format_version", "files", "headline", "omics", "folds_shipped",
-                 "folds_trained", "dtype", "size_bytes", "cancer"]
+PLAUSIBLE = st.sampled_from(
+    [
+        "FZ2",
+        "x..",
+        "CON",
+        "../FZ",
+        30,
+        29,
+        0,
+        -1,
+        True,
+        "30",
+        "ume",
+        "umt",
+        1,
+        2,
+        "float16",
+        "int8-lowrank",
+        {"val_auc": 0.9},
+        {"val_auc": "high"},
+        ["mut", "cna"],
+        [1],
+        None,
+        "",
+        {"model.npz": {"sha256": "0" * 64}},
+        {"../model.npz": {}},
+    ]
+)
+MANIFEST_KEYS = [
+    "name",
+    "n_genes",
+    "strategy",
+    "format_version",
+    "files",
+    "headline",
+    "omics",
+    "folds_shipped",
+    "folds_trained",
+    "dtype",
+    "size_bytes",
+    "cancer",
+]
 MEMBER = st.sampled_from(["model.npz", "split_pairs.npz"])
-ARRAY = st.tuples(st.sampled_from(["genes", "uni_terms", "uni_bias", "umt_a", "umt_b1", "umt_b2", "extra",
-                                   "fold0_train", "fold9_val", "junk"]),
-                  st.sampled_from(["float32", "float16", "int32", "int64", "<U4", "bool", "complex64", "uint8"]),
-                  st.one_of(st.none(), st.lists(st.integers(0, 40), min_size=0, max_size=3)),
-                  st.sampled_from([0.0, np.nan, np.inf, 1e9, -5, 1]))
+ARRAY = st.tuples(
+    st.sampled_from(
+        [
+            "genes",
+            "uni_terms",
+            "uni_bias",
+            "umt_a",
+            "umt_b1",
+            "umt_b2",
+            "extra",
+            "fold0_train",
+            "fold9_val",
+            "junk",
+        ]
+    ),
+    st.sampled_from(["float32", "float16", "int32", "int64", "<U4", "bool", "complex64", "uint8"]),
+    st.one_of(st.none(), st.lists(st.integers(0, 40), min_size=0, max_size=3)),
+    st.sampled_from([0.0, np.nan, np.inf, 1e9, -5, 1]),
+)
 BUNDLE_HOW = st.one_of(
     st.tuples(st.just("bytes"), MEMBER, st.binary(max_size=600)),
     st.tuples(st.just("cut"), MEMBER, st.floats(0, 1)),
-    st.tuples(st.just("flip"), MEMBER, st.lists(st.tuples(st.floats(0, 1), st.integers(0, 7)), min_size=1, max_size=6)),
+    st.tuples(
+        st.just("flip"),
+        MEMBER,
+        st.lists(st.tuples(st.floats(0, 1), st.integers(0, 7)), min_size=1, max_size=6),
+    ),
     st.tuples(st.just("manifest"), st.sampled_from(MANIFEST_KEYS), st.one_of(PLAUSIBLE, JSON)),
     st.tuples(st.just("array"), MEMBER, ARRAY),
 )
@@ -260,7 +368,7 @@ def _mutate_bundle(folder: Path, how: tuple) -> None:
     if kind == "bytes":
         data = bytearray(how[2])
     elif kind == "cut":
-        data = data[:int(len(data) * how[2])]
+        data = data[: int(len(data) * how[2])]
     elif kind == "flip":
         for pos, bit in how[2]:
             if data:
@@ -275,7 +383,11 @@ def _mutate_bundle(folder: Path, how: tuple) -> None:
         if shape is None:  # keep the member's shape (and, often, a valid bundle)
             shape = arrays[key].shape if key in arrays else (3,)
         with np.errstate(all="ignore"):
-            arrays[key] = np.full(shape, fill).astype(dtype) if dtype != "<U4" else np.full(shape, "x..", dtype)
+            arrays[key] = (
+                np.full(shape, fill).astype(dtype)
+                if dtype != "<U4"
+                else np.full(shape, "x..", dtype)
+            )
         rewrite_member(folder, how[1], arrays=arrays)
         return
     rewrite_member(folder, how[1], data=bytes(data))

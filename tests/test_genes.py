@@ -5,8 +5,20 @@ from synleaf_desktop.io.genes import default_resolver
 
 def test_symbols_aliases_entrez_case():
     r = default_resolver()
-    res = r.resolve_many(["BRCA1", "brca1", "672", 672, "A2BP1", "TP53|7157", "ENSG00000012048.5",
-                          "not_a_gene", "", None])
+    res = r.resolve_many(
+        [
+            "BRCA1",
+            "brca1",
+            "672",
+            672,
+            "A2BP1",
+            "TP53|7157",
+            "ENSG00000012048.5",
+            "not_a_gene",
+            "",
+            None,
+        ]
+    )
     assert list(res.symbols[:7]) == ["BRCA1", "BRCA1", "BRCA1", "BRCA1", "RBFOX1", "TP53", "BRCA1"]
     assert res.symbols[7] is None and res.symbols[8] is None and res.symbols[9] is None
     assert res.unresolved == ["not_a_gene"]

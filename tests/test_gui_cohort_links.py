@@ -45,12 +45,27 @@ def cohort_bundles(tmp_path_factory):
     counts[:, 0] = calls.sum(1)  # mutated
     counts[:, 2] = calls.sum(1) // 2  # deep deletion
     counts[:, 4] = calls.sum(1)  # inactivated
-    arrays = {"inact_bits": pack_bits(calls), "profile_counts": counts,
-              "profiled": np.array([30, 30, N_TUMOURS, N_TUMOURS, N_TUMOURS], np.int32), "gene_types": types,
-              "samples": np.array([f"T{k}" for k in range(N_TUMOURS)]),
-              "meta_json": np.array(json.dumps({"profile_columns": ["mutated", "damaging", "deep_deletion",
-                                                                    "amplification", "inactivated"],
-                                                "inactivation": "damaging mutation + deep deletion"}))}
+    arrays = {
+        "inact_bits": pack_bits(calls),
+        "profile_counts": counts,
+        "profiled": np.array([30, 30, N_TUMOURS, N_TUMOURS, N_TUMOURS], np.int32),
+        "gene_types": types,
+        "samples": np.array([f"T{k}" for k in range(N_TUMOURS)]),
+        "meta_json": np.array(
+            json.dumps(
+                {
+                    "profile_columns": [
+                        "mutated",
+                        "damaging",
+                        "deep_deletion",
+                        "amplification",
+                        "inactivated",
+                    ],
+                    "inactivation": "damaging mutation + deep deletion",
+                }
+            )
+        ),
+    }
     add_bundle_member(folder, "evidence.npz", arrays, "evidence", {"tumours": N_TUMOURS})
     return root
 
@@ -73,13 +88,19 @@ def test_details_cohort_profiles_and_shared_terms(win, qtbot):
     d = _show(win, qtbot, "RAD51", "BRCA1", "BRCA")
     f = win.details.fields
     # 4 and 6 of 40 tumours, never together: 0.6 expected
-    assert f["cohort"].text().startswith("RAD51 lost in 4 tumours, BRCA1 in 6, both in 0; 0.6 expected; p = ")
+    assert (
+        f["cohort"]
+        .text()
+        .startswith("RAD51 lost in 4 tumours, BRCA1 in 6, both in 0; 0.6 expected; p = ")
+    )
     assert "hypergeometric" in f["cohort"].toolTip() and "ISLE/DAISY" in f["cohort"].toolTip()
     assert "weak evidence on its own" in f["cohort"].toolTip()
     prof = f["profiles"].text().splitlines()
     # per gene, cBioPortal style, each share with its own denominator (mutation 30, copy number 40)
-    assert prof[1] == ("BRCA1: mutated 20\u00a0% of 30 tumours · deep deletion 7.5\u00a0% · amplified 0.0\u00a0% "
-                       "of 40 tumours (profiled by mutation, copy number)")
+    assert prof[1] == (
+        "BRCA1: mutated 20\u00a0% of 30 tumours · deep deletion 7.5\u00a0% · amplified 0.0\u00a0% "
+        "of 40 tumours (profiled by mutation, copy number)"
+    )
     assert prof[0].startswith("RAD51: mutated 13\u00a0% of 30 tumours")
     # shared annotations of the shipped graph, most specific first, "and N more"
     shared = f["shared"].text().splitlines()
@@ -98,17 +119,37 @@ def test_details_cohort_profiles_and_shared_terms(win, qtbot):
 
 
 def test_details_no_evidence_and_nothing_shared():
-    from synleaf_desktop.gui.details_panel import CellDetails, cohort_text, profile_text, shared_text
+    from synleaf_desktop.gui.details_panel import (
+        CellDetails,
+        cohort_text,
+        profile_text,
+        shared_text,
+    )
 
-    d = CellDetails("A1", "B2", "BRCA", cohort={"n_samples": 40, "no_evidence": True,
-                                                "sentence": "A1 x B2: no co-inactivation evidence"},
-                    has_cohort=True, shared_terms={"terms": [], "n_shared": 0})
+    d = CellDetails(
+        "A1",
+        "B2",
+        "BRCA",
+        cohort={
+            "n_samples": 40,
+            "no_evidence": True,
+            "sentence": "A1 x B2: no co-inactivation evidence",
+        },
+        has_cohort=True,
+        shared_terms={"terms": [], "n_shared": 0},
+    )
     assert cohort_text(d) == "A1 x B2: no co-inactivation evidence"
     assert shared_text(d) == "none shared in the shipped GO BP / KEGG graph"
     assert profile_text("A1", None) == "A1: not in this cohort's data"
     assert profile_text("A1", {"profiled_by": []}) == "A1: not profiled in this cohort"
-    kegg = {"terms": [{"id": "hsa03440", "type": "Pathway", "name": "hsa03440", "n_genes": 41}], "n_shared": 1}
-    assert shared_text(CellDetails("A1", "B2", "BRCA", shared_terms=kegg)) == "hsa03440 (KEGG, 41 genes)"
+    kegg = {
+        "terms": [{"id": "hsa03440", "type": "Pathway", "name": "hsa03440", "n_genes": 41}],
+        "n_shared": 1,
+    }
+    assert (
+        shared_text(CellDetails("A1", "B2", "BRCA", shared_terms=kegg))
+        == "hsa03440 (KEGG, 41 genes)"
+    )
 
 
 def test_details_dock_shows_everything(win, qtbot):
@@ -123,10 +164,16 @@ def test_details_dock_shows_everything(win, qtbot):
         if label.text():
             assert label.height() >= label.heightForWidth(label.width()) - 1, key
             assert label.width() <= panel.scroll.viewport().width(), key
+
     # other cells, one after the other: each row as high as its new text needs (no stale heights)
     def stale(ctx: str) -> list[tuple[str, str]]:
-        return [(ctx, key) for key, label in panel.fields.items()
-                if label.isVisible() and label.text() and abs(label.height() - label.heightForWidth(label.width())) > 2]
+        return [
+            (ctx, key)
+            for key, label in panel.fields.items()
+            if label.isVisible()
+            and label.text()
+            and abs(label.height() - label.heightForWidth(label.width())) > 2
+        ]
 
     for ctx in ("OV", "pan", "BRCA"):
         win.heatmap.select_cell(0, win.grid.contexts.index(ctx))
@@ -139,20 +186,47 @@ def test_details_dock_shows_everything(win, qtbot):
     # very different texts one after the other (a 2-fold ranked model, then a 1-fold one without ranks)
     from synleaf_desktop.gui.details_panel import CellDetails
 
-    names = {"gene_names": {"RAD51": "RAD51 recombinase", "BRCA1": "BRCA1 DNA repair associated"},
-             "entrez": {"RAD51": 5888, "BRCA1": 672}}
-    d1 = CellDetails("RAD51", "BRCA1", "pan", score=0.976, sd=0.01, folds=[0.959, 0.992], by_order=(0.974, 0.977),
-                     modality={"omics": 0.5, "kg": 0.5}, top_fraction=0.00022, percentile=99.98, heldout_recall=0.12,
-                     n_heldout=21020, n_universe_pairs=169657410, evidence=["SL · SynLethDB:Decipher · PMID 1;2"],
-                     **names)
-    d2 = CellDetails("RAD51", "BRCA1", "BRCA", score=0.976, folds=[0.976], by_order=(0.969, 0.983),
-                     modality={"omics": 0.5, "kg": 0.5}, info={"folds_trained": 5}, **names)
+    names = {
+        "gene_names": {"RAD51": "RAD51 recombinase", "BRCA1": "BRCA1 DNA repair associated"},
+        "entrez": {"RAD51": 5888, "BRCA1": 672},
+    }
+    d1 = CellDetails(
+        "RAD51",
+        "BRCA1",
+        "pan",
+        score=0.976,
+        sd=0.01,
+        folds=[0.959, 0.992],
+        by_order=(0.974, 0.977),
+        modality={"omics": 0.5, "kg": 0.5},
+        top_fraction=0.00022,
+        percentile=99.98,
+        heldout_recall=0.12,
+        n_heldout=21020,
+        n_universe_pairs=169657410,
+        evidence=["SL · SynLethDB:Decipher · PMID 1;2"],
+        **names,
+    )
+    d2 = CellDetails(
+        "RAD51",
+        "BRCA1",
+        "BRCA",
+        score=0.976,
+        folds=[0.976],
+        by_order=(0.969, 0.983),
+        modality={"omics": 0.5, "kg": 0.5},
+        info={"folds_trained": 5},
+        **names,
+    )
     for d in (d1, d2, d1):
         panel.show_details(d)
         qtbot.wait(30)
         for key, label in panel.fields.items():
             if label.isVisible() and label.text():
-                assert abs(label.height() - label.heightForWidth(label.width())) <= 2, (d.context, key)
+                assert abs(label.height() - label.heightForWidth(label.width())) <= 2, (
+                    d.context,
+                    key,
+                )
     # a narrow dock: still no label wider than the view, the body grows, a scroll bar appears
     win.details_dock.setFixedWidth(310)
     qtbot.wait(100)
@@ -181,14 +255,38 @@ def test_details_rows_follow_new_texts(qtbot):
     dock.setWidget(panel)
     mw.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     mw.show()
-    names = {"gene_names": {"RAD51": "RAD51 recombinase", "BRCA1": "BRCA1 DNA repair associated"},
-             "entrez": {"RAD51": 5888, "BRCA1": 672}}
-    d1 = CellDetails("RAD51", "BRCA1", "pan", score=0.976, sd=0.01, folds=[0.959, 0.992], by_order=(0.974, 0.977),
-                     modality={"omics": 0.5, "kg": 0.5}, top_fraction=0.00022, percentile=99.98, heldout_recall=0.12,
-                     n_heldout=21020, n_universe_pairs=169657410, evidence=["SL · SynLethDB:Decipher · PMID 1;2"],
-                     **names)
-    d2 = CellDetails("RAD51", "BRCA1", "BRCA", score=0.976, folds=[0.976], by_order=(0.969, 0.983),
-                     modality={"omics": 0.5, "kg": 0.5}, info={"folds_trained": 5}, **names)
+    names = {
+        "gene_names": {"RAD51": "RAD51 recombinase", "BRCA1": "BRCA1 DNA repair associated"},
+        "entrez": {"RAD51": 5888, "BRCA1": 672},
+    }
+    d1 = CellDetails(
+        "RAD51",
+        "BRCA1",
+        "pan",
+        score=0.976,
+        sd=0.01,
+        folds=[0.959, 0.992],
+        by_order=(0.974, 0.977),
+        modality={"omics": 0.5, "kg": 0.5},
+        top_fraction=0.00022,
+        percentile=99.98,
+        heldout_recall=0.12,
+        n_heldout=21020,
+        n_universe_pairs=169657410,
+        evidence=["SL · SynLethDB:Decipher · PMID 1;2"],
+        **names,
+    )
+    d2 = CellDetails(
+        "RAD51",
+        "BRCA1",
+        "BRCA",
+        score=0.976,
+        folds=[0.976],
+        by_order=(0.969, 0.983),
+        modality={"omics": 0.5, "kg": 0.5},
+        info={"folds_trained": 5},
+        **names,
+    )
     from PySide6.QtWidgets import QApplication
 
     for d in (d1, d2, d1, d2):
@@ -197,18 +295,33 @@ def test_details_rows_follow_new_texts(qtbot):
             QApplication.processEvents()
         for key, label in panel.fields.items():
             if label.isVisible() and label.text():
-                assert abs(label.height() - label.heightForWidth(label.width())) <= 2, (d.context, key)
+                assert abs(label.height() - label.heightForWidth(label.width())) <= 2, (
+                    d.context,
+                    key,
+                )
 
 
 def test_evidence_row_never_shows_null():
     import pandas as pd
 
-    from synleaf_desktop.io.known_pairs import COLUMNS, KnownPairs, _clean_cells, default_known_pairs
+    from synleaf_desktop.io.known_pairs import (
+        COLUMNS,
+        KnownPairs,
+        _clean_cells,
+        default_known_pairs,
+    )
 
-    t = pd.DataFrame([["AADAC", "BRCA1", 1, "", "SynLethDB:Computational Prediction", "29959327", "null"],
-                      ["BRCA2", "PARP1", 1, "", "SynLethDB:CRISPR", "1;null", "OVCAR8;NULL"]], columns=COLUMNS)
+    t = pd.DataFrame(
+        [
+            ["AADAC", "BRCA1", 1, "", "SynLethDB:Computational Prediction", "29959327", "null"],
+            ["BRCA2", "PARP1", 1, "", "SynLethDB:CRISPR", "1;null", "OVCAR8;NULL"],
+        ],
+        columns=COLUMNS,
+    )
     kp = KnownPairs(t)
-    assert kp.evidence("AADAC", "BRCA1") == ["SL · SynLethDB:Computational Prediction · PMID 29959327"]
+    assert kp.evidence("AADAC", "BRCA1") == [
+        "SL · SynLethDB:Computational Prediction · PMID 29959327"
+    ]
     assert kp.evidence("PARP1", "BRCA2") == ["SL · SynLethDB:CRISPR · PMID 1 · OVCAR8"]
     assert _clean_cells("K562;null;n/a") == "K562"
     shipped = default_known_pairs()
@@ -240,7 +353,7 @@ def test_partners_co_lost_column_sortable(win, qtbot, tmp_path):
     assert g.pairs[0][1] == "RAD51"
     p = g.coinact_p[:, j]
     finite = p[np.isfinite(p)]
-    assert np.all(np.diff(finite) >= 0) and np.all(np.isfinite(p[:len(finite)]))
+    assert np.all(np.diff(finite) >= 0) and np.all(np.isfinite(p[: len(finite)]))
     # exported as shown
     df = win.grid.to_frame()
     assert {"BRCA_both_lost", "BRCA_expected_both", "BRCA_coinact_p"} <= set(df.columns)
@@ -300,9 +413,12 @@ def test_gene_name_table_built_by_resource_build(tmp_path):
         with gzip.open(kg / name, "wt") as fh:
             fh.write(text)
 
-    gz("genes.tsv.gz", "entrez_id\tsymbol\tname\tgene_type\tchromosome\tcytoband\n"
-       "672\tBRCA1\tBRCA1 DNA repair associated\tprotein-coding\t17\t17q21\n"
-       "3\tA2MP1\talpha-2-macroglobulin pseudogene 1\tpseudo\t12\t12p13\n")
+    gz(
+        "genes.tsv.gz",
+        "entrez_id\tsymbol\tname\tgene_type\tchromosome\tcytoband\n"
+        "672\tBRCA1\tBRCA1 DNA repair associated\tprotein-coding\t17\t17q21\n"
+        "3\tA2MP1\talpha-2-macroglobulin pseudogene 1\tpseudo\t12\t12p13\n",
+    )
     gz("gene_uniprot.tsv.gz", "entrez_id\taccession\n672\tP38398\n")
     gz("gene_aliases.tsv.gz", "entrez_id\talias_symbol\n672\tFANCS\n")
     gz("gene_ensembl.tsv.gz", "entrez_id\taccession\n672\tENSG00000012048\n")
@@ -311,7 +427,11 @@ def test_gene_name_table_built_by_resource_build(tmp_path):
     names = load_gene_names(tmp_path / "res")
     assert names.name("BRCA1") == "BRCA1 DNA repair associated" and names.entrez("BRCA1") == 672
     assert names.name("A2MP1") is None
-    assert list(pd.read_csv(tmp_path / "res" / NAMES_FILE, sep="\t").columns) == ["entrez_id", "symbol", "name"]
+    assert list(pd.read_csv(tmp_path / "res" / NAMES_FILE, sep="\t").columns) == [
+        "entrez_id",
+        "symbol",
+        "name",
+    ]
     assert len(load_gene_names(tmp_path / "nothing")) == 0
 
 
@@ -347,8 +467,10 @@ def test_pair_menu_copy_and_links(win, qtbot, monkeypatch):
     assert urls["BRCA1 in NCBI Gene"] == "https://www.ncbi.nlm.nih.gov/gene/672"  # by Entrez ID
     assert urls["BRCA1 in HGNC"] == "https://www.genenames.org/tools/search/#!/?query=BRCA1"
     assert urls["RAD51 in DepMap"] == "https://depmap.org/portal/gene/RAD51"
-    assert urls["RAD51 in cBioPortal (BRCA)"] == ("https://www.cbioportal.org/results?cancer_study_list="
-                                                 "brca_tcga_pan_can_atlas_2018&gene_list=RAD51")
+    assert urls["RAD51 in cBioPortal (BRCA)"] == (
+        "https://www.cbioportal.org/results?cancer_study_list="
+        "brca_tcga_pan_can_atlas_2018&gene_list=RAD51"
+    )
     assert urls["Both genes in cBioPortal (BRCA)"].endswith("gene_list=RAD51%20BRCA1")
     # each link goes to the browser, nothing else
     subs = [a.menu() for a in menu.actions() if a.menu() is not None]
@@ -356,13 +478,21 @@ def test_pair_menu_copy_and_links(win, qtbot, monkeypatch):
     assert "RAD51 recombinase" in subs[0].title()
     for a in subs[1].actions():
         a.trigger()
-    assert browser.urls == [urls["BRCA1 in NCBI Gene"], urls["BRCA1 in HGNC"], urls["BRCA1 in DepMap"],
-                            urls["BRCA1 in cBioPortal (BRCA)"]]
+    assert browser.urls == [
+        urls["BRCA1 in NCBI Gene"],
+        urls["BRCA1 in HGNC"],
+        urls["BRCA1 in DepMap"],
+        urls["BRCA1 in cBioPortal (BRCA)"],
+    ]
     # pan-cancer: every TCGA study; a gene without an Entrez ID: the NCBI search form
     menu = win.pair_menu(0, win.grid.contexts.index("pan"), "x")
-    assert "coadread_tcga_pan_can_atlas_2018" in gene_menu.menu_urls(menu)["BRCA1 in cBioPortal (TCGA)"]
-    assert gene_menu.ncbi_url("FOO1") == ("https://www.ncbi.nlm.nih.gov/gene/?term=FOO1%5Bsym%5D+AND+"
-                                          "human%5Borgn%5D")
+    assert (
+        "coadread_tcga_pan_can_atlas_2018"
+        in gene_menu.menu_urls(menu)["BRCA1 in cBioPortal (TCGA)"]
+    )
+    assert gene_menu.ncbi_url("FOO1") == (
+        "https://www.ncbi.nlm.nih.gov/gene/?term=FOO1%5Bsym%5D+AND+human%5Borgn%5D"
+    )
 
 
 def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
@@ -399,7 +529,9 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
     with qtbot.waitSignal(hm.cellMenuRequested, timeout=2000) as sig:
         hm._on_mouse_clicked(Ev(1, 0))
     assert sig.args[:2] == [1, 0]
-    assert popped and popped[-1].actions()[1].text().startswith(f"Copy pair (BRCA1\u2009–\u2009{win.grid.pairs[1][1]}")
+    assert popped and popped[-1].actions()[1].text().startswith(
+        f"Copy pair (BRCA1\u2009–\u2009{win.grid.pairs[1][1]}"
+    )
     # a partner row of the table (the gene column: no context, the generic cBioPortal form)
     m = win.table.score_model
     rect = win.table.visualRect(m.index(2, 1))
@@ -413,4 +545,3 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == partner
-

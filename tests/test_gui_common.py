@@ -50,31 +50,58 @@ def make_study(folder: Path) -> Path:
     """A tiny cBioPortal study folder: mutations (MAF), linear CNA, RNA-seq z-scores; one
     unknown gene name (NOTAGENE1) in the CNA file."""
     samples = ["TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AA-0003-01"]
-    write_table(folder / "data_mutations.txt", [["Hugo_Symbol", "Tumor_Sample_Barcode"],
-                                                ["TP53", "TCGA-AA-0001-01A"], ["TP53", "TCGA-AA-0002-01A"],
-                                                ["KRAS", "TCGA-AA-0002-01A"], ["BRCA1", "TCGA-AA-0003-01A"]])
-    write_table(folder / "data_linear_cna.txt", [["Hugo_Symbol", *samples], ["TP53", -0.5, 0.2, 1.0],
-                                                 ["MYC", 1.5, 0.0, -0.3], ["NOTAGENE1", 0.1, 0.2, 0.3]])
-    write_table(folder / "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt",
-                [["Hugo_Symbol", *samples], ["TP53", -1.0, 0.5, 2.0], ["BRCA1", 0.3, -0.2, 0.1],
-                 ["RAD51", 1.1, 0.9, -0.4]])
+    write_table(
+        folder / "data_mutations.txt",
+        [
+            ["Hugo_Symbol", "Tumor_Sample_Barcode"],
+            ["TP53", "TCGA-AA-0001-01A"],
+            ["TP53", "TCGA-AA-0002-01A"],
+            ["KRAS", "TCGA-AA-0002-01A"],
+            ["BRCA1", "TCGA-AA-0003-01A"],
+        ],
+    )
+    write_table(
+        folder / "data_linear_cna.txt",
+        [
+            ["Hugo_Symbol", *samples],
+            ["TP53", -0.5, 0.2, 1.0],
+            ["MYC", 1.5, 0.0, -0.3],
+            ["NOTAGENE1", 0.1, 0.2, 0.3],
+        ],
+    )
+    write_table(
+        folder / "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt",
+        [
+            ["Hugo_Symbol", *samples],
+            ["TP53", -1.0, 0.5, 2.0],
+            ["BRCA1", 0.3, -0.2, 0.1],
+            ["RAD51", 1.1, 0.9, -0.4],
+        ],
+    )
     (folder / "data_clinical_patient.txt").write_text("PATIENT_ID\nx\n", encoding="utf-8")
     return folder
 
 
 def make_labels(path: Path) -> Path:
     """An ELISL-style label table: 3 SL and 2 non-SL BRCA pairs, 1 OV pair, 1 unknown gene."""
-    rows = [["gene1", "gene2", "class", "cancer"],
-            ["BRCA1", "PARP1", 1, "BRCA"], ["RAD51", "BRCA2", 1, "BRCA"], ["TP53", "ATM", 1, "BRCA"],
-            ["KRAS", "MYC", 0, "BRCA"], ["PTEN", "CHEK1", 0, "BRCA"], ["BRCA1", "PARP1", 1, "OV"],
-            ["NOTAGENE2", "TP53", 1, "BRCA"]]
+    rows = [
+        ["gene1", "gene2", "class", "cancer"],
+        ["BRCA1", "PARP1", 1, "BRCA"],
+        ["RAD51", "BRCA2", 1, "BRCA"],
+        ["TP53", "ATM", 1, "BRCA"],
+        ["KRAS", "MYC", 0, "BRCA"],
+        ["PTEN", "CHEK1", 0, "BRCA"],
+        ["BRCA1", "PARP1", 1, "OV"],
+        ["NOTAGENE2", "TP53", 1, "BRCA"],
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(",".join(str(x) for x in r) for r in rows) + "\n", encoding="utf-8")
     return path
 
 
-def make_training_inputs(library, tmp: Path, n_genes: int = 100, n_pos: int = 50, seed: int = 0,
-                         signal: float = 0.8) -> None:
+def make_training_inputs(
+    library, tmp: Path, n_genes: int = 100, n_pos: int = 50, seed: int = 0, signal: float = 0.8
+) -> None:
     """Store a tiny learnable cohort ("tiny": 2 omics x 16 samples), label table ("tinylabels",
     BRCA, ``n_pos`` SL + ``n_pos`` non-SL pairs) and graph ("tinykg") in ``library``. Each gene
     has a hidden class c in 0..3; a pair is SL when c1 + c2 >= 3; omics and graph carry c."""
@@ -92,8 +119,12 @@ def make_training_inputs(library, tmp: Path, n_genes: int = 100, n_pos: int = 50
     cls = rng.integers(0, 4, g)
     samples = np.array([f"S{i:02d}" for i in range(s)], dtype=object)
     pattern = rng.normal(size=(4, s))
-    mats = [OmicsMatrix(k, genes, samples, (rng.normal(size=(g, s)) + signal * pattern[cls]).astype(np.float32))
-            for k in ("exp", "cna")]
+    mats = [
+        OmicsMatrix(
+            k, genes, samples, (rng.normal(size=(g, s)) + signal * pattern[cls]).astype(np.float32)
+        )
+        for k in ("exp", "cna")
+    ]
     library.save_cohort(Cohort.from_matrices("tiny", mats), "tiny")
     rows, seen, npos, nneg = ["gene1,gene2,label,cancer"], set(), 0, 0
     while npos < n_pos or nneg < n_pos:

@@ -21,8 +21,12 @@ def test_export_table_image_report(window, qtbot, tmp_path):
     first = out.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith(f"# SynLeaF Desktop {__version__}; exported ")
     df = pd.read_csv(out, comment="#")
-    assert list(df["gene_a"]) == [a for a, _ in g.pairs] and list(df["gene_b"]) == [b for _, b in g.pairs]
-    np.testing.assert_allclose(df[g.contexts].to_numpy(float), g.score, rtol=1e-5, atol=1e-6, equal_nan=True)
+    assert list(df["gene_a"]) == [a for a, _ in g.pairs] and list(df["gene_b"]) == [
+        b for _, b in g.pairs
+    ]
+    np.testing.assert_allclose(
+        df[g.contexts].to_numpy(float), g.score, rtol=1e-5, atol=1e-6, equal_nan=True
+    )
     np.testing.assert_allclose(df["mean"].to_numpy(float), g.mean(), rtol=1e-5, atol=1e-6)
     # the n/a cells (RAD51 is not in KIRC) are empty, not numbers
     assert df["KIRC"].isna().all()
@@ -37,12 +41,23 @@ def test_export_table_image_report(window, qtbot, tmp_path):
     assert "<svg" in svg and "RAD51" in svg and f"SynLeaF Desktop {__version__}" in svg
     from PySide6.QtGui import QImage
 
-    assert QImage(str(tmp_path / "heatmap.png")).text("Software") == f"SynLeaF Desktop {__version__}"
+    assert (
+        QImage(str(tmp_path / "heatmap.png")).text("Software") == f"SynLeaF Desktop {__version__}"
+    )
     assert not list(tmp_path.glob(".*part*")), "temporary export files left behind"
 
     rep = window.export_report(tmp_path / "report.json", exported={"table": str(out)})
     r = json.loads(rep.read_text(encoding="utf-8"))
-    for key in ("created", "query", "contexts", "pairs", "models", "versions", "inputs", "exported"):
+    for key in (
+        "created",
+        "query",
+        "contexts",
+        "pairs",
+        "models",
+        "versions",
+        "inputs",
+        "exported",
+    ):
         assert key in r
     assert r["query"]["gene"] == "RAD51" and r["contexts"] == CONTEXTS
     assert r["versions"]["synleaf_desktop"] and r["versions"]["numpy"] == np.__version__
@@ -70,15 +85,19 @@ def test_genome_wide_export_runs_in_worker(window, qtbot, tmp_path):
     assert window.tasks.busy("genome") or task.isFinished()
     # wait on the outcome, not on the signal: on a fast machine the small export can finish (and
     # emit ``done``) before a waitSignal would be connected
-    qtbot.waitUntil(lambda: bool(window.messages) and window.messages[-1][1] == "All pairs exported",
-                    timeout=60000)
+    qtbot.waitUntil(
+        lambda: bool(window.messages) and window.messages[-1][1] == "All pairs exported",
+        timeout=60000,
+    )
     qtbot.waitUntil(lambda: not window.tasks.busy("genome"), timeout=10000)
     df = pd.read_csv(out, sep="\t")
     assert list(df.columns[:4]) == ["gene1", "gene2", "score", "sd"] and len(df) == 50
     assert df["score"].is_monotonic_decreasing
     # the best pair's score equals the engine's pair score
     a, b = df.iloc[0]["gene1"], df.iloc[0]["gene2"]
-    assert df.iloc[0]["score"] == pytest.approx(window.engine.score_pair(a, b, ["OV"]).contexts["OV"].score, abs=1e-5)
+    assert df.iloc[0]["score"] == pytest.approx(
+        window.engine.score_pair(a, b, ["OV"]).contexts["OV"].score, abs=1e-5
+    )
     assert window.messages[-1][1] == "All pairs exported"
     # cancel leaves no file
     out2 = tmp_path / "cancelled.tsv"
@@ -89,4 +108,7 @@ def test_genome_wide_export_runs_in_worker(window, qtbot, tmp_path):
     # finished: never a partial file (the file is renamed into place only when complete)
     if out2.exists():
         done = pd.read_csv(out2, sep="\t", comment="#")
-        assert list(done.columns[:4]) == ["gene1", "gene2", "score", "sd"] and (done["score"] >= 0.5).all()
+        assert (
+            list(done.columns[:4]) == ["gene1", "gene2", "score", "sd"]
+            and (done["score"] >= 0.5).all()
+        )

@@ -6,8 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synleaf_desktop.gui.filters import (ANY_CONTEXT, METRIC_SCORE, METRIC_TOP, RowFilter, count_text,
-                                         search_terms)
+from synleaf_desktop.gui.filters import (
+    ANY_CONTEXT,
+    METRIC_SCORE,
+    METRIC_TOP,
+    RowFilter,
+    count_text,
+    search_terms,
+)
 from synleaf_desktop.gui.grid import ScoreGrid
 from synleaf_desktop.gui.history import MAX_RECENT, HistoryEntry, QueryHistory, question_key
 
@@ -23,9 +29,23 @@ def small_grid(mode: str = "pairs") -> ScoreGrid:
     top = np.array([[0.001, 0.30], [0.10, 0.005], [0.70, NAN], [0.02, 0.90]])
     known = np.array([[1, NAN], [NAN, 0], [NAN, NAN], [0, NAN]], dtype=float)
     intr = np.array([[1, 0], [0, 1], [0, NAN], [NAN, 0]], dtype=float)
-    q = {"mode": "partners", "gene": "PARP1"} if mode == "partners" else {"mode": "list", "genes": []}
-    return ScoreGrid(mode, q, ["A", "B"], pairs, score, np.zeros_like(score), known, intr,
-                     percentile=100 * (1 - top), top_fraction=top)
+    q = (
+        {"mode": "partners", "gene": "PARP1"}
+        if mode == "partners"
+        else {"mode": "list", "genes": []}
+    )
+    return ScoreGrid(
+        mode,
+        q,
+        ["A", "B"],
+        pairs,
+        score,
+        np.zeros_like(score),
+        known,
+        intr,
+        percentile=100 * (1 - top),
+        top_fraction=top,
+    )
 
 
 def kept(f: RowFilter, grid: ScoreGrid | None = None) -> list[int]:
@@ -77,7 +97,10 @@ def test_criteria_must_hold_in_the_same_context():
     # BRCA2-TP53: top 0.5 % in B and in training there; not in training in A (top 10 % there)
     assert kept(RowFilter(metric=METRIC_TOP, value=1.0, training="no")) == []
     assert kept(RowFilter(metric=METRIC_TOP, value=1.0, training="yes")) == [0, 1]
-    assert kept(RowFilter(metric=METRIC_TOP, value=50.0, training="no")) == [0, 1]  # B for row 0, A for 1
+    assert kept(RowFilter(metric=METRIC_TOP, value=50.0, training="no")) == [
+        0,
+        1,
+    ]  # B for row 0, A for 1
 
 
 def test_search_by_gene_substring():
@@ -101,7 +124,9 @@ def test_apply_keeps_order_and_everything_else():
 
 
 def test_context_fallback_describe_and_clear():
-    f = RowFilter(search="brca", metric=METRIC_TOP, value=1.0, where="BRCA", known="sl", training="no")
+    f = RowFilter(
+        search="brca", metric=METRIC_TOP, value=1.0, where="BRCA", known="sl", training="no"
+    )
     assert f.describe() == 'top ≤ 1 %, known SL, not in training in BRCA · genes matching "BRCA"'
     assert f.for_contexts(["OV", "pan"]).where == ANY_CONTEXT
     assert f.for_contexts(["BRCA"]) is f
@@ -133,8 +158,11 @@ def test_push_back_forward():
     assert h.current == c and h.can_back() and not h.can_forward() and h.forward() is None
     assert h.back() == b and h.back() == a and h.back() is None and h.current == a
     assert h.forward() == b and h.can_forward() and h.current == b
-    assert [e.label() for e in h.recent] == ["gene list (3): BRCA1, BRCA2, TP53", "partners of ATR (top 25)",
-                                             "RAD51 × BRCA1"]
+    assert [e.label() for e in h.recent] == [
+        "gene list (3): BRCA1, BRCA2, TP53",
+        "partners of ATR (top 25)",
+        "RAD51 × BRCA1",
+    ]
 
 
 def test_new_query_truncates_the_forward_stack():
@@ -155,17 +183,24 @@ def test_no_duplicate_consecutive_entries():
     h.push(entry("RAD51", "BRCA1"))
     # the same question again: gene order, case and contexts aside -> the current entry is updated
     assert not h.push(entry("brca1", "RAD51", contexts=("BRCA",)))
-    assert len(h.entries) == 1 and h.current.contexts == ("BRCA",) and h.current.query["genes"] == ["brca1", "RAD51"]
+    assert (
+        len(h.entries) == 1
+        and h.current.contexts == ("BRCA",)
+        and h.current.query["genes"] == ["brca1", "RAD51"]
+    )
     assert len(h.recent) == 1
     # partners with another count or order: the same question
     h.push(entry("ATR"))
-    assert not h.push(HistoryEntry.make({"mode": "partners", "gene": "atr", "top": 50, "order": "above_typical"}))
+    assert not h.push(
+        HistoryEntry.make({"mode": "partners", "gene": "atr", "top": 50, "order": "above_typical"})
+    )
     assert len(h.entries) == 2 and h.current.label() == "partners of atr (top 50, above typical)"
     # the same question not in a row is a new entry; recent keeps it once, newest first
     assert h.push(entry("RAD51", "BRCA1"))
-    assert len(h.entries) == 3 and [e.key for e in h.recent] == [question_key({"mode": "pair",
-                                                                             "genes": ["BRCA1", "RAD51"]}),
-                                                                question_key({"mode": "partners", "gene": "ATR"})]
+    assert len(h.entries) == 3 and [e.key for e in h.recent] == [
+        question_key({"mode": "pair", "genes": ["BRCA1", "RAD51"]}),
+        question_key({"mode": "partners", "gene": "ATR"}),
+    ]
 
 
 def test_recent_is_capped_and_round_trips():
@@ -174,8 +209,10 @@ def test_recent_is_capped_and_round_trips():
         h.push(entry(f"G{i}"))
     assert len(h.recent) == MAX_RECENT and h.recent[0].query["gene"] == f"G{MAX_RECENT + 4}"
     assert len(h.entries) == 10 and h.index == 9 and h.current.query["gene"] == f"G{MAX_RECENT + 4}"
-    pairs = HistoryEntry.make({"mode": "list", "pairs": [("BRCA2", "PARP1"), ("BRCA1", "TP53")],
-                               "symbols": ["x"]}, ["pan"])
+    pairs = HistoryEntry.make(
+        {"mode": "list", "pairs": [("BRCA2", "PARP1"), ("BRCA1", "TP53")], "symbols": ["x"]},
+        ["pan"],
+    )
     assert pairs.query == {"mode": "list", "pairs": [["BRCA2", "PARP1"], ["BRCA1", "TP53"]]}
     assert pairs.title() == "2 pairs: BRCA2–PARP1, BRCA1–TP53  ·  pan"
     h.push(pairs)
@@ -184,8 +221,14 @@ def test_recent_is_capped_and_round_trips():
 
     raw = json.loads(json.dumps(raw))
     g = QueryHistory()
-    garbage = [None, 3, {"query": {"mode": "pair", "genes": ["A"]}}, {"query": {"mode": "nope"}},
-               {"query": {"mode": "list", "pairs": [["A"]]}}, {"query": {"mode": "partners", "gene": " "}}]
+    garbage = [
+        None,
+        3,
+        {"query": {"mode": "pair", "genes": ["A"]}},
+        {"query": {"mode": "nope"}},
+        {"query": {"mode": "list", "pairs": [["A"]]}},
+        {"query": {"mode": "partners", "gene": " "}},
+    ]
     assert g.load_recent(raw[:3] + garbage + raw[:1]) == 3  # malformed and repeated items skipped
     assert g.recent == h.recent[:3] and g.entries == [] and g.current is None
     assert g.load_recent("not a list") == 0
@@ -277,7 +320,9 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     assert f"showing {n_search} of 435 pairs" in win.result_note.text() and fb.clear_btn.isEnabled()
     shown_consistently(win)
     # the matrix keeps its view and shows the genes of the rows left, the hidden cells blank
-    assert win.matrix_shown() and win.matrix.model.filtered and "(filtered)" in win.matrix.title.text()
+    assert (
+        win.matrix_shown() and win.matrix.model.filtered and "(filtered)" in win.matrix.title.text()
+    )
     assert set(win.matrix.labels()) == {x for p in win.grid.pairs for x in p}
     # plus "top <= 10 % in BRCA"
     choose(qtbot, fb.metric_combo, "top")
@@ -303,7 +348,10 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     import json
 
     rep = json.loads(win.export_report(tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert rep["query"]["filter"]["rows_total"] == 435 and "top ≤ 10 % in BRCA" in rep["query"]["filter"]["description"]
+    assert (
+        rep["query"]["filter"]["rows_total"] == 435
+        and "top ≤ 10 % in BRCA" in rep["query"]["filter"]["description"]
+    )
     # nothing matches: an empty view that says so, the result itself is kept
     fb.search.setText("ZZZZZZ")
     fb.search.returnPressed.emit()
@@ -321,9 +369,11 @@ def test_label_and_training_filters_in_the_window(win, qtbot):
     run(qtbot, win, {"mode": "list", "genes": genes})
     fb = win.filter_bar
     raw = win._raw_grid
-    for combo, data, mat, test in ((fb.known_combo, "sl", raw.known, lambda m: m >= 0.5),
-                                   (fb.training_combo, "yes", raw.in_training, lambda m: m >= 0.5),
-                                   (fb.training_combo, "no", raw.in_training, lambda m: m < 0.5)):
+    for combo, data, mat, test in (
+        (fb.known_combo, "sl", raw.known, lambda m: m >= 0.5),
+        (fb.training_combo, "yes", raw.in_training, lambda m: m >= 0.5),
+        (fb.training_combo, "no", raw.in_training, lambda m: m < 0.5),
+    ):
         choose(qtbot, combo, data)
         with np.errstate(invalid="ignore"):
             want = (test(mat) & ~np.isnan(raw.score)).any(axis=1)
@@ -336,18 +386,28 @@ def test_filters_kept_on_rerun_reset_on_a_new_query(win, qtbot):
     run(qtbot, win, {"mode": "partners", "gene": "PARP1", "top": 30})
     win.set_filter(RowFilter(search="a", metric=METRIC_SCORE, value=0.3, where="OV"))
     n = len(win.grid.pairs)
-    assert 0 < n < 30 and all("A" in b.upper() for _, b in win.grid.pairs)  # partners: the partner's name
+    assert 0 < n < 30 and all(
+        "A" in b.upper() for _, b in win.grid.pairs
+    )  # partners: the partner's name
     assert f"showing {n} of 30 partners" in win.result_note.text()
     assert win.filter_bar.search.text() == "a" and win.filter_bar.where_combo.currentData() == "OV"
     # unticking OV re-runs the same query: the filter stays, "in OV" falls back to any context
     others = [c for c in win.contexts.names() if c != "OV"]
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         win.contexts.set_checked(others)
-    assert win.row_filter.where == "" and win.row_filter.search == "a" and win.row_filter.metric == METRIC_SCORE
+    assert (
+        win.row_filter.where == ""
+        and win.row_filter.search == "a"
+        and win.row_filter.metric == METRIC_SCORE
+    )
     assert win.filter_bar.where_combo.currentData() == ""
     # a new question: no filter
     run(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})
-    assert not win.row_filter.active and win.filter_bar.search.text() == "" and len(win.grid.pairs) == 3
+    assert (
+        not win.row_filter.active
+        and win.filter_bar.search.text() == ""
+        and len(win.grid.pairs) == 3
+    )
 
 
 def test_back_forward_recent_and_no_duplicates(win, qtbot):
@@ -367,8 +427,14 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     run(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})
     # the same question again (re-sort, rerun): no new entry
     win.set_sort("BRCA", True)
-    run(qtbot, win, {"mode": "list", "genes": ["brca1", "RAD51", "tp53"]})  # case aside: the same list
-    assert len(win.history.entries) == 3 and win.act_back.isEnabled() and not win.act_forward.isEnabled()
+    run(
+        qtbot, win, {"mode": "list", "genes": ["brca1", "RAD51", "tp53"]}
+    )  # case aside: the same list
+    assert (
+        len(win.history.entries) == 3
+        and win.act_back.isEnabled()
+        and not win.act_forward.isEnabled()
+    )
     assert "partners of ATR" in win.act_back.toolTip()
     # Alt+Left: back to the partners, with its query in the query bar
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
@@ -387,7 +453,11 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     assert win.grid.mode == "partners" and win.history.index == 1
     # a new query drops the entries ahead
     run(qtbot, win, {"mode": "pair", "genes": ["BRCA2", "PARP1"]})
-    assert [e.mode for e in win.history.entries] == ["pair", "partners", "pair"] and not win.act_forward.isEnabled()
+    assert [e.mode for e in win.history.entries] == [
+        "pair",
+        "partners",
+        "pair",
+    ] and not win.act_forward.isEnabled()
     # Recent: newest first, each with its contexts; a click runs it again
     win._fill_recent_menu()
     texts = [a.text() for a in win.recent_menu.actions() if a.text()]
@@ -397,7 +467,9 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         win.recent_menu.actions()[i].trigger()
     assert win.grid.mode == "pairs" and len(win.grid.pairs) == 3
-    assert win.history.recent[0].label().startswith("gene list (3)") and len(win.history.entries) == 4
+    assert (
+        win.history.recent[0].label().startswith("gene list (3)") and len(win.history.entries) == 4
+    )
     assert win.query_bar.mode == "list" and "TP53" in win.query_bar.list_edit.toPlainText().upper()
 
 
@@ -412,12 +484,20 @@ def test_recent_queries_persist(qtbot, ranked_bundles):
     s = Settings.load(path)
     assert [r["query"]["mode"] for r in s.recent_queries] == ["list", "pair"]
     w2 = make_window(qtbot, ranked_bundles, s)
-    assert [e.title() for e in w2.history.recent] == ["2 pairs: BRCA2–PARP1, BRCA1–TP53  ·  9 contexts",
-                                                      "RAD51 × BRCA1  ·  9 contexts"]
-    assert w2.nav_buttons["recent"].isEnabled() and not w2.act_back.isEnabled()  # Back/Forward: this session only
+    assert [e.title() for e in w2.history.recent] == [
+        "2 pairs: BRCA2–PARP1, BRCA1–TP53  ·  9 contexts",
+        "RAD51 × BRCA1  ·  9 contexts",
+    ]
+    assert (
+        w2.nav_buttons["recent"].isEnabled() and not w2.act_back.isEnabled()
+    )  # Back/Forward: this session only
     with qtbot.waitSignal(w2.resultsShown, timeout=20000):
         w2.run_recent(1)
     assert w2.grid.pairs == [("RAD51", "BRCA1")] and w2.query_bar.gene_a.text() == "RAD51"
     w2.clear_recent()
-    assert w2.history.recent == [] and w2.settings.recent_queries == [] and not w2.nav_buttons["recent"].isEnabled()
+    assert (
+        w2.history.recent == []
+        and w2.settings.recent_queries == []
+        and not w2.nav_buttons["recent"].isEnabled()
+    )
     w2.tasks.cancel_all(wait_ms=20000)

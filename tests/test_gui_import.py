@@ -17,15 +17,25 @@ from .test_gui_common import bundles, make_labels, make_study, window, write_tab
 def _drop(win, *targets: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(t)) for t in targets])
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    args = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     try:  # PySide6 >= 6.12 takes a QPointF (and deprecates QPoint); older ones a QPoint
         enter = QDragEnterEvent(QPointF(20, 20), *args)
     except TypeError:
         enter = QDragEnterEvent(QPoint(20, 20), *args)
     win.dragEnterEvent(enter)
     assert enter.isAccepted()
-    ev = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                    Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     win.dropEvent(ev)
 
 
@@ -37,7 +47,10 @@ def test_drop_study_folder_preview_then_save(window, qtbot, tmp_path):
     s = dlg.result.summary
     assert dlg.result.kind == "study" and set(s["omics"]) == {"mut", "cna", "exp"}
     assert s["samples"] == 3
-    assert s["omics"]["cna"]["unresolved"] == 1 and "NOTAGENE1" in s["omics"]["cna"]["unresolved_examples"]
+    assert (
+        s["omics"]["cna"]["unresolved"] == 1
+        and "NOTAGENE1" in s["omics"]["cna"]["unresolved_examples"]
+    )
     assert "NOTAGENE1" in "\n".join(dlg.problems)
     # nothing is stored before the user says so
     assert window.library.list("cohorts") == []
@@ -81,8 +94,15 @@ def test_drop_labels_and_cancel_keeps_nothing(window, qtbot, tmp_path):
 
 
 def test_drop_kg_table(window, qtbot, tmp_path):
-    kg = write_table(tmp_path / "my_graph.tsv", [["head", "relation", "tail"], ["BRCA1", "in_pathway", "HR"],
-                                                 ["RAD51", "in_pathway", "HR"], ["TP53", "regulates", "ATM"]])
+    kg = write_table(
+        tmp_path / "my_graph.tsv",
+        [
+            ["head", "relation", "tail"],
+            ["BRCA1", "in_pathway", "HR"],
+            ["RAD51", "in_pathway", "HR"],
+            ["TP53", "regulates", "ATM"],
+        ],
+    )
     _drop(window, kg)
     qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
     assert window.preview.result.kind == "graph"
@@ -112,13 +132,17 @@ def test_bad_files_give_messages_naming_the_file(window, qtbot, tmp_path):
     assert window.library.list("cohorts") == []
 
 
-@pytest.mark.parametrize("name, kind", [("data_mutations.txt", "study"), ("pairs.csv", "labels"),
-                                        ("edges.tsv", "graph")])
+@pytest.mark.parametrize(
+    "name, kind", [("data_mutations.txt", "study"), ("pairs.csv", "labels"), ("edges.tsv", "graph")]
+)
 def test_classify(tmp_path, name, kind):
     from synleaf_desktop.gui.import_dialog import classify
 
-    header = {"study": "Hugo_Symbol\tTumor_Sample_Barcode", "labels": "gene1,gene2,label",
-              "graph": "head\trelation\ttail"}[kind]
+    header = {
+        "study": "Hugo_Symbol\tTumor_Sample_Barcode",
+        "labels": "gene1,gene2,label",
+        "graph": "head\trelation\ttail",
+    }[kind]
     p = tmp_path / name
     p.write_text(header + "\n", encoding="utf-8")
     assert classify(p) == kind

@@ -17,7 +17,9 @@ def test_self_pair_refused_and_stale_results_cleared(window, qtbot):
     window.tabs.setCurrentIndex(0)
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         window.run_query({"mode": "pair", "genes": ["BRCA1", "brca1"]})
-    assert window.grid.is_empty and window.heatmap.image_array().size == 0  # nothing scored, nothing stale
+    assert (
+        window.grid.is_empty and window.heatmap.image_array().size == 0
+    )  # nothing scored, nothing stale
     assert "paired with itself" in window.result_note.text()
     assert "paired with itself" in window.statusBar().currentMessage()
     # an unknown name: the same clearing, with a suggestion from the gene table
@@ -32,7 +34,10 @@ def test_list_self_pairs_skipped_and_counted(window, qtbot):
     assert window.grid.pairs == [("BRCA1", "TP53")]
     assert "skipped 1 self-pair" in window.result_note.text()
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("BRCA1", "672"), ("BRCA1", "TP53")]})
-    assert window.grid.pairs == [("BRCA1", "TP53")] and "skipped 1 self-pair" in window.result_note.text()
+    assert (
+        window.grid.pairs == [("BRCA1", "TP53")]
+        and "skipped 1 self-pair" in window.result_note.text()
+    )
 
 
 def test_known_label_by_default_consistent_with_training(window, qtbot):
@@ -93,7 +98,9 @@ def test_table_height_follows_rows(window, qtbot):
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["BRCA1", "RAD51"]})
     heat, table = window.splitter.sizes()
     row = window.table.verticalHeader().defaultSectionSize()
-    assert table < 4 * row  # one pair: the table is as tall as its one row, not two thirds of the centre
+    assert (
+        table < 4 * row
+    )  # one pair: the table is as tall as its one row, not two thirds of the centre
     assert heat >= 0.8 * window.heatmap.maximumHeight()
     genes = ["BRCA1", "RAD51", "TP53", "PARP1", "ATM", "KRAS", "MYC", "PTEN", "CHEK1"]
     run_and_wait(qtbot, window, {"mode": "list", "genes": genes})  # 36 pairs
@@ -108,8 +115,10 @@ def test_trial_model_not_ticked_by_default(qtbot, tmp_path, monkeypatch):
     from synleaf_desktop import paths
     from synleaf_desktop.gui.contexts_panel import ContextsPanel, default_checked
 
-    infos = [("BRCA", {"kind": "bundled", "test_auc": 0.8}),
-             ("MY_OV", {"kind": "user", "trial": True, "test_auc": 0.6})]
+    infos = [
+        ("BRCA", {"kind": "bundled", "test_auc": 0.8}),
+        ("MY_OV", {"kind": "user", "trial": True, "test_auc": 0.6}),
+    ]
     panel = ContextsPanel()
     qtbot.addWidget(panel)
     panel.set_contexts(infos)
@@ -132,9 +141,29 @@ def test_loss_plot_uses_bce_and_log_gradients(window):
     plots = window.training.plots
     plots.clear()
     for e, (loss, bce, g) in enumerate([(0.6931, 0.6931, 0.01), (0.69, 0.69, 0.012)], start=1):
-        plots.add_epoch({"stage": "kg", "epoch": e, "loss": loss, "bce": bce, "val_auc": 0.6,
-                         "grad_norm_kg": g, "fold": 1, "n_folds": 1})
-    plots.add_epoch({"stage": "omics", "epoch": 1, "loss": 1.7, "bce": 0.98, "val_auc": 0.6,
-                     "grad_norm_omics": 1.2, "fold": 1, "n_folds": 1})
+        plots.add_epoch(
+            {
+                "stage": "kg",
+                "epoch": e,
+                "loss": loss,
+                "bce": bce,
+                "val_auc": 0.6,
+                "grad_norm_kg": g,
+                "fold": 1,
+                "n_folds": 1,
+            }
+        )
+    plots.add_epoch(
+        {
+            "stage": "omics",
+            "epoch": 1,
+            "loss": 1.7,
+            "bce": 0.98,
+            "val_auc": 0.6,
+            "grad_norm_omics": 1.2,
+            "fold": 1,
+            "n_folds": 1,
+        }
+    )
     assert plots.data[("loss", "omics:1")][1] == [0.98]  # BCE, comparable with the KG teacher's
     assert plots.plots["grad"].getPlotItem().ctrl.logYCheck.isChecked()

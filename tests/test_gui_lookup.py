@@ -15,14 +15,21 @@ def _table_matrix(win) -> np.ndarray:
     from synleaf_desktop.gui.results_table import RAW_ROLE
 
     m = win.table.score_model
-    return np.array([[m.data(m.index(r, 2 + c), RAW_ROLE) for c in range(len(win.grid.contexts))]
-                     for r in range(m.rowCount())], dtype=float)
+    return np.array(
+        [
+            [m.data(m.index(r, 2 + c), RAW_ROLE) for c in range(len(win.grid.contexts))]
+            for r in range(m.rowCount())
+        ],
+        dtype=float,
+    )
 
 
 def test_pair_lookup_fills_heatmap_and_table(window, qtbot):
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["parp1", "BRCA1"]})
     res = window.engine.score_pair("parp1", "BRCA1", CONTEXTS)
-    want = np.array([[np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS]])
+    want = np.array(
+        [[np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS]]
+    )
     img = window.heatmap.image_array()
     assert img.shape == (1, len(CONTEXTS))
     np.testing.assert_allclose(img, want, rtol=0, atol=1e-6, equal_nan=True)
@@ -56,7 +63,9 @@ def test_not_in_context_cells_are_distinct(window, qtbot):
     assert m.data(m.index(0, 2 + kirc), Qt.ItemDataRole.DisplayRole) == "n/a"
     tip = window.heatmap.tooltip_text(0, kirc)
     assert "RAD51 not in the KIRC model" in tip and "SL score" not in tip
-    assert "SL score" in window.heatmap.tooltip_text(0, 0) and "fold sd" in window.heatmap.tooltip_text(0, 0)
+    assert "SL score" in window.heatmap.tooltip_text(
+        0, 0
+    ) and "fold sd" in window.heatmap.tooltip_text(0, 0)
 
 
 def test_partner_mode(window, qtbot):
@@ -92,8 +101,9 @@ def test_gene_list_and_pairs(window, qtbot):
     assert g.unresolved == ["NOTAGENE9"]
     assert "NOTAGENE9" in window.result_note.text()
     df, _ = window.engine.score_pairs(g.pairs, CONTEXTS)
-    np.testing.assert_allclose(window.heatmap.image_array(), df[CONTEXTS].to_numpy(float), atol=1e-6,
-                               equal_nan=True)
+    np.testing.assert_allclose(
+        window.heatmap.image_array(), df[CONTEXTS].to_numpy(float), atol=1e-6, equal_nan=True
+    )
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("KRAS", "MYC"), ("PTEN", "CHEK1")]})
     assert window.grid.pairs == [("KRAS", "MYC"), ("PTEN", "CHEK1")]
 
@@ -101,9 +111,12 @@ def test_gene_list_and_pairs(window, qtbot):
 def test_parse_gene_list():
     from synleaf_desktop.gui.query_bar import parse_gene_list
 
-    assert parse_gene_list("BRCA1\nRAD51, TP53\n# comment\nbrca1") == {"genes": ["BRCA1", "RAD51", "TP53"]}
-    assert parse_gene_list("gene1\tgene2\nBRCA1\tPARP1\nKRAS MYC\n") == {"pairs": [("BRCA1", "PARP1"),
-                                                                                   ("KRAS", "MYC")]}
+    assert parse_gene_list("BRCA1\nRAD51, TP53\n# comment\nbrca1") == {
+        "genes": ["BRCA1", "RAD51", "TP53"]
+    }
+    assert parse_gene_list("gene1\tgene2\nBRCA1\tPARP1\nKRAS MYC\n") == {
+        "pairs": [("BRCA1", "PARP1"), ("KRAS", "MYC")]
+    }
 
 
 def test_click_cell_shows_details(window, qtbot):
@@ -116,7 +129,10 @@ def test_click_cell_shows_details(window, qtbot):
     assert d.by_order == cs.by_order and set(d.modality) == {"omics", "kg"}
     assert window.details.fields["folds"].text().startswith(f"{cs.folds[0]:.3f}")
     assert "validation AUC" in window.details.fields["auc"].text()
-    assert window.details.fields["training"].text() in ("no",) or "yes" in window.details.fields["training"].text()
+    assert (
+        window.details.fields["training"].text() in ("no",)
+        or "yes" in window.details.fields["training"].text()
+    )
     # an n/a cell explains why
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["ATM", "BRCA1"]})
     window.heatmap.select_cell(0, window.grid.contexts.index("LAML"))
@@ -125,7 +141,9 @@ def test_click_cell_shows_details(window, qtbot):
 
 
 def test_sort_and_copy(window, qtbot):
-    run_and_wait(qtbot, window, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "KRAS", "MYC"]})
+    run_and_wait(
+        qtbot, window, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "KRAS", "MYC"]}
+    )
     window.set_sort("OV", True)
     ov = window.grid.contexts.index("OV")
     col = window.grid.score[:, ov]
@@ -148,7 +166,9 @@ def test_sort_and_copy(window, qtbot):
     lines = text.strip().split("\n")
     assert lines[0].split("\t") == ["Gene A", "Gene B", "OV"]
     a, b, v = lines[1].split("\t")
-    assert (a, b) == window.grid.pairs[0] and float(v) == pytest.approx(window.grid.score[0, ov], abs=1e-6)
+    assert (a, b) == window.grid.pairs[0] and float(v) == pytest.approx(
+        window.grid.score[0, ov], abs=1e-6
+    )
     assert QApplication.clipboard().text() == text
 
 
@@ -217,7 +237,10 @@ def test_mouse_hover_and_click_on_cells(window, qtbot):
     with qtbot.waitSignal(hm.cellClicked, timeout=3000) as sig:
         qtbot.mouseClick(hm.viewport(), Qt.MouseButton.LeftButton, pos=view_pos)
     assert sig.args == [1, 3]
-    assert window.details.details.gene_a == "KRAS" and window.details.details.context == window.grid.contexts[3]
+    assert (
+        window.details.details.gene_a == "KRAS"
+        and window.details.details.context == window.grid.contexts[3]
+    )
     # hovering over a cell announces it (the tooltip text is tooltip_for that cell)
     with qtbot.waitSignal(hm.cellHovered, timeout=3000) as sig:
         hm._on_mouse_moved(vb.mapViewToScene(QPointF(0, 0)))

@@ -21,7 +21,8 @@ def test_void_qt_calls_keep_none_alive(qapp):
         item.setPos(1.0, 2.0)
         item.setVisible(True)
     assert sys.getrefcount(None) - before > -50, (
-        "this PySide6 build leaks references to None (PySide6 6.12.0?); install PySide6-Essentials < 6.12")
+        "this PySide6 build leaks references to None (PySide6 6.12.0?); install PySide6-Essentials < 6.12"
+    )
 
 
 def test_feature_import_hook_removed():

@@ -13,7 +13,15 @@ import pytest
 from .test_gui_common import CONTEXTS, EXCLUDE, run_and_wait
 
 UNRANKED = "SKCM"
-WORDS = ["top 100 %", "top 10 %", "top 1 %", "top 0.1 %", "top 0.01 %", "top 0.001 %", "top 0.0001 %"]
+WORDS = [
+    "top 100 %",
+    "top 10 %",
+    "top 1 %",
+    "top 0.1 %",
+    "top 0.01 %",
+    "top 0.001 %",
+    "top 0.0001 %",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +54,9 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
         if cs.score is None:
             assert np.isnan(img[j])  # RAD51 is not in KIRC
         elif ctx == UNRANKED:
-            assert cs.top_fraction is None and img[j] == pytest.approx(cs.score, abs=1e-6)  # raw colour, no rank
+            assert cs.top_fraction is None and img[j] == pytest.approx(
+                cs.score, abs=1e-6
+            )  # raw colour, no rank
         else:
             assert img[j] == pytest.approx(float(rank_color_value(cs.top_fraction)), abs=1e-5)
             assert win.grid.percentile[0, j] == pytest.approx(cs.percentile, abs=1e-3)
@@ -55,15 +65,27 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
     assert top[CONTEXTS.index(UNRANKED)].endswith("†") and not top[0].endswith("†")
     assert "no rank map" in win.heatmap.tooltip_text(0, CONTEXTS.index(UNRANKED))
     tip = win.heatmap.tooltip_text(0, 0)
-    assert "SL score" in tip and "genome-wide rank: top" in tip and "percentile" in tip and "held-out recall" in tip
+    assert (
+        "SL score" in tip
+        and "genome-wide rank: top" in tip
+        and "percentile" in tip
+        and "held-out recall" in tip
+    )
     # cell text: rank first, raw score second
-    assert win.heatmap.texts.labels[0][0].startswith("top ") and "\n0." in win.heatmap.texts.labels[0][0]
+    assert (
+        win.heatmap.texts.labels[0][0].startswith("top ")
+        and "\n0." in win.heatmap.texts.labels[0][0]
+    )
     # the toggle: raw scores on the 0-1 scale everywhere
     win.set_color_mode(COLOR_RAW)
-    want = np.array([np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS])
+    want = np.array(
+        [np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS]
+    )
     np.testing.assert_allclose(win.heatmap.image_array()[0], want, atol=1e-6, equal_nan=True)
     assert win.color_combo.currentData() == COLOR_RAW
-    assert win.heatmap.texts.labels[0][0].startswith("0.") or win.heatmap.texts.labels[0][0].startswith("1.")
+    assert win.heatmap.texts.labels[0][0].startswith("0.") or win.heatmap.texts.labels[0][
+        0
+    ].startswith("1.")
     win.set_color_mode(COLOR_RANK)
     assert win.heatmap.image_array()[0][0] == pytest.approx(img[0], abs=1e-6)
 
@@ -78,7 +100,14 @@ def test_legend_ticks_in_words(win, qtbot):
     assert [v for v, _ in axis_ticks] == pytest.approx([k / 6 for k in range(7)])
     assert "genome-wide rank" in win.heatmap.colorbar_label()
     win.set_color_mode(COLOR_RAW)
-    assert [t for _, t in win.heatmap.colorbar.axis._tickLevels[0]] == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+    assert [t for _, t in win.heatmap.colorbar.axis._tickLevels[0]] == [
+        "0.0",
+        "0.2",
+        "0.4",
+        "0.6",
+        "0.8",
+        "1.0",
+    ]
     assert "raw" in win.heatmap.colorbar_label()
 
 
@@ -86,12 +115,21 @@ def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
     from synleaf_desktop.gui.grid import SORT_RANK
     from synleaf_desktop.gui.results_table import RAW_ROLE
 
-    run_and_wait(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})  # 3 pairs: the strip
+    run_and_wait(
+        qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]}
+    )  # 3 pairs: the strip
     assert not win.matrix_shown()
     m = win.table.score_model
-    heads = [m.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal) for c in
-             range(m.columnCount())]
-    assert heads[:2 + len(CONTEXTS) + 1] == ["Gene A", "Gene B", *CONTEXTS, "Mean"]  # the existing columns first
+    heads = [
+        m.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
+        for c in range(m.columnCount())
+    ]
+    assert heads[: 2 + len(CONTEXTS) + 1] == [
+        "Gene A",
+        "Gene B",
+        *CONTEXTS,
+        "Mean",
+    ]  # the existing columns first
     assert "Mean pct" in heads and "BRCA rank" in heads and "BRCA recall" in heads
     col = heads.index("BRCA rank")
     assert m.data(m.index(0, col)).startswith("top ")
@@ -111,8 +149,19 @@ def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
     assert "no rank map" in d.fields["rank"].text()
     # the CSV keeps its columns and adds the rank ones
     df = pd.read_csv(win.export_table(tmp_path / "t.csv"), comment="#")
-    for c in ("gene_a", "gene_b", "BRCA", "mean", "BRCA_sd", "BRCA_known_label", "BRCA_in_training",
-              "mean_percentile", "BRCA_percentile", "BRCA_top_fraction", "BRCA_heldout_recall"):
+    for c in (
+        "gene_a",
+        "gene_b",
+        "BRCA",
+        "mean",
+        "BRCA_sd",
+        "BRCA_known_label",
+        "BRCA_in_training",
+        "mean_percentile",
+        "BRCA_percentile",
+        "BRCA_top_fraction",
+        "BRCA_heldout_recall",
+    ):
         assert c in df.columns
     np.testing.assert_allclose(df["BRCA_percentile"], win.grid.percentile[:, 0], rtol=1e-5)
     assert df[f"{UNRANKED}_percentile"].isna().all()
@@ -126,11 +175,15 @@ def test_partners_follow_cross_context(win, qtbot, order):
         with qtbot.waitSignal(win.resultsShown, timeout=20000):
             win.set_partner_order(order)
     want = win.engine.cross_context("PARP1", top=15, contexts=CONTEXTS, order=order)
-    assert [b for _, b in win.grid.pairs] == list(want["partner"])  # the engine's one rule, its order
+    assert [b for _, b in win.grid.pairs] == list(
+        want["partner"]
+    )  # the engine's one rule, its order
     assert win.grid.query["order"] == order
     j = CONTEXTS.index("BRCA")
     np.testing.assert_allclose(win.grid.percentile[:, j], want["BRCA_percentile"], equal_nan=True)
-    np.testing.assert_allclose(win.grid.above_typical[:, j], want["BRCA_above_typical"], equal_nan=True)
+    np.testing.assert_allclose(
+        win.grid.above_typical[:, j], want["BRCA_above_typical"], equal_nan=True
+    )
     # a visible typical-rank column, and the tooltip says how far above it the pair ranks
     m = win.table.score_model
     from PySide6.QtCore import Qt
@@ -160,8 +213,11 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
     lay = mx.canvas.paint_layout()
     from PySide6.QtCore import QPoint, Qt
 
-    qtbot.mouseClick(mx.canvas, Qt.MouseButton.LeftButton,
-                     pos=QPoint(int(lay.left + 2.5 * lay.cell), int(lay.top + 5.5 * lay.cell)))
+    qtbot.mouseClick(
+        mx.canvas,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(int(lay.left + 2.5 * lay.cell), int(lay.top + 5.5 * lay.cell)),
+    )
     assert win.details.details is not None and win.details.details.context == "OV"
     assert {win.details.details.gene_a, win.details.details.gene_b} == {genes[2], genes[5]}
     # PNG and SVG of the matrix: every gene named, the legend in words
@@ -170,7 +226,11 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
     img = QImage(str(png))
-    assert img.width() > 1000 and img.height() > 1000 and img.text("Software").startswith("SynLeaF Desktop")
+    assert (
+        img.width() > 1000
+        and img.height() > 1000
+        and img.text("Software").startswith("SynLeaF Desktop")
+    )
     text = svg.read_text(encoding="utf-8")
     for g in genes:
         assert text.count(f">{g}<") >= 2, g  # at its row and on the diagonal
@@ -184,9 +244,24 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
 
 
 def test_small_lists_keep_the_strip(win, qtbot):
-    run_and_wait(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "ATM"]})  # 6 pairs
+    run_and_wait(
+        qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "ATM"]}
+    )  # 6 pairs
     assert not win.matrix_shown() and not win.list_view_combo.isVisible()
-    run_and_wait(qtbot, win, {"mode": "list", "pairs": [("BRCA1", "PARP1"), ("KRAS", "MYC"), ("PTEN", "CHEK1"),
-                                                         ("TP53", "ATM"), ("RAD51", "BRCA2"), ("ATR", "CHEK1"),
-                                                         ("BRCA1", "TP53")]})
+    run_and_wait(
+        qtbot,
+        win,
+        {
+            "mode": "list",
+            "pairs": [
+                ("BRCA1", "PARP1"),
+                ("KRAS", "MYC"),
+                ("PTEN", "CHEK1"),
+                ("TP53", "ATM"),
+                ("RAD51", "BRCA2"),
+                ("ATR", "CHEK1"),
+                ("BRCA1", "TP53"),
+            ],
+        },
+    )
     assert not win.matrix_shown()  # pairs as given are not a gene list

@@ -18,9 +18,15 @@ def test_settings_roundtrip_and_defaults(tmp_path):
     path = s.save()
     assert path == paths.user_config_dir() / "settings.json" and str(tmp_path).startswith("/")
     t = Settings.load()
-    assert t.contexts == ["OV", "pan"] and t.partners_top == 40 and t.last_dir("export") == str(tmp_path)
+    assert (
+        t.contexts == ["OV", "pan"]
+        and t.partners_top == 40
+        and t.last_dir("export") == str(tmp_path)
+    )
     # foreign or broken content falls back to defaults instead of failing
-    path.write_text('{"partners_top": "many", "unknown": 1, "contexts": ["BRCA"]}', encoding="utf-8")
+    path.write_text(
+        '{"partners_top": "many", "unknown": 1, "contexts": ["BRCA"]}', encoding="utf-8"
+    )
     u = Settings.load()
     assert u.partners_top == 25 and u.contexts == ["BRCA"]
     path.write_text("not json", encoding="utf-8")

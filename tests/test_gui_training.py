@@ -34,8 +34,14 @@ def test_estimate_formula():
 
     small = estimate(EstimateInputs(1000, 100, 2, 200), TrainRequest("A", "c", "l", quick=True))
     big = estimate(EstimateInputs(18000, 1000, 4, 2400), TrainRequest("A", "c", "l"))
-    gpu = estimate(EstimateInputs(18000, 1000, 4, 2400), TrainRequest("A", "c", "l", device="cuda:0"))
-    assert small.seconds < big.seconds and gpu.seconds < big.seconds and small.peak_bytes < big.peak_bytes
+    gpu = estimate(
+        EstimateInputs(18000, 1000, 4, 2400), TrainRequest("A", "c", "l", device="cuda:0")
+    )
+    assert (
+        small.seconds < big.seconds
+        and gpu.seconds < big.seconds
+        and small.peak_bytes < big.peak_bytes
+    )
     assert big.folds == 5 and small.folds == 1
     assert 1e9 < big.peak_bytes < 64e9  # a realistic cohort needs GBs, not bytes or TBs
     assert TrainRequest("bad name!", "c", "l").problem()
@@ -46,14 +52,19 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     make_training_inputs(window.library, tmp_path)
     panel = window.training
     _choose(panel, "MY_TINY")
-    assert "Estimate" in panel.estimate_label.text() and "100 genes" in panel.estimate_label.text().replace(",", "")
+    assert (
+        "Estimate" in panel.estimate_label.text()
+        and "100 genes" in panel.estimate_label.text().replace(",", "")
+    )
     inputs = estimate_inputs(window.library, panel.request())
     assert (inputs.genes, inputs.samples, inputs.kinds, inputs.pairs) == (100, 16, 2, 100)
 
     task = panel.start()
     assert task is not None and not panel.start_btn.isEnabled() and panel.cancel_btn.isEnabled()
     with qtbot.waitSignal(window.engineReady, timeout=120000):  # the models reload once it is saved
-        qtbot.waitUntil(lambda: panel.result_name == "MY_TINY" or panel.last_error is not None, timeout=120000)
+        qtbot.waitUntil(
+            lambda: panel.result_name == "MY_TINY" or panel.last_error is not None, timeout=120000
+        )
     assert panel.last_error is None
     # live plots got one point per epoch and stage; gradient norms per modality
     loss = {k: v for k, v in panel.plots.data.items() if k[0] == "loss"}
@@ -91,7 +102,9 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: panel.task is None, timeout=10000)
     assert "Cancelled" in panel.stage_label.text()
     assert not (paths.user_models_dir() / "MY_CANCEL").exists()
-    assert not (runs_dir() / ".MY_CANCEL.running").exists() and not (runs_dir() / "MY_CANCEL").exists()
+    assert (
+        not (runs_dir() / ".MY_CANCEL.running").exists() and not (runs_dir() / "MY_CANCEL").exists()
+    )
     from synleaf_desktop.bundle.registry import Registry
 
     assert "MY_CANCEL" not in Registry(bundled_dir=window.bundled_dir).names()

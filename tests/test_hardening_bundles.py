@@ -30,8 +30,15 @@ from tests.conftest import rewrite_member
 
 def _hidden(folder):
     """Entries a failed or crashed write could leave (the lock file is expected)."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != fileio.LOCK_FILE) \
-        if folder.is_dir() else []
+    return (
+        sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name.startswith(".") and p.name != fileio.LOCK_FILE
+        )
+        if folder.is_dir()
+        else []
+    )
 
 
 def _run(capsys, *argv):
@@ -61,11 +68,15 @@ def cli_env(bundled, monkeypatch):
 
 
 @pytest.mark.parametrize("key_kind", ["dotdot", "absolute"])
-def test_1_add_refuses_escaping_member_keys_and_writes_nothing(small_bundle, tmp_path, cli_env, capsys, key_kind):
+def test_1_add_refuses_escaping_member_keys_and_writes_nothing(
+    small_bundle, tmp_path, cli_env, capsys, key_kind
+):
     from synleaf_desktop.fileio import sha256_file
 
     src = small_bundle("EVIL")  # tmp_path/src/EVIL
-    victim = paths.user_data_dir() / "victim.txt"  # the old code wrote to <models tmp>/../../victim.txt
+    victim = (
+        paths.user_data_dir() / "victim.txt"
+    )  # the old code wrote to <models tmp>/../../victim.txt
     victim.parent.mkdir(parents=True)
     victim.write_text("precious\n")
     if key_kind == "dotdot":
@@ -119,33 +130,47 @@ def test_1_only_allow_listed_members(small_bundle):
 
 
 def _calibration(**over):
-    a = {"rank_score": np.array([0.9, 0.5, 0.1]), "rank_tail": np.array([0.01, 0.5, 1.0]),
-         "n_pairs": np.array([780], np.int64), "heldout": np.array([0.2, 0.8], np.float32)}
+    a = {
+        "rank_score": np.array([0.9, 0.5, 0.1]),
+        "rank_tail": np.array([0.01, 0.5, 1.0]),
+        "n_pairs": np.array([780], np.int64),
+        "heldout": np.array([0.2, 0.8], np.float32),
+    }
     a.update(over)
     return a
 
 
 def _evidence(g, **over):
-    a = {"inact_bits": np.zeros((g, 1), np.uint8), "profile_counts": np.zeros((g, 5), np.int32),
-         "profiled": np.full(5, 3, np.int32), "gene_types": np.ones(g, np.uint8),
-         "samples": np.array(["S1", "S2", "S3"]), "meta_json": np.array('{"cohort": "toy"}')}
+    a = {
+        "inact_bits": np.zeros((g, 1), np.uint8),
+        "profile_counts": np.zeros((g, 5), np.int32),
+        "profiled": np.full(5, 3, np.int32),
+        "gene_types": np.ones(g, np.uint8),
+        "samples": np.array(["S1", "S2", "S3"]),
+        "meta_json": np.array('{"cohort": "toy"}'),
+    }
     a.update(over)
     return a
 
 
-@pytest.mark.parametrize("member, arrays, ok", [
-    ("calibration.npz", _calibration(), True),
-    ("calibration.npz", _calibration(rank_score=np.array([0.9, np.nan, 0.1])), False),
-    ("calibration.npz", _calibration(rank_tail=np.array([0.5])), False),
-    ("calibration.npz", _calibration(heldout=np.array(["x"], dtype=object)), False),
-    ("evidence.npz", _evidence(40), True),
-    ("evidence.npz", _evidence(39), False),
-    ("evidence.npz", _evidence(40, inact_bits=np.zeros((40, 2), np.uint8)), False),
-    ("evidence.npz", _evidence(40, meta_json=np.array("{not json")), False),
-])
+@pytest.mark.parametrize(
+    "member, arrays, ok",
+    [
+        ("calibration.npz", _calibration(), True),
+        ("calibration.npz", _calibration(rank_score=np.array([0.9, np.nan, 0.1])), False),
+        ("calibration.npz", _calibration(rank_tail=np.array([0.5])), False),
+        ("calibration.npz", _calibration(heldout=np.array(["x"], dtype=object)), False),
+        ("evidence.npz", _evidence(40), True),
+        ("evidence.npz", _evidence(39), False),
+        ("evidence.npz", _evidence(40, inact_bits=np.zeros((40, 2), np.uint8)), False),
+        ("evidence.npz", _evidence(40, meta_json=np.array("{not json")), False),
+    ],
+)
 def test_1_optional_members_are_checked(small_bundle, member, arrays, ok):
     src = small_bundle("OPT")
-    rewrite_member(src, member, arrays=arrays, allow_pickle=any(v.dtype == object for v in arrays.values()))
+    rewrite_member(
+        src, member, arrays=arrays, allow_pickle=any(v.dtype == object for v in arrays.values())
+    )
     if ok:
         assert member in validate_bundle(src)["files"]
     else:
@@ -169,6 +194,7 @@ def _crash_child(step: int, src, user, overwrite: bool, journal: bool) -> None:
             if count[0] == step:
                 os._exit(17)
             return out
+
         return wrapped
 
     import synleaf_desktop.bundle.registry as registry_mod
@@ -179,9 +205,15 @@ def _crash_child(step: int, src, user, overwrite: bool, journal: bool) -> None:
         fileio._exchange = lambda a, b: False
     else:
         fileio._exchange = after(fileio._exchange)
-    registry_mod.shutil = type("S", (), {"copyfile": staticmethod(after(shutil.copyfile)),
-                                         "copystat": staticmethod(shutil.copystat),
-                                         "rmtree": staticmethod(shutil.rmtree)})
+    registry_mod.shutil = type(
+        "S",
+        (),
+        {
+            "copyfile": staticmethod(after(shutil.copyfile)),
+            "copystat": staticmethod(shutil.copystat),
+            "rmtree": staticmethod(shutil.rmtree),
+        },
+    )
     try:
         Registry(tmp_bundled_dir(user), user).add_user_bundle(src, overwrite=overwrite)
     except BaseException:  # noqa: BLE001
@@ -246,7 +278,9 @@ def test_2_leftovers_of_the_old_two_rename_replace_are_restored(small_bundle, tm
     assert _hidden(user) == []
     assert reg2.load("MINE", verify="full").name == "MINE"
     # and a later replace starts from a clean folder
-    reg2.add_user_bundle(small_bundle("MINE", seed=2, dest=tmp_path / "v2" / "MINE"), overwrite=True)
+    reg2.add_user_bundle(
+        small_bundle("MINE", seed=2, dest=tmp_path / "v2" / "MINE"), overwrite=True
+    )
     assert reg2.get("MINE").manifest["seed"] == 2 and _hidden(user) == []
 
 
@@ -325,8 +359,12 @@ def _break(kind, folder, model_arrays):
     """Make ``folder`` a bundle with one defect (checksums kept valid)."""
     a = model_arrays(folder)
     if kind == "object_split_pairs":
-        rewrite_member(folder, "split_pairs.npz", arrays={"fold0_train": np.array([{"x": 1}], dtype=object)},
-                       allow_pickle=True)
+        rewrite_member(
+            folder,
+            "split_pairs.npz",
+            arrays={"fold0_train": np.array([{"x": 1}], dtype=object)},
+            allow_pickle=True,
+        )
     elif kind == "no_genes":
         a["genes"] = a["genes"][:0]
         a["uni_terms"] = a["uni_terms"][:, :0]
@@ -353,8 +391,17 @@ def _break(kind, folder, model_arrays):
         raise ValueError(kind)
 
 
-DEFECTS = ["object_split_pairs", "no_genes", "nan_weights", "duplicate_genes", "split_index_huge",
-           "split_index_negative", "name_dotdot", "n_genes_text", "bad_gene_name"]
+DEFECTS = [
+    "object_split_pairs",
+    "no_genes",
+    "nan_weights",
+    "duplicate_genes",
+    "split_index_huge",
+    "split_index_negative",
+    "name_dotdot",
+    "n_genes_text",
+    "bad_gene_name",
+]
 
 
 @pytest.mark.parametrize("kind", DEFECTS)
@@ -368,10 +415,20 @@ def test_4_add_refuses_a_defective_bundle(kind, small_bundle, model_arrays, cli_
     assert not cli_env.exists() or os.listdir(cli_env) in ([], [fileio.LOCK_FILE])
 
 
-@pytest.mark.parametrize("kind", ["object_split_pairs", "nan_weights", "duplicate_genes", "split_index_huge",
-                                  "n_genes_text", "no_genes"])
-def test_4_a_broken_installed_user_model_is_skipped_and_the_others_score(kind, small_bundle, model_arrays, cli_env,
-                                                                         capsys):
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "object_split_pairs",
+        "nan_weights",
+        "duplicate_genes",
+        "split_index_huge",
+        "n_genes_text",
+        "no_genes",
+    ],
+)
+def test_4_a_broken_installed_user_model_is_skipped_and_the_others_score(
+    kind, small_bundle, model_arrays, cli_env, capsys
+):
     Registry().add_user_bundle(small_bundle("GOOD", seed=4))
     Registry().add_user_bundle(small_bundle("BAD", seed=5))
     _break(kind, cli_env / "BAD", model_arrays)  # as if installed by an older version
@@ -410,7 +467,9 @@ def test_6_manifest_with_text_n_genes(small_bundle, cli_env, capsys, bundled):
     src = small_bundle("TXT")
     rewrite_member(src, "model.npz", manifest={"n_genes": "abc"})
     code, _, err = _run(capsys, "models", "add", src)
-    assert code == 2 and "'n_genes' must be a positive whole number" in err and "Traceback" not in err
+    assert (
+        code == 2 and "'n_genes' must be a positive whole number" in err and "Traceback" not in err
+    )
     reg = Registry(bundled, src.parent)
     assert "TXT" not in reg.names() and any("n_genes" in m for _, m in reg.problems)
 
@@ -466,7 +525,11 @@ def test_6_storage_error_is_one_line(tmp_path):
     assert isinstance(e, OSError)
     from synleaf_desktop.errors import storage_error
 
-    msg = str(storage_error(OSError(errno.ENOSPC, "No space"), tmp_path, "saving cohort X", needed=12_345_678))
+    msg = str(
+        storage_error(
+            OSError(errno.ENOSPC, "No space"), tmp_path, "saving cohort X", needed=12_345_678
+        )
+    )
     assert "\n" not in msg and "12.3 MB" in msg and "free" in msg and "Nothing was changed" in msg
 
 
@@ -481,7 +544,11 @@ def test_model_names():
 def test_real_bundles_pass_the_full_check():
     """The shipped bundles (when built) pass the validator in full."""
     root = paths.repo_root() / "bundled_models"
-    names = [p for p in sorted(root.iterdir()) if (p / "manifest.json").is_file()] if root.is_dir() else []
+    names = (
+        [p for p in sorted(root.iterdir()) if (p / "manifest.json").is_file()]
+        if root.is_dir()
+        else []
+    )
     if not names:
         pytest.skip("no bundled models in this checkout")
     for folder in names[:2]:  # the full hash + read of all nine takes seconds

@@ -56,7 +56,9 @@ def test_no_gene_column(tmp_path):
 
 
 def test_duplicate_genes_warn_and_keep_first(tmp_path):
-    p = write(tmp_path / "m.txt", [["Hugo_Symbol", "S1"], ["TP53", "1"], ["KRAS", "5"], ["TP53", "2"]])
+    p = write(
+        tmp_path / "m.txt", [["Hugo_Symbol", "S1"], ["TP53", "1"], ["KRAS", "5"], ["TP53", "2"]]
+    )
     m = read_matrix(p, "exp")
     assert m.values[list(m.genes).index("TP53"), 0] == 1
     assert any("TP53 (kept line 2; ignored 4)" in w for w in m.report.warnings)
@@ -69,26 +71,48 @@ def test_duplicate_sample_column_is_an_error(tmp_path):
 
 
 def test_non_numeric_cells(tmp_path):
-    rows = [["Hugo_Symbol", "S1", "S2"], ["TP53", "1", "2"], ["KRAS", "NA", "high"], ["EGFR", "1,5", ""]]
+    rows = [
+        ["Hugo_Symbol", "S1", "S2"],
+        ["TP53", "1", "2"],
+        ["KRAS", "NA", "high"],
+        ["EGFR", "1,5", ""],
+    ]
     err = _err(read_matrix, write(tmp_path / "m.txt.gz", rows, comments=("#x",)), "exp")
-    assert err.line == 4 and err.column == "S2" and "'high'" in err.message and "2 cell(s)" in err.message
+    assert (
+        err.line == 4
+        and err.column == "S2"
+        and "'high'" in err.message
+        and "2 cell(s)" in err.message
+    )
     assert "line 4" in str(err) and "'S2'" in str(err)
 
 
 def test_no_sample_columns(tmp_path):
-    p = write(tmp_path / "m.txt", [["Hugo_Symbol", "Entrez_Gene_Id", "Cytoband"], ["TP53", "7157", "17p13"]])
+    p = write(
+        tmp_path / "m.txt",
+        [["Hugo_Symbol", "Entrez_Gene_Id", "Cytoband"], ["TP53", "7157", "17p13"]],
+    )
     assert "no sample columns" in _err(read_matrix, p, "cna").message
 
 
 def test_maf_without_sample_column(tmp_path):
-    p = write(tmp_path / "data_mutations.txt", [["Hugo_Symbol", "Chromosome", "Sample"], ["TP53", "17", "x"]],
-              comments=("#version 2.4",))
+    p = write(
+        tmp_path / "data_mutations.txt",
+        [["Hugo_Symbol", "Chromosome", "Sample"], ["TP53", "17", "x"]],
+        comments=("#version 2.4",),
+    )
     err = _err(read_maf, p)
-    assert "Tumor_Sample_Barcode" in err.message and "'Chromosome'" in err.message and "'Sample'" in err.message
+    assert (
+        "Tumor_Sample_Barcode" in err.message
+        and "'Chromosome'" in err.message
+        and "'Sample'" in err.message
+    )
 
 
 def test_truncated_gz(tmp_path):
-    full = write(tmp_path / "full.txt.gz", [["Hugo_Symbol", "S1"]] + [[f"G{i}", i] for i in range(5000)])
+    full = write(
+        tmp_path / "full.txt.gz", [["Hugo_Symbol", "S1"]] + [[f"G{i}", i] for i in range(5000)]
+    )
     p = tmp_path / "data_linear_cna.txt.gz"
     p.write_bytes(full.read_bytes()[:-200])
     err = _err(read_matrix, p, "cna")
@@ -108,11 +132,20 @@ def test_ragged_rows(tmp_path):
 def test_seg_bad_input(tmp_path):
     p = write(tmp_path / "x.seg", [["ID", "chrom", "loc.start", "seg.mean"], ["S", 1, 1, 0.1]])
     assert "loc.end" in _err(read_seg, p).message
-    p = write(tmp_path / "y.seg", [["ID", "chrom", "loc.start", "loc.end", "seg.mean"],
-                                  ["S", 1, 1, 10, 0.1], ["S", 1, 20, 10, 0.1]])
+    p = write(
+        tmp_path / "y.seg",
+        [
+            ["ID", "chrom", "loc.start", "loc.end", "seg.mean"],
+            ["S", 1, 1, 10, 0.1],
+            ["S", 1, 20, 10, 0.1],
+        ],
+    )
     err = _err(read_seg, p)
     assert err.line == 3 and "greater than loc.end" in err.message
-    p = write(tmp_path / "z.seg", [["ID", "chrom", "loc.start", "loc.end", "seg.mean"], ["S", 1, 1, 10, "amp"]])
+    p = write(
+        tmp_path / "z.seg",
+        [["ID", "chrom", "loc.start", "loc.end", "seg.mean"], ["S", 1, 1, 10, "amp"]],
+    )
     err = _err(read_seg, p)
     assert err.line == 2 and err.column == "seg.mean"
 

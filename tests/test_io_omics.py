@@ -23,7 +23,9 @@ from synleaf_desktop.io.seg import read_seg, segments_to_genes
 
 def write(path: Path, rows: list[list[object]], comments: tuple[str, ...] = ()) -> Path:
     """Write tab-separated rows (gzip when the name ends with .gz)."""
-    text = "".join(c + "\n" for c in comments) + "".join("\t".join(map(str, r)) + "\n" for r in rows)
+    text = "".join(c + "\n" for c in comments) + "".join(
+        "\t".join(map(str, r)) + "\n" for r in rows
+    )
     if path.name.endswith(".gz"):
         with gzip.open(path, "wt", encoding="utf-8") as fh:
             fh.write(text)
@@ -40,9 +42,21 @@ MAF_ROWS = [
     ["TCGA-AA-0001-01A-11D-A000-09", "x", "TP53", "Nonsense_Mutation", 7157],
     ["TCGA-AA-0001-01A-11D-A000-09", "x", "TP53", "Silent", 7157],
     ["TCGA-AA-0002-01A-11D-A000-09", "x", "BRCA1", "Silent", 0],
-    ["TCGA-AA-0002-01A-11D-A000-09", "x", "Unknown", "Missense_Mutation", 675],  # Entrez fallback -> BRCA2
+    [
+        "TCGA-AA-0002-01A-11D-A000-09",
+        "x",
+        "Unknown",
+        "Missense_Mutation",
+        675,
+    ],  # Entrez fallback -> BRCA2
     ["TCGA-AA-0002-01A-11D-A000-09", "x", "A2BP1", "3'UTR", 0],  # old symbol -> RBFOX1
-    ["TCGA-AA-0003-01A-11D-A000-09", "x", "NOT_A_GENE_X", "Missense_Mutation", 0],  # dropped, sample kept
+    [
+        "TCGA-AA-0003-01A-11D-A000-09",
+        "x",
+        "NOT_A_GENE_X",
+        "Missense_Mutation",
+        0,
+    ],  # dropped, sample kept
 ]
 
 
@@ -65,9 +79,13 @@ def test_maf_counts_any_column_order_comments_gz(tmp_path, name):
 
 
 def test_maf_aliquots_of_one_sample_are_averaged(tmp_path):
-    rows = [["Hugo_Symbol", "Tumor_Sample_Barcode"],
-            ["TP53", "TCGA-AA-0001-01A-11D-A000-09"], ["TP53", "TCGA-AA-0001-01B-11D-A000-09"],
-            ["KRAS", "TCGA-AA-0001-01B-11D-A000-09"], ["KRAS", "TCGA-AA-0002-01A-11D-A000-09"]]
+    rows = [
+        ["Hugo_Symbol", "Tumor_Sample_Barcode"],
+        ["TP53", "TCGA-AA-0001-01A-11D-A000-09"],
+        ["TP53", "TCGA-AA-0001-01B-11D-A000-09"],
+        ["KRAS", "TCGA-AA-0001-01B-11D-A000-09"],
+        ["KRAS", "TCGA-AA-0002-01A-11D-A000-09"],
+    ]
     table = read_maf(write(tmp_path / "m.txt", rows))
     m = table.counts()
     assert list(m.samples) == ["TCGA-AA-0001-01", "TCGA-AA-0002-01"]
@@ -76,23 +94,31 @@ def test_maf_aliquots_of_one_sample_are_averaged(tmp_path):
 
 
 def test_silent_classes_documented():
-    assert {"silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"} == set(SILENT_CLASSES)
+    assert {"silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"} == set(
+        SILENT_CLASSES
+    )
 
 
 # --------------------------------------------------------------------------- matrices
 def test_matrix_symbols_cytoband_na_duplicates(tmp_path):
-    rows = [["Cytoband", "Hugo_Symbol", "TCGA-AA-0002-01", "Entrez_Gene_Id", "TCGA-AA-0001-01"],
-            ["17p13", "TP53", "1.5", "7157", "NA"],
-            ["17q21", "BRCA1", "", "672", "-2"],
-            ["x", "TP53", "9", "7157", "9"],  # duplicate: first row kept
-            ["x", "", "null", "675", "0.25"],  # symbol empty -> Entrez 675 = BRCA2
-            ["x", "FOO_NOT_GENE", "1", "", "1"]]
+    rows = [
+        ["Cytoband", "Hugo_Symbol", "TCGA-AA-0002-01", "Entrez_Gene_Id", "TCGA-AA-0001-01"],
+        ["17p13", "TP53", "1.5", "7157", "NA"],
+        ["17q21", "BRCA1", "", "672", "-2"],
+        ["x", "TP53", "9", "7157", "9"],  # duplicate: first row kept
+        ["x", "", "null", "675", "0.25"],  # symbol empty -> Entrez 675 = BRCA2
+        ["x", "FOO_NOT_GENE", "1", "", "1"],
+    ]
     m = read_matrix(write(tmp_path / "data_linear_cna.txt.gz", rows), "cna", fmt="linear_cna")
     assert m.fmt == "linear_cna" and m.values.dtype == np.float32
-    assert list(m.samples) == ["TCGA-AA-0001-01", "TCGA-AA-0002-01"]  # Cytoband / Entrez never samples
+    assert list(m.samples) == [
+        "TCGA-AA-0001-01",
+        "TCGA-AA-0002-01",
+    ]  # Cytoband / Entrez never samples
     assert list(m.genes) == ["BRCA1", "BRCA2", "TP53"]
-    np.testing.assert_array_equal(m.values, np.array([[-2, np.nan], [0.25, np.nan], [np.nan, 1.5]],
-                                                     dtype=np.float32))
+    np.testing.assert_array_equal(
+        m.values, np.array([[-2, np.nan], [0.25, np.nan], [np.nan, 1.5]], dtype=np.float32)
+    )
     assert m.report.unresolved == ["FOO_NOT_GENE"]
     dup = [w for w in m.report.warnings if "more than one row" in w]
     assert dup and "TP53 (kept line 2; ignored 4)" in dup[0]
@@ -106,14 +132,21 @@ def test_matrix_entrez_only_and_comment_lines(tmp_path):
 
 
 def test_matrix_official_symbol_row_beats_alias_row(tmp_path):
-    rows = [["Hugo_Symbol", "S1"], ["A2BP1", "1"], ["RBFOX1", "2"]]  # A2BP1 is an old name of RBFOX1
+    rows = [
+        ["Hugo_Symbol", "S1"],
+        ["A2BP1", "1"],
+        ["RBFOX1", "2"],
+    ]  # A2BP1 is an old name of RBFOX1
     m = read_matrix(write(tmp_path / "m.txt", rows), "exp")
     assert list(m.genes) == ["RBFOX1"] and m.values[0, 0] == 2
 
 
 def test_matrix_aliquot_columns_averaged(tmp_path):
-    rows = [["Hugo_Symbol", "TCGA-AA-0001-01A-01R", "TCGA-AA-0001-01B-02R", "TCGA-AA-0002-01"],
-            ["TP53", "1", "3", "5"], ["KRAS", "NA", "4", "NA"]]
+    rows = [
+        ["Hugo_Symbol", "TCGA-AA-0001-01A-01R", "TCGA-AA-0001-01B-02R", "TCGA-AA-0002-01"],
+        ["TP53", "1", "3", "5"],
+        ["KRAS", "NA", "4", "NA"],
+    ]
     m = read_matrix(write(tmp_path / "m.txt", rows), "exp")
     assert list(m.samples) == ["TCGA-AA-0001-01", "TCGA-AA-0002-01"]
     np.testing.assert_array_equal(m.values, np.array([[4, np.nan], [2, 5]], dtype=np.float32))
@@ -127,7 +160,9 @@ def slow_gene_values(seg: pd.DataFrame, genes: pd.DataFrame, samples: list[str])
     for g, gene in enumerate(genes.itertuples()):
         for s, sample in enumerate(samples):
             num = den = 0.0
-            for k in seg[(seg["sample"] == sample) & (seg["chrom"] == gene.chromosome)].itertuples():
+            for k in seg[
+                (seg["sample"] == sample) & (seg["chrom"] == gene.chromosome)
+            ].itertuples():
                 ov = min(gene.end, k.end) - max(gene.start, k.start) + 1
                 if ov > 0:
                     num += ov * k.mean
@@ -148,7 +183,9 @@ def test_segments_to_genes_matches_slow_reference():
         gs = rng.integers(1, 1000, G)
         ge = gs + rng.integers(0, 150, G)
         fast = segments_to_genes(sample, start, end, mean, gs, ge, S)
-        seg = pd.DataFrame({"sample": sample.astype(str), "chrom": "1", "start": start, "end": end, "mean": mean})
+        seg = pd.DataFrame(
+            {"sample": sample.astype(str), "chrom": "1", "start": start, "end": end, "mean": mean}
+        )
         genes = pd.DataFrame({"chromosome": "1", "start": gs, "end": ge})
         ref = slow_gene_values(seg, genes, [str(i) for i in range(S)])
         np.testing.assert_array_equal(np.isnan(fast), np.isnan(ref))
@@ -165,34 +202,55 @@ def test_segments_to_genes_precise_at_chromosome_scale():
     end = bounds.ravel()
     sample = np.repeat(np.arange(S), per)
     mean = rng.normal(0, 2, S * per).round(4)
-    gs = np.concatenate([rng.integers(240_000_000, 248_000_000, 15), rng.integers(1, 10_000_000, 5)])
+    gs = np.concatenate(
+        [rng.integers(240_000_000, 248_000_000, 15), rng.integers(1, 10_000_000, 5)]
+    )
     ge = gs + rng.integers(0, 120, 20)  # short genes: the hardest case for cancellation
     fast = segments_to_genes(sample, start, end, mean, gs, ge, S)
-    seg = pd.DataFrame({"sample": sample.astype(str), "chrom": "1", "start": start, "end": end, "mean": mean})
-    ref = slow_gene_values(seg, pd.DataFrame({"chromosome": "1", "start": gs, "end": ge}), [str(i) for i in range(S)])
+    seg = pd.DataFrame(
+        {"sample": sample.astype(str), "chrom": "1", "start": start, "end": end, "mean": mean}
+    )
+    ref = slow_gene_values(
+        seg, pd.DataFrame({"chromosome": "1", "start": gs, "end": ge}), [str(i) for i in range(S)]
+    )
     assert not np.isnan(ref).any()
     np.testing.assert_allclose(fast, ref, rtol=1e-6, atol=1e-6)
 
 
 def test_read_seg_header_variants_chr_names_and_reference(tmp_path):
-    coords = pd.DataFrame({"symbol": ["GA", "GB", "GC", "GX", "GNONE", "GY"],
-                           "chromosome": ["1", "1", "2", "X", "3", "Y"],
-                           "start": [100, 1000, 50, 10, 10, 10], "end": [199, 1099, 80, 20, 20, 20]})
-    rows = [["Segment_Mean", "Sample", "Chromosome", "Start", "End", "Num_Probes"],
-            [0.5, "TCGA-AA-0001-01A-11D", "chr1", 1, 150, 10],
-            [-1.0, "TCGA-AA-0001-01A-11D", "chr1", 151, 5000, 10],
-            [2.0, "TCGA-AA-0002-01A-11D", "1", 120, 1050, 10],
-            [1.5, "TCGA-AA-0002-01A-11D", "23", 1, 100, 10],
-            [0.7, "TCGA-AA-0001-01A-11D", "MT", 1, 100, 10]]
+    coords = pd.DataFrame(
+        {
+            "symbol": ["GA", "GB", "GC", "GX", "GNONE", "GY"],
+            "chromosome": ["1", "1", "2", "X", "3", "Y"],
+            "start": [100, 1000, 50, 10, 10, 10],
+            "end": [199, 1099, 80, 20, 20, 20],
+        }
+    )
+    rows = [
+        ["Segment_Mean", "Sample", "Chromosome", "Start", "End", "Num_Probes"],
+        [0.5, "TCGA-AA-0001-01A-11D", "chr1", 1, 150, 10],
+        [-1.0, "TCGA-AA-0001-01A-11D", "chr1", 151, 5000, 10],
+        [2.0, "TCGA-AA-0002-01A-11D", "1", 120, 1050, 10],
+        [1.5, "TCGA-AA-0002-01A-11D", "23", 1, 100, 10],
+        [0.7, "TCGA-AA-0001-01A-11D", "MT", 1, 100, 10],
+    ]
     path = write(tmp_path / "x.seg.gz", rows)
     m = read_seg(path, coords=coords)
     assert m.kind == "cna" and m.fmt == "seg"
     assert list(m.samples) == ["TCGA-AA-0001-01", "TCGA-AA-0002-01"]
     assert list(m.genes) == ["GA", "GB", "GX"]  # GC, GNONE, GY: no segment in any sample
-    seg = pd.DataFrame({"sample": ["TCGA-AA-0001-01", "TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AA-0002-01"],
-                        "chrom": ["1", "1", "1", "X"], "start": [1, 151, 120, 1], "end": [150, 5000, 1050, 100],
-                        "mean": [0.5, -1.0, 2.0, 1.5]})
-    ref = slow_gene_values(seg, coords.set_index("symbol").loc[["GA", "GB", "GX"]].reset_index(), list(m.samples))
+    seg = pd.DataFrame(
+        {
+            "sample": ["TCGA-AA-0001-01", "TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AA-0002-01"],
+            "chrom": ["1", "1", "1", "X"],
+            "start": [1, 151, 120, 1],
+            "end": [150, 5000, 1050, 100],
+            "mean": [0.5, -1.0, 2.0, 1.5],
+        }
+    )
+    ref = slow_gene_values(
+        seg, coords.set_index("symbol").loc[["GA", "GB", "GX"]].reset_index(), list(m.samples)
+    )
     np.testing.assert_allclose(m.values, ref, rtol=1e-6)
     assert m.values[0, 0] == pytest.approx((51 * 0.5 + 49 * -1.0) / 100)
     assert np.isnan(m.values[2, 0]) and m.values[2, 1] == pytest.approx(1.5)
@@ -202,8 +260,10 @@ def test_read_seg_header_variants_chr_names_and_reference(tmp_path):
 def test_read_seg_shipped_coordinates(tmp_path):
     coords = coords_mod.load_coordinates("hg19")
     tp53 = coords[coords["symbol"] == "TP53"].iloc[0]
-    rows = [["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"],
-            ["S1", tp53["chromosome"], int(tp53["start"]) - 10, int(tp53["end"]) + 10, 5, -0.8]]
+    rows = [
+        ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"],
+        ["S1", tp53["chromosome"], int(tp53["start"]) - 10, int(tp53["end"]) + 10, 5, -0.8],
+    ]
     m = read_seg(write(tmp_path / "data_cna_hg19.seg", rows))
     assert m.values[list(m.genes).index("TP53"), 0] == pytest.approx(-0.8)
 
@@ -213,14 +273,16 @@ def test_build_coordinates_rules_and_reproducible(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     header = ["symbol", "entrez_id", "chromosome", "start", "end", "strand", "ensembl_gene_id"]
-    rows = [header,
-            ["TP53", "7157", "17", 7565097, 7590856, -1, "E1"],
-            ["WRONGNAME", "672", "17", 41196312, 41277500, -1, "E2"],  # Entrez wins -> BRCA1
-            ["KRAS", "", "12", 25358180, 25403854, -1, "E3"],  # no Entrez: by symbol
-            ["KRAS", "", "12", 25300000, 25360000, -1, "E4"],  # same chromosome: min start
-            ["KRAS", "", "5", 1, 10, 1, "E5"],  # minority chromosome: ignored
-            ["MYC", "", "MT", 1, 10, 1, "E6"],  # not 1-22, X, Y
-            ["NOT_A_GENE_Q", "", "1", 1, 10, 1, "E7"]]
+    rows = [
+        header,
+        ["TP53", "7157", "17", 7565097, 7590856, -1, "E1"],
+        ["WRONGNAME", "672", "17", 41196312, 41277500, -1, "E2"],  # Entrez wins -> BRCA1
+        ["KRAS", "", "12", 25358180, 25403854, -1, "E3"],  # no Entrez: by symbol
+        ["KRAS", "", "12", 25300000, 25360000, -1, "E4"],  # same chromosome: min start
+        ["KRAS", "", "5", 1, 10, 1, "E5"],  # minority chromosome: ignored
+        ["MYC", "", "MT", 1, 10, 1, "E6"],  # not 1-22, X, Y
+        ["NOT_A_GENE_Q", "", "1", 1, 10, 1, "E7"],
+    ]
     for g in ("hg19", "hg38"):
         write(data / f"gene_locations_{g}.tsv.gz", rows)
     out = tmp_path / "res"
@@ -230,8 +292,11 @@ def test_build_coordinates_rules_and_reproducible(tmp_path):
     table = pd.read_csv(f, sep="\t", dtype={"chromosome": str})
     assert list(table.columns) == ["symbol", "chromosome", "start", "end"]
     got = {r.symbol: (r.chromosome, r.start, r.end) for r in table.itertuples()}
-    assert got == {"KRAS": ("12", 25300000, 25403854), "TP53": ("17", 7565097, 7590856),
-                   "BRCA1": ("17", 41196312, 41277500)}
+    assert got == {
+        "KRAS": ("12", 25300000, 25403854),
+        "TP53": ("17", 7565097, 7590856),
+        "BRCA1": ("17", 41196312, 41277500),
+    }
     digest = hashlib.sha256(f.read_bytes()).hexdigest()
     coords_mod.build_coordinates(data, out)
     assert hashlib.sha256(f.read_bytes()).hexdigest() == digest
@@ -240,8 +305,12 @@ def test_build_coordinates_rules_and_reproducible(tmp_path):
 # --------------------------------------------------------------------------- normalisation
 def _m(kind: str, values) -> OmicsMatrix:
     v = np.asarray(values, dtype=np.float32)
-    return OmicsMatrix(kind, np.array([f"G{i}" for i in range(v.shape[0])], dtype=object),
-                       np.array([f"S{j}" for j in range(v.shape[1])], dtype=object), v)
+    return OmicsMatrix(
+        kind,
+        np.array([f"G{i}" for i in range(v.shape[0])], dtype=object),
+        np.array([f"S{j}" for j in range(v.shape[1])], dtype=object),
+        v,
+    )
 
 
 def test_normalise_formulas():
@@ -282,7 +351,9 @@ def test_real_laml_seg_to_genes(shared_data):
 
 
 def test_real_luad_mutation_matrix(shared_data):
-    m = read_matrix(shared_data / "omics/LUAD/data_mutation_matrix.txt.gz", "mut", fmt="binary_mutation")
+    m = read_matrix(
+        shared_data / "omics/LUAD/data_mutation_matrix.txt.gz", "mut", fmt="binary_mutation"
+    )
     assert m.shape[1] == 227 and set(np.unique(m.values)) <= {0.0, 1.0}
     assert m.report.n_rows == 39666 and m.shape[0] + len(m.report.unresolved) <= 39666
     tp53 = m.values[list(m.genes).index("TP53")]

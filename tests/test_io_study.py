@@ -16,30 +16,33 @@ from synleaf_desktop.io.study import Cohort, read_study, recognise
 from .test_io_omics import write
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("data_mutations.txt", ("mut", "maf")),
-    ("data_mutations_extended.txt.gz", ("mut", "maf")),
-    ("sample.maf", ("mut", "maf")),
-    ("data_mutation_matrix.txt.gz", ("mut", "binary_mutation")),
-    ("data_alteration_matrix.txt", ("mut", "alteration")),
-    ("data_linear_cna.txt", ("cna", "linear_cna")),
-    ("data_log2_cna.txt", ("cna", "log2_cna")),
-    ("data_CNA.txt", ("cna", "discrete_cna")),
-    ("data_cna_hg19.seg.gz", ("cna", "seg")),
-    ("luad_tcga_data_cna_hg19.seg", ("cna", "seg")),
-    ("study_seg.txt", ("cna", "seg")),
-    ("data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt", ("exp", "rnaseq_zscores")),
-    ("data_RNA_Seq_v2_mRNA_median_Zscores.txt", ("exp", "rnaseq_zscores")),
-    ("data_mrna_seq_fpkm_zscores_ref_all_samples.txt", ("exp", "rnaseq_zscores")),
-    ("data_mrna_agilent_microarray_zscores_ref_all_samples.txt", ("exp", "zscores")),
-    ("data_mrna_microarray.txt.gz", ("exp", "microarray")),
-    ("data_methylation_hm450.txt", ("myl", "methylation_hm450")),
-    ("data_methylation_hm27.txt", ("myl", "methylation_hm27")),
-    ("data_clinical_patient.txt", None),
-    ("meta_mutations.txt", None),
-    ("data_mrna_seq_v2_rsem.txt", None),  # raw RSEM values are not used
-    ("README.md", None),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("data_mutations.txt", ("mut", "maf")),
+        ("data_mutations_extended.txt.gz", ("mut", "maf")),
+        ("sample.maf", ("mut", "maf")),
+        ("data_mutation_matrix.txt.gz", ("mut", "binary_mutation")),
+        ("data_alteration_matrix.txt", ("mut", "alteration")),
+        ("data_linear_cna.txt", ("cna", "linear_cna")),
+        ("data_log2_cna.txt", ("cna", "log2_cna")),
+        ("data_CNA.txt", ("cna", "discrete_cna")),
+        ("data_cna_hg19.seg.gz", ("cna", "seg")),
+        ("luad_tcga_data_cna_hg19.seg", ("cna", "seg")),
+        ("study_seg.txt", ("cna", "seg")),
+        ("data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt", ("exp", "rnaseq_zscores")),
+        ("data_RNA_Seq_v2_mRNA_median_Zscores.txt", ("exp", "rnaseq_zscores")),
+        ("data_mrna_seq_fpkm_zscores_ref_all_samples.txt", ("exp", "rnaseq_zscores")),
+        ("data_mrna_agilent_microarray_zscores_ref_all_samples.txt", ("exp", "zscores")),
+        ("data_mrna_microarray.txt.gz", ("exp", "microarray")),
+        ("data_methylation_hm450.txt", ("myl", "methylation_hm450")),
+        ("data_methylation_hm27.txt", ("myl", "methylation_hm27")),
+        ("data_clinical_patient.txt", None),
+        ("meta_mutations.txt", None),
+        ("data_mrna_seq_v2_rsem.txt", None),  # raw RSEM values are not used
+        ("README.md", None),
+    ],
+)
 def test_recognise_names(name, expected):
     assert recognise(Path("/x") / name) == expected
 
@@ -51,22 +54,44 @@ def _mut_matrix(path: Path, samples: list[str], genes: dict[str, list[int]]) -> 
 def _study(folder: Path) -> Path:
     """A small study with alternatives for every kind."""
     folder.mkdir(parents=True, exist_ok=True)
-    write(folder / "data_mutations.txt", [["Hugo_Symbol", "Tumor_Sample_Barcode"],
-                                          ["TP53", "TCGA-AA-0001-01A"], ["TP53", "TCGA-AA-0001-01A"],
-                                          ["TP53", "TCGA-AA-0001-01A"], ["KRAS", "TCGA-AA-0002-01A"]],
-          comments=("#version 2.4",))
+    write(
+        folder / "data_mutations.txt",
+        [
+            ["Hugo_Symbol", "Tumor_Sample_Barcode"],
+            ["TP53", "TCGA-AA-0001-01A"],
+            ["TP53", "TCGA-AA-0001-01A"],
+            ["TP53", "TCGA-AA-0001-01A"],
+            ["KRAS", "TCGA-AA-0002-01A"],
+        ],
+        comments=("#version 2.4",),
+    )
     _mut_matrix(folder / "data_mutation_matrix.txt", ["TCGA-AA-0001-01"], {"TP53": [1]})
     _mut_matrix(folder / "data_alteration_matrix.txt", ["TCGA-AA-0001"], {"TP53": [1]})
-    write(folder / "data_linear_cna.txt", [["Hugo_Symbol", "Entrez_Gene_Id", "TCGA-AA-0001-01", "TCGA-AA-0003-01"],
-                                           ["TP53", 7157, -0.5, 1.25], ["MYC", 4609, "NA", 2.0]])
+    write(
+        folder / "data_linear_cna.txt",
+        [
+            ["Hugo_Symbol", "Entrez_Gene_Id", "TCGA-AA-0001-01", "TCGA-AA-0003-01"],
+            ["TP53", 7157, -0.5, 1.25],
+            ["MYC", 4609, "NA", 2.0],
+        ],
+    )
     write(folder / "data_cna.txt", [["Hugo_Symbol", "TCGA-AA-0001-01"], ["TP53", -1]])
-    write(folder / "data_cna_hg19.seg", [["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"],
-                                         ["TCGA-AA-0001-01", 17, 1, 100, 3, 0.1]])
-    write(folder / "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt",
-          [["Hugo_Symbol", "TCGA-AA-0002-01", "TCGA-AA-0004-01"], ["TP53", -15, 2.5]])
+    write(
+        folder / "data_cna_hg19.seg",
+        [
+            ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"],
+            ["TCGA-AA-0001-01", 17, 1, 100, 3, 0.1],
+        ],
+    )
+    write(
+        folder / "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt",
+        [["Hugo_Symbol", "TCGA-AA-0002-01", "TCGA-AA-0004-01"], ["TP53", -15, 2.5]],
+    )
     write(folder / "data_mrna_microarray.txt", [["Hugo_Symbol", "TCGA-AA-0002-01"], ["TP53", 1]])
     write(folder / "data_methylation_hm27.txt", [["Hugo_Symbol", "TCGA-AA-0001-01"], ["TP53", 0.9]])
-    write(folder / "data_methylation_hm450.txt", [["Hugo_Symbol", "TCGA-AA-0001-01"], ["TP53", 0.3]])
+    write(
+        folder / "data_methylation_hm450.txt", [["Hugo_Symbol", "TCGA-AA-0001-01"], ["TP53", 0.3]]
+    )
     (folder / "data_clinical_patient.txt").write_text("PATIENT_ID\nx\n")
     return folder
 
@@ -77,25 +102,43 @@ def test_read_study_priorities_alignment_summary(tmp_path):
     assert cohort.name == "mystudy"
     assert list(cohort.omics) == ["mut", "cna", "exp", "myl"]
     fmts = {k: m.fmt for k, m in cohort.omics.items()}
-    assert fmts == {"mut": "maf", "cna": "linear_cna", "exp": "rnaseq_zscores", "myl": "methylation_hm450"}
+    assert fmts == {
+        "mut": "maf",
+        "cna": "linear_cna",
+        "exp": "rnaseq_zscores",
+        "myl": "methylation_hm450",
+    }
     assert list(cohort.samples) == [f"TCGA-AA-000{i}-01" for i in (1, 2, 3, 4)]
     for m in cohort.omics.values():
-        assert m.normalised and list(m.samples) == list(cohort.samples) and not np.isnan(m.values).any()
+        assert (
+            m.normalised
+            and list(m.samples) == list(cohort.samples)
+            and not np.isnan(m.values).any()
+        )
     mut = cohort.omics["mut"]
     assert list(mut.genes) == ["KRAS", "TP53"]
-    np.testing.assert_allclose(mut.values, [[0, np.log(2) / np.log(4), 0, 0], [1, 0, 0, 0]], rtol=1e-6)
+    np.testing.assert_allclose(
+        mut.values, [[0, np.log(2) / np.log(4), 0, 0], [1, 0, 0, 0]], rtol=1e-6
+    )
     cna = cohort.omics["cna"]
-    np.testing.assert_allclose(cna.values, [[0, 0, 2.0, 0], [-0.5, 0, 1.25, 0]])  # MYC, TP53; NA -> 0
+    np.testing.assert_allclose(
+        cna.values, [[0, 0, 2.0, 0], [-0.5, 0, 1.25, 0]]
+    )  # MYC, TP53; NA -> 0
     np.testing.assert_allclose(cohort.omics["exp"].values, [[0, -10, 0, 2.5]])  # clipped at -10
     np.testing.assert_array_equal(cohort.has_data["cna"], [True, False, True, False])
     s = cohort.summary()
     json.dumps(s)
     assert s["samples"] == 4
     assert s["omics"]["cna"]["samples_with_data"] == 2 and s["omics"]["cna"]["genes"] == 2
-    alts = {k: sorted(Path(a["file"]).name for a in v) for k, v in s["alternatives_not_used"].items()}
-    assert alts == {"mut": ["data_alteration_matrix.txt", "data_mutation_matrix.txt"],
-                    "cna": ["data_cna.txt", "data_cna_hg19.seg"], "exp": ["data_mrna_microarray.txt"],
-                    "myl": ["data_methylation_hm27.txt"]}
+    alts = {
+        k: sorted(Path(a["file"]).name for a in v) for k, v in s["alternatives_not_used"].items()
+    }
+    assert alts == {
+        "mut": ["data_alteration_matrix.txt", "data_mutation_matrix.txt"],
+        "cna": ["data_cna.txt", "data_cna_hg19.seg"],
+        "exp": ["data_mrna_microarray.txt"],
+        "myl": ["data_methylation_hm27.txt"],
+    }
     assert [Path(f).name for f in s["ignored_files"]] == ["data_clinical_patient.txt"]
 
 
@@ -103,15 +146,22 @@ def test_meta_files_override_names(tmp_path):
     folder = tmp_path / "s"
     folder.mkdir()
     write(folder / "copy_number.tsv", [["Hugo_Symbol", "S1"], ["TP53", 1.5]])
-    (folder / "meta_cn.txt").write_text("cancer_study_identifier: x\ngenetic_alteration_type: COPY_NUMBER_ALTERATION\n"
-                                        "datatype: CONTINUOUS\ndata_filename: copy_number.tsv\n")
+    (folder / "meta_cn.txt").write_text(
+        "cancer_study_identifier: x\ngenetic_alteration_type: COPY_NUMBER_ALTERATION\n"
+        "datatype: CONTINUOUS\ndata_filename: copy_number.tsv\n"
+    )
     # a name-recognised microarray file that the meta file says is RNA-seq z-scores
     write(folder / "data_mrna_microarray.txt", [["Hugo_Symbol", "S1"], ["TP53", 0.5]])
-    (folder / "meta_exp.txt").write_text("genetic_alteration_type: MRNA_EXPRESSION\ndatatype: Z-SCORE\n"
-                                         "stable_id: rna_seq_v2_mrna_median_Zscores\n"
-                                         "data_filename: data_mrna_microarray.txt\n")
+    (folder / "meta_exp.txt").write_text(
+        "genetic_alteration_type: MRNA_EXPRESSION\ndatatype: Z-SCORE\n"
+        "stable_id: rna_seq_v2_mrna_median_Zscores\n"
+        "data_filename: data_mrna_microarray.txt\n"
+    )
     cohort = read_study(folder)
-    assert {k: m.fmt for k, m in cohort.omics.items()} == {"cna": "linear_cna", "exp": "rnaseq_zscores"}
+    assert {k: m.fmt for k, m in cohort.omics.items()} == {
+        "cna": "linear_cna",
+        "exp": "rnaseq_zscores",
+    }
     assert cohort.omics["cna"].values[0, 0] == pytest.approx(1.5)
 
 
@@ -119,10 +169,14 @@ def test_list_of_files_and_unrecognised_explicit_file(tmp_path):
     folder = _study(tmp_path / "s")
     cohort = read_study([folder / "data_cna.txt", folder / "data_mrna_microarray.txt"], name="two")
     assert cohort.name == "two" and {k: m.fmt for k, m in cohort.omics.items()} == {
-        "cna": "discrete_cna", "exp": "microarray"}
+        "cna": "discrete_cna",
+        "exp": "microarray",
+    }
     with pytest.raises(InputError) as err:
         read_study([folder / "data_cna.txt", folder / "data_clinical_patient.txt"])
-    assert "data_clinical_patient.txt" in str(err.value) and "not a recognised omics file" in str(err.value)
+    assert "data_clinical_patient.txt" in str(err.value) and "not a recognised omics file" in str(
+        err.value
+    )
 
 
 def test_progress_and_cancel_between_files(tmp_path):
@@ -168,8 +222,12 @@ def test_save_load_roundtrip(tmp_path):
 
 
 def _raw(kind: str, genes: list[str], samples: list[str], values) -> OmicsMatrix:
-    return OmicsMatrix(kind, np.array(genes, dtype=object), np.array(samples, dtype=object),
-                       np.asarray(values, dtype=np.float32))
+    return OmicsMatrix(
+        kind,
+        np.array(genes, dtype=object),
+        np.array(samples, dtype=object),
+        np.asarray(values, dtype=np.float32),
+    )
 
 
 def test_from_matrices_pools_then_normalises():
@@ -207,9 +265,14 @@ def test_cli_inspect(tmp_path, capsys):
 def test_real_luad_study(shared_data):
     cohort = read_study(shared_data / "omics/LUAD")
     assert {k: m.fmt for k, m in cohort.omics.items()} == {
-        "mut": "binary_mutation", "cna": "seg", "exp": "microarray"}
+        "mut": "binary_mutation",
+        "cna": "seg",
+        "exp": "microarray",
+    }
     s = cohort.summary()
-    assert [Path(a["file"]).name for a in s["alternatives_not_used"]["mut"]] == ["data_alteration_matrix.txt.gz"]
+    assert [Path(a["file"]).name for a in s["alternatives_not_used"]["mut"]] == [
+        "data_alteration_matrix.txt.gz"
+    ]
     assert s["omics"]["mut"]["samples_with_data"] == 227
     assert s["omics"]["cna"]["samples_with_data"] == 518
     assert s["omics"]["exp"]["samples_with_data"] == 32

@@ -60,7 +60,11 @@ def test_self_pair_refused_after_resolution(models):
     from synleaf_desktop.scoring.engine import SelfPairError
 
     engine = ScoringEngine.from_registry(verify=False)
-    for a, b in (("BRCA1", "brca1"), ("BRCA1", "672"), ("TP53", " tp53 ")):  # 672 = BRCA1's Entrez ID
+    for a, b in (
+        ("BRCA1", "brca1"),
+        ("BRCA1", "672"),
+        ("TP53", " tp53 "),
+    ):  # 672 = BRCA1's Entrez ID
         with pytest.raises(SelfPairError, match="paired with itself"):
             engine.score_pair(a, b)
 
@@ -119,18 +123,28 @@ def test_known_label_from_the_models_own_data_then_user_labels(models):
 
 
 def test_known_pairs_table_is_derived_small_and_has_evidence(tmp_path):
-    from synleaf_desktop.io.known_pairs import COLUMNS, KnownPairs, build_known_pairs, load_known_pairs
+    from synleaf_desktop.io.known_pairs import (
+        COLUMNS,
+        KnownPairs,
+        build_known_pairs,
+        load_known_pairs,
+    )
 
     labels = tmp_path / "labels"
     labels.mkdir()
     (labels / "synlethdb2_Human_SL.csv").write_text(
         "\ufeffgene_a.name,gene_a.identifier,gene_b.name,gene_b.identifier,SL.cell_line,SL.pubmed_id,SL.source,"
-        "SL.statistic_score\nPARP1,142,BRCA2,675,OVCAR8;OVCAR8,29251726,CRISPR/CRISPRi,0.9\n", encoding="utf-8")
+        "SL.statistic_score\nPARP1,142,BRCA2,675,OVCAR8;OVCAR8,29251726,CRISPR/CRISPRi,0.9\n",
+        encoding="utf-8",
+    )
     (labels / "synlethdb2_Human_nonSL.csv").write_text(
         "\ufeffgene_a.name,gene_a.identifier,gene_b.name,gene_b.identifier,NonSL.cell_line,NonSL.pubmed_id,"
         "NonSL.source,NonSL.statistic_score\nBRCA1,672,CHEK2,11200,A549,31300006,CRISPR/CRISPRi,0.69\n",
-        encoding="utf-8")
-    (labels / "elisl_train_pairs.csv").write_text("gene1,gene2,class,cancer\nBRCA2,PARP1,1,BRCA\nTP53,TP53,1,OV\n")
+        encoding="utf-8",
+    )
+    (labels / "elisl_train_pairs.csv").write_text(
+        "gene1,gene2,class,cancer\nBRCA2,PARP1,1,BRCA\nTP53,TP53,1,OV\n"
+    )
     rep = build_known_pairs(labels, tmp_path / "res")
     assert rep["rows"] == 3 and rep["dropped"] == 1  # the self-pair
     path = tmp_path / "res" / "labels" / "known_pairs.tsv.gz"
@@ -139,11 +153,19 @@ def test_known_pairs_table_is_derived_small_and_has_evidence(tmp_path):
     kp = load_known_pairs(path)
     assert isinstance(kp, KnownPairs)
     lines = kp.evidence("PARP1", "BRCA2", "BRCA")
-    assert "SL · SynLethDB:CRISPR/CRISPRi · PMID 29251726 · OVCAR8" in lines and "SL · ELISL · BRCA" in lines
-    assert kp.evidence("PARP1", "BRCA2", "OV") == ["SL · SynLethDB:CRISPR/CRISPRi · PMID 29251726 · OVCAR8"]
+    assert (
+        "SL · SynLethDB:CRISPR/CRISPRi · PMID 29251726 · OVCAR8" in lines
+        and "SL · ELISL · BRCA" in lines
+    )
+    assert kp.evidence("PARP1", "BRCA2", "OV") == [
+        "SL · SynLethDB:CRISPR/CRISPRi · PMID 29251726 · OVCAR8"
+    ]
     ev = kp.evidence_columns(["BRCA2", "KRAS"], ["PARP1", "TP53"])
-    assert ev == {"known_source": ["SynLethDB:CRISPR/CRISPRi", ""], "known_pmid": ["29251726", ""],
-                  "known_cell_line": ["OVCAR8", ""]}
+    assert ev == {
+        "known_source": ["SynLethDB:CRISPR/CRISPRi", ""],
+        "known_pmid": ["29251726", ""],
+        "known_cell_line": ["OVCAR8", ""],
+    }
     # rebuilding gives identical bytes
     first = path.read_bytes()
     build_known_pairs(labels, tmp_path / "res")
@@ -172,7 +194,10 @@ def test_score_pairs_export_conventions(models, capsys, tmp_path):
     # in_training is 1/0 (as the genome-wide export), never True/False
     assert set(df["BRCA_in_training"]) <= {"0", "1", ""}
     # evidence columns from the shipped known-pairs table
-    assert df.loc[0, "known_pmid"].split(";").count("29251726") == 1 and "OVCAR8" in df.loc[0, "known_cell_line"]
+    assert (
+        df.loc[0, "known_pmid"].split(";").count("29251726") == 1
+        and "OVCAR8" in df.loc[0, "known_cell_line"]
+    )
     assert df.loc[0, "known_source"].startswith("SynLethDB:")
     # MY_OV is a trial model: not in the default contexts
     assert "MY_OV" not in df.columns and "left out trial model(s) MY_OV" in err
@@ -231,8 +256,16 @@ def test_kg_teacher_loss_is_bce_and_reported(tmp_path):
     torch.set_num_threads(1)
     seen: list[dict] = []
     ctx = synthetic_context(genes=120, omics=2, samples=12, terms=30, pairs=600, seed=1)
-    cfg = TrainConfig(hidden_dims=[16], latent_dim=8, kg_dims=[8, 16, 8], max_epochs=25, patience=0,
-                      patience_steps=0, batch_size=128, checkpoint_every_s=0.0)
+    cfg = TrainConfig(
+        hidden_dims=[16],
+        latent_dim=8,
+        kg_dims=[8, 16, 8],
+        max_epochs=25,
+        patience=0,
+        patience_steps=0,
+        batch_size=128,
+        checkpoint_every_s=0.0,
+    )
     run_fold(ctx, 1, 1, tmp_path, cfg, "cpu", Progress(lambda f, m, info: seen.append(dict(info))))
     kg = [i for i in seen if i.get("stage") == "kg" and "epoch" in i]
     assert kg and all(isinstance(i.get("bce"), float) for i in kg)

@@ -19,22 +19,41 @@ def toy(tmp_path):
     names = ["A", "B", "C", "D", "GO:1", "GO:2", "GO:9", "hsa01"]
     types = [0, 0, 0, 0, 1, 1, 2, 4]
     rel = ["gene_bp", "gene_mf", "gene_pathway", "interacts", "gene_bp_rev"]
-    edges = [(0, 4, 0), (1, 4, 0), (2, 4, 0), (0, 5, 0), (1, 5, 0), (5, 0, 4),  # GO:2 -> A reverse duplicate
-             (0, 6, 1), (1, 6, 1),
-             (0, 7, 2), (1, 7, 2), (2, 7, 2), (3, 7, 2),
-             (0, 2, 3)]  # a direct A - C edge
+    edges = [
+        (0, 4, 0),
+        (1, 4, 0),
+        (2, 4, 0),
+        (0, 5, 0),
+        (1, 5, 0),
+        (5, 0, 4),  # GO:2 -> A reverse duplicate
+        (0, 6, 1),
+        (1, 6, 1),
+        (0, 7, 2),
+        (1, 7, 2),
+        (2, 7, 2),
+        (3, 7, 2),
+        (0, 2, 3),
+    ]  # a direct A - C edge
     e = np.array(edges).T
-    kg = KnowledgeGraph(np.array(names), np.array(types), ["Gene", "BP", "MF", "CC", "Pathway"], e[:2], e[2], rel)
+    kg = KnowledgeGraph(
+        np.array(names), np.array(types), ["Gene", "BP", "MF", "CC", "Pathway"], e[:2], e[2], rel
+    )
     go = tmp_path / "go_terms.tsv.gz"
     with gzip.open(go, "wt") as fh:
-        fh.write("go_id\tontology\tterm\nGO:1\tBP\tbig process\nGO:2\tBP\tsmall process\nGO:9\tMF\tsome function\n")
+        fh.write(
+            "go_id\tontology\tterm\nGO:1\tBP\tbig process\nGO:2\tBP\tsmall process\nGO:9\tMF\tsome function\n"
+        )
     arrays = build_term_index(kg, go)
     return TermIndex.from_arrays(arrays)
 
 
 def test_shared_terms_ranked_by_specificity(toy):
     res = toy.shared_terms("A", "B")
-    assert [t["id"] for t in res["terms"]] == ["GO:2", "GO:1", "hsa01"]  # 2, 3, 4 genes; MF not indexed
+    assert [t["id"] for t in res["terms"]] == [
+        "GO:2",
+        "GO:1",
+        "hsa01",
+    ]  # 2, 3, 4 genes; MF not indexed
     assert [t["n_genes"] for t in res["terms"]] == [2, 3, 4]
     assert res["terms"][0]["name"] == "small process" and res["terms"][2]["name"] == "hsa01"
     assert res["by_type"] == {"BP": 2, "Pathway": 1}
@@ -45,7 +64,9 @@ def test_shared_terms_ranked_by_specificity(toy):
 
 
 def test_direct_edges_and_nothing_shared(toy):
-    assert toy.direct_edges("A", "C") == ["interacts"] and toy.direct_edges("C", "A") == ["interacts"]
+    assert toy.direct_edges("A", "C") == ["interacts"] and toy.direct_edges("C", "A") == [
+        "interacts"
+    ]
     res = toy.shared_terms("C", "D")
     assert [t["id"] for t in res["terms"]] == ["hsa01"]
     assert toy.shared_terms("A", "UNKNOWN")["n_shared"] == 0

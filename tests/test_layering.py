@@ -17,8 +17,13 @@ def _imported_roots(path: Path) -> set[str]:
             roots.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-            "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", ""))
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             roots.add(str(node.args[0].value).split(".")[0])
     return roots
 
@@ -36,7 +41,9 @@ def test_no_qt_outside_gui():
 
 def test_detector_sees_qt(tmp_path):
     probe = tmp_path / "probe.py"
-    probe.write_text("from PySide6.QtWidgets import QWidget\nimport importlib\nimportlib.import_module('pyqtgraph')\n")
+    probe.write_text(
+        "from PySide6.QtWidgets import QWidget\nimport importlib\nimportlib.import_module('pyqtgraph')\n"
+    )
     assert _imported_roots(probe) >= {"PySide6", "pyqtgraph"}
 
 
@@ -45,8 +52,10 @@ def test_core_imports_without_qt():
     import subprocess
     import sys
 
-    code = ("import sys, synleaf_desktop.io.genes, synleaf_desktop.data.context, synleaf_desktop.cli.main;"
-            "bad=[m for m in sys.modules if m.split('.')[0] in {'PySide6','pyqtgraph'}];"
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, synleaf_desktop.io.genes, synleaf_desktop.data.context, synleaf_desktop.cli.main;"
+        "bad=[m for m in sys.modules if m.split('.')[0] in {'PySide6','pyqtgraph'}];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr

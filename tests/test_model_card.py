@@ -35,7 +35,7 @@ def _tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
 def _section(text: str, title: str) -> str:
     start = text.index(f"## {title}\n")
     nxt = text.find("\n## ", start + 3)
-    return text[start: nxt if nxt >= 0 else len(text)]
+    return text[start : nxt if nxt >= 0 else len(text)]
 
 
 def _fold_table_values(text: str, metric: str) -> dict[str, str]:
@@ -72,8 +72,15 @@ def test_card_has_manifest_metrics_strategy_and_limitations(tmp_path: Path) -> N
     assert "UMT has the higher mean validation AUC" in sel
 
     lim = _section(text, "Limitations")
-    for phrase in ("hypotheses", "not calibrated probabilities", "Pair order", "Gene universe", "120 genes",
-                   "Annotation shortcut", "synthetic test model"):
+    for phrase in (
+        "hypotheses",
+        "not calibrated probabilities",
+        "Pair order",
+        "Gene universe",
+        "120 genes",
+        "Annotation shortcut",
+        "synthetic test model",
+    ):
         assert phrase in lim, phrase
     assert "## Intended use" in text and "## How to cite" in text and "arXiv:2603.22369" in text
 
@@ -81,7 +88,9 @@ def test_card_has_manifest_metrics_strategy_and_limitations(tmp_path: Path) -> N
     with np.load(folder / "split_pairs.npz", allow_pickle=False) as z:
         n_train0 = len(z["fold0_train"])
         pos_test0 = int((z["fold0_test"][:, 2] == 1).sum())
-    counts = [rows for header, rows in _tables(_section(text, "Training data")) if header[0] == "fold"][0]
+    counts = [
+        rows for header, rows in _tables(_section(text, "Training data")) if header[0] == "fold"
+    ][0]
     assert counts[0][1].startswith(f"{n_train0} (")
     assert f"({pos_test0} / " in counts[0][3]
 
@@ -90,41 +99,72 @@ def test_card_from_a_build_like_manifest(tmp_path: Path) -> None:
     """The keys bundle/build.py writes: four strategies, fold ids 1-5, fewer folds shipped than trained,
     microarray expression, the GO/KEGG graph, per-fold training dicts."""
     rng = np.random.default_rng(0)
-    metrics = {s: {f"{p}_{m}{suf}": np.round(rng.uniform(0.6, 0.9, 5), 4).tolist()
-                   for p, suf in (("val", ""), ("test", ""), ("test", "_both_orders"))
-                   for m in ("auc", "aupr", "f1_best", "f1_at_0.5")}
-               for s in ("only_omics", "only_kg", "umt", "ume")}
+    metrics = {
+        s: {
+            f"{p}_{m}{suf}": np.round(rng.uniform(0.6, 0.9, 5), 4).tolist()
+            for p, suf in (("val", ""), ("test", ""), ("test", "_both_orders"))
+            for m in ("auc", "aupr", "f1_best", "f1_at_0.5")
+        }
+        for s in ("only_omics", "only_kg", "umt", "ume")
+    }
     extra = {
-        "cancer": "KIRC", "description": "SynLeaF UMT on KIRC, CV2 folds [1, 2, 3, 4, 5]", "cv": "CV2",
+        "cancer": "KIRC",
+        "description": "SynLeaF UMT on KIRC, CV2 folds [1, 2, 3, 4, 5]",
+        "cv": "CV2",
         "fold_ids": [1, 2, 3, 4, 5],
-        "selection": {"rule": "higher mean validation AUC", "forced": False, "val_auc": {"umt": 0.81, "ume": 0.79}},
-        "metrics": metrics, "omics": ["mut", "cna", "exp"], "sample_counts": {"mut": 417, "cna": 529, "exp": 72},
+        "selection": {
+            "rule": "higher mean validation AUC",
+            "forced": False,
+            "val_auc": {"umt": 0.81, "ume": 0.79},
+        },
+        "metrics": metrics,
+        "omics": ["mut", "cna", "exp"],
+        "sample_counts": {"mut": 417, "cna": 529, "exp": 72},
         "samples": 533,
-        "kg": {"id": "go-kegg@e6f6bbf2c3a6", "entities": 64551, "relations": 18, "edges": 778386,
-               "pathway_policy": "hsa05211"},
-        "data_checksums": {"omics/KIRC/data_mrna_microarray.txt.gz": "38a6298bc05b01d5" + "0" * 48,
-                           "omics/KIRC/data_cna_hg19.seg.gz": "3d29e3f5df2012bb" + "0" * 48,
-                           "labels/elisl_train_pairs.csv": "42bdd96766a61d3a" + "0" * 48},
+        "kg": {
+            "id": "go-kegg@e6f6bbf2c3a6",
+            "entities": 64551,
+            "relations": 18,
+            "edges": 778386,
+            "pathway_policy": "hsa05211",
+        },
+        "data_checksums": {
+            "omics/KIRC/data_mrna_microarray.txt.gz": "38a6298bc05b01d5" + "0" * 48,
+            "omics/KIRC/data_cna_hg19.seg.gz": "3d29e3f5df2012bb" + "0" * 48,
+            "labels/elisl_train_pairs.csv": "42bdd96766a61d3a" + "0" * 48,
+        },
         "labels": {"positives": 60, "negatives": 2514, "source": ["labels/elisl_train_pairs.csv"]},
         "packages": {"torch": "2.13.0+cpu"},
         "seed": {"context": 302358669, "folds": [1, 2, 3, 4, 5]},
-        "training": {"config": {"max_epochs": 200, "batch_size": 512}, "device": "cpu",
-                     "epochs_run": [{"omics": 41, "kg": 37, "umt": 52}] * 5,
-                     "best_epoch": [{"only_omics": 21, "only_kg": 17, "umt": 32}] * 5,
-                     "wall_s": [301.5, 288.0, 295.25, 310.0, 299.9]},
+        "training": {
+            "config": {"max_epochs": 200, "batch_size": 512},
+            "device": "cpu",
+            "epochs_run": [{"omics": 41, "kg": 37, "umt": 52}] * 5,
+            "best_epoch": [{"only_omics": 21, "only_kg": 17, "umt": 32}] * 5,
+            "wall_s": [301.5, 288.0, 295.25, 310.0, 299.9],
+        },
     }
     g = 300
     genes = np.array([f"G{k:04d}" for k in range(g)])
-    folder = write_bundle(tmp_path / "KIRC", "KIRC", genes, synthetic_folds(g, 5, "umt", 1), "umt",
-                          manifest_extra=extra, size_budget_bytes=400_000)
+    folder = write_bundle(
+        tmp_path / "KIRC",
+        "KIRC",
+        genes,
+        synthetic_folds(g, 5, "umt", 1),
+        "umt",
+        manifest_extra=extra,
+        size_budget_bytes=400_000,
+    )
     man = read_manifest(folder)
     assert man["folds_trained"] == 5 and 1 <= man["folds_shipped"] < 5
     text = write_model_card(folder).read_text(encoding="utf-8")
 
     shipped = _fold_table_values(text, "test_auc")
-    assert shipped == {**{str(i): f"{v:.4f}" for i, v in zip(range(1, 6), metrics["umt"]["test_auc"])},
-                       "mean": f"{np.mean(metrics['umt']['test_auc']):.4f}",
-                       "sd": f"{np.std(metrics['umt']['test_auc']):.4f}"}
+    assert shipped == {
+        **{str(i): f"{v:.4f}" for i, v in zip(range(1, 6), metrics["umt"]["test_auc"])},
+        "mean": f"{np.mean(metrics['umt']['test_auc']):.4f}",
+        "sd": f"{np.std(metrics['umt']['test_auc']):.4f}",
+    }
     for header, rows in _tables(_section(text, "Validation and test metrics")):
         if header[:2] == ["fold", "shipped"]:
             flags = [r[1] for r in rows[:5]]
@@ -156,16 +196,33 @@ def test_card_from_a_build_like_manifest(tmp_path: Path) -> None:
 def test_card_with_a_minimal_manifest_says_not_recorded(tmp_path: Path) -> None:
     folder = tmp_path / "X"
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps(
-        {"name": "X", "format_version": 1, "strategy": "ume", "files": {"model.npz": {}}, "n_genes": 10}))
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {
+                "name": "X",
+                "format_version": 1,
+                "strategy": "ume",
+                "files": {"model.npz": {}},
+                "n_genes": 10,
+            }
+        )
+    )
     text = write_model_card(folder).read_text(encoding="utf-8")
     assert f"Per-fold metrics of the selected strategy: {NOT_RECORDED}." in text
     assert f"| cross-validation scenario | {NOT_RECORDED} |" in text
     assert "## Limitations" in text and "not calibrated probabilities" in text
     assert "Selected: **UME**" in text
     # odd shapes do not crash the renderer either
-    render_model_card({"name": "Y", "strategy": "umt", "metrics": {"umt": [{"val_auc": 0.7}, {"val_auc": None}]},
-                       "kg": "a string", "labels": [], "training": {"epochs_run": 3}})
+    render_model_card(
+        {
+            "name": "Y",
+            "strategy": "umt",
+            "metrics": {"umt": [{"val_auc": 0.7}, {"val_auc": None}]},
+            "kg": "a string",
+            "labels": [],
+            "training": {"epochs_run": 3},
+        }
+    )
 
 
 def test_card_leaves_the_bundle_loadable(tmp_path: Path) -> None:

@@ -7,7 +7,12 @@ import math
 import pytest
 import torch
 
-from synleaf_desktop.model.omics import (OmicsEncoder, cross_poe, kl_standard_normal, product_of_experts)
+from synleaf_desktop.model.omics import (
+    OmicsEncoder,
+    cross_poe,
+    kl_standard_normal,
+    product_of_experts,
+)
 from synleaf_desktop.model.omics_naive import NaiveOmicsEncoder, grouped_state_from_naive
 
 
@@ -57,7 +62,9 @@ def test_product_of_experts_hand_values():
     assert torch.allclose(m, torch.tensor([2.5]))
     assert torch.allclose(v, torch.tensor([math.log(0.25)]))
     # KL(N(0,1) || N(0,1)) = 0; KL(N(1, e^0)) = 0.5
-    assert torch.allclose(kl_standard_normal(torch.tensor([0.0, 1.0]), torch.zeros(2)), torch.tensor([0.0, 0.5]))
+    assert torch.allclose(
+        kl_standard_normal(torch.tensor([0.0, 1.0]), torch.zeros(2)), torch.tensor([0.0, 0.5])
+    )
 
 
 def test_cross_poe_excludes_self_expert():
@@ -101,10 +108,19 @@ def test_grouped_equals_naive(k, hidden, standard):
     (on.kl_self.sum() + 0.5 * on.kl_cross.sum()).backward()
     (og.kl_self.sum() + 0.5 * og.kl_cross.sum()).backward()
     assert torch.allclose(xn.grad, xg.grad, atol=1e-10)
-    gn = grouped_state_from_naive({n: p.grad if p.grad is not None else torch.zeros_like(p)
-                                   for n, p in naive.named_parameters()} | {
-        n: bufv for n, bufv in naive.state_dict().items() if "running" in n or "num_batches" in n},
-        k, len(hidden))
+    gn = grouped_state_from_naive(
+        {
+            n: p.grad if p.grad is not None else torch.zeros_like(p)
+            for n, p in naive.named_parameters()
+        }
+        | {
+            n: bufv
+            for n, bufv in naive.state_dict().items()
+            if "running" in n or "num_batches" in n
+        },
+        k,
+        len(hidden),
+    )
     for name, p in grouped.named_parameters():
         if name.startswith("proj"):
             continue

@@ -76,7 +76,9 @@ def test_two_layer_encoder_matches_full_graph_pyg():
     assert torch.allclose(enc.embedding.weight.grad, emb_ref.grad, atol=1e-5)
     for fast, ref in ((enc.convs[0], ref1), (enc.convs[1], ref2)):
         for name in ("weight", "root", "bias"):
-            assert torch.allclose(getattr(fast, name).grad, getattr(ref, name).grad, atol=1e-5), name
+            assert torch.allclose(getattr(fast, name).grad, getattr(ref, name).grad, atol=1e-5), (
+                name
+            )
 
 
 def test_gather_path_equals_sparse_path_and_plan_cache():

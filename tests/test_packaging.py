@@ -66,8 +66,12 @@ def test_spec_freezes_every_module_of_the_package() -> None:
 
     mods = set(_spec_namespace()["_package_modules"]())
     assert {f"synleaf_desktop.cli.{g}" for g in GROUPS} <= mods
-    assert {"synleaf_desktop", "synleaf_desktop.gui.app", "synleaf_desktop.bundle.card",
-            "synleaf_desktop.train.fold"} <= mods
+    assert {
+        "synleaf_desktop",
+        "synleaf_desktop.gui.app",
+        "synleaf_desktop.bundle.card",
+        "synleaf_desktop.train.fold",
+    } <= mods
     assert not any("__pycache__" in m or m.endswith(".__init__") for m in mods)
 
 
@@ -142,11 +146,16 @@ def test_build_and_install_scripts_are_valid_shell() -> None:
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("bash not found")
-    for script in (REPO / "packaging" / "build_linux.sh", REPO / "packaging" / "linux" / "install.sh"):
+    for script in (
+        REPO / "packaging" / "build_linux.sh",
+        REPO / "packaging" / "linux" / "install.sh",
+    ):
         assert script.stat().st_mode & 0o111, f"{script} is not executable"
         res = subprocess.run([bash, "-n", str(script)], capture_output=True, text=True, timeout=20)
         assert res.returncode == 0, res.stderr
-    assert "packaging/synleaf.spec" in (REPO / "packaging" / "build_linux.sh").read_text(encoding="utf-8")
+    assert "packaging/synleaf.spec" in (REPO / "packaging" / "build_linux.sh").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_frozen_app_finds_resources_and_models_inside_itself(monkeypatch, tmp_path: Path) -> None:

@@ -9,8 +9,14 @@ import pytest
 
 from synleaf_desktop.bundle.format import Bundle
 from synleaf_desktop.bundle.writer import lowrank_int8, lowrank_terms, umt_terms
-from synleaf_desktop.scoring.calibration import (CALIBRATION_FILE, TOP_TAIL, Calibration, add_calibration,
-                                                 describe_top, load_calibration)
+from synleaf_desktop.scoring.calibration import (
+    CALIBRATION_FILE,
+    TOP_TAIL,
+    Calibration,
+    add_calibration,
+    describe_top,
+    load_calibration,
+)
 from synleaf_desktop.scoring.context import ContextScorer
 from synleaf_desktop.scoring.engine import ScoringEngine
 from tests.bundle_fixtures import make_bundle, synthetic_folds
@@ -23,12 +29,19 @@ def _all_scores(scorer: ContextScorer) -> np.ndarray:
     return np.sort(scorer.pairs(i, j)["folds"].mean(axis=0))
 
 
-@pytest.mark.parametrize("strategy,dtype", [("ume", "float16"), ("umt", "float16"), ("umt", "int8-lowrank")])
+@pytest.mark.parametrize(
+    "strategy,dtype", [("ume", "float16"), ("umt", "float16"), ("umt", "int8-lowrank")]
+)
 def test_stored_rank_map_matches_exact_ranks(tmp_path, strategy, dtype):
-    folder = make_bundle(tmp_path / "X", "X", n_genes=260, n_folds=3, strategy=strategy, dtype=dtype, seed=3)
+    folder = make_bundle(
+        tmp_path / "X", "X", n_genes=260, n_folds=3, strategy=strategy, dtype=dtype, seed=3
+    )
     meta = add_calibration(folder, n_threads=2)
     b = Bundle.load(folder)
-    assert CALIBRATION_FILE in b.manifest["files"] and b.manifest["calibration"]["n_pairs"] == 260 * 259 // 2
+    assert (
+        CALIBRATION_FILE in b.manifest["files"]
+        and b.manifest["calibration"]["n_pairs"] == 260 * 259 // 2
+    )
     scorer = ContextScorer(b)
     exact = _all_scores(scorer)
     n = len(exact)
@@ -40,7 +53,9 @@ def test_stored_rank_map_matches_exact_ranks(tmp_path, strategy, dtype):
     want = (n - np.searchsorted(exact, xs, side="left")) / n
     np.testing.assert_allclose(cal.top_fraction(xs), want, rtol=0, atol=3.0 / n)
     # everywhere: within the stated error (top 1 %: < 0.01 percentile points; elsewhere < 0.5)
-    err = 100 * np.abs(cal.top_fraction(exact.astype(np.float64)) - (n - np.searchsorted(exact, exact, "left")) / n)
+    err = 100 * np.abs(
+        cal.top_fraction(exact.astype(np.float64)) - (n - np.searchsorted(exact, exact, "left")) / n
+    )
     top = (n - np.searchsorted(exact, exact, "left")) / n <= TOP_TAIL
     assert err[top].max() < 0.01 and err[~top].max() < 0.5
     assert meta["rank_error"]["max_top_1pct"] < 0.01 and meta["rank_error"]["max_rest"] < 0.5
@@ -73,7 +88,9 @@ def test_heldout_recall_uses_out_of_fold_scores(tmp_path):
 def test_engine_reports_ranks_everywhere(tmp_path):
     folder = make_bundle(tmp_path / "BRCA", "BRCA", n_genes=240, n_folds=2, strategy="umt", seed=7)
     add_calibration(folder, n_threads=1)
-    other = make_bundle(tmp_path / "OV", "OV", n_genes=240, n_folds=2, strategy="ume", seed=7)  # no rank map
+    other = make_bundle(
+        tmp_path / "OV", "OV", n_genes=240, n_folds=2, strategy="ume", seed=7
+    )  # no rank map
     eng = ScoringEngine([Bundle.load(folder), Bundle.load(other)])
     g = [str(x) for x in eng.bundle("BRCA").genes[:3]]
     res = eng.score_pair(g[0], g[1]).to_dict()
@@ -84,7 +101,14 @@ def test_engine_reports_ranks_everywhere(tmp_path):
     assert res["contexts"]["OV"]["percentile"] is None  # no map: no made-up rank
     json.dumps(res)
     df, _ = eng.score_pairs([(g[0], g[1]), (g[1], g[2])])
-    for col in ("BRCA", "BRCA_sd", "BRCA_percentile", "BRCA_top_fraction", "BRCA_heldout_recall", "OV_percentile"):
+    for col in (
+        "BRCA",
+        "BRCA_sd",
+        "BRCA_percentile",
+        "BRCA_top_fraction",
+        "BRCA_heldout_recall",
+        "OV_percentile",
+    ):
         assert col in df.columns
     assert df["OV_percentile"].isna().all() and df["BRCA_percentile"].notna().all()
     cc = eng.cross_context(g[0], top=10)
@@ -103,15 +127,27 @@ def test_engine_reports_ranks_everywhere(tmp_path):
 def test_lowrank_int8_round_trip_and_scores(tmp_path):
     fold = synthetic_folds(300, 1, "umt", seed=11)[0]
     a, b = umt_terms(fold)
-    u, scale, v = lowrank_int8(a, b, rank=2 * a.shape[1])  # all directions: only the int8 rounding is lost
-    assert u.dtype == np.int8 and scale.dtype == np.float32 and v.shape == (2 * a.shape[1], 2 * a.shape[1])
-    u1, _, v1 = lowrank_int8(a[:, :8] @ np.ones((8, a.shape[1])), b[:, :8] @ np.ones((8, a.shape[1])))
+    u, scale, v = lowrank_int8(
+        a, b, rank=2 * a.shape[1]
+    )  # all directions: only the int8 rounding is lost
+    assert (
+        u.dtype == np.int8
+        and scale.dtype == np.float32
+        and v.shape == (2 * a.shape[1], 2 * a.shape[1])
+    )
+    u1, _, v1 = lowrank_int8(
+        a[:, :8] @ np.ones((8, a.shape[1])), b[:, :8] @ np.ones((8, a.shape[1]))
+    )
     assert u1.shape[1] <= 16  # a rank-16 input keeps at most 16 directions
     a2, b2 = lowrank_terms(u, scale, v)
-    rel = np.abs(np.concatenate([a2 - a, b2 - b], 1)).max() / np.abs(np.concatenate([a, b], 1)).max()
+    rel = (
+        np.abs(np.concatenate([a2 - a, b2 - b], 1)).max() / np.abs(np.concatenate([a, b], 1)).max()
+    )
     assert rel < 0.02  # int8: half a step of 1/127 per row, plus nothing lost to the rank
     f16 = make_bundle(tmp_path / "A", "A", n_genes=300, n_folds=2, strategy="umt", seed=11)
-    i8 = make_bundle(tmp_path / "B", "B", n_genes=300, n_folds=2, strategy="umt", seed=11, dtype="int8-lowrank")
+    i8 = make_bundle(
+        tmp_path / "B", "B", n_genes=300, n_folds=2, strategy="umt", seed=11, dtype="int8-lowrank"
+    )
     ba, bb = Bundle.load(f16), Bundle.load(i8)
     assert bb.manifest["format_version"] == 2 and "umt_u" in bb.arrays and "umt_a" not in bb.arrays
     # per gene: int8 coordinates instead of two float16 rows (the [R, 2H] directions are per fold)
@@ -124,13 +160,17 @@ def test_lowrank_int8_round_trip_and_scores(tmp_path):
     sc.dense()
     sb_dense = sc.pairs(i, j)["folds"].mean(0)
     np.testing.assert_allclose(sb_sparse, sb_dense, atol=1e-5)
-    few = ContextScorer(bb).pairs(i[:10], j[:10])["folds"].mean(0)  # the lookup path (all folds at once)
+    few = (
+        ContextScorer(bb).pairs(i[:10], j[:10])["folds"].mean(0)
+    )  # the lookup path (all folds at once)
     np.testing.assert_allclose(few, sb_dense[:10], atol=1e-5)
     fa = ContextScorer(ba).pairs(i[:10], j[:10])["folds"].mean(0)  # float16 bundles too
     np.testing.assert_allclose(fa, sa[:10], atol=1e-6)
     assert np.abs(sa - sb_sparse).max() < 0.05
     check = bb.manifest["dtype_check"]
-    assert 1 <= check["rank"] <= 256 and check["max_abs_diff"] < 0.05  # random synthetic terms are near full rank
+    assert (
+        1 <= check["rank"] <= 256 and check["max_abs_diff"] < 0.05
+    )  # random synthetic terms are near full rank
 
 
 def test_describe_top():
@@ -143,8 +183,14 @@ def test_describe_top():
 
 
 def test_calibration_without_heldout_pairs():
-    cal = Calibration({"rank_score": np.array([0.9, 0.5, 0.1]), "rank_tail": np.array([0.01, 0.5, 1.0]),
-                       "heldout": np.zeros(0, np.float32), "n_pairs": np.array([1000])})
+    cal = Calibration(
+        {
+            "rank_score": np.array([0.9, 0.5, 0.1]),
+            "rank_tail": np.array([0.01, 0.5, 1.0]),
+            "heldout": np.zeros(0, np.float32),
+            "n_pairs": np.array([1000]),
+        }
+    )
     assert np.isnan(cal.heldout_recall(0.5))
     assert cal.top_fraction(0.95) == pytest.approx(1e-3)  # above every pair: the top pair
     assert cal.top_fraction(0.0) == 1.0

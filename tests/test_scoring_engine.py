@@ -19,13 +19,20 @@ def sig(x):
 
 def reference(folds, strategy, a, b):
     """Direct float64 computation from the exported arrays (METHOD.md 2.3-2.5), both orders."""
+
     def single(f, mod, x, y):
         e = f[f"{mod}_teacher_emb"].astype(np.float64)
-        return sig(np.concatenate([e[x], e[y]]) @ f[f"{mod}_head_w"].astype(np.float64) + f[f"{mod}_head_b"][0])
+        return sig(
+            np.concatenate([e[x], e[y]]) @ f[f"{mod}_head_w"].astype(np.float64)
+            + f[f"{mod}_head_b"][0]
+        )
 
     def umt(f, x, y):
         o, k = f["omics_student_emb"].astype(np.float64), f["kg_student_emb"].astype(np.float64)
-        h = np.maximum(f["umt_w1"].astype(np.float64) @ np.concatenate([o[x], o[y], k[x], k[y]]) + f["umt_b1"], 0)
+        h = np.maximum(
+            f["umt_w1"].astype(np.float64) @ np.concatenate([o[x], o[y], k[x], k[y]]) + f["umt_b1"],
+            0,
+        )
         return sig(h @ f["umt_w2"].astype(np.float64) + f["umt_b2"][0])
 
     if strategy == "umt":
@@ -37,17 +44,28 @@ def reference(folds, strategy, a, b):
     per = [0.5 * (x + y) for x, y in zip(ab, ba)]
     om = np.mean([0.5 * (single(f, "omics", a, b) + single(f, "omics", b, a)) for f in folds])
     kg = np.mean([0.5 * (single(f, "kg", a, b) + single(f, "kg", b, a)) for f in folds])
-    return {"folds": per, "score": np.mean(per), "sd": np.std(per), "ab": np.mean(ab), "ba": np.mean(ba),
-            "omics": om, "kg": kg}
+    return {
+        "folds": per,
+        "score": np.mean(per),
+        "sd": np.std(per),
+        "ab": np.mean(ab),
+        "ba": np.mean(ba),
+        "omics": om,
+        "kg": kg,
+    }
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("ctx")
     pool = symbol_pool(150, seed=11)
-    ume = make_bundle(d / "CESC", "CESC", genes=pool, strategy="ume", seed=21, dtype="float32", return_arrays=True)
+    ume = make_bundle(
+        d / "CESC", "CESC", genes=pool, strategy="ume", seed=21, dtype="float32", return_arrays=True
+    )
     no_rad51 = [g for g in pool if g != "RAD51"]
-    umt = make_bundle(d / "OV", "OV", genes=no_rad51, strategy="umt", seed=22, dtype="float32", return_arrays=True)
+    umt = make_bundle(
+        d / "OV", "OV", genes=no_rad51, strategy="umt", seed=22, dtype="float32", return_arrays=True
+    )
     engine = ScoringEngine([Bundle.load(ume[0]), Bundle.load(umt[0])])
     return engine, {"CESC": ume, "OV": umt}
 
@@ -103,7 +121,9 @@ def test_unresolved_names_are_reported(setup):
     assert all(c.score is None and not c.in_context for c in res.contexts.values())
     with pytest.raises(UnresolvedGeneError, match="NOTAGENE_XYZ"):
         engine.partners("NOTAGENE_XYZ")
-    df, unresolved = engine.score_pairs([("BRCA1", "TP53"), ("NOTAGENE_XYZ", "TP53"), ("ATM", "qqqq_zz")])
+    df, unresolved = engine.score_pairs(
+        [("BRCA1", "TP53"), ("NOTAGENE_XYZ", "TP53"), ("ATM", "qqqq_zz")]
+    )
     assert unresolved == ["NOTAGENE_XYZ", "qqqq_zz"]
     assert df["CESC"].notna().tolist() == [True, False, False]
 
@@ -112,13 +132,24 @@ def test_score_pairs_matches_score_pair(setup):
     engine, arrays = setup
     genes = arrays["OV"][1]
     rng = np.random.default_rng(0)
-    pairs = [(genes[i], genes[j]) for i, j in rng.integers(0, len(genes), (30, 2))] + [("BRCA1", "RAD51")]
+    pairs = [(genes[i], genes[j]) for i, j in rng.integers(0, len(genes), (30, 2))] + [
+        ("BRCA1", "RAD51")
+    ]
     df, unresolved = engine.score_pairs(pd.DataFrame(pairs, columns=["Gene1", "GENE2"]))
     assert unresolved == []
     # issue 12 appended the rank columns; the earlier columns keep their order
-    assert list(df.columns) == ["gene1", "gene2", "symbol1", "symbol2", "CESC", "OV", "CESC_sd", "OV_sd"] + [
-        f"{c}_{k}" for c in ("CESC", "OV") for k in ("percentile", "top_fraction", "heldout_recall")] + [
-        "shared_terms_score", "shared_terms_n"]  # issue 13: annotations the two genes share
+    assert list(df.columns) == [
+        "gene1",
+        "gene2",
+        "symbol1",
+        "symbol2",
+        "CESC",
+        "OV",
+        "CESC_sd",
+        "OV_sd",
+    ] + [
+        f"{c}_{k}" for c in ("CESC", "OV") for k in ("percentile", "top_fraction", "heldout_recall")
+    ] + ["shared_terms_score", "shared_terms_n"]  # issue 13: annotations the two genes share
     for k, (a, b) in enumerate(pairs):
         res = engine.score_pair(a, b)
         for ctx in ("CESC", "OV"):
@@ -141,10 +172,20 @@ def test_score_pairs_matches_score_pair(setup):
 def test_gene_list_all_unordered_pairs(setup):
     engine, _ = setup
     df = engine.gene_list(["BRCA1", "tp53", "672", "RAD51", "NOTAGENE_XYZ"], contexts="cesc")
-    assert df.attrs["unresolved"] == ["NOTAGENE_XYZ"] and df.attrs["genes"] == ["BRCA1", "TP53", "RAD51"]
-    assert list(zip(df["gene1"], df["gene2"])) == [("BRCA1", "TP53"), ("BRCA1", "RAD51"), ("TP53", "RAD51")]
+    assert df.attrs["unresolved"] == ["NOTAGENE_XYZ"] and df.attrs["genes"] == [
+        "BRCA1",
+        "TP53",
+        "RAD51",
+    ]
+    assert list(zip(df["gene1"], df["gene2"])) == [
+        ("BRCA1", "TP53"),
+        ("BRCA1", "RAD51"),
+        ("TP53", "RAD51"),
+    ]
     assert list(df.columns[4:6]) == ["CESC", "CESC_sd"]  # then the rank columns (issue 12)
-    assert df["CESC"].iloc[0] == pytest.approx(engine.score_pair("BRCA1", "TP53").contexts["CESC"].score, abs=2e-6)
+    assert df["CESC"].iloc[0] == pytest.approx(
+        engine.score_pair("BRCA1", "TP53").contexts["CESC"].score, abs=2e-6
+    )
 
 
 def test_context_selection_and_info(setup):
@@ -166,7 +207,13 @@ def _own_label(arrays, ctx, g1, g2):
     if g1 not in idx or g2 not in idx:
         return None
     key = tuple(sorted((idx[g1], idx[g2])))
-    labs = {int(r[2]) for f in splits for part in f.values() for r in part.tolist() if tuple(sorted(r[:2])) == key}
+    labs = {
+        int(r[2])
+        for f in splits
+        for part in f.values()
+        for r in part.tolist()
+        if tuple(sorted(r[:2])) == key
+    }
     return min(labs) if labs else None
 
 
@@ -179,15 +226,24 @@ def test_labels_and_training_overlay(setup):
     in_any_train = {tuple(sorted(r[:2])) for f in range(5) for r in splits[f]["train"].tolist()}
     a, b = genes[tr[0]], genes[tr[1]]
     assert engine.score_pair(b, a).contexts["CESC"].in_training is True
-    free = next((i, j) for i in range(len(genes)) for j in range(i + 1, len(genes)) if (i, j) not in in_any_train)
+    free = next(
+        (i, j)
+        for i in range(len(genes))
+        for j in range(i + 1, len(genes))
+        if (i, j) not in in_any_train
+    )
     assert engine.score_pair(genes[free[0]], genes[free[1]]).contexts["CESC"].in_training is False
     # issue 16: without label tables, a pair of the model's own data shows its label from the bundle
     cs = engine.score_pair(a, b).contexts["CESC"]
     assert cs.known_label == int(tr[2]) and cs.label_source == "model"
-    labels = pd.DataFrame({"gene1": [a, genes[te[0]], "BRCA1", "BRCA1", "NOTAGENE_XYZ"],
-                           "gene2": [b, genes[te[1]], "TP53", "TP53", "TP53"],
-                           "label": [1, 0, 1, 0, 1],
-                           "cancer": ["cesc", "OV", "", "CESC", "CESC"]})
+    labels = pd.DataFrame(
+        {
+            "gene1": [a, genes[te[0]], "BRCA1", "BRCA1", "NOTAGENE_XYZ"],
+            "gene2": [b, genes[te[1]], "TP53", "TP53", "TP53"],
+            "label": [1, 0, 1, 0, 1],
+            "cancer": ["cesc", "OV", "", "CESC", "CESC"],
+        }
+    )
     rep = engine.set_labels(labels)
     assert rep["unresolved"] == ["NOTAGENE_XYZ"] and rep["usable"] == 4
     assert engine.score_pair(b, a).contexts["CESC"].known_label == 1
@@ -195,7 +251,9 @@ def test_labels_and_training_overlay(setup):
     # that row is for CESC only: OV shows at most its own model's label
     assert engine.score_pair(b, a).contexts["OV"].known_label == _own_label(arrays, "OV", a, b)
     te_pair = engine.score_pair(genes[te[0]], genes[te[1]])
-    assert te_pair.contexts["CESC"].known_label == int(te[2])  # the OV row does not apply; the model's own label
+    assert te_pair.contexts["CESC"].known_label == int(
+        te[2]
+    )  # the OV row does not apply; the model's own label
     if te_pair.contexts["OV"].in_context:
         assert te_pair.contexts["OV"].known_label == 0
     # BRCA1-TP53 is labelled 1 (any cancer) and 0 (CESC): a conflict counts as 0 in CESC; OV only sees the 1
@@ -208,7 +266,9 @@ def test_labels_and_training_overlay(setup):
 
 
 def test_no_models_message(tmp_path):
-    with pytest.raises(NoModelsError, match="synleaf bundle build --data ../shared/data --out bundled_models"):
+    with pytest.raises(
+        NoModelsError, match="synleaf bundle build --data ../shared/data --out bundled_models"
+    ):
         ScoringEngine.from_registry(Registry(tmp_path / "none", tmp_path / "user"))
 
 
@@ -217,7 +277,10 @@ def test_from_registry_loads_everything(tmp_path):
     make_bundle(tmp_path / "user" / "mine", "mine", n_genes=40, n_folds=2, strategy="umt", seed=2)
     engine = ScoringEngine.from_registry(Registry(tmp_path / "bm", tmp_path / "user"))
     assert engine.contexts == ["pan", "mine"]
-    assert engine.context_info("mine")["kind"] == "user" and engine.context_info("pan")["kind"] == "bundled"
+    assert (
+        engine.context_info("mine")["kind"] == "user"
+        and engine.context_info("pan")["kind"] == "bundled"
+    )
 
 
 def test_exact_symbols_skip_the_resolver(setup):

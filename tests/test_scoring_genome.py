@@ -16,8 +16,12 @@ from tests.bundle_fixtures import make_bundle
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     d = tmp_path_factory.mktemp("genome")
-    return ScoringEngine([Bundle.load(make_bundle(d / "UME", "UME", n_genes=130, strategy="ume", seed=41)),
-                          Bundle.load(make_bundle(d / "UMT", "UMT", n_genes=110, strategy="umt", seed=42))])
+    return ScoringEngine(
+        [
+            Bundle.load(make_bundle(d / "UME", "UME", n_genes=130, strategy="ume", seed=41)),
+            Bundle.load(make_bundle(d / "UMT", "UMT", n_genes=110, strategy="umt", seed=42)),
+        ]
+    )
 
 
 def brute(engine, ctx):
@@ -29,14 +33,23 @@ def brute(engine, ctx):
 
 
 def read(path):
-    return pd.read_csv(path, sep="\t", dtype={"gene1": str, "gene2": str}, keep_default_na=False,
-                       na_values={"score": [""], "sd": [""]})
+    return pd.read_csv(
+        path,
+        sep="\t",
+        dtype={"gene1": str, "gene2": str},
+        keep_default_na=False,
+        na_values={"score": [""], "sd": [""]},
+    )
 
 
 @pytest.mark.parametrize("ctx", ["UME", "UMT"])
 @pytest.mark.parametrize("chunk_rows,threads", [(None, 1), (7, 2)])
 def test_top_n_equals_brute_force(engine, tmp_path, ctx, chunk_rows, threads):
-    ref = brute(engine, ctx).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    ref = (
+        brute(engine, ctx)
+        .sort_values("score", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
     out = tmp_path / "top.tsv"
     n = 40
     summary = engine.genome_wide(ctx, out, top=n, chunk_rows=chunk_rows, n_threads=threads)
@@ -77,7 +90,9 @@ def test_threshold_equals_brute_force(engine, tmp_path, ctx):
     out2 = tmp_path / "both.tsv"
     engine.genome_wide(ctx, out2, top=5, threshold=thr)
     both = read(out2)
-    assert len(both) == 5 and both["score"].tolist() == sorted(got["score"].tolist(), reverse=True)[:5]
+    assert (
+        len(both) == 5 and both["score"].tolist() == sorted(got["score"].tolist(), reverse=True)[:5]
+    )
 
 
 def test_cancel_leaves_no_file(engine, tmp_path):
@@ -99,8 +114,13 @@ def test_cancel_leaves_no_file(engine, tmp_path):
 
 def test_progress_reports_and_arguments(engine, tmp_path):
     calls = []
-    engine.genome_wide("UME", tmp_path / "a.tsv", top=3, progress=Progress(lambda f, m, i: calls.append(f)),
-                       chunk_rows=20)
+    engine.genome_wide(
+        "UME",
+        tmp_path / "a.tsv",
+        top=3,
+        progress=Progress(lambda f, m, i: calls.append(f)),
+        chunk_rows=20,
+    )
     assert calls[0] == 0.0 and calls[-1] == 1.0 and len(calls) >= 5
     assert calls == sorted(calls)
     with pytest.raises(ValueError, match="top"):

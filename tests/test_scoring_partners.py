@@ -17,8 +17,12 @@ def engine(tmp_path_factory):
     pool = symbol_pool(160, seed=3)
     bundles = [
         make_bundle(d / "BRCA", "BRCA", genes=pool, strategy="umt", seed=31),
-        make_bundle(d / "LUAD", "LUAD", genes=[g for g in pool if g != "ATM"], strategy="ume", seed=32),
-        make_bundle(d / "SKCM", "SKCM", genes=[g for g in pool if g != "BRCA1"], strategy="umt", seed=33),
+        make_bundle(
+            d / "LUAD", "LUAD", genes=[g for g in pool if g != "ATM"], strategy="ume", seed=32
+        ),
+        make_bundle(
+            d / "SKCM", "SKCM", genes=[g for g in pool if g != "BRCA1"], strategy="umt", seed=33
+        ),
     ]
     return ScoringEngine([Bundle.load(p) for p in bundles])
 
@@ -27,7 +31,9 @@ def brute(engine, ctx, gene):
     """Every partner scored through score_pairs (a different code path), sorted like partners()."""
     genes = [g for g in engine.bundle(ctx).genes.tolist() if g != gene]
     df, _ = engine.score_pairs([(gene, g) for g in genes], contexts=[ctx])
-    out = pd.DataFrame({"partner": genes, "score": df[ctx].to_numpy(), "sd": df[f"{ctx}_sd"].to_numpy()})
+    out = pd.DataFrame(
+        {"partner": genes, "score": df[ctx].to_numpy(), "sd": df[f"{ctx}_sd"].to_numpy()}
+    )
     return out
 
 
@@ -35,7 +41,13 @@ def brute(engine, ctx, gene):
 def test_partners_top_k_equals_brute_force(engine, ctx):
     got = engine.partners("BRCA1", top=15, contexts=[ctx])[ctx]
     ref = brute(engine, ctx, "BRCA1")
-    assert list(got.columns[:5]) == ["partner", "score", "sd", "known_label", "in_training"]  # + rank columns
+    assert list(got.columns[:5]) == [
+        "partner",
+        "score",
+        "sd",
+        "known_label",
+        "in_training",
+    ]  # + rank columns
     assert len(got) == 15 and got.attrs["in_context"] and "BRCA1" not in set(got["partner"])
     assert (np.diff(got["score"].to_numpy()) <= 0).all()
     best = ref.sort_values("score", ascending=False).head(15)
@@ -59,8 +71,15 @@ def test_cross_context_table(engine):
     names = ["BRCA", "LUAD", "SKCM"]
     assert df.attrs["missing_contexts"] == ["SKCM"] and df.attrs["gene"] == "BRCA1"
     # the original columns come first, in order (issue 12 appended the rank columns)
-    assert list(df.columns[:11]) == ["partner"] + names + ["mean", "max", "min", "n_contexts", "n_contexts_high",
-                                                           "best_context", "specificity"]
+    assert list(df.columns[:11]) == ["partner"] + names + [
+        "mean",
+        "max",
+        "min",
+        "n_contexts",
+        "n_contexts_high",
+        "best_context",
+        "specificity",
+    ]
     assert df["SKCM"].isna().all()  # the query gene is not in SKCM's universe
     # rows (issue 16): exactly `top` partners, by the one cross-context rule; these fixture bundles
     # have no rank map, so the rule falls back to the mean raw score, partners scored in both
@@ -85,11 +104,15 @@ def test_cross_context_table(engine):
         assert r["n_contexts_high"] == int((v >= 0.5).sum())
         assert r["best_context"] == max(vals, key=vals.get)
         if len(v) > 1:
-            assert r["specificity"] == pytest.approx(v.max() - (v.sum() - v.max()) / (len(v) - 1), abs=1e-9)
+            assert r["specificity"] == pytest.approx(
+                v.max() - (v.sum() - v.max()) / (len(v) - 1), abs=1e-9
+            )
         else:
             assert np.isnan(r["specificity"])
     atm = engine.cross_context("BRCA1", top=None)
-    row = atm[atm["partner"] == "ATM"].iloc[0]  # with every partner listed, ATM is there: LUAD lacks it
+    row = atm[atm["partner"] == "ATM"].iloc[
+        0
+    ]  # with every partner listed, ATM is there: LUAD lacks it
     assert np.isnan(row["LUAD"]) and row["n_contexts"] == 1 and np.isnan(row["specificity"])
 
 

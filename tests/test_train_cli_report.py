@@ -44,39 +44,89 @@ def test_annotation_profiles_and_baselines():
     res = run_baselines(ctx, 1, 1)
     for part in ("val", "test"):
         for name in ("lr", "rf"):
-            assert 0.5 < res[part][name]["auc"] <= 1.0  # the synthetic labels follow the annotations
+            assert (
+                0.5 < res[part][name]["auc"] <= 1.0
+            )  # the synthetic labels follow the annotations
 
 
 def test_cli_train_grid_report(tmp_path, capsys):
     ctx = synthetic_context(genes=40, omics=2, samples=8, terms=10, pairs=120, seed=7, folds=(1, 2))
     ctx.name = "BRCA"  # a paper scenario name, so the report lines it up with the paper's numbers
     ctx.save(tmp_path / "contexts")
-    common = ["--contexts-dir", str(tmp_path / "contexts"), "--max-epochs", "2", "--hidden-dims", "8",
-              "--threads", "1", "--quiet"]
-    assert main(["train", "--context", "BRCA", "--cv", "1", "--folds", "1", "--out", str(tmp_path / "runs")]
-                + common) == 0
+    common = [
+        "--contexts-dir",
+        str(tmp_path / "contexts"),
+        "--max-epochs",
+        "2",
+        "--hidden-dims",
+        "8",
+        "--threads",
+        "1",
+        "--quiet",
+    ]
+    assert (
+        main(
+            [
+                "train",
+                "--context",
+                "BRCA",
+                "--cv",
+                "1",
+                "--folds",
+                "1",
+                "--out",
+                str(tmp_path / "runs"),
+            ]
+            + common
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "val AUC / test AUC" in out and "2/2/2" in out
     assert (tmp_path / "runs/BRCA/cv1/fold1/metrics.json").exists()
     # grid: fold 1 is reused, fold 2 trained, the missing pan context is reported, baselines fitted
-    assert main(["train", "grid", "--out", str(tmp_path / "runs"), "--scenarios", "BRCA:1,pan:1", "--folds", "1-2",
-                 "--baselines"] + common) == 0
+    assert (
+        main(
+            [
+                "train",
+                "grid",
+                "--out",
+                str(tmp_path / "runs"),
+                "--scenarios",
+                "BRCA:1,pan:1",
+                "--folds",
+                "1-2",
+                "--baselines",
+            ]
+            + common
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "1 fold(s) trained, 1 already done, 2 not available" in out
     assert (tmp_path / "runs/BRCA/cv1/fold2/baselines.json").exists()
-    assert main(["train", "report", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "bm")]) == 0
+    assert (
+        main(["train", "report", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "bm")])
+        == 0
+    )
     md = (tmp_path / "bm/EVALUATION.md").read_text()
     rows = list(csv.DictReader((tmp_path / "bm/evaluation.csv").open()))
-    sel = [r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "selected"][0]
+    sel = [
+        r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "selected"
+    ][0]
     assert sel["n_folds"] == "2" and sel["selected_strategy"] in ("umt", "ume")
     assert float(sel["paper_auc"]) == pytest.approx(0.9654)
-    folds = [json.loads((tmp_path / f"runs/BRCA/cv1/fold{k}/metrics.json").read_text()) for k in (1, 2)]
+    folds = [
+        json.loads((tmp_path / f"runs/BRCA/cv1/fold{k}/metrics.json").read_text()) for k in (1, 2)
+    ]
     mean_auc = sum(f["test"][sel["selected_strategy"]]["auc"] for f in folds) / 2
     assert float(sel["auc_mean"]) == pytest.approx(mean_auc, abs=1e-6)
     lr = [r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "lr"][0]
     assert lr["n_folds"] == "2" and lr["auc_mean"]
     # a scenario not run: present with empty cells
-    pan = [r for r in rows if r["context"] == "pan" and r["cv"] == "3" and r["strategy"] == "umt"][0]
+    pan = [r for r in rows if r["context"] == "pan" and r["cv"] == "3" and r["strategy"] == "umt"][
+        0
+    ]
     assert pan["n_folds"] == "0" and pan["auc_mean"] == ""
     assert "| BRCA | 1 | 2/5 |" in md and "| pan | 3 | 0/5 | – |" in md and "mut+cna" in md
 
@@ -93,27 +143,74 @@ def test_transfer_report_pairs_finetuned_with_scratch_folds(tmp_path, capsys):
     """`--init-from` runs compared with scratch runs on the same folds, in EVALUATION.md
     and transfer.csv."""
     for name in ("OV", "PANX"):
-        ctx = synthetic_context(genes=40, omics=2, samples=8, terms=10, pairs=120, seed=7, folds=(1,))
+        ctx = synthetic_context(
+            genes=40, omics=2, samples=8, terms=10, pairs=120, seed=7, folds=(1,)
+        )
         ctx.name = name
         ctx.save(tmp_path / "contexts")
-    common = ["--contexts-dir", str(tmp_path / "contexts"), "--max-epochs", "2", "--hidden-dims", "8",
-              "--threads", "1", "--quiet", "--cv", "1", "--folds", "1"]
+    common = [
+        "--contexts-dir",
+        str(tmp_path / "contexts"),
+        "--max-epochs",
+        "2",
+        "--hidden-dims",
+        "8",
+        "--threads",
+        "1",
+        "--quiet",
+        "--cv",
+        "1",
+        "--folds",
+        "1",
+    ]
     assert main(["train", "--context", "OV", "--out", str(tmp_path / "runs")] + common) == 0
-    assert main(["train", "--context", "PANX", "--out", str(tmp_path / "tr/pretrain")] + common) == 0
+    assert (
+        main(["train", "--context", "PANX", "--out", str(tmp_path / "tr/pretrain")] + common) == 0
+    )
     src = tmp_path / "tr/pretrain/PANX/cv1/fold1"
-    assert main(["train", "--context", "OV", "--out", str(tmp_path / "tr/finetune"), "--init-from", str(src)]
-                + common) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--context",
+                "OV",
+                "--out",
+                str(tmp_path / "tr/finetune"),
+                "--init-from",
+                str(src),
+            ]
+            + common
+        )
+        == 0
+    )
     ft = json.loads((tmp_path / "tr/finetune/OV/cv1/fold1/metrics.json").read_text())
     assert ft["init_from"] == str(src) and ft["transfer"]
     capsys.readouterr()
-    assert main(["train", "report", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "bm"),
-                 "--transfer", str(tmp_path / "tr")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "report",
+                "--runs",
+                str(tmp_path / "runs"),
+                "--out",
+                str(tmp_path / "bm"),
+                "--transfer",
+                str(tmp_path / "tr"),
+            ]
+        )
+        == 0
+    )
     md = (tmp_path / "bm/EVALUATION.md").read_text()
-    assert "## Transfer from a pan-cancer model" in md and "Pretraining run: `PANX` CV1 fold 1" in md
+    assert (
+        "## Transfer from a pan-cancer model" in md and "Pretraining run: `PANX` CV1 fold 1" in md
+    )
     rows = list(csv.DictReader((tmp_path / "bm/transfer.csv").open()))
     assert {r["strategy"] for r in rows} == {"only_omics", "only_kg", "umt", "ume", "selected"}
     kg = [r for r in rows if r["strategy"] == "only_kg"][0]
-    sc = json.loads((tmp_path / "runs/OV/cv1/fold1/metrics.json").read_text())["test"]["only_kg"]["auc"]
+    sc = json.loads((tmp_path / "runs/OV/cv1/fold1/metrics.json").read_text())["test"]["only_kg"][
+        "auc"
+    ]
     assert kg["context"] == "OV" and kg["n_folds"] == "1"
     assert float(kg["auc_diff_mean"]) == pytest.approx(ft["test"]["only_kg"]["auc"] - sc, abs=1e-5)
     assert "| OV | 1 | 1 | only-KG |" in md

@@ -29,9 +29,16 @@ def _one_thread():
 
 
 def tiny_cfg(**kw) -> TrainConfig:
-    base = dict(hidden_dims=[8], latent_dim=4, kg_dims=[4, 8, 4], max_epochs=3, patience=0, patience_steps=0,
-                batch_size=32,
-                checkpoint_every_s=0.0)
+    base = dict(
+        hidden_dims=[8],
+        latent_dim=4,
+        kg_dims=[4, 8, 4],
+        max_epochs=3,
+        patience=0,
+        patience_steps=0,
+        batch_size=32,
+        checkpoint_every_s=0.0,
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -55,18 +62,34 @@ def reference_run(ctx, tmp_path_factory):
 def test_fold_outputs_and_history(reference_run):
     out, m = reference_run
     fold = out / "SYN" / "cv1" / "fold1"
-    assert sorted(p.name for p in fold.iterdir()) == ["history.json", "kg.pt", "metrics.json", "omics.pt", "umt.pt"]
+    assert sorted(p.name for p in fold.iterdir()) == [
+        "history.json",
+        "kg.pt",
+        "metrics.json",
+        "omics.pt",
+        "umt.pt",
+    ]
     for part in ("val", "test"):
         assert set(m[part]) == {"only_omics", "only_kg", "umt", "ume"}
         for strat in m[part].values():
-            assert 0.0 <= strat["auc"] <= 1.0 and set(strat) >= {"auc", "aupr", "f1_best", "f1_at_0.5"}
+            assert 0.0 <= strat["auc"] <= 1.0 and set(strat) >= {
+                "auc",
+                "aupr",
+                "f1_best",
+                "f1_at_0.5",
+            }
     assert m["epochs_run"] == {"omics": 3, "kg": 3, "umt": 3}
     assert m["peak_rss_bytes"]["umt"] > 0 and m["wall_s"]["total"] > 0
     hist = json.loads((fold / "history.json").read_text())
     assert [len(hist[s]) for s in ("omics", "kg", "umt")] == [3, 3, 3]
-    assert all(r["grad_norm_omics"] > 0 for r in hist["omics"]) and "grad_norm_kg" not in hist["omics"][0]
+    assert (
+        all(r["grad_norm_omics"] > 0 for r in hist["omics"])
+        and "grad_norm_kg" not in hist["omics"][0]
+    )
     assert all(r["grad_norm_kg"] > 0 for r in hist["kg"])
-    assert all(r["grad_norm_omics"] > 0 and r["grad_norm_kg"] > 0 and r["distill"] > 0 for r in hist["umt"])
+    assert all(
+        r["grad_norm_omics"] > 0 and r["grad_norm_kg"] > 0 and r["distill"] > 0 for r in hist["umt"]
+    )
     # best epoch = argmax of the validation AUC (first on ties)
     aucs = [r["val_auc"] for r in hist["umt"]]
     assert m["best_epoch"]["umt"] == int(np.argmax(aucs)) + 1
@@ -83,7 +106,10 @@ def test_checkpoint_round_trip_weights_only(ctx, reference_run):
     fold = reference_run[0] / "SYN" / "cv1" / "fold1"
     ck = torch.load(fold / "omics.pt", map_location="cpu", weights_only=True)
     assert ck["complete"] and ck["stage"] == "omics" and len(ck["history"]) == ck["epochs_run"]
-    assert ck["optimizer"]["steps"] > 0 and ck["best_epoch"] == reference_run[1]["best_epoch"]["only_omics"]
+    assert (
+        ck["optimizer"]["steps"] > 0
+        and ck["best_epoch"] == reference_run[1]["best_epoch"]["only_omics"]
+    )
     model = OmicsModel(ModelSpec.from_dict(ck["spec"]))
     model.load_state_dict(ck["model"])
     for k, v in model.state_dict().items():
@@ -128,15 +154,33 @@ def _np_sigmoid(x):
 def _np_scores(arr, pairs):
     a, b = pairs[:, 0], pairs[:, 1]
     d = arr["omics_teacher_emb"].shape[1]
-    lo = arr["omics_teacher_emb"][a] @ arr["omics_head_w"][:d] + arr["omics_teacher_emb"][b] @ arr["omics_head_w"][d:] \
+    lo = (
+        arr["omics_teacher_emb"][a] @ arr["omics_head_w"][:d]
+        + arr["omics_teacher_emb"][b] @ arr["omics_head_w"][d:]
         + arr["omics_head_b"][0]
-    lk = arr["kg_teacher_emb"][a] @ arr["kg_head_w"][:d] + arr["kg_teacher_emb"][b] @ arr["kg_head_w"][d:] \
+    )
+    lk = (
+        arr["kg_teacher_emb"][a] @ arr["kg_head_w"][:d]
+        + arr["kg_teacher_emb"][b] @ arr["kg_head_w"][d:]
         + arr["kg_head_b"][0]
-    x = np.concatenate([arr["omics_student_emb"][a], arr["omics_student_emb"][b], arr["kg_student_emb"][a],
-                        arr["kg_student_emb"][b]], axis=1)
+    )
+    x = np.concatenate(
+        [
+            arr["omics_student_emb"][a],
+            arr["omics_student_emb"][b],
+            arr["kg_student_emb"][a],
+            arr["kg_student_emb"][b],
+        ],
+        axis=1,
+    )
     h = np.maximum(x @ arr["umt_w1"].T + arr["umt_b1"], 0.0)
     lu = h @ arr["umt_w2"] + arr["umt_b2"][0]
-    return {"only_omics": lo, "only_kg": lk, "umt": lu, "ume": 0.5 * (_np_sigmoid(lo) + _np_sigmoid(lk))}
+    return {
+        "only_omics": lo,
+        "only_kg": lk,
+        "umt": lu,
+        "ume": 0.5 * (_np_sigmoid(lo) + _np_sigmoid(lk)),
+    }
 
 
 def test_numpy_scoring_from_fold_arrays_equals_torch_eval(ctx, reference_run):
@@ -145,9 +189,20 @@ def test_numpy_scoring_from_fold_arrays_equals_torch_eval(ctx, reference_run):
     arr = fold_arrays(fold, ctx, tensors)
     g = ctx.num_genes
     shapes = {k: v.shape for k, v in arr.items()}
-    assert shapes == {"omics_teacher_emb": (g, 4), "kg_teacher_emb": (g, 4), "omics_head_w": (8,), "omics_head_b": (1,),
-                      "kg_head_w": (8,), "kg_head_b": (1,), "omics_student_emb": (g, 4), "kg_student_emb": (g, 4),
-                      "umt_w1": (4, 16), "umt_b1": (4,), "umt_w2": (4,), "umt_b2": (1,)}
+    assert shapes == {
+        "omics_teacher_emb": (g, 4),
+        "kg_teacher_emb": (g, 4),
+        "omics_head_w": (8,),
+        "omics_head_b": (1,),
+        "kg_head_w": (8,),
+        "kg_head_b": (1,),
+        "omics_student_emb": (g, 4),
+        "kg_student_emb": (g, 4),
+        "umt_w1": (4, 16),
+        "umt_b1": (4,),
+        "umt_w2": (4,),
+        "umt_b2": (1,),
+    }
     assert all(v.dtype == np.float32 for v in arr.values())
     pairs = fold_pairs(ctx, 1, 1)["test"]
     np_scores = _np_scores(arr, pairs.numpy())
@@ -164,14 +219,17 @@ def test_numpy_scoring_from_fold_arrays_equals_torch_eval(ctx, reference_run):
     np.testing.assert_allclose(np_scores["only_omics"], lo, atol=1e-5)
     np.testing.assert_allclose(np_scores["only_kg"], lk, atol=1e-5)
     np.testing.assert_allclose(np_scores["umt"], lu, atol=1e-5)
-    np.testing.assert_allclose(np_scores["ume"], 0.5 * (_np_sigmoid(lo) + _np_sigmoid(lk)), atol=1e-6)
+    np.testing.assert_allclose(
+        np_scores["ume"], 0.5 * (_np_sigmoid(lo) + _np_sigmoid(lk)), atol=1e-6
+    )
     # and the recorded test AUCs come out of these scores
     from synleaf_desktop.train.metrics import pair_metrics
 
     y = pairs[:, 2].numpy()
     for strat in ("only_omics", "umt", "ume"):
-        assert pair_metrics(y, np_scores[strat])["auc"] == pytest.approx(reference_run[1]["test"][strat]["auc"],
-                                                                         abs=1e-6)
+        assert pair_metrics(y, np_scores[strat])["auc"] == pytest.approx(
+            reference_run[1]["test"][strat]["auc"], abs=1e-6
+        )
 
 
 @pytest.mark.parametrize("k", [1, 4])
@@ -195,7 +253,9 @@ def test_early_stopping(ctx, tmp_path):
 def test_early_stopping_counts_optimizer_steps(ctx, tmp_path):
     # patience 2 epochs, but at least 2 epochs' steps + 1: the stage waits 3 epochs, one more
     run_fold(ctx, 1, 3, tmp_path / "probe", tiny_cfg(max_epochs=1), "cpu")
-    history = json.loads((tmp_path / "probe" / ctx.name / "cv1" / "fold3" / "history.json").read_text())
+    history = json.loads(
+        (tmp_path / "probe" / ctx.name / "cv1" / "fold3" / "history.json").read_text()
+    )
     steps = history["kg"][0]["steps"]
     assert steps == history["umt"][0]["steps"] > 1
     cfg = tiny_cfg(max_epochs=40, patience=2, patience_steps=2 * steps + 1, lr=0.0)
@@ -209,12 +269,19 @@ def test_early_stopping_counts_optimizer_steps(ctx, tmp_path):
 
 def test_init_from_transfers_matching_weights(ctx, tmp_path, reference_run):
     src = reference_run[0] / "SYN" / "cv1" / "fold1"
-    other = synthetic_context(genes=50, omics=2, samples=14, terms=12, pairs=160, seed=3)  # different S
+    other = synthetic_context(
+        genes=50, omics=2, samples=14, terms=12, pairs=160, seed=3
+    )  # different S
     other.name = "OTHER"
     m = run_fold(other, 1, 1, tmp_path, tiny_cfg(max_epochs=1), "cpu", init_from=src)
     tr = m["transfer"]
-    assert "encoder.embedding.weight" in tr["kg"]["copied"] and "encoder.convs.0.weight" in tr["kg"]["copied"]
-    assert any(s.startswith("encoder.w_in") for s in tr["omics"]["skipped"])  # first layer depends on S
+    assert (
+        "encoder.embedding.weight" in tr["kg"]["copied"]
+        and "encoder.convs.0.weight" in tr["kg"]["copied"]
+    )
+    assert any(
+        s.startswith("encoder.w_in") for s in tr["omics"]["skipped"]
+    )  # first layer depends on S
     assert "encoder.mu_w" in tr["omics"]["copied"] and "head.fc.weight" in tr["omics"]["copied"]
     assert "kg.embedding.weight" in tr["umt"]["copied"]
     # a graph with another vocabulary cannot give its KG weights
@@ -223,7 +290,9 @@ def test_init_from_transfers_matching_weights(ctx, tmp_path, reference_run):
     with pytest.raises(InputError, match="graph"):
         run_fold(bad, 1, 1, tmp_path, tiny_cfg(max_epochs=1), "cpu", init_from=src)
     with pytest.raises(InputError, match="init-from"):
-        run_fold(other, 1, 2, tmp_path, tiny_cfg(max_epochs=1), "cpu", init_from=tmp_path / "nowhere")
+        run_fold(
+            other, 1, 2, tmp_path, tiny_cfg(max_epochs=1), "cpu", init_from=tmp_path / "nowhere"
+        )
 
 
 def test_checkpoint_of_another_architecture_is_not_reused(ctx, tmp_path):

@@ -38,9 +38,16 @@ def test_selection_rule_strict_greater_tie_goes_to_ume():
     assert select_strategy([0.7], [0.71]) == "ume"
     assert select_strategy([None, 0.9], [0.8, 0.8]) == "umt"  # NaN folds left out
     assert select_strategy([None], [0.5]) == "ume"
-    folds = [{"fold": k, "val": {"umt": {"auc": a}, "ume": {"auc": b}}} for k, a, b in ((1, 0.7, 0.6), (2, 0.6, 0.6))]
+    folds = [
+        {"fold": k, "val": {"umt": {"auc": a}, "ume": {"auc": b}}}
+        for k, a, b in ((1, 0.7, 0.6), (2, 0.6, 0.6))
+    ]
     sel = scenario_selection(folds)
-    assert sel["selected"] == "umt" and sel["umt_val_auc"] == pytest.approx(0.65) and sel["folds"] == [1, 2]
+    assert (
+        sel["selected"] == "umt"
+        and sel["umt_val_auc"] == pytest.approx(0.65)
+        and sel["folds"] == [1, 2]
+    )
 
 
 def test_lookahead_schedule_and_state_round_trip():

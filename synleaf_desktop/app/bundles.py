@@ -19,8 +19,12 @@ from ..progress import Progress, ensure
 EvidenceStep = Callable[[Path, Progress], "dict[str, Any] | None"]
 
 
-def finish_bundle(folder: str | Path, progress: Progress | None = None, evidence: EvidenceStep | None = None,
-                  n_threads: int | None = None) -> dict[str, Any]:
+def finish_bundle(
+    folder: str | Path,
+    progress: Progress | None = None,
+    evidence: EvidenceStep | None = None,
+    n_threads: int | None = None,
+) -> dict[str, Any]:
     """Add the calibration (and evidence, when a step is given) to a written bundle and rewrite
     its model card. Returns ``{"calibration": entry, "evidence": entry | None}``."""
     from ..bundle.card import write_model_card
@@ -51,9 +55,13 @@ def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any
     arrays = evidence_arrays(calls, genes.tolist())
     meta = json.loads(str(np.asarray(arrays["meta_json"])[()])) if "meta_json" in arrays else {}
     bits = arrays["inact_bits"]
-    entry = {"file": "evidence.npz", "tumours": int(len(arrays["samples"])),
-             "genes_profiled": int((np.asarray(arrays["gene_types"]) > 0).sum()),
-             "genes_ever_inactivated": int((np.asarray(bits).any(axis=1)).sum()), **meta}
+    entry = {
+        "file": "evidence.npz",
+        "tumours": int(len(arrays["samples"])),
+        "genes_profiled": int((np.asarray(arrays["gene_types"]) > 0).sum()),
+        "genes_ever_inactivated": int((np.asarray(bits).any(axis=1)).sum()),
+        **meta,
+    }
     add_bundle_member(folder, "evidence.npz", arrays, "evidence", entry)
     progress.update(1.0, f"{folder.name}: cohort evidence ready")
     return entry

@@ -37,7 +37,9 @@ UME_BUNDLE_BYTES = 2_500_000  # generous estimate of a five-fold UME bundle (mea
 DEFAULT_BUDGET_MB = 150.0
 
 
-def fold_metrics(runs_root: str | Path, name: str, cv: int, folds: Sequence[int]) -> list[dict[str, Any]]:
+def fold_metrics(
+    runs_root: str | Path, name: str, cv: int, folds: Sequence[int]
+) -> list[dict[str, Any]]:
     """The metrics.json of each finished fold (raises if one is missing)."""
     from ..train.fold import fold_dir
 
@@ -45,7 +47,9 @@ def fold_metrics(runs_root: str | Path, name: str, cv: int, folds: Sequence[int]
     for k in folds:
         path = fold_dir(runs_root, name, cv, k) / "metrics.json"
         if not path.exists():
-            raise FileNotFoundError(f"{name} cv{cv} fold{k} has not been trained: {path} is missing")
+            raise FileNotFoundError(
+                f"{name} cv{cv} fold{k} has not been trained: {path} is missing"
+            )
         out.append(read_json(path))
     return out
 
@@ -60,7 +64,8 @@ def manifest_metrics(metrics: Sequence[dict[str, Any]]) -> dict[str, dict[str, l
             prefix = "val" if part == "val" else "test"
             for metric in METRIC_KEYS:
                 table[f"{prefix}_{metric}{suffix}"] = [
-                    (m.get(part, {}).get(strat) or {}).get(metric) for m in metrics]
+                    (m.get(part, {}).get(strat) or {}).get(metric) for m in metrics
+                ]
         out[strat] = table
     return out
 
@@ -70,15 +75,22 @@ def _relative_inputs(inputs: dict[str, str]) -> dict[str, str]:
     out = {}
     for path, digest in sorted(inputs.items()):
         parts = Path(path).parts
-        key = "/".join(parts[parts.index("data") + 1:]) if "data" in parts else Path(path).name
+        key = "/".join(parts[parts.index("data") + 1 :]) if "data" in parts else Path(path).name
         out[key] = digest
     return out
 
 
-def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, cv: int = 2,
-                     folds: Sequence[int] = (1, 2, 3, 4, 5), dtype: str = "int8-lowrank",
-                     size_budget_bytes: int | None = None, strategy: str | None = None,
-                     progress: Progress | None = None) -> Path:
+def bundle_from_runs(
+    context: Context,
+    runs_root: str | Path,
+    dest: str | Path,
+    cv: int = 2,
+    folds: Sequence[int] = (1, 2, 3, 4, 5),
+    dtype: str = "int8-lowrank",
+    size_budget_bytes: int | None = None,
+    strategy: str | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write the bundle of one context from its finished fold runs.
 
     Args:
@@ -109,7 +121,11 @@ def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, 
         progress.update(n / len(folds), f"{context.name}: exporting fold {k}")
         fa = fold_arrays(fold_dir(runs_root, context.name, cv, k), context, tensors)
         if chosen == "ume":  # the student matrices are not shipped for UME
-            fa = {key: v for key, v in fa.items() if not key.startswith(("omics_student", "kg_student", "umt_"))}
+            fa = {
+                key: v
+                for key, v in fa.items()
+                if not key.startswith(("omics_student", "kg_student", "umt_"))
+            }
         arrays.append(fa)
         splits.append({part: arr.astype(np.int32) for part, arr in context.split(cv, k).items()})
     meta = context.meta
@@ -119,40 +135,67 @@ def bundle_from_runs(context: Context, runs_root: str | Path, dest: str | Path, 
         "description": f"SynLeaF {chosen.upper()} on {context.name}, CV{cv} folds {list(folds)}",
         "cv": f"CV{cv}",
         "fold_ids": list(folds),
-        "selection": {"rule": DEFAULT_RULE, "forced": strategy is not None,
-                      "val_auc": {"umt": selection["umt_val_auc"], "ume": selection["ume_val_auc"]}},
+        "selection": {
+            "rule": DEFAULT_RULE,
+            "forced": strategy is not None,
+            "val_auc": {"umt": selection["umt_val_auc"], "ume": selection["ume_val_auc"]},
+        },
         "metrics": manifest_metrics(metrics),
         "omics": list(context.omics_kinds),
         "sample_counts": dict(meta.get("omics", {}).get("samples_per_omics", {})),
         "samples": int(len(context.samples)),
-        "kg": {"id": context.kg.kg_id, "entities": int(context.kg.num_entities),
-               "relations": int(context.kg.num_relations), "edges": int(context.kg.edge_index.shape[1]),
-               "pathway_policy": meta.get("kg", {}).get("pathways", {}).get("policy")},
+        "kg": {
+            "id": context.kg.kg_id,
+            "entities": int(context.kg.num_entities),
+            "relations": int(context.kg.num_relations),
+            "edges": int(context.kg.edge_index.shape[1]),
+            "pathway_policy": meta.get("kg", {}).get("pathways", {}).get("policy"),
+        },
         "data_checksums": _relative_inputs(meta.get("inputs", {})),
-        "labels": {"positives": meta.get("labels", {}).get("positives"),
-                   "negatives": meta.get("labels", {}).get("negatives"),
-                   "source": meta.get("source", {}).get("labels")},
+        "labels": {
+            "positives": meta.get("labels", {}).get("positives"),
+            "negatives": meta.get("labels", {}).get("negatives"),
+            "source": meta.get("source", {}).get("labels"),
+        },
         "packages": dict(first.get("versions", {})),
         "seed": {"context": meta.get("seed"), "folds": [m.get("seed") for m in metrics]},
-        "training": {"config": first.get("config", {}), "epochs_run": [m.get("epochs_run") for m in metrics],
-                     "best_epoch": [m.get("best_epoch") for m in metrics],
-                     "wall_s": [m.get("wall_s", {}).get("total") for m in metrics],
-                     "device": first.get("device")},
+        "training": {
+            "config": first.get("config", {}),
+            "epochs_run": [m.get("epochs_run") for m in metrics],
+            "best_epoch": [m.get("best_epoch") for m in metrics],
+            "wall_s": [m.get("wall_s", {}).get("total") for m in metrics],
+            "device": first.get("device"),
+        },
         "context_built_at": meta.get("built_at"),
     }
     progress.update(0.95, f"{context.name}: writing the bundle")
-    out = write_bundle(dest, context.name, context.genes, arrays, chosen, manifest_extra=extra, dtype=dtype,
-                       split_pairs=splits, size_budget_bytes=size_budget_bytes)
+    out = write_bundle(
+        dest,
+        context.name,
+        context.genes,
+        arrays,
+        chosen,
+        manifest_extra=extra,
+        dtype=dtype,
+        split_pairs=splits,
+        size_budget_bytes=size_budget_bytes,
+    )
     write_model_card(out)
     progress.update(1.0, f"{context.name}: bundle written")
     return out
 
 
 def _tree_bytes(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+    return (
+        sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        if path.is_dir()
+        else path.stat().st_size
+    )
 
 
-def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names: Sequence[str]) -> int:
+def umt_budget(
+    total_bytes: int, selected: dict[str, str], out: Path, all_names: Sequence[str]
+) -> int:
     """Per-UMT-context budget: the total minus what everything else in ``out`` takes, shared
     equally by the UMT contexts built in this run (:func:`build_bundles` passes what a context
     leaves of its share on to the next one, in build order).
@@ -179,12 +222,24 @@ def umt_budget(total_bytes: int, selected: dict[str, str], out: Path, all_names:
     return max(0, (total_bytes - fixed) // max(n_umt, 1))
 
 
-def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Path, runs_root: str | Path,
-                  contexts: Sequence[str] | None = None, device: str = "auto", budget_mb: float = DEFAULT_BUDGET_MB,
-                  cv: int = 2, folds: Sequence[int] = (1, 2, 3, 4, 5), config: Any = None,
-                  dtype: str = "int8-lowrank", train: bool = True, progress: Progress | None = None,
-                  log: Callable[[str], None] = print, finish: Callable[[Path, Context, Progress], Any] | None = None,
-                  reserve_bytes: int = 0) -> list[dict[str, Any]]:
+def build_bundles(
+    data_dir: str | Path,
+    out: str | Path,
+    contexts_dir: str | Path,
+    runs_root: str | Path,
+    contexts: Sequence[str] | None = None,
+    device: str = "auto",
+    budget_mb: float = DEFAULT_BUDGET_MB,
+    cv: int = 2,
+    folds: Sequence[int] = (1, 2, 3, 4, 5),
+    config: Any = None,
+    dtype: str = "int8-lowrank",
+    train: bool = True,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = print,
+    finish: Callable[[Path, Context, Progress], Any] | None = None,
+    reserve_bytes: int = 0,
+) -> list[dict[str, Any]]:
     """Build (or rebuild) the bundles of ``contexts`` (default: the nine built-ins) into ``out``.
 
     ``finish(folder, context, progress)`` runs on each written bundle (the app layer adds ranks,
@@ -205,11 +260,23 @@ def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Pat
         log(f"building contexts {', '.join(missing)} from {data_dir} into {contexts_dir}")
         build_all(data_dir, contexts_dir, contexts=missing, progress=progress.sub(0.0, 0.05))
     if train:
-        run_grid(contexts_dir, runs_root, scenarios=[(n, cv) for n in names], folds=list(folds), config=config,
-                 device=device, progress=progress.sub(0.05, 0.9), log=log)
-    selected = {n: scenario_selection(fold_metrics(runs_root, n, cv, folds))["selected"] for n in names}
+        run_grid(
+            contexts_dir,
+            runs_root,
+            scenarios=[(n, cv) for n in names],
+            folds=list(folds),
+            config=config,
+            device=device,
+            progress=progress.sub(0.05, 0.9),
+            log=log,
+        )
+    selected = {
+        n: scenario_selection(fold_metrics(runs_root, n, cv, folds))["selected"] for n in names
+    }
     all_names = sorted(set(BUILTIN_ORDER) | set(names))
-    per_umt = umt_budget(int(budget_mb * 1e6) - reserve_bytes * len(all_names), selected, out, all_names)
+    per_umt = umt_budget(
+        int(budget_mb * 1e6) - reserve_bytes * len(all_names), selected, out, all_names
+    )
     log(f"budget {budget_mb:.0f} MB: {per_umt / 1e6:.1f} MB per UMT context")
     rows = []
     carry = 0  # what earlier UMT contexts left of their share passes on, so the budget is used
@@ -217,17 +284,34 @@ def build_bundles(data_dir: str | Path, out: str | Path, contexts_dir: str | Pat
         context = Context.load(contexts_dir / name)
         budget = per_umt + carry if selected[name] == "umt" else None
         sub = progress.sub(0.9 + 0.1 * n / len(names), 0.9 + 0.1 * (n + 1) / len(names))
-        dest = bundle_from_runs(context, runs_root, out / name, cv=cv, folds=folds, dtype=dtype,
-                                size_budget_bytes=budget, progress=sub.sub(0.0, 0.5 if finish else 1.0))
+        dest = bundle_from_runs(
+            context,
+            runs_root,
+            out / name,
+            cv=cv,
+            folds=folds,
+            dtype=dtype,
+            size_budget_bytes=budget,
+            progress=sub.sub(0.0, 0.5 if finish else 1.0),
+        )
         if finish is not None:
             finish(dest, context, sub.sub(0.5, 1.0))
         man = read_manifest(dest)
         if budget is not None:
             carry = max(0, budget - int(man.get("size_bytes", budget)))
-        rows.append({"name": name, "strategy": man["strategy"], "folds_shipped": man.get("folds_shipped"),
-                     "folds_trained": man.get("folds_trained"), "size_mb": man.get("size_bytes", 0) / 1e6,
-                     "headline": man.get("headline", {})})
-        log(f"{name}: {man['strategy'].upper()}, {man.get('folds_shipped')}/{man.get('folds_trained')} folds, "
-            f"{man.get('size_bytes', 0) / 1e6:.1f} MB -> {dest}")
+        rows.append(
+            {
+                "name": name,
+                "strategy": man["strategy"],
+                "folds_shipped": man.get("folds_shipped"),
+                "folds_trained": man.get("folds_trained"),
+                "size_mb": man.get("size_bytes", 0) / 1e6,
+                "headline": man.get("headline", {}),
+            }
+        )
+        log(
+            f"{name}: {man['strategy'].upper()}, {man.get('folds_shipped')}/{man.get('folds_trained')} folds, "
+            f"{man.get('size_bytes', 0) / 1e6:.1f} MB -> {dest}"
+        )
         del context
     return rows

@@ -31,25 +31,43 @@ CARD_FILE = "MODEL_CARD.md"
 NOT_RECORDED = "not recorded"
 
 #: metric columns of the per-fold table, in this order when present (others follow, sorted)
-METRIC_ORDER = ("val_auc", "val_aupr", "val_f1_best", "val_f1_at_0.5", "test_auc", "test_aupr", "test_f1_best",
-                "test_f1_at_0.5", "test_auc_both_orders", "test_aupr_both_orders", "test_f1_best_both_orders",
-                "test_f1_at_0.5_both_orders")
+METRIC_ORDER = (
+    "val_auc",
+    "val_aupr",
+    "val_f1_best",
+    "val_f1_at_0.5",
+    "test_auc",
+    "test_aupr",
+    "test_f1_best",
+    "test_f1_at_0.5",
+    "test_auc_both_orders",
+    "test_aupr_both_orders",
+    "test_f1_best_both_orders",
+    "test_f1_at_0.5_both_orders",
+)
 #: strategies in the comparison table, in this order when present
 STRATEGY_ORDER = ("only_omics", "only_kg", "umt", "ume")
 STRATEGY_NAMES = {
     "umt": "UMT (uni-modal teacher): student omics and KG encoders distilled from the two single-modality "
-           "teachers, with a two-layer head over both genes' embeddings",
+    "teachers, with a two-layer head over both genes' embeddings",
     "ume": "UME (uni-modal ensemble): the mean of the omics teacher's and the KG teacher's probabilities",
     "only_omics": "omics teacher alone (stage 1)",
     "only_kg": "knowledge-graph teacher alone (stage 1)",
 }
-OMICS_NAMES = {"mut": "somatic mutation", "cna": "copy number", "exp": "mRNA expression", "myl": "DNA methylation"}
+OMICS_NAMES = {
+    "mut": "somatic mutation",
+    "cna": "copy number",
+    "exp": "mRNA expression",
+    "myl": "DNA methylation",
+}
 #: the omics each of the paper's models used (METHOD.md, headline facts)
 PAPER_OMICS_SINGLE = ("mut", "cna", "exp", "myl")
 PAPER_OMICS_PAN = ("mut", "cna", "exp")
 
-PAPER_TITLE = ("SynLeaF: A Dual-Stage Multimodal Fusion Framework for Synthetic Lethality Prediction Across "
-               "Pan- and Single-Cancer Contexts")
+PAPER_TITLE = (
+    "SynLeaF: A Dual-Stage Multimodal Fusion Framework for Synthetic Lethality Prediction Across "
+    "Pan- and Single-Cancer Contexts"
+)
 PAPER_ID = "arXiv:2603.22369"
 
 
@@ -108,7 +126,9 @@ def _as_float(x: Any) -> float:
         return math.nan
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> list[str]:
+def _table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None
+) -> list[str]:
     align = list(align or ["l"] * len(header))
     sep = ["---:" if a == "r" else "---" for a in align]
     out = ["| " + " | ".join(header) + " |", "| " + " | ".join(sep) + " |"]
@@ -124,8 +144,12 @@ def _metrics(manifest: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         return out
     for strat, table in raw.items():
         if isinstance(table, Mapping):
-            out[str(strat)] = {str(m): list(v) if isinstance(v, (list, tuple)) else [v] for m, v in table.items()}
-        elif isinstance(table, (list, tuple)):  # [{metric: value}, ...] (the writer's other accepted form)
+            out[str(strat)] = {
+                str(m): list(v) if isinstance(v, (list, tuple)) else [v] for m, v in table.items()
+            }
+        elif isinstance(
+            table, (list, tuple)
+        ):  # [{metric: value}, ...] (the writer's other accepted form)
             per: dict[str, list[Any]] = {}
             for row in table:
                 if isinstance(row, Mapping):
@@ -140,7 +164,9 @@ def _ordered(keys: Iterable[str], order: Sequence[str]) -> list[str]:
     return [k for k in order if k in keys] + sorted(k for k in keys if k not in order)
 
 
-def split_pair_counts(folder: str | Path, n_folds: int | None = None) -> list[dict[str, dict[str, int]]] | None:
+def split_pair_counts(
+    folder: str | Path, n_folds: int | None = None
+) -> list[dict[str, dict[str, int]]] | None:
     """Per trained fold, ``{part: {"n", "pos", "neg"}}`` from ``split_pairs.npz`` (None when absent
     or unreadable). Read with ``numpy.load(allow_pickle=False)``."""
     path = Path(folder) / SPLITS_FILE
@@ -158,8 +184,11 @@ def split_pair_counts(folder: str | Path, n_folds: int | None = None) -> list[di
                 arr = z[key]
                 labels = arr[:, 2] if arr.ndim == 2 and arr.shape[1] >= 3 else np.zeros(0)
                 pos = int((labels == 1).sum())
-                folds.setdefault(int(idx), {})[part] = {"n": int(arr.shape[0]), "pos": pos,
-                                                        "neg": int(arr.shape[0]) - pos}
+                folds.setdefault(int(idx), {})[part] = {
+                    "n": int(arr.shape[0]),
+                    "pos": pos,
+                    "neg": int(arr.shape[0]) - pos,
+                }
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
         return None
     if not folds:
@@ -181,7 +210,10 @@ def _summary(m: Mapping[str, Any]) -> list[str]:
         ("description", _txt(m.get("description"))),
         ("selected strategy", strategy.upper() if strategy else NOT_RECORDED),
         ("cross-validation scenario", _txt(m.get("cv"))),
-        ("folds in the score", f"{_txt(m.get('folds_shipped'))} shipped of {_txt(m.get('folds_trained'))} trained"),
+        (
+            "folds in the score",
+            f"{_txt(m.get('folds_shipped'))} shipped of {_txt(m.get('folds_trained'))} trained",
+        ),
         ("genes in the universe", _int(m.get("n_genes"))),
         ("omics used", _omics_list(m.get("omics"))),
         ("knowledge graph", _txt(_get(m, "kg", "id"))),
@@ -197,8 +229,10 @@ def _ranks(m: Mapping[str, Any]) -> list[str]:
     """The calibration section (issue 12): what a raw score of this model means."""
     c = m.get("calibration")
     if not isinstance(c, Mapping):
-        return ["This bundle has no rank map: its raw scores are on this model's own scale and cannot be compared "
-                "with other contexts. Rebuild it with a current version of the app to add one."]
+        return [
+            "This bundle has no rank map: its raw scores are on this model's own scale and cannot be compared "
+            "with other contexts. Rebuild it with a current version of the app to add one."
+        ]
     err = c.get("rank_error") or {}
     ap = c.get("all_pairs") or {}
     out = [
@@ -220,9 +254,11 @@ def _ranks(m: Mapping[str, Any]) -> list[str]:
     ]
     dc = m.get("dtype_check")
     if isinstance(dc, Mapping) and m.get("dtype") == "int8-lowrank":
-        out.append(f"- Storage: the UMT terms are stored as int8 on {_int(dc.get('rank'))} singular directions per "
-                   f"fold; over {_int(dc.get('pairs'))} random pairs this changes scores by at most "
-                   f"{_num(dc.get('max_abs_diff'), 5)} (mean {_num(dc.get('mean_abs_diff'), 6)}) against float32.")
+        out.append(
+            f"- Storage: the UMT terms are stored as int8 on {_int(dc.get('rank'))} singular directions per "
+            f"fold; over {_int(dc.get('pairs'))} random pairs this changes scores by at most "
+            f"{_num(dc.get('max_abs_diff'), 5)} (mean {_num(dc.get('mean_abs_diff'), 6)}) against float32."
+        )
     return out
 
 
@@ -244,8 +280,13 @@ def _scoring(m: Mapping[str, Any]) -> list[str]:
         "- The bundle holds per-gene terms computed in evaluation mode (no omics tables, no graph): a "
         "score is a lookup plus a small head, computed with numpy.",
         f"- Storage type of the large per-gene matrices: {_txt(m.get('dtype'))}"
-        + (f" (largest score change from float16 rounding over {_txt(_get(m, 'dtype_check', 'pairs'))} sampled "
-           f"pairs: {_num(_get(m, 'dtype_check', 'max_abs_diff'), 6)})" if _get(m, "dtype_check") else "") + ".",
+        + (
+            f" (largest score change from float16 rounding over {_txt(_get(m, 'dtype_check', 'pairs'))} sampled "
+            f"pairs: {_num(_get(m, 'dtype_check', 'max_abs_diff'), 6)})"
+            if _get(m, "dtype_check")
+            else ""
+        )
+        + ".",
     ]
 
 
@@ -253,20 +294,30 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
     out: list[str] = []
     samples = m.get("samples")
     sc = m.get("sample_counts") if isinstance(m.get("sample_counts"), Mapping) else {}
-    out.append(f"- Samples (union over the omics tables): {_int(samples) if samples is not None else NOT_RECORDED}.")
+    out.append(
+        f"- Samples (union over the omics tables): {_int(samples) if samples is not None else NOT_RECORDED}."
+    )
     if sc:
-        out.append("- Samples per omics table: " + ", ".join(f"{k} {_int(v)}" for k, v in sc.items()) + ".")
+        out.append(
+            "- Samples per omics table: " + ", ".join(f"{k} {_int(v)}" for k, v in sc.items()) + "."
+        )
     else:
         out.append(f"- Samples per omics table: {NOT_RECORDED}.")
     lab = m.get("labels") if isinstance(m.get("labels"), Mapping) else {}
     if lab.get("positives") is None and lab.get("negatives") is None:
         out.append(f"- Labelled pairs: {NOT_RECORDED}; label files: {_txt(lab.get('source'))}.")
     else:
-        out.append(f"- Labelled pairs before balancing: {_int(lab.get('positives'))} SL (positive), "
-                   f"{_int(lab.get('negatives'))} non-SL (negative); label files: {_txt(lab.get('source'))}.")
+        out.append(
+            f"- Labelled pairs before balancing: {_int(lab.get('positives'))} SL (positive), "
+            f"{_int(lab.get('negatives'))} non-SL (negative); label files: {_txt(lab.get('source'))}."
+        )
     kg = m.get("kg") if isinstance(m.get("kg"), Mapping) else {}
     kg_bits = [f"id {_txt(kg.get('id'))}"]
-    for key, word in (("entities", "entities"), ("relations", "relation types"), ("edges", "edges")):
+    for key, word in (
+        ("entities", "entities"),
+        ("relations", "relation types"),
+        ("edges", "edges"),
+    ):
         if kg.get(key) is not None:
             kg_bits.append(f"{_int(kg.get(key))} {word}")
     if kg.get("version") is not None:
@@ -286,7 +337,9 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
                 p = parts.get(part)
                 cells.append(f"{p['n']:,} ({p['pos']:,} / {p['neg']:,})" if p else "–")
             rows.append(cells)
-        out += _table(["fold", "train (SL / non-SL)", "validation", "test"], rows, ["l", "r", "r", "r"])
+        out += _table(
+            ["fold", "train (SL / non-SL)", "validation", "test"], rows, ["l", "r", "r", "r"]
+        )
     else:
         out.append(f"{NOT_RECORDED} (the bundle ships no split pairs).")
     out.append("")
@@ -294,7 +347,9 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
     out.append("")
     checks = m.get("data_checksums") if isinstance(m.get("data_checksums"), Mapping) else {}
     if checks:
-        out += _table(["file", "sha256"], [[f"`{_txt(k)}`", f"`{str(v)[:16]}`"] for k, v in checks.items()])
+        out += _table(
+            ["file", "sha256"], [[f"`{_txt(k)}`", f"`{str(v)[:16]}`"] for k, v in checks.items()]
+        )
     else:
         out.append(f"{NOT_RECORDED}.")
     return out
@@ -310,46 +365,69 @@ def _paper_gaps(m: Mapping[str, Any]) -> list[str]:
     kg = m.get("kg") if isinstance(m.get("kg"), Mapping) else {}
     out = []
     which = "pan-cancer" if is_pan else "single-cancer"
-    out.append(f"- The paper's {which} models used {len(paper)} omics types ({', '.join(paper)}): "
-               "mutation (MAF), gene-level copy number, RNA-seq expression z-scores"
-               + ("" if is_pan else " and DNA methylation (HM450; HM27 for OV)")
-               + f". This model used {len(omics) if omics else NOT_RECORDED}: {', '.join(omics) or NOT_RECORDED}.")
+    out.append(
+        f"- The paper's {which} models used {len(paper)} omics types ({', '.join(paper)}): "
+        "mutation (MAF), gene-level copy number, RNA-seq expression z-scores"
+        + ("" if is_pan else " and DNA methylation (HM450; HM27 for OV)")
+        + f". This model used {len(omics) if omics else NOT_RECORDED}: {', '.join(omics) or NOT_RECORDED}."
+    )
     missing = [k for k in paper if k not in omics]
     if omics and missing:
-        out.append("- Not available for this model: " + ", ".join(f"{k} ({OMICS_NAMES.get(k, k)})" for k in missing)
-                   + ". The project's data set has no RNA-seq expression or z-scores for any cancer (Agilent "
-                   "microarray values only, for KIRC (72 samples) and LUAD (32)) and no DNA methylation at all.")
+        out.append(
+            "- Not available for this model: "
+            + ", ".join(f"{k} ({OMICS_NAMES.get(k, k)})" for k in missing)
+            + ". The project's data set has no RNA-seq expression or z-scores for any cancer (Agilent "
+            "microarray values only, for KIRC (72 samples) and LUAD (32)) and no DNA methylation at all."
+        )
     if omics and "mut" in missing:
-        out.append("- No mutation data: the data set has no mutation calls (MAF or matrix) for this cancer.")
+        out.append(
+            "- No mutation data: the data set has no mutation calls (MAF or matrix) for this cancer."
+        )
     if "exp" in omics:
         if "microarray" in files:
-            out.append("- Expression is Agilent G4502A microarray (TCGA Level 3 log2 ratios), not the paper's "
-                       "RNA-seq z-scores, and covers few samples (see the sample counts above).")
+            out.append(
+                "- Expression is Agilent G4502A microarray (TCGA Level 3 log2 ratios), not the paper's "
+                "RNA-seq z-scores, and covers few samples (see the sample counts above)."
+            )
         else:
-            out.append("- Expression source: " + (NOT_RECORDED if not files else "see the input files above") + ".")
+            out.append(
+                "- Expression source: "
+                + (NOT_RECORDED if not files else "see the input files above")
+                + "."
+            )
     if "cna" in omics and ".seg" in files:
-        out.append("- Copy number is derived from segment files (length-weighted mean of segment log2 ratios "
-                   "over each gene), not cBioPortal's gene-level linear CNA table used by the paper.")
+        out.append(
+            "- Copy number is derived from segment files (length-weighted mean of segment log2 ratios "
+            "over each gene), not cBioPortal's gene-level linear CNA table used by the paper."
+        )
     if "mut" in omics and "mutation_matrix" in files:
-        out.append("- Mutation is a 0/1 gene-level matrix (RTCGA PANCAN12) because the data set has no MAF for "
-                   "this cancer.")
+        out.append(
+            "- Mutation is a 0/1 gene-level matrix (RTCGA PANCAN12) because the data set has no MAF for "
+            "this cancer."
+        )
     if is_pan and "synlethdb" in files:
-        out.append("- Pan-cancer negatives are SynLethDB 2.0 non-SL pairs only: the synthetic-rescue table "
-                   "(Human_SR) the paper added to the negatives was not available. The pan cohort is the RTCGA "
-                   "2016 mutation calls of 23 TCGA cohorts, not PCAWG.")
+        out.append(
+            "- Pan-cancer negatives are SynLethDB 2.0 non-SL pairs only: the synthetic-rescue table "
+            "(Human_SR) the paper added to the negatives was not available. The pan cohort is the RTCGA "
+            "2016 mutation calls of 23 TCGA cohorts, not PCAWG."
+        )
     kg_id = str(kg.get("id") or "")
     if kg_id.startswith("go-kegg"):
-        out.append("- Knowledge graph: Gene Ontology annotations and DAG plus KEGG pathways (org.Hs.eg.db / GO.db "
-                   "3.16.0; KEGG data of 2011), entity types Gene, BP, MF, CC, Pathway, instead of the paper's "
-                   "SLKG 2.0 (37,341 entities of 11 types, 27 relation types, 1.4 million edges), which cannot "
-                   "be redistributed.")
+        out.append(
+            "- Knowledge graph: Gene Ontology annotations and DAG plus KEGG pathways (org.Hs.eg.db / GO.db "
+            "3.16.0; KEGG data of 2011), entity types Gene, BP, MF, CC, Pathway, instead of the paper's "
+            "SLKG 2.0 (37,341 entities of 11 types, 27 relation types, 1.4 million edges), which cannot "
+            "be redistributed."
+        )
     elif kg_id:
         out.append(f"- Knowledge graph: `{_txt(kg_id)}` (the paper used SLKG 2.0).")
     else:
         out.append(f"- Knowledge graph: {NOT_RECORDED} (the paper used SLKG 2.0).")
     if "rtcga" in files or "omics/" in files:
-        out.append("- Omics come from the TCGA Firehose 2016 runs packaged by RTCGA (Bioconductor), not the "
-                   "cBioPortal studies the paper used; cohort sizes differ.")
+        out.append(
+            "- Omics come from the TCGA Firehose 2016 runs packaged by RTCGA (Bioconductor), not the "
+            "cBioPortal studies the paper used; cohort sizes differ."
+        )
     return out
 
 
@@ -357,8 +435,11 @@ def _fold_ids(m: Mapping[str, Any], n: int) -> list[Any]:
     ids = m.get("fold_ids")
     if isinstance(ids, (list, tuple)) and len(ids) >= n:
         return list(ids)[:n]
-    return [k + 1 for k in range(n)] if not isinstance(ids, (list, tuple)) else list(ids) + [
-        f"#{k + 1}" for k in range(len(ids), n)]
+    return (
+        [k + 1 for k in range(n)]
+        if not isinstance(ids, (list, tuple))
+        else list(ids) + [f"#{k + 1}" for k in range(len(ids), n)]
+    )
 
 
 def _metric_groups(cols: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -375,8 +456,12 @@ def _metric_groups(cols: Sequence[str]) -> list[tuple[str, list[str]]]:
         else:
             g = "Other"
         groups.setdefault(g, []).append(c)
-    order = ["Validation", "Test, pairs in their stored order (the paper's protocol)",
-             "Test, both gene orders averaged (as the app scores)", "Other"]
+    order = [
+        "Validation",
+        "Test, pairs in their stored order (the paper's protocol)",
+        "Test, both gene orders averaged (as the app scores)",
+        "Other",
+    ]
     return [(g, groups[g]) for g in order if g in groups]
 
 
@@ -387,32 +472,43 @@ def _metric_tables(m: Mapping[str, Any]) -> list[str]:
     per = metrics.get(strategy)
     if not per:
         return [f"Per-fold metrics of the selected strategy: {NOT_RECORDED}."]
-    cols = _ordered([k for k, v in per.items() if any(np.isfinite(_as_float(x)) for x in v)], METRIC_ORDER)
+    cols = _ordered(
+        [k for k, v in per.items() if any(np.isfinite(_as_float(x)) for x in v)], METRIC_ORDER
+    )
     n = max(len(v) for v in per.values())
     ids = _fold_ids(m, n)
     shipped = m.get("folds_shipped")
-    out.append(f"Selected strategy **{strategy.upper()}**, one row per trained fold, each fold model at its "
-               "best validation-AUC epoch. `shipped` = the fold model is in this bundle's score.")
+    out.append(
+        f"Selected strategy **{strategy.upper()}**, one row per trained fold, each fold model at its "
+        "best validation-AUC epoch. `shipped` = the fold model is in this bundle's score."
+    )
     for title, group in _metric_groups(cols):
         out += ["", f"**{title}**", ""]
         rows = []
         for k in range(n):
             ship = "–" if not isinstance(shipped, int) else ("yes" if k < shipped else "no")
-            rows.append([str(ids[k]), ship] + [_num(per[c][k]) if k < len(per[c]) else "–" for c in group])
+            rows.append(
+                [str(ids[k]), ship] + [_num(per[c][k]) if k < len(per[c]) else "–" for c in group]
+            )
         stats = [_mean_sd(per[c]) for c in group]
         rows.append(["mean", ""] + [_num(mu) for mu, _, _ in stats])
         rows.append(["sd", ""] + [_num(sd) for _, sd, _ in stats])
         out += _table(["fold", "shipped"] + group, rows, ["l", "l"] + ["r"] * len(group))
     out.append("")
-    out.append("`sd` is the population standard deviation over folds (the paper's convention). `f1_best` "
-               "picks its threshold on the set it is reported on, so it is optimistic; `f1_at_0.5` uses 0.5.")
+    out.append(
+        "`sd` is the population standard deviation over folds (the paper's convention). `f1_best` "
+        "picks its threshold on the set it is reported on, so it is optimistic; `f1_at_0.5` uses 0.5."
+    )
     others = _ordered(metrics, STRATEGY_ORDER)
     if len(others) > 1:
         out.append("")
         out.append("All strategies trained on the same folds (fold mean ± sd):")
         out.append("")
-        cmp_cols = [c for c in ("val_auc", "test_auc", "test_aupr", "test_auc_both_orders")
-                    if any(c in metrics[s] for s in others)]
+        cmp_cols = [
+            c
+            for c in ("val_auc", "test_auc", "test_aupr", "test_auc_both_orders")
+            if any(c in metrics[s] for s in others)
+        ]
         rows = []
         for s in others:
             cells = [s + (" (selected)" if s == strategy else "")]
@@ -427,11 +523,18 @@ def _metric_tables(m: Mapping[str, Any]) -> list[str]:
 def _selection(m: Mapping[str, Any]) -> list[str]:
     strategy = str(m.get("strategy") or "")
     sel = m.get("selection") if isinstance(m.get("selection"), Mapping) else {}
-    out = [f"- Selected: **{strategy.upper() or NOT_RECORDED}**.", f"- Rule: {_txt(sel.get('rule'))}."]
+    out = [
+        f"- Selected: **{strategy.upper() or NOT_RECORDED}**.",
+        f"- Rule: {_txt(sel.get('rule'))}.",
+    ]
     va = sel.get("val_auc") if isinstance(sel.get("val_auc"), Mapping) else None
     if va is None:  # fall back on the per-fold metrics
         metrics = _metrics(m)
-        va = {s: _mean_sd(metrics[s]["val_auc"])[0] for s in ("umt", "ume") if "val_auc" in metrics.get(s, {})}
+        va = {
+            s: _mean_sd(metrics[s]["val_auc"])[0]
+            for s in ("umt", "ume")
+            if "val_auc" in metrics.get(s, {})
+        }
         src = "fold means of the validation AUCs in the metrics table"
     else:
         src = "as recorded at selection"
@@ -442,40 +545,55 @@ def _selection(m: Mapping[str, Any]) -> list[str]:
         if math.isfinite(umt) and math.isfinite(ume):
             rule_pick = "umt" if umt > ume else "ume"
             if sel.get("forced"):
-                out.append(f"- The strategy was set by hand when the bundle was built (the rule would pick "
-                           f"{rule_pick.upper()}).")
+                out.append(
+                    f"- The strategy was set by hand when the bundle was built (the rule would pick "
+                    f"{rule_pick.upper()})."
+                )
             elif rule_pick == strategy:
-                out.append(f"- Why: {rule_pick.upper()} has the higher mean validation AUC"
-                           + (" (a tie goes to UME)" if umt == ume else "")
-                           + f"; difference {_num(abs(umt - ume))}.")
+                out.append(
+                    f"- Why: {rule_pick.upper()} has the higher mean validation AUC"
+                    + (" (a tie goes to UME)" if umt == ume else "")
+                    + f"; difference {_num(abs(umt - ume))}."
+                )
             else:
-                out.append(f"- Note: the rule would pick {rule_pick.upper()} from these numbers; the bundle "
-                           f"uses {strategy.upper()}.")
+                out.append(
+                    f"- Note: the rule would pick {rule_pick.upper()} from these numbers; the bundle "
+                    f"uses {strategy.upper()}."
+                )
     else:
         out.append(f"- Validation AUCs behind the choice: {NOT_RECORDED}.")
     if sel.get("forced") and not va:
         out.append("- The strategy was set by hand when the bundle was built.")
-    out.append("- Selection uses validation folds only; the test metrics above played no part in it.")
+    out.append(
+        "- Selection uses validation folds only; the test metrics above played no part in it."
+    )
     return out
 
 
 def _folds(m: Mapping[str, Any]) -> list[str]:
     trained, shipped = m.get("folds_trained"), m.get("folds_shipped")
     ids = m.get("fold_ids")
-    out = [f"- Trained: {_txt(trained)} fold models ({_txt(m.get('cv'))}, fold ids {_txt(ids)}).",
-           f"- Shipped and averaged in the score: {_txt(shipped)}.",
-           f"- Why: {_txt(m.get('folds_shipped_reason'))}."]
+    out = [
+        f"- Trained: {_txt(trained)} fold models ({_txt(m.get('cv'))}, fold ids {_txt(ids)}).",
+        f"- Shipped and averaged in the score: {_txt(shipped)}.",
+        f"- Why: {_txt(m.get('folds_shipped_reason'))}.",
+    ]
     if isinstance(trained, int) and isinstance(shipped, int) and shipped < trained:
-        out.append("- The per-modality scores (omics and KG teachers) use all trained folds; the "
-                   f"{str(m.get('strategy', '')).upper()} score uses the shipped folds only.")
+        out.append(
+            "- The per-modality scores (omics and KG teachers) use all trained folds; the "
+            f"{str(m.get('strategy', '')).upper()} score uses the shipped folds only."
+        )
     return out
 
 
 def _training(m: Mapping[str, Any]) -> list[str]:
     tr = m.get("training") if isinstance(m.get("training"), Mapping) else {}
     out = [f"- Device: {_txt(tr.get('device'))}."]
-    for key, word in (("epochs_run", "epochs run per fold"), ("best_epoch", "best epoch per fold"),
-                      ("wall_s", "training time per fold (s)")):
+    for key, word in (
+        ("epochs_run", "epochs run per fold"),
+        ("best_epoch", "best epoch per fold"),
+        ("wall_s", "training time per fold (s)"),
+    ):
         v = tr.get(key)
         if isinstance(v, (list, tuple)) and v:
             out.append(f"- {word.capitalize()}: " + "; ".join(_per_fold(x) for x in v) + ".")
@@ -483,9 +601,14 @@ def _training(m: Mapping[str, Any]) -> list[str]:
             out.append(f"- {word.capitalize()}: {_txt(v)}.")
     cfg = tr.get("config")
     if isinstance(cfg, Mapping) and cfg:
-        out.append("- Settings: " + ", ".join(
-            f"{k}={'the context seed (see Seeds)' if k == 'seed' and v is None else _txt(v)}"
-            for k, v in cfg.items()) + ".")
+        out.append(
+            "- Settings: "
+            + ", ".join(
+                f"{k}={'the context seed (see Seeds)' if k == 'seed' and v is None else _txt(v)}"
+                for k, v in cfg.items()
+            )
+            + "."
+        )
     else:
         out.append(f"- Settings: {NOT_RECORDED}.")
     seed = m.get("seed")
@@ -494,7 +617,11 @@ def _training(m: Mapping[str, Any]) -> list[str]:
     else:
         out.append(f"- Seed: {_txt(seed)}.")
     pk = m.get("packages") if isinstance(m.get("packages"), Mapping) else {}
-    out.append("- Software: " + (", ".join(f"{k} {v}" for k, v in pk.items()) if pk else NOT_RECORDED) + ".")
+    out.append(
+        "- Software: "
+        + (", ".join(f"{k} {v}" for k, v in pk.items()) if pk else NOT_RECORDED)
+        + "."
+    )
     return out
 
 
@@ -524,21 +651,24 @@ def _use_and_limits(m: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         "`test_auc_both_orders` the app's averaging.",
         f"- **Gene universe.** Only the {_int(m.get('n_genes'))} genes of this context's universe (genes in the "
         "omics tables, the knowledge graph and UniProt at once) can be scored; other genes get no score "
-        "(\"not in this context\"), never a guess.",
+        '("not in this context"), never a guess.',
         "- **Annotation shortcut.** Negatives are mostly random gene pairs, while SL genes are well studied "
-        "and richly annotated, so \"both genes are well annotated\" alone separates the classes. Part of the "
+        'and richly annotated, so "both genes are well annotated" alone separates the classes. Part of the '
         "reported AUC likely reflects this; expect lower precision for poorly studied genes, and treat the "
         "metrics as an upper bound for new biology. A plain logistic regression on GO/KEGG annotation "
         "profiles already reached AUC 0.64-0.97 depending on the cancer, on one random split each (project design notes, §6).",
         "- **Known pairs.** Pairs in this model's training split score high by construction; the app flags "
         "them (`training` = yes) when the bundle ships its split pairs.",
-        "- **Data differences.** See \"What differs from the paper\": missing omics, a different knowledge "
+        '- **Data differences.** See "What differs from the paper": missing omics, a different knowledge '
         "graph and smaller cohorts mean these models are not the paper's models, and their numbers are not "
         "the paper's numbers.",
     ]
     if m.get("synthetic"):
-        limits.insert(0, "- **This is a synthetic test model**: random weights and invented metrics; its scores "
-                         "mean nothing biologically.")
+        limits.insert(
+            0,
+            "- **This is a synthetic test model**: random weights and invented metrics; its scores "
+            "mean nothing biologically.",
+        )
     return use, limits
 
 
@@ -557,21 +687,30 @@ def _cite(m: Mapping[str, Any]) -> list[str]:
 # ----------------------------------------------------------------------
 
 
-def render_model_card(manifest: Mapping[str, Any], pair_counts: list[dict[str, dict[str, int]]] | None = None) -> str:
+def render_model_card(
+    manifest: Mapping[str, Any], pair_counts: list[dict[str, dict[str, int]]] | None = None
+) -> str:
     """The card's Markdown text from a manifest dict (and optional per-fold pair counts, see
     :func:`split_pair_counts`). Missing manifest keys print "not recorded"."""
     m = manifest if isinstance(manifest, Mapping) else {}
     name = _txt(m.get("name"))
     use, limits = _use_and_limits(m)
     lines: list[str] = [f"# Model card: {name}", ""]
-    lines.append(f"> SynLeaF model for the `{name}` context (cancer: {_txt(m.get('cancer'))}). Predictions are "
-                 "hypotheses for follow-up experiments, not findings; scores are model outputs in [0, 1], "
-                 "**not calibrated probabilities**.")
+    lines.append(
+        f"> SynLeaF model for the `{name}` context (cancer: {_txt(m.get('cancer'))}). Predictions are "
+        "hypotheses for follow-up experiments, not findings; scores are model outputs in [0, 1], "
+        "**not calibrated probabilities**."
+    )
     if m.get("synthetic"):
-        lines += ["", "> **Synthetic test model**: its weights are random and its metrics invented."]
+        lines += [
+            "",
+            "> **Synthetic test model**: its weights are random and its metrics invented.",
+        ]
     lines += ["", "## Summary", ""] + _summary(m)
     lines += ["", "## How a score is computed", ""] + _scoring(m)
-    lines += ["", "## What a score means here: genome-wide rank and held-out recall", ""] + _ranks(m)
+    lines += ["", "## What a score means here: genome-wide rank and held-out recall", ""] + _ranks(
+        m
+    )
     lines += ["", "## Training data", ""] + _data(m, pair_counts)
     lines += ["", "### What differs from the paper", ""] + _paper_gaps(m)
     lines += ["", "## Validation and test metrics", ""] + _metric_tables(m)
@@ -581,8 +720,12 @@ def render_model_card(manifest: Mapping[str, Any], pair_counts: list[dict[str, d
     lines += ["", "## Intended use", ""] + use
     lines += ["", "## Limitations", ""] + limits
     lines += ["", "## How to cite", ""] + _cite(m)
-    lines += ["", f"_Generated by SynLeaF Desktop {__version__} from `{MANIFEST}`; "
-                  f"{NOT_RECORDED!r} marks information the manifest does not hold._", ""]
+    lines += [
+        "",
+        f"_Generated by SynLeaF Desktop {__version__} from `{MANIFEST}`; "
+        f"{NOT_RECORDED!r} marks information the manifest does not hold._",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -604,7 +747,9 @@ def write_model_card(bundle_folder: str | Path) -> Path:
     folder = Path(bundle_folder)
     path = folder / MANIFEST
     if not path.is_file():
-        raise BundleError(path, "missing: a model card is generated from the bundle's manifest.json")
+        raise BundleError(
+            path, "missing: a model card is generated from the bundle's manifest.json"
+        )
     try:
         manifest = read_json(path)
     except (OSError, ValueError) as exc:

@@ -112,27 +112,43 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
-        raise BundleError(folder, "not a model bundle folder (it does not exist or is not a folder)")
+        raise BundleError(
+            folder, "not a model bundle folder (it does not exist or is not a folder)"
+        )
     if not path.is_file():
-        raise BundleError(path, "missing: a model bundle folder must contain manifest.json, model.npz; "
-                                "rebuild it with `synleaf bundle build` or re-export it")
+        raise BundleError(
+            path,
+            "missing: a model bundle folder must contain manifest.json, model.npz; "
+            "rebuild it with `synleaf bundle build` or re-export it",
+        )
     try:
         manifest = read_json(path)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(path, f"not a valid JSON manifest ({exc}); the bundle is damaged") from None
+        raise BundleError(
+            path, f"not a valid JSON manifest ({exc}); the bundle is damaged"
+        ) from None
     if not isinstance(manifest, dict):
         raise BundleError(path, "not a valid manifest (expected a JSON object)")
-    missing = [k for k in ("name", "format_version", "strategy", "files", "n_genes") if k not in manifest]
+    missing = [
+        k for k in ("name", "format_version", "strategy", "files", "n_genes") if k not in manifest
+    ]
     if missing:
         raise BundleError(path, f"not a valid manifest: missing keys {missing}")
     if manifest["format_version"] not in READABLE_VERSIONS:
-        raise BundleError(path, f"bundle format version {manifest['format_version']!r} is not supported "
-                                f"by this version of the app (it reads versions {READABLE_VERSIONS})")
+        raise BundleError(
+            path,
+            f"bundle format version {manifest['format_version']!r} is not supported "
+            f"by this version of the app (it reads versions {READABLE_VERSIONS})",
+        )
     if manifest["strategy"] not in STRATEGIES:
-        raise BundleError(path, f"unknown strategy {manifest['strategy']!r} (expected one of {STRATEGIES})")
+        raise BundleError(
+            path, f"unknown strategy {manifest['strategy']!r} (expected one of {STRATEGIES})"
+        )
     files = manifest["files"]
     if not isinstance(files, dict) or MODEL_FILE not in files:
-        raise BundleError(path, f"not a valid manifest: 'files' must list {MODEL_FILE} with its sha256")
+        raise BundleError(
+            path, f"not a valid manifest: 'files' must list {MODEL_FILE} with its sha256"
+        )
     from .validate import check_manifest
 
     check_manifest(manifest, path)
@@ -157,7 +173,9 @@ def _load_cache() -> dict[str, dict[str, Any]]:
         return {}
 
 
-def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str = True) -> dict[str, str]:
+def verify_files(
+    folder: str | Path, manifest: dict[str, Any], mode: bool | str = True
+) -> dict[str, str]:
     """Check every file listed in ``manifest["files"]`` against its sha256.
 
     Args:
@@ -186,7 +204,9 @@ def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str 
             path = member_path(folder, name)
             expected = info.get("sha256") if isinstance(info, dict) else None
             if not path.is_file():
-                raise BundleError(path, "missing: the bundle is incomplete; rebuild or re-install it")
+                raise BundleError(
+                    path, "missing: the bundle is incomplete; rebuild or re-install it"
+                )
             if mode is False:
                 out[name] = "skipped"
                 continue
@@ -195,8 +215,13 @@ def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str 
             st = path.stat()
             key = str(path.resolve())
             rec = cache.get(key)
-            if (use_cache and isinstance(rec, dict) and rec.get("size") == st.st_size
-                    and rec.get("mtime_ns") == st.st_mtime_ns and rec.get("sha256") == expected):
+            if (
+                use_cache
+                and isinstance(rec, dict)
+                and rec.get("size") == st.st_size
+                and rec.get("mtime_ns") == st.st_mtime_ns
+                and rec.get("sha256") == expected
+            ):
                 out[name] = "cached"
                 continue
             try:
@@ -204,9 +229,12 @@ def verify_files(folder: str | Path, manifest: dict[str, Any], mode: bool | str 
             except OSError as exc:
                 raise BundleError(path, f"cannot be read ({exc.strerror or exc})") from None
             if digest != expected:
-                raise BundleError(path, f"checksum mismatch: the file is damaged or was changed after the "
-                                        f"bundle was written (sha256 {digest[:12]}..., manifest says "
-                                        f"{expected[:12]}...); rebuild or re-install this model")
+                raise BundleError(
+                    path,
+                    f"checksum mismatch: the file is damaged or was changed after the "
+                    f"bundle was written (sha256 {digest[:12]}..., manifest says "
+                    f"{expected[:12]}...); rebuild or re-install this model",
+                )
             out[name] = "hashed"
             if use_cache and time.time() - st.st_mtime > RACY_SECONDS:
                 cache[key] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest}
@@ -256,7 +284,9 @@ def _memmap_member(path: Path, start: int) -> np.ndarray:
         offset = fh.tell()
     if int(np.prod(shape)) == 0:
         return np.zeros(shape, dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+    return np.memmap(
+        path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C"
+    )
 
 
 def open_model_arrays(path: str | Path) -> dict[str, np.ndarray]:
@@ -276,8 +306,10 @@ def open_model_arrays(path: str | Path) -> dict[str, np.ndarray]:
     except BundleError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file means "damaged"
-        raise BundleError(path, f"cannot read the model arrays ({type(exc).__name__}: {exc}); the bundle is "
-                                "damaged") from None
+        raise BundleError(
+            path,
+            f"cannot read the model arrays ({type(exc).__name__}: {exc}); the bundle is damaged",
+        ) from None
 
 
 # ----------------------------------------------------------------------
@@ -317,7 +349,13 @@ class Bundle:
         Raises:
             BundleError: the folder, manifest or a file is missing, invalid or damaged.
         """
-        from .validate import check_members, member_path, npz_headers, remember_validated, was_validated
+        from .validate import (
+            check_members,
+            member_path,
+            npz_headers,
+            remember_validated,
+            was_validated,
+        )
 
         if check not in ("auto", "full", "cheap"):
             raise ValueError(f"check must be 'auto', 'full' or 'cheap', not {check!r}")
@@ -328,7 +366,9 @@ class Bundle:
         full = check == "full" or (check == "auto" and verify is not False and not known)
         model_path = member_path(folder, MODEL_FILE)
         if full:
-            npz_headers(model_path)  # before anything is unpacked: no object dtype, no oversized array
+            npz_headers(
+                model_path
+            )  # before anything is unpacked: no object dtype, no oversized array
         arrays = open_model_arrays(model_path)
         bundle = cls(folder, manifest, arrays)
         try:
@@ -337,8 +377,11 @@ class Bundle:
             except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 if isinstance(exc, BundleError):
                     raise
-                raise BundleError(model_path, f"the model arrays have unexpected shapes or types "
-                                              f"({type(exc).__name__}: {exc}); the bundle is damaged") from None
+                raise BundleError(
+                    model_path,
+                    f"the model arrays have unexpected shapes or types "
+                    f"({type(exc).__name__}: {exc}); the bundle is damaged",
+                ) from None
             bundle._gene_index, loaded = check_members(folder, manifest, arrays, full)
         except BaseException:
             bundle.close()
@@ -359,11 +402,16 @@ class Bundle:
                 raise BundleError(path, f"missing array {key!r}")
         g = a["genes"]
         if g.ndim != 1 or g.dtype.kind != "U" or len(g) != int(self.manifest["n_genes"]):
-            raise BundleError(path, "'genes' must be a 1-D string array of manifest n_genes entries")
+            raise BundleError(
+                path, "'genes' must be a 1-D string array of manifest n_genes entries"
+            )
         f = a["uni_terms"].shape[0]
         if a["uni_terms"].shape != (f, len(g), 4) or a["uni_bias"].shape != (f, 2):
-            raise BundleError(path, f"uni_terms/uni_bias have shapes {a['uni_terms'].shape}/"
-                                    f"{a['uni_bias'].shape}, expected (F, {len(g)}, 4)/(F, 2)")
+            raise BundleError(
+                path,
+                f"uni_terms/uni_bias have shapes {a['uni_terms'].shape}/"
+                f"{a['uni_bias'].shape}, expected (F, {len(g)}, 4)/(F, 2)",
+            )
         if self.strategy == "umt":
             lowrank = "umt_u" in a
             terms = ("umt_u", "umt_u_scale", "umt_v") if lowrank else ("umt_a", "umt_b")
@@ -374,12 +422,21 @@ class Bundle:
             h = a["umt_b1"].shape[1] if a["umt_b1"].ndim == 2 else -1
             if lowrank:
                 r = a["umt_u"].shape[-1]
-                ok = (a["umt_u"].shape == (fu, len(g), r) and a["umt_u"].dtype == np.int8
-                      and a["umt_u_scale"].shape == (fu, len(g)) and a["umt_v"].shape == (fu, r, 2 * h))
+                ok = (
+                    a["umt_u"].shape == (fu, len(g), r)
+                    and a["umt_u"].dtype == np.int8
+                    and a["umt_u_scale"].shape == (fu, len(g))
+                    and a["umt_v"].shape == (fu, r, 2 * h)
+                )
             else:
                 ok = a["umt_a"].shape == (fu, len(g), h) and a["umt_b"].shape == (fu, len(g), h)
-            if (not ok or a["umt_b1"].shape != (fu, h) or a["umt_w2"].shape != (fu, h)
-                    or a["umt_b2"].shape != (fu,) or fu < 1):
+            if (
+                not ok
+                or a["umt_b1"].shape != (fu, h)
+                or a["umt_w2"].shape != (fu, h)
+                or a["umt_b2"].shape != (fu,)
+                or fu < 1
+            ):
                 raise BundleError(path, "UMT term arrays have inconsistent shapes")
 
     # --- identity ------------------------------------------------------
@@ -476,13 +533,16 @@ class Bundle:
                 from .validate import check_split_pairs, load_member, member_path
 
                 path = member_path(self.folder, SPLITS_FILE)
-                if self._contents_checked:  # this content passed the full check before (same sha256)
+                if (
+                    self._contents_checked
+                ):  # this content passed the full check before (same sha256)
                     try:
                         with np.load(path, allow_pickle=False) as z:
                             splits = {k: z[k] for k in z.files}
                     except Exception as exc:  # noqa: BLE001 - changed since: a damaged file
-                        raise BundleError(path, f"cannot read the split pairs ({type(exc).__name__}: {exc})") \
-                            from None
+                        raise BundleError(
+                            path, f"cannot read the split pairs ({type(exc).__name__}: {exc})"
+                        ) from None
                 else:
                     splits = load_member(path)
                 check_split_pairs(path, splits, self.n_genes, full=not self._contents_checked)
@@ -493,13 +553,18 @@ class Bundle:
         """int64 [n, 2] unordered (min, max) gene-index pairs in the train part of the first
         ``folds`` folds (default: the folds the score uses); empty when no splits are shipped."""
         n = self.folds if folds is None else folds
-        parts = [v[:, :2] for k, v in self.split_pairs.items()
-                 if k.endswith("_train") and int(k[4:k.index("_")]) < n]
+        parts = [
+            v[:, :2]
+            for k, v in self.split_pairs.items()
+            if k.endswith("_train") and int(k[4 : k.index("_")]) < n
+        ]
         if not parts:
             return np.zeros((0, 2), np.int64)
         p = np.concatenate(parts).astype(np.int64)
         g = self.n_genes
-        keys = np.unique(np.minimum(p[:, 0], p[:, 1]) * g + np.maximum(p[:, 0], p[:, 1]))  # 1-D: fast
+        keys = np.unique(
+            np.minimum(p[:, 0], p[:, 1]) * g + np.maximum(p[:, 0], p[:, 1])
+        )  # 1-D: fast
         return np.stack([keys // g, keys % g], axis=1)
 
     def close(self) -> None:
@@ -522,7 +587,17 @@ def bundle_files_size(folder: str | Path) -> int:
 
 
 __all__ = [
-    "BUILTIN_ORDER", "Bundle", "BundleError", "FORMAT_VERSION", "MANIFEST", "MODEL_FILE", "SPLITS_FILE",
-    "STRATEGIES", "bundle_files_size", "is_bundle_folder", "open_model_arrays", "read_manifest",
+    "BUILTIN_ORDER",
+    "Bundle",
+    "BundleError",
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "MODEL_FILE",
+    "SPLITS_FILE",
+    "STRATEGIES",
+    "bundle_files_size",
+    "is_bundle_folder",
+    "open_model_arrays",
+    "read_manifest",
     "verify_files",
 ]

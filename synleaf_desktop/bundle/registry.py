@@ -29,7 +29,7 @@ from typing import Any
 from .. import paths
 from ..fileio import atomic_dir, ensure_free_space, folder_lock, os_errors, recover_folder
 from .format import BUILTIN_ORDER, MANIFEST, Bundle, BundleError, read_manifest, verify_files
-from .validate import (MODEL_CARD, check_model_name, member_path, remember_validated, validate_bundle)
+from .validate import MODEL_CARD, check_model_name, member_path, remember_validated, validate_bundle
 
 
 @dataclass(frozen=True)
@@ -62,26 +62,49 @@ class ModelInfo:
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], kind: str, folder: Path) -> "ModelInfo":
         return cls(
-            name=str(manifest["name"]), kind=kind, folder=folder, strategy=str(manifest["strategy"]),
-            headline=dict(manifest.get("headline") or {}), omics=list(manifest.get("omics") or []),
-            n_genes=int(manifest["n_genes"]), folds_shipped=int(manifest.get("folds_shipped", 0)),
-            folds_trained=int(manifest.get("folds_trained", 0)), size_bytes=int(manifest.get("size_bytes", 0)),
-            created=str(manifest.get("created", "")), cancer=str(manifest.get("cancer") or manifest["name"]),
-            description=str(manifest.get("description", "")), manifest=manifest,
+            name=str(manifest["name"]),
+            kind=kind,
+            folder=folder,
+            strategy=str(manifest["strategy"]),
+            headline=dict(manifest.get("headline") or {}),
+            omics=list(manifest.get("omics") or []),
+            n_genes=int(manifest["n_genes"]),
+            folds_shipped=int(manifest.get("folds_shipped", 0)),
+            folds_trained=int(manifest.get("folds_trained", 0)),
+            size_bytes=int(manifest.get("size_bytes", 0)),
+            created=str(manifest.get("created", "")),
+            cancer=str(manifest.get("cancer") or manifest["name"]),
+            description=str(manifest.get("description", "")),
+            manifest=manifest,
         )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (without the full manifest)."""
-        return {"name": self.name, "kind": self.kind, "strategy": self.strategy,
-                "val_auc": self.headline.get("val_auc"), "test_auc": self.headline.get("test_auc"),
-                "headline": self.headline, "omics": self.omics, "n_genes": self.n_genes,
-                "folds_shipped": self.folds_shipped, "folds_trained": self.folds_trained,
-                "size_bytes": self.size_bytes, "created": self.created, "cancer": self.cancer,
-                "description": self.description, "folder": str(self.folder)}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "strategy": self.strategy,
+            "val_auc": self.headline.get("val_auc"),
+            "test_auc": self.headline.get("test_auc"),
+            "headline": self.headline,
+            "omics": self.omics,
+            "n_genes": self.n_genes,
+            "folds_shipped": self.folds_shipped,
+            "folds_trained": self.folds_trained,
+            "size_bytes": self.size_bytes,
+            "created": self.created,
+            "cancer": self.cancer,
+            "description": self.description,
+            "folder": str(self.folder),
+        }
 
 
 def _builtin_key(name: str) -> tuple[int, str]:
-    return (BUILTIN_ORDER.index(name), "") if name in BUILTIN_ORDER else (len(BUILTIN_ORDER), name.lower())
+    return (
+        (BUILTIN_ORDER.index(name), "")
+        if name in BUILTIN_ORDER
+        else (len(BUILTIN_ORDER), name.lower())
+    )
 
 
 class Registry:
@@ -95,8 +118,12 @@ class Registry:
         problems: ``[(folder, message)]`` of folders skipped by the last :meth:`list` (no or bad manifest).
     """
 
-    def __init__(self, bundled_dir: str | Path | None = None, user_dir: str | Path | None = None) -> None:
-        self.bundled_dir = Path(bundled_dir) if bundled_dir is not None else paths.bundled_models_dir()
+    def __init__(
+        self, bundled_dir: str | Path | None = None, user_dir: str | Path | None = None
+    ) -> None:
+        self.bundled_dir = (
+            Path(bundled_dir) if bundled_dir is not None else paths.bundled_models_dir()
+        )
         self.user_dir = Path(user_dir) if user_dir is not None else paths.user_models_dir()
         self.problems: list[tuple[Path, str]] = []
         #: what the start-up clean-up did (e.g. "restored MINE (a replacement was interrupted)")
@@ -129,7 +156,9 @@ class Registry:
             try:
                 out.append(ModelInfo.from_manifest(read_manifest(folder), kind, folder))
             except (BundleError, KeyError, TypeError, ValueError, OSError) as exc:
-                self.problems.append((folder, f"{kind} model folder {folder.name!r} skipped: {exc}"))
+                self.problems.append(
+                    (folder, f"{kind} model folder {folder.name!r} skipped: {exc}")
+                )
         return out
 
     def list(self) -> list[ModelInfo]:
@@ -137,12 +166,16 @@ class Registry:
         if not self._recovered:
             self.recover()
         self.problems = []
-        bundled = sorted(self._scan(self.bundled_dir, "bundled"), key=lambda m: _builtin_key(m.name))
+        bundled = sorted(
+            self._scan(self.bundled_dir, "bundled"), key=lambda m: _builtin_key(m.name)
+        )
         names = {m.name for m in bundled}
         user = []
         for m in sorted(self._scan(self.user_dir, "user"), key=lambda m: m.name.lower()):
             if m.name in names:
-                self.problems.append((m.folder, f"user model {m.name!r} has the name of another model; ignored"))
+                self.problems.append(
+                    (m.folder, f"user model {m.name!r} has the name of another model; ignored")
+                )
                 continue
             names.add(m.name)
             user.append(m)
@@ -160,7 +193,9 @@ class Registry:
         for m in models:
             if m.name.lower() == name.lower():
                 return m
-        raise KeyError(f"no model named {name!r}; installed: {', '.join(m.name for m in models) or 'none'}")
+        raise KeyError(
+            f"no model named {name!r}; installed: {', '.join(m.name for m in models) or 'none'}"
+        )
 
     def load(self, name: str, verify: bool | str = True) -> Bundle:
         return Bundle.load(self.get(name).folder, verify=verify)
@@ -174,7 +209,9 @@ class Registry:
             infos = [m for m in infos if m.name.lower() in wanted]
         return [b for _, b in self.load_bundles(infos, verify=verify)]
 
-    def load_bundles(self, infos: list[ModelInfo], verify: bool | str = True) -> list[tuple[ModelInfo, Bundle]]:
+    def load_bundles(
+        self, infos: list[ModelInfo], verify: bool | str = True
+    ) -> list[tuple[ModelInfo, Bundle]]:
         """Load ``infos`` in order, skipping (and adding to :attr:`problems`, with a message naming
         the model) every one that is missing, damaged or fails the bundle checks."""
         out = []
@@ -190,7 +227,9 @@ class Registry:
         return {m.name: m.kind for m in self.list()}
 
     # --- user models -------------------------------------------------------
-    def add_user_bundle(self, src: str | Path, name: str | None = None, overwrite: bool = False) -> ModelInfo:
+    def add_user_bundle(
+        self, src: str | Path, name: str | None = None, overwrite: bool = False
+    ) -> ModelInfo:
         """Install a bundle folder as a user model, after checking it in full.
 
         The source is checked first (manifest, member allow-list, paths, every checksum, every
@@ -225,9 +264,15 @@ class Registry:
                 taken = {m.name.lower(): m for m in self.list()}
                 other = taken.get(new_name.lower())
                 if other is not None and (other.kind == "bundled" or not overwrite):
-                    raise BundleError(src, f"a {other.kind} model named {other.name!r} already exists; "
-                                           + ("choose another name" if other.kind == "bundled"
-                                              else "remove it first or choose another name"))
+                    raise BundleError(
+                        src,
+                        f"a {other.kind} model named {other.name!r} already exists; "
+                        + (
+                            "choose another name"
+                            if other.kind == "bundled"
+                            else "remove it first or choose another name"
+                        ),
+                    )
                 if other is not None and other.folder.name != new_name:
                     dest = other.folder  # same name in another case: replace that folder
                 ensure_free_space(self.user_dir, needed, action)
@@ -241,8 +286,12 @@ class Registry:
                         rename_bundle_manifest(tmp, new_name)
                     installed = read_manifest(tmp)
                     if installed["files"] != manifest["files"]:
-                        raise BundleError(src / MANIFEST, "the manifest changed while the model was being copied")
-                    verify_files(tmp, installed, "full")  # the copy is what was checked, byte for byte
+                        raise BundleError(
+                            src / MANIFEST, "the manifest changed while the model was being copied"
+                        )
+                    verify_files(
+                        tmp, installed, "full"
+                    )  # the copy is what was checked, byte for byte
         remember_validated(installed)
         return ModelInfo.from_manifest(read_manifest(dest), "user", dest)
 
@@ -250,7 +299,9 @@ class Registry:
         """Delete the user model ``name``; returns its former folder. Bundled models cannot be removed."""
         info = self.get(name)
         if info.kind != "user":
-            raise BundleError(info.folder, f"{info.name!r} is a bundled model and cannot be removed")
+            raise BundleError(
+                info.folder, f"{info.name!r} is a bundled model and cannot be removed"
+            )
         with os_errors(info.folder, f"removing model {info.name}"):
             with folder_lock(self.user_dir, action="removing a model"):
                 trash = info.folder.with_name(f".{info.folder.name}.removing")

@@ -61,8 +61,16 @@ _VALIDATED_KEEP = 500
 
 #: model names: letters, digits, ``_ . + -``; no ``..``, no trailing ``.``, no Windows device name
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
-_WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                               *(f"LPT{i}" for i in range(1, 10))])
+_WINDOWS_RESERVED = frozenset(
+    [
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{i}" for i in range(1, 10)),
+        *(f"LPT{i}" for i in range(1, 10)),
+    ]
+)
 #: gene names: HGNC symbols use letters, digits and ``- _ . @ : + '``
 _GENE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:+'-]{0,63}$")
 _SPLIT_KEY = re.compile(r"^fold(\d{1,3})_(" + "|".join(SPLIT_PARTS) + r")$")
@@ -106,6 +114,7 @@ def check_manifest(manifest: Mapping[str, Any], path: str | Path) -> None:
     Raises:
         BundleError: naming ``path`` (the manifest) and the first bad key.
     """
+
     def bad(msg: str) -> BundleError:
         return BundleError(path, f"not a valid manifest: {msg}")
 
@@ -120,9 +129,14 @@ def check_manifest(manifest: Mapping[str, Any], path: str | Path) -> None:
         raise bad(f"'files' must list {MODEL_FILE} with its sha256")
     for name, info in files.items():
         if name not in MEMBERS:
-            raise bad(f"'files' lists {name!r}, which is not a bundle member (allowed: {', '.join(MEMBERS)})")
-        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str) \
-                or not _SHA256.match(info["sha256"]):
+            raise bad(
+                f"'files' lists {name!r}, which is not a bundle member (allowed: {', '.join(MEMBERS)})"
+            )
+        if (
+            not isinstance(info, dict)
+            or not isinstance(info.get("sha256"), str)
+            or not _SHA256.match(info["sha256"])
+        ):
             raise bad(f"'files'/{name} needs a 'sha256' of 64 lower-case hex digits")
         if "bytes" in info and (not _is_int(info["bytes"]) or info["bytes"] < 0):
             raise bad(f"'files'/{name}/bytes must be a whole number of bytes")
@@ -135,7 +149,9 @@ def check_manifest(manifest: Mapping[str, Any], path: str | Path) -> None:
     if not all(_is_num(v) or isinstance(v, str) for v in (manifest.get("headline") or {}).values()):
         raise bad("'headline' values must be numbers")
     omics = manifest.get("omics")
-    if omics is not None and (not isinstance(omics, list) or not all(isinstance(o, str) for o in omics)):
+    if omics is not None and (
+        not isinstance(omics, list) or not all(isinstance(o, str) for o in omics)
+    ):
         raise bad("'omics' must be a list of names")
     for key in ("cancer", "description", "created", "cv"):
         if manifest.get(key) is not None and not isinstance(manifest[key], str):
@@ -160,7 +176,9 @@ def member_path(folder: str | Path, name: str) -> Path:
     """
     folder = Path(folder)
     if name not in MEMBERS and name not in UNHASHED_FILES:
-        raise BundleError(folder, f"{name!r} is not a bundle member (allowed: {', '.join(MEMBERS)})")
+        raise BundleError(
+            folder, f"{name!r} is not a bundle member (allowed: {', '.join(MEMBERS)})"
+        )
     path = folder / name
     if path.is_symlink():
         raise BundleError(path, "is a symbolic link; a model bundle must hold its files itself")
@@ -190,7 +208,10 @@ def npz_headers(path: Path) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
             for info in zf.infolist():
                 key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
                 if not info.filename.endswith(".npy") or key in out:
-                    raise BundleError(path, f"unexpected zip entry {info.filename!r} (expected distinct .npy arrays)")
+                    raise BundleError(
+                        path,
+                        f"unexpected zip entry {info.filename!r} (expected distinct .npy arrays)",
+                    )
                 with zf.open(info) as fh:
                     version = np.lib.format.read_magic(fh)
                     if version == (1, 0):
@@ -198,18 +219,26 @@ def npz_headers(path: Path) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
                     elif version == (2, 0):
                         shape, _fortran, dtype = np.lib.format.read_array_header_2_0(fh)
                     else:
-                        raise BundleError(path, f"member {key!r}: unsupported .npy version {version}")
+                        raise BundleError(
+                            path, f"member {key!r}: unsupported .npy version {version}"
+                        )
                 if dtype.hasobject:
-                    raise BundleError(path, f"member {key!r} is an object array (it would need pickle); refused")
+                    raise BundleError(
+                        path, f"member {key!r} is an object array (it would need pickle); refused"
+                    )
                 if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > MAX_ARRAY_BYTES:
-                    raise BundleError(path, f"member {key!r} declares {shape} {dtype} values, more than a bundle "
-                                            "may hold; refused")
+                    raise BundleError(
+                        path,
+                        f"member {key!r} declares {shape} {dtype} values, more than a bundle "
+                        "may hold; refused",
+                    )
                 out[key] = (dtype, tuple(int(s) for s in shape))
     except BundleError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is "damaged"
-        raise BundleError(path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged") \
-            from None
+        raise BundleError(
+            path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged"
+        ) from None
     return out
 
 
@@ -220,8 +249,9 @@ def load_member(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
     except Exception as exc:  # noqa: BLE001 - see npz_headers
-        raise BundleError(path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged") \
-            from None
+        raise BundleError(
+            path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged"
+        ) from None
 
 
 def _finite(a: np.ndarray) -> bool:
@@ -243,7 +273,9 @@ def _need(cond: bool, path: Path, msg: str) -> None:
 # per-member checks: fn(path, arrays, n_genes, full)
 
 
-def check_model(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True) -> dict[str, int]:
+def check_model(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> dict[str, int]:
     """``model.npz`` contents (its array shapes are checked by ``Bundle._check_shapes``): at
     least one gene, numeric arrays, finite values, unique gene names. Returns ``{gene: row}``.
 
@@ -254,8 +286,11 @@ def check_model(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: boo
 
     _need("genes" in a, path, "missing array 'genes'")
     g = a["genes"]
-    _need(g.ndim == 1 and g.dtype.kind == "U" and len(g) == n_genes, path,
-          "'genes' must be a 1-D string array of manifest n_genes entries")
+    _need(
+        g.ndim == 1 and g.dtype.kind == "U" and len(g) == n_genes,
+        path,
+        "'genes' must be a 1-D string array of manifest n_genes entries",
+    )
     _need(len(g) >= 1, path, "the bundle has no genes")
     for key, arr in a.items():
         if key == "genes":
@@ -269,15 +304,22 @@ def check_model(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: boo
     if len(index) < len(names):
         seen: set[str] = set()
         dup = next(x for x in names if x in seen or seen.add(x))  # type: ignore[func-returns-value]
-        raise BundleError(path, f"gene {dup!r} appears more than once in 'genes' "
-                                f"({len(names) - len(index)} duplicates)")
+        raise BundleError(
+            path,
+            f"gene {dup!r} appears more than once in 'genes' "
+            f"({len(names) - len(index)} duplicates)",
+        )
     if full:
-        bad = next((x for x in names if not _GENE_NAME.match(x) or ".." in x or x.endswith(".")), None)
+        bad = next(
+            (x for x in names if not _GENE_NAME.match(x) or ".." in x or x.endswith(".")), None
+        )
         _need(bad is None, path, f"gene name {bad!r} is not a gene symbol")
     return index
 
 
-def check_split_pairs(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True) -> None:
+def check_split_pairs(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> None:
     """``split_pairs.npz``: ``fold{k}_{train|val|test}`` int [n, 3] with gene indices in
     ``[0, n_genes)`` and labels 0/1 (``a`` may map names to ``(dtype, shape)`` headers when
     ``full`` is False)."""
@@ -291,13 +333,17 @@ def check_split_pairs(path: Path, a: Mapping[str, np.ndarray], n_genes: int, ful
             ij = arr[:, :2]
             lo, hi = int(ij.min()), int(ij.max())
             if lo < 0 or hi >= n_genes:
-                raise BundleError(path, f"{key!r} holds gene indices outside 0..{n_genes - 1} (from {lo} to {hi})")
+                raise BundleError(
+                    path, f"{key!r} holds gene indices outside 0..{n_genes - 1} (from {lo} to {hi})"
+                )
             lab = arr[:, 2]
             if int(lab.min()) < 0 or int(lab.max()) > 1:
                 raise BundleError(path, f"{key!r} holds labels other than 0 and 1")
 
 
-def check_numeric_member(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True) -> None:
+def check_numeric_member(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> None:
     """Generic member: numeric arrays (or plain strings: no object, void or complex arrays) of at
     most 2 dimensions, numbers all finite; a 2-D array has one row per gene."""
     for key, arr in a.items():
@@ -307,7 +353,9 @@ def check_numeric_member(path: Path, a: Mapping[str, np.ndarray], n_genes: int, 
         if len(shape) > 2:
             raise BundleError(path, f"{key!r} has {len(shape)} dimensions (at most 2 allowed)")
         if len(shape) == 2 and shape[0] != n_genes:
-            raise BundleError(path, f"{key!r} has {shape[0]} rows, expected one per gene ({n_genes})")
+            raise BundleError(
+                path, f"{key!r} has {shape[0]} rows, expected one per gene ({n_genes})"
+            )
         if full and not isinstance(arr, tuple) and not _finite(arr):
             raise BundleError(path, f"{key!r} holds NaN or infinite values")
 
@@ -317,24 +365,38 @@ def _need_keys(path: Path, a: Mapping[str, Any], keys: tuple[str, ...]) -> None:
     _need(not missing, path, f"missing array(s) {missing}")
 
 
-def check_calibration(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True) -> None:
+def check_calibration(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> None:
     """``calibration.npz`` (:mod:`synleaf_desktop.scoring.calibration`): the generic checks, and
     ``rank_score`` / ``rank_tail`` 1-D of one length >= 1 (tail fractions in [0, 1]),
     ``n_pairs`` >= 1, ``heldout`` 1-D."""
     check_numeric_member(path, a, n_genes, full)
     _need_keys(path, a, ("rank_score", "rank_tail", "n_pairs", "heldout"))
     shape = {k: (v[1] if isinstance(v, tuple) else v.shape) for k, v in a.items()}
-    _need(len(shape["rank_score"]) == 1 and shape["rank_score"] == shape["rank_tail"]
-          and shape["rank_score"][0] >= 1, path, "rank_score and rank_tail must be 1-D of one length >= 1")
-    _need(len(shape["heldout"]) == 1 and int(np.prod(shape["n_pairs"])) >= 1, path,
-          "heldout must be 1-D and n_pairs hold a number")
+    _need(
+        len(shape["rank_score"]) == 1
+        and shape["rank_score"] == shape["rank_tail"]
+        and shape["rank_score"][0] >= 1,
+        path,
+        "rank_score and rank_tail must be 1-D of one length >= 1",
+    )
+    _need(
+        len(shape["heldout"]) == 1 and int(np.prod(shape["n_pairs"])) >= 1,
+        path,
+        "heldout must be 1-D and n_pairs hold a number",
+    )
     if full:
         tail = np.asarray(a["rank_tail"], np.float64)
-        _need(bool(((tail >= 0) & (tail <= 1)).all()), path, "rank_tail must hold fractions in [0, 1]")
+        _need(
+            bool(((tail >= 0) & (tail <= 1)).all()), path, "rank_tail must hold fractions in [0, 1]"
+        )
         _need(float(np.asarray(a["n_pairs"]).reshape(-1)[0]) >= 1, path, "n_pairs must be >= 1")
 
 
-def check_evidence(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True) -> None:
+def check_evidence(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> None:
     """``evidence.npz`` (:mod:`synleaf_desktop.scoring.evidence`): the generic checks, and
     ``inact_bits`` uint8 [G, ceil(S/8)], ``profile_counts`` [G, k], ``profiled`` [k],
     ``gene_types`` [G], ``samples`` text [S], ``meta_json`` (when present) a JSON text."""
@@ -345,14 +407,20 @@ def check_evidence(path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: 
     info = {k: (v if isinstance(v, tuple) else (v.dtype, v.shape)) for k, v in a.items()}
     bits_t, bits_s = info["inact_bits"]
     s = info["samples"][1]
-    _need(bits_t == np.uint8 and len(bits_s) == 2 and len(s) == 1 and bits_s[1] == -(-s[0] // 8), path,
-          "inact_bits must be uint8 [genes, ceil(samples / 8)]")
+    _need(
+        bits_t == np.uint8 and len(bits_s) == 2 and len(s) == 1 and bits_s[1] == -(-s[0] // 8),
+        path,
+        "inact_bits must be uint8 [genes, ceil(samples / 8)]",
+    )
     _need(info["samples"][0].kind == "U", path, "samples must be text")
     pc, pr, gt = info["profile_counts"][1], info["profiled"][1], info["gene_types"][1]
-    _need(len(pc) == 2 and len(pr) == 1 and pc[1] == pr[0] and gt == (n_genes,), path,
-          "profile_counts [genes, k], profiled [k] and gene_types [genes] do not fit")
+    _need(
+        len(pc) == 2 and len(pr) == 1 and pc[1] == pr[0] and gt == (n_genes,),
+        path,
+        "profile_counts [genes, k], profiled [k] and gene_types [genes] do not fit",
+    )
     if meta is not None:
-        m_t, m_s = (meta if isinstance(meta, tuple) else (meta.dtype, meta.shape))
+        m_t, m_s = meta if isinstance(meta, tuple) else (meta.dtype, meta.shape)
         _need(m_t.kind == "U" and len(m_s) == 0, path, "meta_json must be one text")
         if full and not isinstance(meta, tuple):
             import json
@@ -399,8 +467,10 @@ def _validated_path() -> Path:
 
 def _content_keys(manifest: Mapping[str, Any]) -> list[str]:
     n = manifest["n_genes"]
-    return [f"v{VALIDATOR_VERSION}:{name}:{info['sha256']}:{n}:{manifest['strategy']}"
-            for name, info in sorted(manifest["files"].items())]
+    return [
+        f"v{VALIDATOR_VERSION}:{name}:{info['sha256']}:{n}:{manifest['strategy']}"
+        for name, info in sorted(manifest["files"].items())
+    ]
 
 
 _memo: tuple[Any, list[str]] | None = None
@@ -446,8 +516,9 @@ def remember_validated(manifest: Mapping[str, Any]) -> None:
 # whole bundles
 
 
-def check_members(folder: Path, manifest: Mapping[str, Any], model_arrays: Mapping[str, np.ndarray],
-                  full: bool) -> tuple[dict[str, int], dict[str, dict[str, np.ndarray]]]:
+def check_members(
+    folder: Path, manifest: Mapping[str, Any], model_arrays: Mapping[str, np.ndarray], full: bool
+) -> tuple[dict[str, int], dict[str, dict[str, np.ndarray]]]:
     """Check every member listed in the manifest (model arrays already opened).
 
     Returns:
@@ -488,9 +559,25 @@ def validate_bundle(folder: str | Path) -> dict[str, Any]:
 
 
 __all__ = [
-    "CALIBRATION_FILE", "EVIDENCE_FILE", "MEMBERS", "MODEL_CARD", "MemberRule", "UNHASHED_FILES",
-    "check_calibration", "check_evidence", "check_manifest", "check_members", "check_model", "check_model_name",
+    "CALIBRATION_FILE",
+    "EVIDENCE_FILE",
+    "MEMBERS",
+    "MODEL_CARD",
+    "MemberRule",
+    "UNHASHED_FILES",
+    "check_calibration",
+    "check_evidence",
+    "check_manifest",
+    "check_members",
+    "check_model",
+    "check_model_name",
     "check_numeric_member",
-    "check_split_pairs", "load_member", "member_path", "name_problem", "npz_headers", "remember_validated",
-    "validate_bundle", "was_validated",
+    "check_split_pairs",
+    "load_member",
+    "member_path",
+    "name_problem",
+    "npz_headers",
+    "remember_validated",
+    "validate_bundle",
+    "was_validated",
 ]

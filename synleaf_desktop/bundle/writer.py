@@ -56,18 +56,52 @@ import numpy as np
 
 from .. import __version__
 from ..fileio import atomic_dir, sha256_file, write_json
-from .format import (EMBED_DIM, FORMAT_VERSION, LOWRANK, MANIFEST, MMAP_MEMBERS, MODEL_FILE, SPLIT_PARTS, SPLITS_FILE,
-                     STRATEGIES, UMT_DTYPES, BundleError)
+from .format import (
+    EMBED_DIM,
+    FORMAT_VERSION,
+    LOWRANK,
+    MANIFEST,
+    MMAP_MEMBERS,
+    MODEL_FILE,
+    SPLIT_PARTS,
+    SPLITS_FILE,
+    STRATEGIES,
+    UMT_DTYPES,
+    BundleError,
+)
 
-TEACHER_KEYS = ("omics_teacher_emb", "kg_teacher_emb", "omics_head_w", "omics_head_b", "kg_head_w", "kg_head_b")
+TEACHER_KEYS = (
+    "omics_teacher_emb",
+    "kg_teacher_emb",
+    "omics_head_w",
+    "omics_head_b",
+    "kg_head_w",
+    "kg_head_b",
+)
 UMT_KEYS = ("omics_student_emb", "kg_student_emb", "umt_w1", "umt_b1", "umt_w2", "umt_b2")
-DEFAULT_RULE = ("per (cancer, CV) scenario, the strategy with the higher mean validation AUC over the "
-                "5 folds (each fold at its best-validation-AUC epoch); UMT only if strictly greater, a tie "
-                "goes to UME (METHOD.md 2.6)")
+DEFAULT_RULE = (
+    "per (cancer, CV) scenario, the strategy with the higher mean validation AUC over the "
+    "5 folds (each fold at its best-validation-AUC epoch); UMT only if strictly greater, a tie "
+    "goes to UME (METHOD.md 2.6)"
+)
 #: a score change from the stored precision above this is reported as a warning
 STORAGE_TOLERANCE = {"float16": 1e-3, "float32": 1e-6, "int8-lowrank": 1e-2}
-_RESERVED = ("name", "format_version", "app_version", "created", "strategy", "dtype", "n_genes", "folds_trained",
-             "folds_shipped", "folds_shipped_reason", "headline", "dtype_check", "files", "size_bytes")
+_RESERVED = (
+    "name",
+    "format_version",
+    "app_version",
+    "created",
+    "strategy",
+    "dtype",
+    "n_genes",
+    "folds_trained",
+    "folds_shipped",
+    "folds_shipped_reason",
+    "headline",
+    "dtype_check",
+    "files",
+    "size_bytes",
+)
 
 
 # ----------------------------------------------------------------------
@@ -87,7 +121,12 @@ def teacher_terms(fold: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarra
     wk = np.asarray(fold["kg_head_w"], np.float64).reshape(-1)
     h = o.shape[1]
     terms = np.stack([o @ wo[:h], o @ wo[h:], k @ wk[:h], k @ wk[h:]], axis=1)
-    bias = np.array([np.asarray(fold["omics_head_b"]).reshape(-1)[0], np.asarray(fold["kg_head_b"]).reshape(-1)[0]])
+    bias = np.array(
+        [
+            np.asarray(fold["omics_head_b"]).reshape(-1)[0],
+            np.asarray(fold["kg_head_b"]).reshape(-1)[0],
+        ]
+    )
     return terms.astype(np.float32), bias.astype(np.float32)
 
 
@@ -102,8 +141,8 @@ def umt_terms(fold: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     k = np.asarray(fold["kg_student_emb"], np.float64)
     w1 = np.asarray(fold["umt_w1"], np.float64)
     h = o.shape[1]
-    a = o @ w1[:, 0:h].T + k @ w1[:, 2 * h:3 * h].T
-    b = o @ w1[:, h:2 * h].T + k @ w1[:, 3 * h:4 * h].T
+    a = o @ w1[:, 0:h].T + k @ w1[:, 2 * h : 3 * h].T
+    b = o @ w1[:, h : 2 * h].T + k @ w1[:, 3 * h : 4 * h].T
     return a.astype(np.float32), b.astype(np.float32)
 
 
@@ -114,13 +153,31 @@ def _check_fold(i: int, fold: Mapping[str, np.ndarray], g: int, need_umt: bool) 
         raise ValueError(f"fold {i}: missing arrays {missing}")
     # the embedding width (128 in SynLeaF) and the UMT hidden width are read from the arrays,
     # so models trained with other sizes bundle the same way
-    h = int(np.asarray(fold["omics_teacher_emb"]).shape[-1]) if np.ndim(fold["omics_teacher_emb"]) == 2 else EMBED_DIM
-    shapes = {"omics_teacher_emb": (g, h), "kg_teacher_emb": (g, h), "omics_head_w": (2 * h,), "kg_head_w": (2 * h,),
-              "omics_head_b": (1,), "kg_head_b": (1,)}
+    h = (
+        int(np.asarray(fold["omics_teacher_emb"]).shape[-1])
+        if np.ndim(fold["omics_teacher_emb"]) == 2
+        else EMBED_DIM
+    )
+    shapes = {
+        "omics_teacher_emb": (g, h),
+        "kg_teacher_emb": (g, h),
+        "omics_head_w": (2 * h,),
+        "kg_head_w": (2 * h,),
+        "omics_head_b": (1,),
+        "kg_head_b": (1,),
+    }
     if need_umt:
         hu = int(np.asarray(fold["umt_w1"]).shape[0])
-        shapes.update({"omics_student_emb": (g, h), "kg_student_emb": (g, h), "umt_w1": (hu, 4 * h), "umt_b1": (hu,),
-                       "umt_w2": (hu,), "umt_b2": (1,)})
+        shapes.update(
+            {
+                "omics_student_emb": (g, h),
+                "kg_student_emb": (g, h),
+                "umt_w1": (hu, 4 * h),
+                "umt_b1": (hu,),
+                "umt_w2": (hu,),
+                "umt_b2": (1,),
+            }
+        )
     for key, shape in shapes.items():
         arr = np.asarray(fold[key])
         if len(shape) == 1:  # accept torch-style [1, n] weights and [n] biases alike
@@ -148,7 +205,11 @@ def checksum_files(files: Iterable[str | Path], root: str | Path | None = None) 
 def package_versions(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Versions of python, numpy, this app, and torch / torch_geometric / pandas if already imported
     (never imports them), updated with ``extra``."""
-    out = {"python": platform.python_version(), "numpy": np.__version__, "synleaf_desktop": __version__}
+    out = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "synleaf_desktop": __version__,
+    }
     for mod in ("torch", "torch_geometric", "pandas", "sklearn"):
         m = sys.modules.get(mod)
         if m is not None and getattr(m, "__version__", None):
@@ -174,7 +235,9 @@ def _normalise_metrics(metrics: Any) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def headline_metrics(metrics: Mapping[str, Mapping[str, Sequence[float]]], strategy: str) -> dict[str, Any]:
+def headline_metrics(
+    metrics: Mapping[str, Mapping[str, Sequence[float]]], strategy: str
+) -> dict[str, Any]:
     """Fold mean and population SD of every metric of ``strategy`` (e.g. ``val_auc``, ``val_auc_sd``)."""
     out: dict[str, Any] = {"strategy": strategy}
     per = metrics.get(strategy) or {}
@@ -190,8 +253,12 @@ def headline_metrics(metrics: Mapping[str, Mapping[str, Sequence[float]]], strat
     return out
 
 
-def write_model_npz(path: Path, arrays: Mapping[str, np.ndarray], stored: Sequence[str] = ("umt_a", "umt_b"),
-                    align: int = 64) -> None:
+def write_model_npz(
+    path: Path,
+    arrays: Mapping[str, np.ndarray],
+    stored: Sequence[str] = ("umt_a", "umt_b"),
+    align: int = 64,
+) -> None:
     """Write an ``.npz`` readable by ``numpy.load(allow_pickle=False)`` in which the big ``stored``
     members are uncompressed with their data ``align``-byte aligned in the file (so the loader can
     memory-map them), and every other member is deflated (the gene list shrinks ~10x).
@@ -220,8 +287,9 @@ def write_model_npz(path: Path, arrays: Mapping[str, np.ndarray], stored: Sequen
 LOWRANK_RESIDUAL = 5e-4
 
 
-def lowrank_int8(a: np.ndarray, b: np.ndarray, rank: int | None = None, residual: float = LOWRANK_RESIDUAL
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lowrank_int8(
+    a: np.ndarray, b: np.ndarray, rank: int | None = None, residual: float = LOWRANK_RESIDUAL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compress one fold's UMT terms: ``[a | b] ≈ (u * scale[:, None]) @ v``.
 
     ``[a | b]`` (float [G, 2H]) is projected on its top right singular vectors (eigenvectors of the
@@ -248,17 +316,27 @@ def lowrank_int8(a: np.ndarray, b: np.ndarray, rank: int | None = None, residual
     return u, scale.astype(np.float32), np.ascontiguousarray(v.T, dtype=np.float32)
 
 
-def lowrank_terms(u: np.ndarray, scale: np.ndarray, v: np.ndarray, rows: np.ndarray | slice = slice(None)
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def lowrank_terms(
+    u: np.ndarray, scale: np.ndarray, v: np.ndarray, rows: np.ndarray | slice = slice(None)
+) -> tuple[np.ndarray, np.ndarray]:
     """Rebuild float32 ``(a, b)`` [n, H] of the given gene rows from :func:`lowrank_int8` output."""
-    m = (np.asarray(u[rows], np.float32) * np.asarray(scale[rows], np.float32)[:, None]) @ np.asarray(v, np.float32)
+    m = (
+        np.asarray(u[rows], np.float32) * np.asarray(scale[rows], np.float32)[:, None]
+    ) @ np.asarray(v, np.float32)
     h = m.shape[1] // 2
     return np.ascontiguousarray(m[:, :h]), np.ascontiguousarray(m[:, h:])
 
 
-def _storage_check(a32: list[np.ndarray], b32: list[np.ndarray], b1: np.ndarray, w2: np.ndarray, b2: np.ndarray,
-                   stored: Callable[[int], tuple[np.ndarray, np.ndarray]], n_pairs: int = 20000,
-                   seed: int = 0) -> dict[str, Any]:
+def _storage_check(
+    a32: list[np.ndarray],
+    b32: list[np.ndarray],
+    b1: np.ndarray,
+    w2: np.ndarray,
+    b2: np.ndarray,
+    stored: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    n_pairs: int = 20000,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Max and mean |score(stored terms) - score(float32 terms)| over random pairs (order-averaged
     fold means), and the largest change of a pair's rank within the sample (fraction of the sample).
 
@@ -283,8 +361,12 @@ def _storage_check(a32: list[np.ndarray], b32: list[np.ndarray], b1: np.ndarray,
     diff = np.abs(new - ref)
     r_ref = np.argsort(np.argsort(-ref, kind="stable"), kind="stable")
     r_new = np.argsort(np.argsort(-new, kind="stable"), kind="stable")
-    return {"pairs": n_pairs, "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean()),
-            "max_rank_change_in_sample": float(np.abs(r_ref - r_new).max() / n_pairs)}
+    return {
+        "pairs": n_pairs,
+        "max_abs_diff": float(diff.max()),
+        "mean_abs_diff": float(diff.mean()),
+        "max_rank_change_in_sample": float(np.abs(r_ref - r_new).max() / n_pairs),
+    }
 
 
 # ----------------------------------------------------------------------
@@ -368,7 +450,9 @@ def write_bundle(
                 if arr.ndim != 2 or arr.shape[1] != 3:
                     raise ValueError(f"split_pairs[{f}][{part!r}] must be [n, 3], got {arr.shape}")
                 if len(arr) and (arr[:, :2].min() < 0 or arr[:, :2].max() >= g):
-                    raise ValueError(f"split_pairs[{f}][{part!r}] has gene indices outside [0, {g})")
+                    raise ValueError(
+                        f"split_pairs[{f}][{part!r}] has gene indices outside [0, {g})"
+                    )
                 split_arrays[f"fold{f}_{part}"] = arr.astype(np.int32)
 
     # UMT terms and the fold budget
@@ -386,46 +470,85 @@ def write_bundle(
         else:
             per_fold = 2 * g * hu * itemsize + (2 * hu + 1) * 4 + 400
         # the npz files are deflated: gene names and split pairs shrink ~10x, float terms hardly
-        fixed = (_deflated_size(genes_arr) + uni.nbytes + ubias.nbytes
-                 + sum(_deflated_size(a) for a in split_arrays.values()) + 2000)
+        fixed = (
+            _deflated_size(genes_arr)
+            + uni.nbytes
+            + ubias.nbytes
+            + sum(_deflated_size(a) for a in split_arrays.values())
+            + 2000
+        )
         if size_budget_bytes is not None:
             fit = int((size_budget_bytes - fixed) // per_fold)
             if fit < 1:
-                raise ValueError(f"size budget {size_budget_bytes} bytes is too small for even one UMT fold "
-                                 f"(needs about {fixed + per_fold} bytes with dtype {dtype})")
+                raise ValueError(
+                    f"size budget {size_budget_bytes} bytes is too small for even one UMT fold "
+                    f"(needs about {fixed + per_fold} bytes with dtype {dtype})"
+                )
             if fit < len(folds):
                 folds_shipped = fit
-                reason = (f"size budget of {size_budget_bytes} bytes: {fit} of {len(folds)} UMT folds fit "
-                          f"({per_fold} bytes each in {dtype}); the score averages the first {fit}")
+                reason = (
+                    f"size budget of {size_budget_bytes} bytes: {fit} of {len(folds)} UMT folds fit "
+                    f"({per_fold} bytes each in {dtype}); the score averages the first {fit}"
+                )
         a_list, b_list = [], []
         for fold in folds[:folds_shipped]:
             a, b = umt_terms(fold)
             a_list.append(a)
             b_list.append(b)
-        b1 = np.stack([np.asarray(f["umt_b1"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
-        w2 = np.stack([np.asarray(f["umt_w2"], np.float32).reshape(-1) for f in folds[:folds_shipped]])
-        b2 = np.array([np.asarray(f["umt_b2"]).reshape(-1)[0] for f in folds[:folds_shipped]], np.float32)
+        b1 = np.stack(
+            [np.asarray(f["umt_b1"], np.float32).reshape(-1) for f in folds[:folds_shipped]]
+        )
+        w2 = np.stack(
+            [np.asarray(f["umt_w2"], np.float32).reshape(-1) for f in folds[:folds_shipped]]
+        )
+        b2 = np.array(
+            [np.asarray(f["umt_b2"]).reshape(-1)[0] for f in folds[:folds_shipped]], np.float32
+        )
         if dtype == LOWRANK:
             parts = parts[:folds_shipped]
             r_max = max(p[0].shape[1] for p in parts)  # pad to one rank so the folds stack
-            parts = [(np.pad(u, ((0, 0), (0, r_max - u.shape[1]))), sc, np.pad(v, ((0, r_max - v.shape[0]), (0, 0))))
-                     for u, sc, v in parts]
+            parts = [
+                (
+                    np.pad(u, ((0, 0), (0, r_max - u.shape[1]))),
+                    sc,
+                    np.pad(v, ((0, r_max - v.shape[0]), (0, 0))),
+                )
+                for u, sc, v in parts
+            ]
             check = _storage_check(a_list, b_list, b1, w2, b2, lambda f: lowrank_terms(*parts[f]))
             check["rank"] = r_max
-            arrays.update({"umt_u": np.stack([p[0] for p in parts]), "umt_u_scale": np.stack([p[1] for p in parts]),
-                           "umt_v": np.stack([p[2] for p in parts])})
+            arrays.update(
+                {
+                    "umt_u": np.stack([p[0] for p in parts]),
+                    "umt_u_scale": np.stack([p[1] for p in parts]),
+                    "umt_v": np.stack([p[2] for p in parts]),
+                }
+            )
             del parts
         else:
             if dtype == "float16":
                 big = max(float(np.abs(x).max()) for x in a_list + b_list)
                 if big >= 65000:
-                    raise ValueError(f"UMT terms reach {big:.3g}, beyond float16 range; use dtype='float32'")
-                check = _storage_check(a_list, b_list, b1, w2, b2,
-                                       lambda f: (a_list[f].astype(np.float16), b_list[f].astype(np.float16)))
-            arrays.update({"umt_a": np.stack(a_list).astype(dtype), "umt_b": np.stack(b_list).astype(dtype)})
+                    raise ValueError(
+                        f"UMT terms reach {big:.3g}, beyond float16 range; use dtype='float32'"
+                    )
+                check = _storage_check(
+                    a_list,
+                    b_list,
+                    b1,
+                    w2,
+                    b2,
+                    lambda f: (a_list[f].astype(np.float16), b_list[f].astype(np.float16)),
+                )
+            arrays.update(
+                {"umt_a": np.stack(a_list).astype(dtype), "umt_b": np.stack(b_list).astype(dtype)}
+            )
         if check is not None and check["max_abs_diff"] >= STORAGE_TOLERANCE[dtype]:
-            warnings.warn(f"{name}: {dtype} terms change sampled scores by up to {check['max_abs_diff']:.2g} "
-                          f"(>= {STORAGE_TOLERANCE[dtype]}); consider dtype='float32'", stacklevel=2)
+            warnings.warn(
+                f"{name}: {dtype} terms change sampled scores by up to {check['max_abs_diff']:.2g} "
+                f"(>= {STORAGE_TOLERANCE[dtype]}); consider dtype='float32'",
+                stacklevel=2,
+            )
         arrays.update({"umt_b1": b1, "umt_w2": w2, "umt_b2": b2})
         del a_list, b_list
 
@@ -439,7 +562,7 @@ def write_bundle(
         "strategy": strategy,
         "selection": extra.pop("selection", None) or {"rule": DEFAULT_RULE},
         "cv": extra.pop("cv", None),
-        "fold_ids": list(extra.pop("fold_ids", range(len(folds))))[:len(folds)],
+        "fold_ids": list(extra.pop("fold_ids", range(len(folds))))[: len(folds)],
         "folds_trained": len(folds),
         "folds_shipped": folds_shipped,
         "folds_shipped_reason": reason,
@@ -464,23 +587,37 @@ def write_bundle(
 
     with atomic_dir(dest) as tmp:
         write_model_npz(tmp / MODEL_FILE, arrays, stored=MMAP_MEMBERS)
-        files = {MODEL_FILE: {"sha256": sha256_file(tmp / MODEL_FILE), "bytes": (tmp / MODEL_FILE).stat().st_size}}
+        files = {
+            MODEL_FILE: {
+                "sha256": sha256_file(tmp / MODEL_FILE),
+                "bytes": (tmp / MODEL_FILE).stat().st_size,
+            }
+        }
         if split_arrays:
             with open(tmp / SPLITS_FILE, "wb") as fh:
                 np.savez_compressed(fh, **split_arrays)
-            files[SPLITS_FILE] = {"sha256": sha256_file(tmp / SPLITS_FILE),
-                                  "bytes": (tmp / SPLITS_FILE).stat().st_size}
+            files[SPLITS_FILE] = {
+                "sha256": sha256_file(tmp / SPLITS_FILE),
+                "bytes": (tmp / SPLITS_FILE).stat().st_size,
+            }
         manifest["files"] = files
         manifest["size_bytes"] = int(sum(f["bytes"] for f in files.values()))
         if size_budget_bytes is not None and manifest["size_bytes"] > size_budget_bytes:
-            raise ValueError(f"the bundle needs {manifest['size_bytes']} bytes, over the budget of "
-                             f"{size_budget_bytes}")
+            raise ValueError(
+                f"the bundle needs {manifest['size_bytes']} bytes, over the budget of "
+                f"{size_budget_bytes}"
+            )
         write_json(tmp / MANIFEST, manifest)
     return dest
 
 
-def add_bundle_member(folder: str | Path, filename: str, arrays: Mapping[str, np.ndarray], key: str,
-                      meta: Mapping[str, Any]) -> Path:
+def add_bundle_member(
+    folder: str | Path,
+    filename: str,
+    arrays: Mapping[str, np.ndarray],
+    key: str,
+    meta: Mapping[str, Any],
+) -> Path:
     """Add (or replace) one ``.npz`` member of a written bundle and record it in the manifest.
 
     The member is written atomically and deflated; its sha256 and size go into ``files``, ``meta``
@@ -517,5 +654,15 @@ def rename_bundle_manifest(folder: str | Path, new_name: str) -> None:
     write_json(path, manifest)
 
 
-__all__ = ["DEFAULT_RULE", "add_bundle_member", "checksum_files", "headline_metrics", "package_versions", "rename_bundle_manifest",
-           "teacher_terms", "umt_terms", "write_bundle", "write_model_npz"]
+__all__ = [
+    "DEFAULT_RULE",
+    "add_bundle_member",
+    "checksum_files",
+    "headline_metrics",
+    "package_versions",
+    "rename_bundle_manifest",
+    "teacher_terms",
+    "umt_terms",
+    "write_bundle",
+    "write_model_npz",
+]

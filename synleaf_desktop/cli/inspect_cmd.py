@@ -11,8 +11,12 @@ from ..progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("inspect", help="show which omics files of a study are recognised and what they hold")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a study folder, or omics files")
+    p = sub.add_parser(
+        "inspect", help="show which omics files of a study are recognised and what they hold"
+    )
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a study folder, or omics files"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages on stderr")
     p.set_defaults(func=_inspect)
@@ -41,8 +45,10 @@ def format_summary(s: dict) -> str:
 
     lines = [f"cohort {s['name']}: {s['samples']} samples"]
     for kind, o in s["omics"].items():
-        lines.append(f"  {kind} ({OMICS_LABELS.get(kind, kind)}): {o['fmt']}  {o['genes']} genes x "
-                     f"{o['samples_with_data']} samples with data  <- {o['file']}")
+        lines.append(
+            f"  {kind} ({OMICS_LABELS.get(kind, kind)}): {o['fmt']}  {o['genes']} genes x "
+            f"{o['samples_with_data']} samples with data  <- {o['file']}"
+        )
         if o["unresolved"]:
             ex = ", ".join(o["unresolved_examples"][:8])
             lines.append(f"      {o['unresolved']} unresolved gene names (dropped), e.g. {ex}")

@@ -17,12 +17,22 @@ from .. import __version__
 from ..errors import CancelledError, SynleafError
 
 #: command-group modules, in the order they appear in ``--help``
-GROUPS = ("score_cmd", "models_cmd", "data_cmd", "resources_cmd", "train_cmd", "bundle_cmd", "export_cmd",
-          "inspect_cmd")
+GROUPS = (
+    "score_cmd",
+    "models_cmd",
+    "data_cmd",
+    "resources_cmd",
+    "train_cmd",
+    "bundle_cmd",
+    "export_cmd",
+    "inspect_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="synleaf", description="SynLeaF Desktop: synthetic-lethality prediction.")
+    parser = argparse.ArgumentParser(
+        prog="synleaf", description="SynLeaF Desktop: synthetic-lethality prediction."
+    )
     parser.add_argument("--version", action="version", version=f"synleaf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in GROUPS:

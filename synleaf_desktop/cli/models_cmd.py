@@ -16,10 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = s.add_parser("list", help="installed models with their headline metrics")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=_list)
-    add = s.add_parser("add", help="install a model bundle folder as a user model (verified, copied)")
+    add = s.add_parser(
+        "add", help="install a model bundle folder as a user model (verified, copied)"
+    )
     add.add_argument("folder", type=Path, metavar="FOLDER")
-    add.add_argument("--name", default=None, help="install under this name (default: the bundle's name)")
-    add.add_argument("--overwrite", action="store_true", help="replace a user model of the same name")
+    add.add_argument(
+        "--name", default=None, help="install under this name (default: the bundle's name)"
+    )
+    add.add_argument(
+        "--overwrite", action="store_true", help="replace a user model of the same name"
+    )
     add.set_defaults(func=_add)
     rm = s.add_parser("remove", help="delete a user model")
     rm.add_argument("name", metavar="NAME")
@@ -52,10 +58,31 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([m.to_dict() for m in models], indent=2))
     elif models:
-        rows = [[m.name, m.kind, m.strategy, _fmt(m.headline.get("val_auc")), _fmt(m.headline.get("test_auc")),
-                 ",".join(m.omics) or "-", str(m.n_genes), f"{m.folds_shipped}/{m.folds_trained}",
-                 f"{m.size_bytes / 1e6:.1f}"] for m in models]
-        header = ["name", "kind", "strategy", "val_auc", "test_auc", "omics", "genes", "folds", "size_mb"]
+        rows = [
+            [
+                m.name,
+                m.kind,
+                m.strategy,
+                _fmt(m.headline.get("val_auc")),
+                _fmt(m.headline.get("test_auc")),
+                ",".join(m.omics) or "-",
+                str(m.n_genes),
+                f"{m.folds_shipped}/{m.folds_trained}",
+                f"{m.size_bytes / 1e6:.1f}",
+            ]
+            for m in models
+        ]
+        header = [
+            "name",
+            "kind",
+            "strategy",
+            "val_auc",
+            "test_auc",
+            "omics",
+            "genes",
+            "folds",
+            "size_mb",
+        ]
         widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header))]
         for r in [header] + rows:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -67,8 +94,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     info = _registry().add_user_bundle(args.folder, name=args.name, overwrite=args.overwrite)
-    print(f"added user model {info.name} ({info.strategy}, {info.n_genes} genes, "
-          f"{info.folds_shipped}/{info.folds_trained} folds) -> {info.folder}")
+    print(
+        f"added user model {info.name} ({info.strategy}, {info.n_genes} genes, "
+        f"{info.folds_shipped}/{info.folds_trained} folds) -> {info.folder}"
+    )
     return 0
 
 

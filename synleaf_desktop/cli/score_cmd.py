@@ -99,10 +99,13 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError, SynleafError
 
-RANK_NOTE = ("rank = where the score falls among all gene pairs of that context's universe (comparable between "
-             "contexts; the raw score is not); percentile = 100 x (1 - top fraction); heldout_recall = share of the "
-             "context's known SL pairs that the models did not train on scoring at least as high (not a "
-             "probability of SL).")
+RANK_NOTE = (
+    "rank = where the score falls among all gene pairs of that context's universe (comparable between "
+    "contexts; the raw score is not); percentile = 100 x (1 - top fraction); heldout_recall = share of the "
+    "context's known SL pairs that the models did not train on scoring at least as high (not a "
+    "probability of SL)."
+)
+
 
 def describe_top(fraction: float | None) -> str:
     from ..scoring.calibration import describe_top as _describe
@@ -125,7 +128,9 @@ def load_engine(labels: list[Path] | None = None, contexts: str | None = None):
     from ..scoring import ScoringEngine
 
     engine = ScoringEngine.from_registry()
-    for _folder, msg in getattr(engine, "problems", []):  # a broken model is skipped, the others score
+    for _folder, msg in getattr(
+        engine, "problems", []
+    ):  # a broken model is skipped, the others score
         print(f"warning: {msg}", file=sys.stderr)
     if contexts:
         engine.select(contexts)  # validate early: unknown names are an error
@@ -134,8 +139,11 @@ def load_engine(labels: list[Path] | None = None, contexts: str | None = None):
 
         table = read_label_files(labels)
         rep = engine.set_labels(table)
-        print(f"labels: {rep['usable']} pairs from {len(labels)} file(s); "
-              + ", ".join(f"{k} {v}" for k, v in rep["per_context"].items()), file=sys.stderr)
+        print(
+            f"labels: {rep['usable']} pairs from {len(labels)} file(s); "
+            + ", ".join(f"{k} {v}" for k, v in rep["per_context"].items()),
+            file=sys.stderr,
+        )
     return engine
 
 
@@ -159,14 +167,27 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--contexts", default=None, metavar="A,B,...",
-                   help="comma-separated contexts (default: all installed, e.g. BRCA,OV,pan)")
-    p.add_argument("--labels", type=Path, action="append", default=None, metavar="FILE",
-                   help="label file(s) (gene1, gene2, label[, cancer]; ELISL / SynLethDB formats too) "
-                        "to flag known pairs; repeatable")
-    p.add_argument("--include-trial", action="store_true",
-                   help="also use trial models (trained with the app's quick run: one fold, few epochs); "
-                        "without it they are left out unless named in --contexts")
+    p.add_argument(
+        "--contexts",
+        default=None,
+        metavar="A,B,...",
+        help="comma-separated contexts (default: all installed, e.g. BRCA,OV,pan)",
+    )
+    p.add_argument(
+        "--labels",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="label file(s) (gene1, gene2, label[, cancer]; ELISL / SynLethDB formats too) "
+        "to flag known pairs; repeatable",
+    )
+    p.add_argument(
+        "--include-trial",
+        action="store_true",
+        help="also use trial models (trained with the app's quick run: one fold, few epochs); "
+        "without it they are left out unless named in --contexts",
+    )
 
 
 def chosen_contexts(engine: Any, args: argparse.Namespace) -> list[str]:
@@ -177,8 +198,13 @@ def chosen_contexts(engine: Any, args: argparse.Namespace) -> list[str]:
     trial = set(engine.trial_contexts()) if hasattr(engine, "trial_contexts") else set()
     if getattr(args, "include_trial", False) or not trial:
         return engine.contexts
-    print("note: left out trial model(s) " + ", ".join(sorted(trial)) + " (quick run: one fold, few epochs); "
-          "add --include-trial or name them in --contexts", file=sys.stderr)
+    print(
+        "note: left out trial model(s) "
+        + ", ".join(sorted(trial))
+        + " (quick run: one fold, few epochs); "
+        "add --include-trial or name them in --contexts",
+        file=sys.stderr,
+    )
     return [c for c in engine.contexts if c not in trial]
 
 
@@ -192,34 +218,74 @@ def context_label(name: str, info: dict[str, Any]) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="SL scores of a gene pair (or a file of pairs) in every context",
-                       description="Score a gene pair in every installed context, or a file of pairs. "
-                                   "Scores average both gene orders and the fold models.")
-    p.add_argument("genes", nargs="*", metavar="GENE", help="two genes (symbol, alias or Entrez ID)")
-    p.add_argument("--pairs", type=Path, default=None, metavar="FILE",
-                   help="CSV/TSV with gene1 and gene2 columns: score every row")
-    p.add_argument("--out", type=Path, default=None, metavar="FILE.tsv",
-                   help="with --pairs: output TSV (default: stdout)")
+    p = sub.add_parser(
+        "score",
+        help="SL scores of a gene pair (or a file of pairs) in every context",
+        description="Score a gene pair in every installed context, or a file of pairs. "
+        "Scores average both gene orders and the fold models.",
+    )
+    p.add_argument(
+        "genes", nargs="*", metavar="GENE", help="two genes (symbol, alias or Entrez ID)"
+    )
+    p.add_argument(
+        "--pairs",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="CSV/TSV with gene1 and gene2 columns: score every row",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE.tsv",
+        help="with --pairs: output TSV (default: stdout)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_common(p)
     p.set_defaults(func=_score)
 
-    q = sub.add_parser("partners", help="best SL partners of one gene, per context or across contexts",
-                       description="Score one gene against every gene of each context's universe.")
+    q = sub.add_parser(
+        "partners",
+        help="best SL partners of one gene, per context or across contexts",
+        description="Score one gene against every gene of each context's universe.",
+    )
     q.add_argument("gene", metavar="GENE")
-    q.add_argument("--top", type=int, default=20, metavar="N",
-                   help="partners to list (default 20): across contexts, N partners in all; with --context, N")
-    q.add_argument("--context", default=None, metavar="C", help="one context: a ranked list (default: "
-                                                                "a partners x contexts table)")
-    q.add_argument("--high-top", type=float, default=0.01, metavar="FRACTION",
-                   help="genome-wide rank counted as high in n_high: the top FRACTION of the context's pairs "
-                        "(default 0.01 = top 1 %%)")
-    q.add_argument("--high", type=float, default=0.5,
-                   help="raw score counted as high in n_high for models without a rank map (default 0.5)")
-    q.add_argument("--order", choices=("rank", "above_typical"), default="rank",
-                   help="rank: by genome-wide percentile (default); above_typical: by how far the pair ranks "
-                        "above the partner's typical rank with random genes (discounts partners that score high "
-                        "with everything)")
+    q.add_argument(
+        "--top",
+        type=int,
+        default=20,
+        metavar="N",
+        help="partners to list (default 20): across contexts, N partners in all; with --context, N",
+    )
+    q.add_argument(
+        "--context",
+        default=None,
+        metavar="C",
+        help="one context: a ranked list (default: a partners x contexts table)",
+    )
+    q.add_argument(
+        "--high-top",
+        type=float,
+        default=0.01,
+        metavar="FRACTION",
+        help="genome-wide rank counted as high in n_high: the top FRACTION of the context's pairs "
+        "(default 0.01 = top 1 %%)",
+    )
+    q.add_argument(
+        "--high",
+        type=float,
+        default=0.5,
+        help="raw score counted as high in n_high for models without a rank map (default 0.5)",
+    )
+    q.add_argument(
+        "--order",
+        choices=("rank", "above_typical"),
+        default="rank",
+        help="rank: by genome-wide percentile (default); above_typical: by how far the pair ranks "
+        "above the partner's typical rank with random genes (discounts partners that score high "
+        "with everything)",
+    )
     q.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_common(q)
     q.set_defaults(func=_partners)
@@ -250,10 +316,16 @@ def _score(args: argparse.Namespace) -> int:
         print(format_pair(res, info))
     if res.unresolved:
         err = engine.unresolved_error(res.unresolved)
-        hint = "; ".join(f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in err.suggestions.items())
-        print("unresolved gene name(s): " + ", ".join(repr(u) for u in res.unresolved)
-              + " (not an HGNC symbol, alias or Entrez ID in the shipped gene table)"
-              + (f"; {hint}" if hint else ""), file=sys.stderr)
+        hint = "; ".join(
+            f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in err.suggestions.items()
+        )
+        print(
+            "unresolved gene name(s): "
+            + ", ".join(repr(u) for u in res.unresolved)
+            + " (not an HGNC symbol, alias or Entrez ID in the shipped gene table)"
+            + (f"; {hint}" if hint else ""),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -265,24 +337,50 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
         if tuple(res.genes) != tuple(res.query):
             title += f"  (query: {res.query[0]} {res.query[1]})"
     else:
-        return (f"{res.query[0]} x {res.query[1]}\nnot scored: unresolved gene name(s) "
-                + ", ".join(res.unresolved))
-    header = ["context", "score", "sd", "n", "strategy", "val_auc", "omics", "kg", "label", "training", "folds",
-              "rank", "percentile", "heldout_recall"]
+        return f"{res.query[0]} x {res.query[1]}\nnot scored: unresolved gene name(s) " + ", ".join(
+            res.unresolved
+        )
+    header = [
+        "context",
+        "score",
+        "sd",
+        "n",
+        "strategy",
+        "val_auc",
+        "omics",
+        "kg",
+        "label",
+        "training",
+        "folds",
+        "rank",
+        "percentile",
+        "heldout_recall",
+    ]
     rows: list[list[str]] = []
     lines_out: list[str | list[str]] = []
     for name, cs in res.contexts.items():
         if not cs.in_context:
-            lines_out.append(f"{context_label(name, info[name])}\tnot in this context: " + ", ".join(cs.missing))
+            lines_out.append(
+                f"{context_label(name, info[name])}\tnot in this context: " + ", ".join(cs.missing)
+            )
             continue
         sd = _num(cs.sd) if len(cs.folds) > 1 else "-"  # one fold model: no spread to report
-        row = [context_label(name, info[name]), _num(cs.score), sd, str(len(cs.folds)), cs.strategy, _num(info[name]["val_auc"]),
-               _num(cs.modality.get("omics")), _num(cs.modality.get("kg")),
-               "-" if cs.known_label is None else str(cs.known_label),
-               "-" if cs.in_training is None else ("yes" if cs.in_training else "no"),
-               " ".join(f"{x:.4f}" for x in cs.folds),
-               _top(cs.top_fraction),
-               _num(cs.percentile, 3), _num(cs.heldout_recall, 3)]
+        row = [
+            context_label(name, info[name]),
+            _num(cs.score),
+            sd,
+            str(len(cs.folds)),
+            cs.strategy,
+            _num(info[name]["val_auc"]),
+            _num(cs.modality.get("omics")),
+            _num(cs.modality.get("kg")),
+            "-" if cs.known_label is None else str(cs.known_label),
+            "-" if cs.in_training is None else ("yes" if cs.in_training else "no"),
+            " ".join(f"{x:.4f}" for x in cs.folds),
+            _top(cs.top_fraction),
+            _num(cs.percentile, 3),
+            _num(cs.heldout_recall, 3),
+        ]
         rows.append(row)
         lines_out.append(row)
     widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
@@ -294,16 +392,23 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
             out.append(f"{name.ljust(w0)}  {why}")
         else:
             out.append("  ".join(c.ljust(w) for c, w in zip(item, widths)).rstrip())
-    ev_lines = [f"  {name}: {cs.evidence['sentence']}" for name, cs in res.contexts.items()
-                if cs.in_context and cs.evidence]
+    ev_lines = [
+        f"  {name}: {cs.evidence['sentence']}"
+        for name, cs in res.contexts.items()
+        if cs.in_context and cs.evidence
+    ]
     if ev_lines:
-        out.append("co-inactivation in each context's tumours (one-sided depletion p; SL pairs are rarely lost "
-                   "together):")
+        out.append(
+            "co-inactivation in each context's tumours (one-sided depletion p; SL pairs are rarely lost "
+            "together):"
+        )
         out.extend(ev_lines)
     st = getattr(res, "shared_terms", None)
     if st is not None:
         if st["n_shared"]:
-            terms = "; ".join(f"{t['name']} ({t['type']}, {t['n_genes']} genes)" for t in st["terms"][:5])
+            terms = "; ".join(
+                f"{t['name']} ({t['type']}, {t['n_genes']} genes)" for t in st["terms"][:5]
+            )
             more = f" and {st['n_shared'] - 5} more" if st["n_shared"] > 5 else ""
             out.append(f"shared annotations ({st['n_shared']}, most specific first): {terms}{more}")
         else:
@@ -319,13 +424,21 @@ def _score_file(args: argparse.Namespace) -> int:
     tab = read_delimited(args.pairs, what="gene-pair table (columns gene1, gene2)")
     keys = {column_key(c): c for c in tab.frame.columns}
     if "gene1" not in keys or "gene2" not in keys:
-        raise InputError(args.pairs, f"needs columns gene1 and gene2; found {list(tab.frame.columns)[:12]}")
+        raise InputError(
+            args.pairs, f"needs columns gene1 and gene2; found {list(tab.frame.columns)[:12]}"
+        )
     import pandas as pd
 
-    pairs = pd.DataFrame({"gene1": tab.frame[keys["gene1"]].str.strip(),
-                          "gene2": tab.frame[keys["gene2"]].str.strip()})
+    pairs = pd.DataFrame(
+        {
+            "gene1": tab.frame[keys["gene1"]].str.strip(),
+            "gene2": tab.frame[keys["gene2"]].str.strip(),
+        }
+    )
     engine = load_engine(args.labels, args.contexts)
-    df, unresolved = engine.score_pairs(pairs, contexts=chosen_contexts(engine, args), with_labels=bool(args.labels))
+    df, unresolved = engine.score_pairs(
+        pairs, contexts=chosen_contexts(engine, args), with_labels=bool(args.labels)
+    )
     df = export_conventions(df, engine)
     kw = dict(sep="\t", index=False, float_format="%.6f", na_rep="", lineterminator="\n")
     if args.out is None:
@@ -338,12 +451,19 @@ def _score_file(args: argparse.Namespace) -> int:
     print(f"scored {len(df)} pairs in {len(ctx)} contexts -> {dest}", file=sys.stderr)
     skipped = df.attrs.get("self_pairs") or []
     if skipped:
-        print(f"skipped {len(skipped)} self-pair(s) (a gene with itself is not scored): "
-              + ", ".join(f"{a} x {b}" for a, b in skipped[:10]) + (" ..." if len(skipped) > 10 else ""),
-              file=sys.stderr)
+        print(
+            f"skipped {len(skipped)} self-pair(s) (a gene with itself is not scored): "
+            + ", ".join(f"{a} x {b}" for a, b in skipped[:10])
+            + (" ..." if len(skipped) > 10 else ""),
+            file=sys.stderr,
+        )
     if unresolved:
-        print(f"unresolved gene names ({len(unresolved)}): " + ", ".join(unresolved[:50])
-              + (" ..." if len(unresolved) > 50 else ""), file=sys.stderr)
+        print(
+            f"unresolved gene names ({len(unresolved)}): "
+            + ", ".join(unresolved[:50])
+            + (" ..." if len(unresolved) > 50 else ""),
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -404,63 +524,187 @@ def _partners(args: argparse.Namespace) -> int:
         args.contexts = ",".join(chosen_contexts(engine, args))
     if args.context:
         name = engine.select(args.context)[0]
-        df = engine.partners(args.gene, top=args.top, contexts=[name],
-                             order="above_typical" if args.order == "above_typical" else "score")[name]
+        df = engine.partners(
+            args.gene,
+            top=args.top,
+            contexts=[name],
+            order="above_typical" if args.order == "above_typical" else "score",
+        )[name]
         sym = df.attrs["gene"]
         if args.json:
             recs = [{k: _none(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-            print(json.dumps({"gene": sym, "context": name, "in_context": df.attrs["in_context"],
-                              "partners": recs, "version": __version__, "note": _note()}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "gene": sym,
+                        "context": name,
+                        "in_context": df.attrs["in_context"],
+                        "partners": recs,
+                        "version": __version__,
+                        "note": _note(),
+                    },
+                    indent=2,
+                )
+            )
         elif not df.attrs["in_context"]:
             print(f"{sym}: not in the {name} context's gene universe")
         else:
             rows = []
             for k, r in enumerate(df.to_dict(orient="records")):
                 lab, trn = _none(r["known_label"]), _none(r["in_training"])
-                rows.append([str(k + 1), r["partner"], _num(r["score"]), _num(r["sd"]),
-                             "-" if lab is None else str(int(lab)),
-                             "-" if trn is None else ("yes" if trn else "no"),
-                             _top(_none(r["top_fraction"])), _num(_none(r["heldout_recall"]), 3),
-                             _top(_none(r["typical_top_fraction"])), _num(_none(r["above_typical"]), 2)])
-            print(f"{sym}: top {len(rows)} partners in {name}"
-                  + (" (ordered by rank above the partner's typical rank)" if args.order == "above_typical" else ""))
-            print(_table(rows, ["rank", "partner", "score", "sd", "label", "training", "genome_rank", "heldout_recall",
-                                "typical_rank", "above_typical"]))
-            print(f"note: {_note()} {RANK_NOTE} typical_rank = the partner's median rank with random genes; "
-                  "above_typical = decades above it.")
+                rows.append(
+                    [
+                        str(k + 1),
+                        r["partner"],
+                        _num(r["score"]),
+                        _num(r["sd"]),
+                        "-" if lab is None else str(int(lab)),
+                        "-" if trn is None else ("yes" if trn else "no"),
+                        _top(_none(r["top_fraction"])),
+                        _num(_none(r["heldout_recall"]), 3),
+                        _top(_none(r["typical_top_fraction"])),
+                        _num(_none(r["above_typical"]), 2),
+                    ]
+                )
+            print(
+                f"{sym}: top {len(rows)} partners in {name}"
+                + (
+                    " (ordered by rank above the partner's typical rank)"
+                    if args.order == "above_typical"
+                    else ""
+                )
+            )
+            print(
+                _table(
+                    rows,
+                    [
+                        "rank",
+                        "partner",
+                        "score",
+                        "sd",
+                        "label",
+                        "training",
+                        "genome_rank",
+                        "heldout_recall",
+                        "typical_rank",
+                        "above_typical",
+                    ],
+                )
+            )
+            print(
+                f"note: {_note()} {RANK_NOTE} typical_rank = the partner's median rank with random genes; "
+                "above_typical = decades above it."
+            )
         return 0
-    df = engine.cross_context(args.gene, top=args.top, contexts=args.contexts, high=args.high,
-                              high_top=args.high_top, order=args.order)
+    df = engine.cross_context(
+        args.gene,
+        top=args.top,
+        contexts=args.contexts,
+        high=args.high,
+        high_top=args.high_top,
+        order=args.order,
+    )
     names = df.attrs["contexts"]
     if args.json:
         recs = []
         for r in df.to_dict(orient="records"):
-            recs.append({"partner": r["partner"], "scores": {c: _none(r[c]) for c in names},
-                         **{k: _none(r[k]) for k in ("mean", "max", "min", "n_contexts", "n_contexts_high",
-                                                     "best_context", "specificity")},
-                         **{f"{key}s" if key != "heldout_recall" else key: {c: _none(r[f"{c}_{key}"]) for c in names}
-                            for key in ("percentile", "top_fraction", "heldout_recall", "above_typical")},
-                         **{k: _none(r[k]) for k in ("mean_percentile", "max_percentile", "best_top_fraction",
-                                                     "mean_above_typical")}})
-        print(json.dumps({"gene": df.attrs["gene"], "contexts": names, "missing_contexts": df.attrs["missing_contexts"],
-                          "high": args.high, "high_top": args.high_top, "order": args.order, "partners": recs,
-                          "version": __version__, "note": _note() + " " + RANK_NOTE}, indent=2))
+            recs.append(
+                {
+                    "partner": r["partner"],
+                    "scores": {c: _none(r[c]) for c in names},
+                    **{
+                        k: _none(r[k])
+                        for k in (
+                            "mean",
+                            "max",
+                            "min",
+                            "n_contexts",
+                            "n_contexts_high",
+                            "best_context",
+                            "specificity",
+                        )
+                    },
+                    **{
+                        f"{key}s" if key != "heldout_recall" else key: {
+                            c: _none(r[f"{c}_{key}"]) for c in names
+                        }
+                        for key in ("percentile", "top_fraction", "heldout_recall", "above_typical")
+                    },
+                    **{
+                        k: _none(r[k])
+                        for k in (
+                            "mean_percentile",
+                            "max_percentile",
+                            "best_top_fraction",
+                            "mean_above_typical",
+                        )
+                    },
+                }
+            )
+        print(
+            json.dumps(
+                {
+                    "gene": df.attrs["gene"],
+                    "contexts": names,
+                    "missing_contexts": df.attrs["missing_contexts"],
+                    "high": args.high,
+                    "high_top": args.high_top,
+                    "order": args.order,
+                    "partners": recs,
+                    "version": __version__,
+                    "note": _note() + " " + RANK_NOTE,
+                },
+                indent=2,
+            )
+        )
         return 0
-    rule = ("mean genome-wide percentile over contexts" if args.order == "rank"
-            else "mean decades above the partner's typical rank")
+    rule = (
+        "mean genome-wide percentile over contexts"
+        if args.order == "rank"
+        else "mean decades above the partner's typical rank"
+    )
     print(f"{df.attrs['gene']}: top {len(df)} partners across contexts, by {rule}")
     if df.attrs["missing_contexts"]:
         print(f"not in these contexts' universes: {', '.join(df.attrs['missing_contexts'])}")
-    rows = [[r["partner"]] + [_num(_none(r[c]), 3) for c in names]
-            + [_num(r["mean"], 3), _num(r["max"], 3), _num(r["min"], 3), str(int(r["n_contexts_high"])),
-               str(r["best_context"]), _num(_none(r["specificity"]), 3), _num(_none(r["mean_percentile"]), 2),
-               _top(_none(r["best_top_fraction"])), _num(_none(r["mean_above_typical"]), 2)]
-            for r in df.to_dict(orient="records")]
-    print(_table(rows, ["partner"] + [context_label(n, engine.context_info(n)) for n in names]
-                 + ["mean", "max", "min", "n_high", "best", "specificity", "mean_pct", "best_rank", "above_typ"]))
-    print(f"note: context columns, mean, max, min = raw scores (not comparable between contexts); n_high = contexts "
-          f"where the pair is in the top {100 * args.high_top:g} % of that context's pairs (raw score >= {args.high} "
-          "for a model without a rank map); best = context with the highest percentile; specificity = best raw score "
-          "minus the mean of the others; mean_pct = mean percentile; best_rank = best genome-wide rank; above_typ = "
-          "mean decades above the partner's typical rank. " + _note() + " " + RANK_NOTE)
+    rows = [
+        [r["partner"]]
+        + [_num(_none(r[c]), 3) for c in names]
+        + [
+            _num(r["mean"], 3),
+            _num(r["max"], 3),
+            _num(r["min"], 3),
+            str(int(r["n_contexts_high"])),
+            str(r["best_context"]),
+            _num(_none(r["specificity"]), 3),
+            _num(_none(r["mean_percentile"]), 2),
+            _top(_none(r["best_top_fraction"])),
+            _num(_none(r["mean_above_typical"]), 2),
+        ]
+        for r in df.to_dict(orient="records")
+    ]
+    print(
+        _table(
+            rows,
+            ["partner"]
+            + [context_label(n, engine.context_info(n)) for n in names]
+            + [
+                "mean",
+                "max",
+                "min",
+                "n_high",
+                "best",
+                "specificity",
+                "mean_pct",
+                "best_rank",
+                "above_typ",
+            ],
+        )
+    )
+    print(
+        f"note: context columns, mean, max, min = raw scores (not comparable between contexts); n_high = contexts "
+        f"where the pair is in the top {100 * args.high_top:g} % of that context's pairs (raw score >= {args.high} "
+        "for a model without a rank map); best = context with the highest percentile; specificity = best raw score "
+        "minus the mean of the others; mean_pct = mean percentile; best_rank = best genome-wide rank; above_typ = "
+        "mean decades above the partner's typical rank. " + _note() + " " + RANK_NOTE
+    )
     return 0

@@ -150,14 +150,19 @@ def draw_negatives(
         else:
             keys = keys[rng.permutation(len(keys))]
         return keys_to_pairs(keys), "enumerate"
+
     def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
-        return (pool_a[rng.integers(0, len(pool_a), size=m)], pool_b[rng.integers(0, len(pool_b), size=m)])
+        return (
+            pool_a[rng.integers(0, len(pool_a), size=m)],
+            pool_b[rng.integers(0, len(pool_b), size=m)],
+        )
 
     return keys_to_pairs(rejection_sample(draw, need, forbidden)), "sample"
 
 
-def rejection_sample(draw: Callable[[int], tuple[np.ndarray, np.ndarray]], need: int,
-                     forbidden: np.ndarray) -> np.ndarray:
+def rejection_sample(
+    draw: Callable[[int], tuple[np.ndarray, np.ndarray]], need: int, forbidden: np.ndarray
+) -> np.ndarray:
     """Distinct allowed pair keys from batches of candidates (shared by the random and
     matched schemes).
 
@@ -230,7 +235,9 @@ def _balance(
         else:
             from .matched import draw_matched_negatives
 
-            drawn, info.method = draw_matched_negatives(pool_a, pool_b, need, forbidden, rng, degree, pos[:, :2])
+            drawn, info.method = draw_matched_negatives(
+                pool_a, pool_b, need, forbidden, rng, degree, pos[:, :2]
+            )
         info.generated = len(drawn)
         info.shortfall = need - len(drawn)
         drawn = _orient(drawn, reverse_fraction, rng)
@@ -240,9 +247,14 @@ def _balance(
     return sort_pairs(np.concatenate([pos, neg])), info
 
 
-def balance_whole(labels: np.ndarray, num_genes: int, rng: np.random.Generator,
-                  reverse_fraction: float = 0.0, negatives: str = "random",
-                  degree: np.ndarray | None = None) -> tuple[np.ndarray, BalanceInfo]:
+def balance_whole(
+    labels: np.ndarray,
+    num_genes: int,
+    rng: np.random.Generator,
+    reverse_fraction: float = 0.0,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
+) -> tuple[np.ndarray, BalanceInfo]:
     """Balance a whole label set 1:1 (CV1, METHOD §1.8).
 
     Too many negatives: a random subset of them, as many as there are positives.
@@ -265,8 +277,16 @@ def balance_whole(labels: np.ndarray, num_genes: int, rng: np.random.Generator,
     """
     labels = np.asarray(labels, dtype=np.int64).reshape(-1, 3)
     universe = np.arange(num_genes, dtype=np.int64)
-    return _balance(labels, universe, universe, pair_keys(labels[:, 0], labels[:, 1]), rng, reverse_fraction,
-                    negatives, degree)
+    return _balance(
+        labels,
+        universe,
+        universe,
+        pair_keys(labels[:, 0], labels[:, 1]),
+        rng,
+        reverse_fraction,
+        negatives,
+        degree,
+    )
 
 
 def balance_subset(

@@ -34,7 +34,13 @@ from ..errors import SynleafError
 from ..io.omics import OMICS_KINDS, canonical_order
 from ..progress import Progress, ensure
 from .context import Context
-from .kg_restrict import AUTO, connected_genes, pathway_edge_mask, resolve_pathway_policy, restrict_kg
+from .kg_restrict import (
+    AUTO,
+    connected_genes,
+    pathway_edge_mask,
+    resolve_pathway_policy,
+    restrict_kg,
+)
 from .matched import annotation_degree, check_scheme, negatives_summary
 from .splits import context_seed, make_splits
 from .universe import align_matrix, gene_universe, map_labels
@@ -47,8 +53,13 @@ def package_versions() -> dict[str, str]:
     import pandas
     import sklearn
 
-    return {"synleaf_desktop": __version__, "python": platform.python_version(), "numpy": np.__version__,
-            "pandas": pandas.__version__, "scikit-learn": sklearn.__version__}
+    return {
+        "synleaf_desktop": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pandas.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 def _samples_with_data(cohort: Any, kind: str) -> int:
@@ -105,7 +116,9 @@ def build_context(
     seed = context_seed(name) if seed is None else int(seed)
     kinds = canonical_order(cohort.omics)
     if not kinds:
-        raise SynleafError(f"context {name}: the cohort has no omics; import at least one omics file")
+        raise SynleafError(
+            f"context {name}: the cohort has no omics; import at least one omics file"
+        )
     samples = np.asarray(cohort.samples).astype(str)
 
     progress.update(0.02, f"{name}: filtering cancer pathways")
@@ -117,16 +130,27 @@ def build_context(
     omics_genes = {k: np.asarray(cohort.omics[k].genes).astype(str) for k in kinds}
     universe, ureport = gene_universe(kg_genes, omics_genes.values(), resolver.has_uniprot)
     if len(universe) < 2:
-        raise SynleafError(f"context {name}: gene universe has {len(universe)} genes "
-                           "(KG genes ∩ UniProt ∩ omics genes); check the omics gene names")
+        raise SynleafError(
+            f"context {name}: gene universe has {len(universe)} genes "
+            "(KG genes ∩ UniProt ∩ omics genes); check the omics gene names"
+        )
 
     omics: dict[str, np.ndarray] = {}
-    omics_meta: dict[str, Any] = {"kinds": kinds, "samples": int(len(samples)), "samples_per_omics": {},
-                                  "genes_in_file": {}, "genes_in_universe": {}, "formats": {}, "sources": {}}
+    omics_meta: dict[str, Any] = {
+        "kinds": kinds,
+        "samples": int(len(samples)),
+        "samples_per_omics": {},
+        "genes_in_file": {},
+        "genes_in_universe": {},
+        "formats": {},
+        "sources": {},
+    }
     for i, k in enumerate(kinds):
         progress.update(0.1 + 0.4 * i / len(kinds), f"{name}: aligning {k}")
         m = cohort.omics[k]
-        omics[k] = align_matrix(m.values, np.asarray(m.genes), np.asarray(m.samples), universe, samples)
+        omics[k] = align_matrix(
+            m.values, np.asarray(m.genes), np.asarray(m.samples), universe, samples
+        )
         omics_meta["samples_per_omics"][k] = _samples_with_data(cohort, k)
         omics_meta["genes_in_file"][k] = int(len(m.genes))
         omics_meta["genes_in_universe"][k] = int(np.isin(universe, omics_genes[k]).sum())
@@ -150,9 +174,15 @@ def build_context(
     progress.update(0.6, f"{name}: mapping labels")
     pairs = labels.pairs if hasattr(labels, "pairs") else labels
     all_omics_genes = set().union(*[set(v.tolist()) for v in omics_genes.values()])
-    lab, lreport = map_labels(pairs["gene1"].to_numpy(), pairs["gene2"].to_numpy(), pairs["label"].to_numpy(),
-                              universe, kg_genes=set(kg_genes.tolist()), omics_genes=all_omics_genes,
-                              has_uniprot=resolver.has_uniprot)
+    lab, lreport = map_labels(
+        pairs["gene1"].to_numpy(),
+        pairs["gene2"].to_numpy(),
+        pairs["label"].to_numpy(),
+        universe,
+        kg_genes=set(kg_genes.tolist()),
+        omics_genes=all_omics_genes,
+        has_uniprot=resolver.has_uniprot,
+    )
     label_meta = lreport.as_dict()
     label_meta["genes_out_count"] = len(label_meta["genes_out_names"])
     if len(label_meta["genes_out_names"]) > 500:
@@ -177,9 +207,13 @@ def build_context(
 
     progress.update(0.65, f"{name}: splits")
     degree = annotation_degree(ckg, len(universe))
-    splits, split_info, _gene_sets = make_splits(lab, len(universe), seed, negatives=negatives, degree=degree)
+    splits, split_info, _gene_sets = make_splits(
+        lab, len(universe), seed, negatives=negatives, degree=degree
+    )
     cv1 = splits.get((1, 1), {})
-    cv1_all = np.concatenate([cv1[p] for p in PARTS if p in cv1]) if cv1 else np.empty((0, 3), np.int64)
+    cv1_all = (
+        np.concatenate([cv1[p] for p in PARTS if p in cv1]) if cv1 else np.empty((0, 3), np.int64)
+    )
 
     meta: dict[str, Any] = {
         "seed": seed,
@@ -195,8 +229,16 @@ def build_context(
     }
     if extra_meta:
         meta.update(extra_meta)
-    ctx = Context(name=name, genes=universe, samples=samples, omics=omics, kg=ckg, labels=lab,
-                  splits=splits, meta=meta)
+    ctx = Context(
+        name=name,
+        genes=universe,
+        samples=samples,
+        omics=omics,
+        kg=ckg,
+        labels=lab,
+        splits=splits,
+        meta=meta,
+    )
     meta["build_seconds"] = round(time.perf_counter() - t0, 2)
     meta["summary"] = summary_row(ctx)
     progress.update(1.0, f"{name}: built")
@@ -210,7 +252,11 @@ def build_context(
 def _stats(values: Sequence[int]) -> dict[str, float]:
     if not values:
         return {"mean": 0.0, "min": 0, "max": 0}
-    return {"mean": round(float(np.mean(values)), 1), "min": int(min(values)), "max": int(max(values))}
+    return {
+        "mean": round(float(np.mean(values)), 1),
+        "min": int(min(values)),
+        "max": int(max(values)),
+    }
 
 
 def summary_row(ctx: Context) -> dict[str, Any]:
@@ -260,11 +306,15 @@ def _fmt_stat(s: dict[str, float]) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     out = [line, "  ".join("-" * w for w in widths)]
     for r in rows:
-        out.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        out.append(
+            "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        )
     return "\n".join(out)
 
 
@@ -281,17 +331,35 @@ def format_tables(rows: Iterable[dict[str, Any]]) -> str:
         spo = r.get("samples_per_omics", {})
         cv1 = r.get("cv1", {})
         matched = " matched" if r.get("negative_scheme") == "matched" else ""
-        bal = (f"{cv1.get('positives', 0)}/{cv1.get('negatives_after', 0)}"
-               + (f" (+{cv1['generated']} gen{matched})" if cv1.get("generated") else "")
-               + (f" (-{cv1['undersampled']} dropped)" if cv1.get("undersampled") else ""))
-        t1.append([
-            r["name"], str(r["genes"]), str(r["samples"]),
-            " ".join(f"{k}:{spo.get(k, '?')}" for k in OMICS_KINDS if k in r.get("omics", [])),
-            f"{r['positives']}/{r['negatives']}", str(r.get("labels_dropped", 0)), bal,
-            str(r.get("shortfall", 0)), str(r.get("kg_edges", "")),
-        ])
-    head1 = ["context", "genes", "samples", "samples per omics", "labels +/-", "dropped",
-             "CV1 balanced +/-", "short", "KG edges"]
+        bal = (
+            f"{cv1.get('positives', 0)}/{cv1.get('negatives_after', 0)}"
+            + (f" (+{cv1['generated']} gen{matched})" if cv1.get("generated") else "")
+            + (f" (-{cv1['undersampled']} dropped)" if cv1.get("undersampled") else "")
+        )
+        t1.append(
+            [
+                r["name"],
+                str(r["genes"]),
+                str(r["samples"]),
+                " ".join(f"{k}:{spo.get(k, '?')}" for k in OMICS_KINDS if k in r.get("omics", [])),
+                f"{r['positives']}/{r['negatives']}",
+                str(r.get("labels_dropped", 0)),
+                bal,
+                str(r.get("shortfall", 0)),
+                str(r.get("kg_edges", "")),
+            ]
+        )
+    head1 = [
+        "context",
+        "genes",
+        "samples",
+        "samples per omics",
+        "labels +/-",
+        "dropped",
+        "CV1 balanced +/-",
+        "short",
+        "KG edges",
+    ]
     t2 = []
     for r in rows:
         for cv in ("cv1", "cv2", "cv3"):
@@ -301,18 +369,34 @@ def format_tables(rows: Iterable[dict[str, Any]]) -> str:
                 note = f"retried folds {r['cv23_retried']}"
             if cv != "cv1" and r.get("missing_folds"):
                 note += f" missing folds {r['missing_folds']}"
-            t2.append([r["name"], cv.upper(), str(s["folds"]), *(_fmt_stat(s[p]) for p in PARTS), note.strip()])
+            t2.append(
+                [
+                    r["name"],
+                    cv.upper(),
+                    str(s["folds"]),
+                    *(_fmt_stat(s[p]) for p in PARTS),
+                    note.strip(),
+                ]
+            )
     head2 = ["context", "split", "folds", "train", "val", "test", "note"]
-    return (_table(head1, t1) + "\n\npairs per split (balanced 1:1; mean over folds, min-max):\n"
-            + _table(head2, t2))
+    return (
+        _table(head1, t1)
+        + "\n\npairs per split (balanced 1:1; mean over folds, min-max):\n"
+        + _table(head2, t2)
+    )
 
 
 # ----------------------------------------------------------------------
 # the nine built-in contexts
 
 
-def _remove_holdout_pairs(labels: Any, data_dir: str | Path, holdout: Sequence[str], resolver: Any,
-                          label_cache: dict[Any, Any]) -> tuple[Any, int]:
+def _remove_holdout_pairs(
+    labels: Any,
+    data_dir: str | Path,
+    holdout: Sequence[str],
+    resolver: Any,
+    label_cache: dict[Any, Any],
+) -> tuple[Any, int]:
     """``labels`` without any pair (either order) labelled in the ``holdout`` contexts.
 
     Returns:
@@ -330,7 +414,9 @@ def _remove_holdout_pairs(labels: Any, data_dir: str | Path, holdout: Sequence[s
             keys.add((a, b) if a <= b else (b, a))
     g1 = labels.pairs["gene1"].astype(str).to_numpy()
     g2 = labels.pairs["gene2"].astype(str).to_numpy()
-    drop = np.fromiter((((a, b) if a <= b else (b, a)) in keys for a, b in zip(g1, g2)), bool, len(g1))
+    drop = np.fromiter(
+        (((a, b) if a <= b else (b, a)) in keys for a, b in zip(g1, g2)), bool, len(g1)
+    )
     kept = labels.pairs[~drop].reset_index(drop=True)
     return replace(labels, pairs=kept), int(drop.sum())
 
@@ -374,13 +460,17 @@ def build_all(
     names = list(contexts) if contexts else list(sources.BUILTIN_CONTEXTS)
     unknown = [n for n in names if n not in sources.BUILTIN_CONTEXTS]
     if unknown:
-        raise ValueError(f"unknown built-in context(s) {unknown}; choose from {list(sources.BUILTIN_CONTEXTS)}")
+        raise ValueError(
+            f"unknown built-in context(s) {unknown}; choose from {list(sources.BUILTIN_CONTEXTS)}"
+        )
     holdout = sorted({h.strip() for h in (holdout or []) if h.strip()})
     if holdout:
         bad = [h for h in holdout if h not in sources.SINGLE_CANCERS]
         if bad or names != ["pan"]:
-            raise ValueError(f"holdout needs contexts=['pan'] and single-cancer names; got contexts={names}, "
-                             f"holdout={holdout}")
+            raise ValueError(
+                f"holdout needs contexts=['pan'] and single-cancer names; got contexts={names}, "
+                f"holdout={holdout}"
+            )
     if resolver is None:
         from ..io.genes import default_resolver
 
@@ -394,20 +484,38 @@ def build_all(
         sub = progress.sub(i / len(names), (i + 1) / len(names))
         sub.update(0.0, f"{name}: reading inputs")
         src = sources.builtin_source(data_dir, name)
-        cohort, labels = sources.load_inputs(src, resolver=resolver, progress=sub.sub(0.0, 0.5),
-                                             label_cache=label_cache)
-        extra = {"source": src.describe(), "inputs": sources.checksums(src.input_files(cohort), checksum_cache),
-                 "kg_source": getattr(kg, "kg_id", "")}
+        cohort, labels = sources.load_inputs(
+            src, resolver=resolver, progress=sub.sub(0.0, 0.5), label_cache=label_cache
+        )
+        extra = {
+            "source": src.describe(),
+            "inputs": sources.checksums(src.input_files(cohort), checksum_cache),
+            "kg_source": getattr(kg, "kg_id", ""),
+        }
         if holdout:
-            labels, removed = _remove_holdout_pairs(labels, data_dir, holdout, resolver, label_cache)
+            labels, removed = _remove_holdout_pairs(
+                labels, data_dir, holdout, resolver, label_cache
+            )
             extra["holdout"] = {"contexts": holdout, "pairs_removed": removed}
             extra["pan"] = True  # train with the pan-cancer defaults (train/config.py)
-            extra["inputs"].update(sources.checksums(sources.builtin_source(data_dir, holdout[0]).label_files,
-                                                     checksum_cache))
+            extra["inputs"].update(
+                sources.checksums(
+                    sources.builtin_source(data_dir, holdout[0]).label_files, checksum_cache
+                )
+            )
             name = "pan-minus-" + "-".join(holdout)
-        ctx = build_context(name, cohort, labels, kg, resolver=resolver, cancer_pathway=src.cancer_pathway,
-                            progress=sub.sub(0.5, 0.9), release_cohort=True, extra_meta=extra,
-                            negatives=negatives)
+        ctx = build_context(
+            name,
+            cohort,
+            labels,
+            kg,
+            resolver=resolver,
+            cancer_pathway=src.cancer_pathway,
+            progress=sub.sub(0.5, 0.9),
+            release_cohort=True,
+            extra_meta=extra,
+            negatives=negatives,
+        )
         del cohort, labels
         sub.update(0.9, f"{name}: saving")
         ctx.save(out_dir)

@@ -99,35 +99,57 @@ class Context:
             return self.splits[(cv, fold)]
         except KeyError:
             have = sorted(self.splits)
-            raise KeyError(f"context {self.name}: no split cv{cv} fold{fold} (have {have})") from None
+            raise KeyError(
+                f"context {self.name}: no split cv{cv} fold{fold} (have {have})"
+            ) from None
 
     # ------------------------------------------------------------------
     def save(self, root: str | Path) -> Path:
         """Write to ``root/<name>/`` atomically; returns that folder."""
         dest = Path(root) / self.name
         with atomic_dir(dest) as tmp:
-            save_npz(tmp / "omics.npz", genes=self.genes.astype(str), samples=self.samples.astype(str),
-                     **{k: self.omics[k].astype(np.float32, copy=False) for k in self.omics_kinds})
+            save_npz(
+                tmp / "omics.npz",
+                genes=self.genes.astype(str),
+                samples=self.samples.astype(str),
+                **{k: self.omics[k].astype(np.float32, copy=False) for k in self.omics_kinds},
+            )
             kg = self.kg
-            save_npz(tmp / "kg.npz", edge_index=kg.edge_index.astype(np.int64),
-                     edge_type=kg.edge_type.astype(np.int64), entity_types=kg.entity_types.astype(np.int8),
-                     gene_entity=kg.gene_entity.astype(np.int64))
+            save_npz(
+                tmp / "kg.npz",
+                edge_index=kg.edge_index.astype(np.int64),
+                edge_type=kg.edge_type.astype(np.int64),
+                entity_types=kg.entity_types.astype(np.int8),
+                gene_entity=kg.gene_entity.astype(np.int64),
+            )
             save_npz(tmp / "labels.npz", labels=self.labels.astype(np.int64))
-            save_npz(tmp / "splits.npz", **{
-                f"cv{cv}_fold{fold}_{part}": arr.astype(np.int64)
-                for (cv, fold), parts in sorted(self.splits.items()) for part, arr in parts.items()
-            })
-            write_json(tmp / "context.json", {
-                "name": self.name,
-                "format": 1,
-                "omics_kinds": self.omics_kinds,
-                "num_genes": int(self.num_genes),
-                "num_samples": int(len(self.samples)),
-                "kg": {"num_entities": kg.num_entities, "num_relations": kg.num_relations,
-                       "relation_names": kg.relation_names, "type_names": kg.type_names,
-                       "kg_id": kg.kg_id, "num_edges": int(kg.edge_index.shape[1])},
-                "meta": self.meta,
-            })
+            save_npz(
+                tmp / "splits.npz",
+                **{
+                    f"cv{cv}_fold{fold}_{part}": arr.astype(np.int64)
+                    for (cv, fold), parts in sorted(self.splits.items())
+                    for part, arr in parts.items()
+                },
+            )
+            write_json(
+                tmp / "context.json",
+                {
+                    "name": self.name,
+                    "format": 1,
+                    "omics_kinds": self.omics_kinds,
+                    "num_genes": int(self.num_genes),
+                    "num_samples": int(len(self.samples)),
+                    "kg": {
+                        "num_entities": kg.num_entities,
+                        "num_relations": kg.num_relations,
+                        "relation_names": kg.relation_names,
+                        "type_names": kg.type_names,
+                        "kg_id": kg.kg_id,
+                        "num_edges": int(kg.edge_index.shape[1]),
+                    },
+                    "meta": self.meta,
+                },
+            )
         return dest
 
     @classmethod
@@ -145,15 +167,29 @@ class Context:
             mats = {k: om[k] for k in OMICS_KINDS if k in om}
         kgz = load_npz(folder / "kg.npz")
         kgi = info["kg"]
-        kg = ContextKG(num_entities=kgi["num_entities"], num_relations=kgi["num_relations"],
-                       edge_index=kgz["edge_index"], edge_type=kgz["edge_type"],
-                       relation_names=list(kgi["relation_names"]), entity_types=kgz["entity_types"],
-                       type_names=list(kgi["type_names"]), gene_entity=kgz["gene_entity"],
-                       kg_id=kgi.get("kg_id", ""))
+        kg = ContextKG(
+            num_entities=kgi["num_entities"],
+            num_relations=kgi["num_relations"],
+            edge_index=kgz["edge_index"],
+            edge_type=kgz["edge_type"],
+            relation_names=list(kgi["relation_names"]),
+            entity_types=kgz["entity_types"],
+            type_names=list(kgi["type_names"]),
+            gene_entity=kgz["gene_entity"],
+            kg_id=kgi.get("kg_id", ""),
+        )
         labels = load_npz(folder / "labels.npz")["labels"]
         splits: dict[tuple[int, int], dict[str, np.ndarray]] = {}
         for key, arr in load_npz(folder / "splits.npz").items():
             cvs, folds, part = key.split("_")
             splits.setdefault((int(cvs[2:]), int(folds[4:])), {})[part] = arr
-        return cls(name=info["name"], genes=genes, samples=samples, omics=mats, kg=kg,
-                   labels=labels, splits=splits, meta=info.get("meta", {}))
+        return cls(
+            name=info["name"],
+            genes=genes,
+            samples=samples,
+            omics=mats,
+            kg=kg,
+            labels=labels,
+            splits=splits,
+            meta=info.get("meta", {}),
+        )

@@ -35,16 +35,25 @@ def _exclude_keys(exclude: Any, n: int) -> np.ndarray:
     if exclude is None:
         return np.zeros(0, np.int64)
     if isinstance(exclude, (set, frozenset, list, tuple)):
-        arr = np.array(list(exclude), dtype=np.int64).reshape(-1, 2) if len(exclude) else np.zeros((0, 2), np.int64)
+        arr = (
+            np.array(list(exclude), dtype=np.int64).reshape(-1, 2)
+            if len(exclude)
+            else np.zeros((0, 2), np.int64)
+        )
     else:
         arr = np.asarray(exclude, np.int64).reshape(-1, np.asarray(exclude).shape[-1])[:, :2]
     arr = arr[(arr >= 0).all(axis=1) & (arr < n).all(axis=1)]
     return np.unique(_keys(arr[:, 0], arr[:, 1], n))
 
 
-def repaired_controls(test_pos: np.ndarray, exclude: Any = None, n_draws: int = 3, seed: int = 0,
-                      max_tries: int = 200, return_dropped: bool = False,
-                      ) -> list[np.ndarray] | tuple[list[np.ndarray], list[int]]:
+def repaired_controls(
+    test_pos: np.ndarray,
+    exclude: Any = None,
+    n_draws: int = 3,
+    seed: int = 0,
+    max_tries: int = 200,
+    return_dropped: bool = False,
+) -> list[np.ndarray] | tuple[list[np.ndarray], list[int]]:
     """Degree-preserving re-pairings of the test positives.
 
     Args:
@@ -76,8 +85,9 @@ def repaired_controls(test_pos: np.ndarray, exclude: Any = None, n_draws: int = 
     return (draws, dropped) if return_dropped else draws
 
 
-def _one_draw(stubs: np.ndarray, banned: np.ndarray, n: int, rng: np.random.Generator,
-              max_tries: int) -> tuple[np.ndarray, int]:
+def _one_draw(
+    stubs: np.ndarray, banned: np.ndarray, n: int, rng: np.random.Generator, max_tries: int
+) -> tuple[np.ndarray, int]:
     s = rng.permutation(stubs)
     a, b = s[0::2].copy(), s[1::2].copy()
     keys = _keys(a, b, n)
@@ -109,7 +119,11 @@ def _one_draw(stubs: np.ndarray, banned: np.ndarray, n: int, rng: np.random.Gene
                 old = min(c, e) * n + max(c, e)
                 used.discard(old)
                 for p, q, r, t in ((x, c, y, e), (x, e, y, c)):
-                    if valid(p, q) and (min(p, q), max(p, q)) != (min(r, t), max(r, t)) and valid(r, t):
+                    if (
+                        valid(p, q)
+                        and (min(p, q), max(p, q)) != (min(r, t), max(r, t))
+                        and valid(r, t)
+                    ):
                         a[i], b[i], a[g], b[g] = p, q, r, t
                         used.add(min(p, q) * n + max(p, q))
                         used.add(min(r, t) * n + max(r, t))
@@ -153,9 +167,12 @@ def auc(pos_scores: np.ndarray, neg_scores: np.ndarray) -> float:
     return float(roc_auc_score(y, np.r_[pos_scores, neg_scores]))
 
 
-def repaired_auc(score: Callable[[np.ndarray], np.ndarray] | np.ndarray, test_pos: np.ndarray,
-                 controls: Sequence[np.ndarray], control_scores: Iterable[np.ndarray] | None = None,
-                 ) -> dict[str, Any]:
+def repaired_auc(
+    score: Callable[[np.ndarray], np.ndarray] | np.ndarray,
+    test_pos: np.ndarray,
+    controls: Sequence[np.ndarray],
+    control_scores: Iterable[np.ndarray] | None = None,
+) -> dict[str, Any]:
     """AUC of the test positives against each control draw (sklearn ``roc_auc_score``).
 
     Args:
@@ -176,7 +193,13 @@ def repaired_auc(score: Callable[[np.ndarray], np.ndarray] | np.ndarray, test_po
             raise ValueError("pass control_scores with precomputed positive scores")
         s_ctl = [np.asarray(c, float) for c in control_scores]
     aucs = [auc(s_pos, c) for c in s_ctl]
-    ok = [a for a in aucs if not np.isnan(a)]  # a draw with no control (all stubs dropped) gives NaN
-    return {"mean": float(np.mean(ok)) if ok else float("nan"),
-            "sd": float(np.std(ok)) if ok else float("nan"),
-            "aucs": aucs, "n_pos": int(len(pos)), "n_controls": [int(len(c)) for c in controls]}
+    ok = [
+        a for a in aucs if not np.isnan(a)
+    ]  # a draw with no control (all stubs dropped) gives NaN
+    return {
+        "mean": float(np.mean(ok)) if ok else float("nan"),
+        "sd": float(np.std(ok)) if ok else float("nan"),
+        "aucs": aucs,
+        "n_pos": int(len(pos)),
+        "n_controls": [int(len(c)) for c in controls],
+    }

@@ -60,18 +60,43 @@ from ..io.seg import read_seg
 from ..io.study import recognise
 from ..io.tabular import find_column, read_table, resolve_rows, scan_header
 
-DAMAGING_CLASSES: frozenset[str] = frozenset(c.lower() for c in (
-    "Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Splice_Site", "Splice_Site_SNP",
-    "Splice_Site_Del", "Splice_Site_Ins", "Nonstop_Mutation", "Translation_Start_Site",
-    "Start_Codon_SNP", "Start_Codon_Del", "Start_Codon_Ins"))
+DAMAGING_CLASSES: frozenset[str] = frozenset(
+    c.lower()
+    for c in (
+        "Nonsense_Mutation",
+        "Frame_Shift_Del",
+        "Frame_Shift_Ins",
+        "Splice_Site",
+        "Splice_Site_SNP",
+        "Splice_Site_Del",
+        "Splice_Site_Ins",
+        "Nonstop_Mutation",
+        "Translation_Start_Site",
+        "Start_Codon_SNP",
+        "Start_Codon_Del",
+        "Start_Codon_Ins",
+    )
+)
 MISSENSE_CLASSES: frozenset[str] = frozenset(("missense_mutation", "missense"))
 SIFT_COLUMNS: tuple[str, ...] = ("SIFT", "SIFT_pred", "SIFT_prediction", "sift_pred")
-POLYPHEN_COLUMNS: tuple[str, ...] = ("PolyPhen", "PolyPhen2", "Polyphen2_HDIV_pred", "Polyphen2_HVAR_pred",
-                                     "PolyPhen_pred", "PolyPhen_prediction")
+POLYPHEN_COLUMNS: tuple[str, ...] = (
+    "PolyPhen",
+    "PolyPhen2",
+    "Polyphen2_HDIV_pred",
+    "Polyphen2_HVAR_pred",
+    "PolyPhen_pred",
+    "PolyPhen_prediction",
+)
 DEEP_DELETION_LOG2 = -1.0
 AMPLIFICATION_LOG2 = 1.0
 #: columns of ``profile_counts`` (events per gene) and ``profiled`` (their denominators)
-PROFILE_COLUMNS: tuple[str, ...] = ("mutated", "damaging", "deep_deletion", "amplification", "inactivated")
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "mutated",
+    "damaging",
+    "deep_deletion",
+    "amplification",
+    "inactivated",
+)
 #: preferred source formats, best first
 MUT_FORMATS = ("maf", "binary_mutation")
 CNA_FORMATS = ("discrete_cna", "seg", "log2_cna")
@@ -83,8 +108,9 @@ GENE_MUT, GENE_CNA = 1, 2
 # rules (pure functions, tested on hand-made rows)
 
 
-def damaging_missense(sift: Sequence[Any] | None = None, polyphen: Sequence[Any] | None = None,
-                      n: int | None = None) -> np.ndarray:
+def damaging_missense(
+    sift: Sequence[Any] | None = None, polyphen: Sequence[Any] | None = None, n: int | None = None
+) -> np.ndarray:
     """bool [n]: the prediction columns call the variant damaging (either one suffices)."""
     if sift is None and polyphen is None:
         return np.zeros(int(n or 0), dtype=bool)
@@ -99,13 +125,18 @@ def damaging_missense(sift: Sequence[Any] | None = None, polyphen: Sequence[Any]
     return np.asarray(out, dtype=bool)
 
 
-def damaging_mask(variant_class: Sequence[Any], sift: Sequence[Any] | None = None,
-                  polyphen: Sequence[Any] | None = None) -> np.ndarray:
+def damaging_mask(
+    variant_class: Sequence[Any],
+    sift: Sequence[Any] | None = None,
+    polyphen: Sequence[Any] | None = None,
+) -> np.ndarray:
     """bool [n]: the MAF rows that inactivate their gene (module docstring rule)."""
     vc = pd.Series(variant_class, dtype=object).fillna("").astype(str).str.strip().str.lower()
     hit = vc.isin(DAMAGING_CLASSES).to_numpy()
     if sift is not None or polyphen is not None:
-        hit = hit | (vc.isin(MISSENSE_CLASSES).to_numpy() & damaging_missense(sift, polyphen, len(vc)))
+        hit = hit | (
+            vc.isin(MISSENSE_CLASSES).to_numpy() & damaging_missense(sift, polyphen, len(vc))
+        )
     return hit
 
 
@@ -192,7 +223,11 @@ class InactivationCalls:
             layer = self.layers.get(kind)
             if layer is None:
                 continue
-            hit = np.ones(len(genes), bool) if layer.all_genes else np.isin(genes, layer.genes.astype(str))
+            hit = (
+                np.ones(len(genes), bool)
+                if layer.all_genes
+                else np.isin(genes, layer.genes.astype(str))
+            )
             t[hit] |= bit
         return t
 
@@ -207,12 +242,18 @@ class InactivationCalls:
         n_cna = len(self.layers["cna"].samples) if "cna" in self.layers else 0
         return np.array([n_mut, n_mut, n_cna, n_cna, len(self.samples)], dtype=np.int32)
 
-    def profile_counts(self, genes: Sequence[str], inactivated: np.ndarray | None = None) -> np.ndarray:
+    def profile_counts(
+        self, genes: Sequence[str], inactivated: np.ndarray | None = None
+    ) -> np.ndarray:
         """int32 [G, k]: tumours per gene with each :data:`PROFILE_COLUMNS` event."""
         genes = np.asarray(genes).astype(str)
-        cols = [self._event("mut", "mutated", genes).sum(1), self._event("mut", "damaging", genes).sum(1),
-                self._event("cna", "deep_deletion", genes).sum(1), self._event("cna", "amplification", genes).sum(1),
-                (self.matrix(genes) if inactivated is None else inactivated).sum(1)]
+        cols = [
+            self._event("mut", "mutated", genes).sum(1),
+            self._event("mut", "damaging", genes).sum(1),
+            self._event("cna", "deep_deletion", genes).sum(1),
+            self._event("cna", "amplification", genes).sum(1),
+            (self.matrix(genes) if inactivated is None else inactivated).sum(1),
+        ]
         return np.stack(cols, axis=1).astype(np.int32)
 
 
@@ -221,13 +262,19 @@ def _short(path: Path) -> str:
     return "/".join(parts[-3:])
 
 
-def _sparse(genes_idx: np.ndarray, samples_idx: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    m = sp.csr_matrix((np.ones(len(genes_idx), dtype=bool), (genes_idx, samples_idx)), shape=shape, dtype=bool)
+def _sparse(
+    genes_idx: np.ndarray, samples_idx: np.ndarray, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    m = sp.csr_matrix(
+        (np.ones(len(genes_idx), dtype=bool), (genes_idx, samples_idx)), shape=shape, dtype=bool
+    )
     m.sum_duplicates()
     return m
 
 
-def _maf_predictions(path: Path, resolver: GeneResolver, n_kept: int) -> tuple[np.ndarray | None, ...]:
+def _maf_predictions(
+    path: Path, resolver: GeneResolver, n_kept: int
+) -> tuple[np.ndarray | None, ...]:
     """SIFT / PolyPhen values of the rows :func:`read_maf` keeps (same order), or (None, None)."""
     header = scan_header(path, what="MAF (tab-separated mutation table)")
     cols = header.columns
@@ -239,13 +286,19 @@ def _maf_predictions(path: Path, resolver: GeneResolver, n_kept: int) -> tuple[n
     use = [c for c in (hugo, entrez, sample, sift, poly) if c is not None]
     df = read_table(header, usecols=use, dtype=str)
     has_sample = (df[sample].fillna("").str.strip() != "").to_numpy()
-    symbols = resolve_rows(df[hugo].to_numpy(dtype=object) if hugo else None,
-                           df[entrez].to_numpy(dtype=object) if entrez else None, resolver, ReadReport())
+    symbols = resolve_rows(
+        df[hugo].to_numpy(dtype=object) if hugo else None,
+        df[entrez].to_numpy(dtype=object) if entrez else None,
+        resolver,
+        ReadReport(),
+    )
     keep = has_sample & (symbols != "")
     if int(keep.sum()) != n_kept:  # should not happen: same file, same resolver
         return None, None
-    return (df[sift].to_numpy(dtype=object)[keep] if sift else None,
-            df[poly].to_numpy(dtype=object)[keep] if poly else None)
+    return (
+        df[sift].to_numpy(dtype=object)[keep] if sift else None,
+        df[poly].to_numpy(dtype=object)[keep] if poly else None,
+    )
 
 
 def mutation_layer(path: str | Path, fmt: str, resolver: GeneResolver | None = None) -> _Layer:
@@ -262,58 +315,112 @@ def mutation_layer(path: str | Path, fmt: str, resolver: GeneResolver | None = N
         samples = np.asarray(table.samples).astype(str)
         s_idx = np.searchsorted(samples, df["sample"].to_numpy(dtype=str))
         shape = (len(genes), len(samples))
-        events = {"damaging": _sparse(g_idx[dmg], s_idx[dmg], shape), "mutated": _sparse(g_idx[ns], s_idx[ns], shape)}
-        rule = ("damaging = Variant_Classification in " + ", ".join(sorted(DAMAGING_CLASSES))
-                + ("; missense with a damaging SIFT/PolyPhen prediction" if (sift is not None or poly is not None)
-                   else "; missense never (no SIFT/PolyPhen column in this MAF)"))
-        desc = {"file": _short(path), "fmt": fmt, "samples": int(len(samples)), "rule": rule,
-                "mutated_rule": "any MAF row not in the silent/non-coding classes",
-                "prediction_columns": bool(sift is not None or poly is not None),
-                "genes_profiled": "all (exome: a gene without a row is not mutated)"}
+        events = {
+            "damaging": _sparse(g_idx[dmg], s_idx[dmg], shape),
+            "mutated": _sparse(g_idx[ns], s_idx[ns], shape),
+        }
+        rule = (
+            "damaging = Variant_Classification in "
+            + ", ".join(sorted(DAMAGING_CLASSES))
+            + (
+                "; missense with a damaging SIFT/PolyPhen prediction"
+                if (sift is not None or poly is not None)
+                else "; missense never (no SIFT/PolyPhen column in this MAF)"
+            )
+        )
+        desc = {
+            "file": _short(path),
+            "fmt": fmt,
+            "samples": int(len(samples)),
+            "rule": rule,
+            "mutated_rule": "any MAF row not in the silent/non-coding classes",
+            "prediction_columns": bool(sift is not None or poly is not None),
+            "genes_profiled": "all (exome: a gene without a row is not mutated)",
+        }
         return _Layer("mut", genes.astype(str), samples, events, all_genes=True, desc=desc)
     if fmt == "binary_mutation":
         m = read_matrix(path, "mut", resolver, fmt=fmt)
         with np.errstate(invalid="ignore"):
             hit = np.nan_to_num(m.values, nan=0.0) > 0
         csr = sp.csr_matrix(hit)
-        desc = {"file": _short(path), "fmt": fmt, "samples": int(len(m.samples)),
-                "rule": "every 1 of the 0/1 matrix (a non-silent call; no variant class, so missense counts too)",
-                "mutated_rule": "every 1", "prediction_columns": False,
-                "genes_profiled": f"the {len(m.genes)} genes of the matrix"}
-        return _Layer("mut", np.asarray(m.genes).astype(str), np.asarray(m.samples).astype(str),
-                      {"damaging": csr, "mutated": csr}, desc=desc)
+        desc = {
+            "file": _short(path),
+            "fmt": fmt,
+            "samples": int(len(m.samples)),
+            "rule": "every 1 of the 0/1 matrix (a non-silent call; no variant class, so missense counts too)",
+            "mutated_rule": "every 1",
+            "prediction_columns": False,
+            "genes_profiled": f"the {len(m.genes)} genes of the matrix",
+        }
+        return _Layer(
+            "mut",
+            np.asarray(m.genes).astype(str),
+            np.asarray(m.samples).astype(str),
+            {"damaging": csr, "mutated": csr},
+            desc=desc,
+        )
     raise ValueError(f"no inactivation rule for mutation format {fmt!r} (use {MUT_FORMATS})")
 
 
-def cna_layer(path: str | Path, fmt: str, resolver: GeneResolver | None = None, genome: str = "hg19") -> _Layer:
+def cna_layer(
+    path: str | Path, fmt: str, resolver: GeneResolver | None = None, genome: str = "hg19"
+) -> _Layer:
     """Deep deletion / amplification calls of a segment file or copy-number matrix."""
     path = Path(path)
     resolver = resolver or default_resolver()
-    m = read_seg(path, genome=genome, resolver=resolver) if fmt == "seg" else read_matrix(path, "cna", resolver, fmt=fmt)
+    m = (
+        read_seg(path, genome=genome, resolver=resolver)
+        if fmt == "seg"
+        else read_matrix(path, "cna", resolver, fmt=fmt)
+    )
     deep, amp = deep_deletion(m.values, fmt), amplification(m.values, fmt)
     if deep is None:
-        raise ValueError(f"no deep-deletion rule for copy-number format {fmt!r} (use {CNA_FORMATS})")
-    rule = ("discrete value <= -2 (deep deletion), >= 2 (amplification)" if fmt == "discrete_cna" else
-            f"gene log2 ratio < {DEEP_DELETION_LOG2} (deep deletion), > {AMPLIFICATION_LOG2} (amplification)"
-            + ("; gene value = length-weighted mean of the segments over the gene body" if fmt == "seg" else ""))
-    desc = {"file": _short(path), "fmt": fmt, "samples": int(len(m.samples)), "rule": rule,
-            "deep_deletion_log2": DEEP_DELETION_LOG2 if fmt != "discrete_cna" else None,
-            "amplification_log2": AMPLIFICATION_LOG2 if fmt != "discrete_cna" else None,
-            "genes_profiled": f"the {len(m.genes)} genes with values"}
+        raise ValueError(
+            f"no deep-deletion rule for copy-number format {fmt!r} (use {CNA_FORMATS})"
+        )
+    rule = (
+        "discrete value <= -2 (deep deletion), >= 2 (amplification)"
+        if fmt == "discrete_cna"
+        else f"gene log2 ratio < {DEEP_DELETION_LOG2} (deep deletion), > {AMPLIFICATION_LOG2} (amplification)"
+        + (
+            "; gene value = length-weighted mean of the segments over the gene body"
+            if fmt == "seg"
+            else ""
+        )
+    )
+    desc = {
+        "file": _short(path),
+        "fmt": fmt,
+        "samples": int(len(m.samples)),
+        "rule": rule,
+        "deep_deletion_log2": DEEP_DELETION_LOG2 if fmt != "discrete_cna" else None,
+        "amplification_log2": AMPLIFICATION_LOG2 if fmt != "discrete_cna" else None,
+        "genes_profiled": f"the {len(m.genes)} genes with values",
+    }
     if fmt == "seg":
         desc["genome"] = genome
-    return _Layer("cna", np.asarray(m.genes).astype(str), np.asarray(m.samples).astype(str),
-                  {"deep_deletion": sp.csr_matrix(deep), "amplification": sp.csr_matrix(amp)}, desc=desc)
+    return _Layer(
+        "cna",
+        np.asarray(m.genes).astype(str),
+        np.asarray(m.samples).astype(str),
+        {"deep_deletion": sp.csr_matrix(deep), "amplification": sp.csr_matrix(amp)},
+        desc=desc,
+    )
 
 
-def inactivation_from_files(name: str, mut: tuple[str | Path, str] | None = None,
-                            cna: tuple[str | Path, str] | tuple[str | Path, str, str] | None = None,
-                            resolver: GeneResolver | None = None,
-                            not_used: Sequence[str] = ()) -> InactivationCalls:
+def inactivation_from_files(
+    name: str,
+    mut: tuple[str | Path, str] | None = None,
+    cna: tuple[str | Path, str] | tuple[str | Path, str, str] | None = None,
+    resolver: GeneResolver | None = None,
+    not_used: Sequence[str] = (),
+) -> InactivationCalls:
     """Calls from one mutation source ``(path, fmt)`` and/or one copy-number source
     ``(path, fmt[, genome])``; at least one is needed."""
     if mut is None and cna is None:
-        raise ValueError(f"cohort {name}: no mutation or copy-number source usable for inactivation calls")
+        raise ValueError(
+            f"cohort {name}: no mutation or copy-number source usable for inactivation calls"
+        )
     resolver = resolver or default_resolver()
     layers: dict[str, _Layer] = {}
     if mut is not None:
@@ -321,7 +428,9 @@ def inactivation_from_files(name: str, mut: tuple[str | Path, str] | None = None
     if cna is not None:
         genome = cna[2] if len(cna) > 2 else "hg19"  # type: ignore[misc]
         layers["cna"] = cna_layer(cna[0], cna[1], resolver, genome)
-    samples = np.array(sorted(set().union(*(set(l.samples.tolist()) for l in layers.values()))), dtype=str)
+    samples = np.array(
+        sorted(set().union(*(set(l.samples.tolist()) for l in layers.values()))), dtype=str
+    )
     kinds = " + ".join({"mut": "damaging mutation", "cna": "deep deletion"}[k] for k in layers)
     source = {
         "cohort": name,
@@ -332,8 +441,13 @@ def inactivation_from_files(name: str, mut: tuple[str | Path, str] | None = None
         "copy_number": layers["cna"].desc if "cna" in layers else None,
         "not_used": list(not_used),
         "profile_columns": list(PROFILE_COLUMNS),
-        "profile_denominators": ["mutation samples", "mutation samples", "copy-number samples",
-                                 "copy-number samples", "all samples"],
+        "profile_denominators": [
+            "mutation samples",
+            "mutation samples",
+            "copy-number samples",
+            "copy-number samples",
+            "all samples",
+        ],
     }
     return InactivationCalls(name, samples, layers, source)
 
@@ -354,15 +468,23 @@ def choose_inputs(files: Sequence[tuple[str | Path, str, str]]) -> tuple[Any, An
         hit = [f for f in files if f[1] == "cna" and f[2] == fmt]
         if hit:
             p = Path(hit[0][0])
-            cna = (p, fmt, "hg38" if ("hg38" in p.name.lower() or "grch38" in p.name.lower()) else "hg19")
+            cna = (
+                p,
+                fmt,
+                "hg38" if ("hg38" in p.name.lower() or "grch38" in p.name.lower()) else "hg19",
+            )
             break
     for p, kind, fmt in files:
         chosen = (mut and Path(p) == mut[0]) or (cna and Path(p) == cna[0])
         if chosen or kind not in ("mut", "cna"):
             continue
-        why = ("1 = mutation OR copy number -2/+2: deletions and amplifications cannot be told apart"
-               if fmt == "alteration" else "a preferred source of this kind is used" if (
-                   (kind == "mut" and mut) or (kind == "cna" and cna)) else f"no inactivation rule for {fmt}")
+        why = (
+            "1 = mutation OR copy number -2/+2: deletions and amplifications cannot be told apart"
+            if fmt == "alteration"
+            else "a preferred source of this kind is used"
+            if ((kind == "mut" and mut) or (kind == "cna" and cna))
+            else f"no inactivation rule for {fmt}"
+        )
         notes.append(f"{Path(p).name} ({fmt}): not used: {why}")
     return mut, cna, notes
 
@@ -391,7 +513,9 @@ def cohort_inputs(cohort: Any) -> list[tuple[Path, str, str]]:
     return out
 
 
-def inactivation_from_cohort(cohort: Any, resolver: GeneResolver | None = None) -> InactivationCalls:
+def inactivation_from_cohort(
+    cohort: Any, resolver: GeneResolver | None = None
+) -> InactivationCalls:
     """Calls for an imported cohort (built-in study or user import), re-reading its raw files
     (the cohort holds normalised values only: no variant classes, no log2 ratios).
 
@@ -400,24 +524,36 @@ def inactivation_from_cohort(cohort: Any, resolver: GeneResolver | None = None) 
             cohort whose files are not recorded: use :func:`inactivation_from_files`).
     """
     mut, cna, notes = choose_inputs(cohort_inputs(cohort))
-    return inactivation_from_files(str(getattr(cohort, "name", "cohort")), mut, cna, resolver, notes)
+    return inactivation_from_files(
+        str(getattr(cohort, "name", "cohort")), mut, cna, resolver, notes
+    )
 
 
-def inactivation_for_builtin(data_dir: str | Path, name: str, resolver: GeneResolver | None = None) -> InactivationCalls:
+def inactivation_for_builtin(
+    data_dir: str | Path, name: str, resolver: GeneResolver | None = None
+) -> InactivationCalls:
     """Calls of a built-in context from the shared data folder: ``omics/<C>/`` chosen as
     :func:`choose_inputs` does; ``pan``: the pan-cancer MAF only (mutation only: the eight
     cancers' segments cover a third of its tumours, which would make the calls uneven)."""
     data_dir = Path(data_dir)
     if name == "pan":
-        return inactivation_from_files("pan", (data_dir / "omics" / "pan" / "data_mutations.txt.gz", "maf"), None,
-                                       resolver, ["copy-number segments of the 8 cancers: not used (they cover "
-                                                  "2,500 of the 5,432 MAF tumours' cohorts only)"])
+        return inactivation_from_files(
+            "pan",
+            (data_dir / "omics" / "pan" / "data_mutations.txt.gz", "maf"),
+            None,
+            resolver,
+            [
+                "copy-number segments of the 8 cancers: not used (they cover "
+                "2,500 of the 5,432 MAF tumours' cohorts only)"
+            ],
+        )
     mut, cna, notes = choose_inputs(study_inputs(data_dir / "omics" / name))
     return inactivation_from_files(name, mut, cna, resolver, notes)
 
 
-def evidence_arrays(calls: InactivationCalls | Any, genes: Sequence[str],
-                    resolver: GeneResolver | None = None) -> dict[str, np.ndarray]:
+def evidence_arrays(
+    calls: InactivationCalls | Any, genes: Sequence[str], resolver: GeneResolver | None = None
+) -> dict[str, np.ndarray]:
     """The bundle member ``evidence.npz``, aligned to the bundle's gene order.
 
     Args:
@@ -440,9 +576,11 @@ def evidence_arrays(calls: InactivationCalls | Any, genes: Sequence[str],
     counts = calls.profile_counts(genes, inact)
     meta = dict(calls.source)
     meta["genes"] = int(len(genes))
-    meta["genes_profiled"] = {"mutation": int(((types & GENE_MUT) > 0).sum()),
-                              "copy_number": int(((types & GENE_CNA) > 0).sum()),
-                              "none": int((types == 0).sum())}
+    meta["genes_profiled"] = {
+        "mutation": int(((types & GENE_MUT) > 0).sum()),
+        "copy_number": int(((types & GENE_CNA) > 0).sum()),
+        "none": int((types == 0).sum()),
+    }
     meta["genes_ever_inactivated"] = int((counts[:, -1] > 0).sum())
     return {
         "inact_bits": np.packbits(inact, axis=1),  # = scoring.evidence.pack_bits

@@ -55,13 +55,13 @@ AUTO = "auto"
 #: context name -> its disease-specific pathway (``None``: KEGG 2011 has none, remove all;
 #: :data:`KEEP_ALL`: keep all). Names not listed (user contexts) map to ``None``.
 CANCER_PATHWAYS: dict[str, str | None] = {
-    "BRCA": None,   # no breast cancer pathway in KEGG 2011 (hsa05224 is newer)
-    "CESC": None,   # no cervical cancer pathway
+    "BRCA": None,  # no breast cancer pathway in KEGG 2011 (hsa05224 is newer)
+    "CESC": None,  # no cervical cancer pathway
     "COAD": "hsa05210",
     "KIRC": "hsa05211",
     "LAML": "hsa05221",
     "LUAD": "hsa05223",
-    "OV": None,     # no ovarian cancer pathway
+    "OV": None,  # no ovarian cancer pathway
     "SKCM": "hsa05218",
     "pan": KEEP_ALL,
 }
@@ -99,7 +99,9 @@ def _type_id(kg: GraphLike, name: str) -> int:
     return names.index(name.lower()) if name.lower() in names else -1
 
 
-def pathway_edge_mask(kg: GraphLike, cancer_pathway: str | None) -> tuple[np.ndarray, dict[str, Any]]:
+def pathway_edge_mask(
+    kg: GraphLike, cancer_pathway: str | None
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Edges left after removing the other disease-specific cancer pathways.
 
     Args:
@@ -112,11 +114,15 @@ def pathway_edge_mask(kg: GraphLike, cancer_pathway: str | None) -> tuple[np.nda
         (those present in the graph) and ``edges_removed``).
     """
     if cancer_pathway not in (None, KEEP_ALL) and cancer_pathway not in DISEASE_PATHWAYS:
-        raise ValueError(f"unknown cancer pathway {cancer_pathway!r}; expected one of "
-                         f"{sorted(DISEASE_PATHWAYS)}, {KEEP_ALL!r} or None")
+        raise ValueError(
+            f"unknown cancer pathway {cancer_pathway!r}; expected one of "
+            f"{sorted(DISEASE_PATHWAYS)}, {KEEP_ALL!r} or None"
+        )
     names = np.asarray(kg.entity_names).astype(str)
     pw_type = _type_id(kg, "Pathway")
-    is_pw = np.asarray(kg.entity_types) == pw_type if pw_type >= 0 else np.ones(len(names), dtype=bool)
+    is_pw = (
+        np.asarray(kg.entity_types) == pw_type if pw_type >= 0 else np.ones(len(names), dtype=bool)
+    )
     disease = is_pw & np.isin(names, list(DISEASE_PATHWAYS))
     if cancer_pathway == KEEP_ALL:
         remove = np.zeros(len(names), dtype=bool)
@@ -186,8 +192,10 @@ def restrict_kg(
     gene_entity = np.asarray(kg.gene_entity_index(np.asarray(universe)), dtype=np.int64)
     if (gene_entity < 0).any():
         missing = np.asarray(universe)[gene_entity < 0][:5].tolist()
-        raise ValueError(f"{int((gene_entity < 0).sum())} universe genes are not Gene entities of the graph "
-                         f"(e.g. {missing})")
+        raise ValueError(
+            f"{int((gene_entity < 0).sum())} universe genes are not Gene entities of the graph "
+            f"(e.g. {missing})"
+        )
     is_gene = types == gene_type
     in_univ = np.zeros(n, dtype=bool)
     in_univ[gene_entity] = True
@@ -199,7 +207,11 @@ def restrict_kg(
     sub_ei = np.ascontiguousarray(ei[:, keep])
     sub_et = np.ascontiguousarray(et[keep])
     rel = list(map(str, kg.relation_names))
-    full, mid, final = _per_relation(et, rel), _per_relation(et[edge_mask], rel), _per_relation(sub_et, rel)
+    full, mid, final = (
+        _per_relation(et, rel),
+        _per_relation(et[edge_mask], rel),
+        _per_relation(sub_et, rel),
+    )
     touched = np.zeros(n, dtype=bool)
     touched[sub_ei[0]] = True
     touched[sub_ei[1]] = True

@@ -34,8 +34,9 @@ TYPE_ALIASES: dict[str, tuple[str, ...]] = {
 REVERSE_SUFFIX = "_rev"
 
 
-def build_term_index(kg: Any, go_terms: str | Path | None = None,
-                     types: Sequence[str] = ("BP", "Pathway")) -> dict[str, np.ndarray]:
+def build_term_index(
+    kg: Any, go_terms: str | Path | None = None, types: Sequence[str] = ("BP", "Pathway")
+) -> dict[str, np.ndarray]:
     """Index ``kg``'s genes by their directly annotated terms (module docstring).
 
     Returns the arrays of :class:`synleaf_desktop.scoring.kg_evidence.TermIndex`
@@ -84,7 +85,9 @@ def build_term_index(kg: Any, go_terms: str | Path | None = None,
 
     go_names: dict[str, str] = {}
     if go_terms is not None:
-        df = pd.read_csv(go_terms, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False)
+        df = pd.read_csv(
+            go_terms, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False
+        )
         go_names = dict(zip(df["go_id"], df["term"]))
     encoded = [go_names.get(t, t).encode("utf-8") for t in term_ids.tolist()]
     names_ptr = np.zeros(len(encoded) + 1, np.int64)
@@ -92,7 +95,9 @@ def build_term_index(kg: Any, go_terms: str | Path | None = None,
     names_utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
 
     # direct gene-gene edges, both directions, relation names without _rev
-    rel_base = [r[:-len(REVERSE_SUFFIX)] if r.endswith(REVERSE_SUFFIX) else r for r in kg.relation_names]
+    rel_base = [
+        r[: -len(REVERSE_SUFFIX)] if r.endswith(REVERSE_SUFFIX) else r for r in kg.relation_names
+    ]
     relation_names = sorted(set(rel_base))
     rel_out = np.array([relation_names.index(r) for r in rel_base], dtype=np.int64)
     gg = is_gene[src] & is_gene[dst] & (src != dst)
@@ -109,27 +114,50 @@ def build_term_index(kg: Any, go_terms: str | Path | None = None,
     remap = np.full(len(relation_names), -1, np.int64)
     remap[used_rel] = np.arange(len(used_rel))
 
-    meta = {"format": 1, "kg_id": getattr(kg, "kg_id", ""), "kg_name": getattr(kg, "name", ""),
-            "annotation": "direct (not propagated up the GO DAG)",
-            "terms_per_type": {t: int((term_types == o).sum()) for o, t in enumerate(types)},
-            "gene_term_pairs": int(len(t_idx)), "gene_gene_edges": int(len(a) // 2 if len(a) else 0),
-            "term_names": "GO.db go_terms.tsv.gz; KEGG pathways by id only" if go_terms else "ids only"}
+    meta = {
+        "format": 1,
+        "kg_id": getattr(kg, "kg_id", ""),
+        "kg_name": getattr(kg, "name", ""),
+        "annotation": "direct (not propagated up the GO DAG)",
+        "terms_per_type": {t: int((term_types == o).sum()) for o, t in enumerate(types)},
+        "gene_term_pairs": int(len(t_idx)),
+        "gene_gene_edges": int(len(a) // 2 if len(a) else 0),
+        "term_names": "GO.db go_terms.tsv.gz; KEGG pathways by id only" if go_terms else "ids only",
+    }
     meta.update(type_names=list(types), relation_names=rel_names)
-    return {"genes": genes.astype(str), "gene_ptr": gene_ptr, "gene_terms": t_idx, "term_ids": term_ids.astype(str),
-            "term_types": term_types, "term_genes": term_genes, "names_utf8": names_utf8, "names_ptr": names_ptr,
-            "edge_ptr": edge_ptr, "edge_partner": b.astype(np.int32),
-            "edge_rel": remap[r].astype(np.int16) if len(r) else np.zeros(0, np.int16),
-            "meta_json": np.array(json.dumps(meta, sort_keys=True))}
+    return {
+        "genes": genes.astype(str),
+        "gene_ptr": gene_ptr,
+        "gene_terms": t_idx,
+        "term_ids": term_ids.astype(str),
+        "term_types": term_types,
+        "term_genes": term_genes,
+        "names_utf8": names_utf8,
+        "names_ptr": names_ptr,
+        "edge_ptr": edge_ptr,
+        "edge_partner": b.astype(np.int32),
+        "edge_rel": remap[r].astype(np.int16) if len(r) else np.zeros(0, np.int16),
+        "meta_json": np.array(json.dumps(meta, sort_keys=True)),
+    }
 
 
-def save_term_index(arrays: dict[str, np.ndarray], folder: str | Path, inputs: Sequence[str | Path] = ()) -> Path:
+def save_term_index(
+    arrays: dict[str, np.ndarray], folder: str | Path, inputs: Sequence[str | Path] = ()
+) -> Path:
     """Write ``folder/terms.npz`` (compressed, no pickle) and ``folder/terms.json`` atomically."""
     folder = Path(folder)
     meta = json.loads(str(arrays["meta_json"][()]))
     with atomic_dir(folder) as tmp:
         save_npz(tmp / "terms.npz", compress=True, **arrays)
-        write_json(tmp / "terms.json", dict(meta, inputs={Path(p).name: sha256_file(p) for p in inputs},
-                                            genes=int(len(arrays["genes"])), terms=int(len(arrays["term_ids"]))))
+        write_json(
+            tmp / "terms.json",
+            dict(
+                meta,
+                inputs={Path(p).name: sha256_file(p) for p in inputs},
+                genes=int(len(arrays["genes"])),
+                terms=int(len(arrays["term_ids"])),
+            ),
+        )
     return folder
 
 
@@ -138,9 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     from .. import paths
 
     p = argparse.ArgumentParser(description="build resources/kg_terms/terms.npz")
-    p.add_argument("--data", type=Path, required=True, help="the shared data folder (for GO term names)")
+    p.add_argument(
+        "--data", type=Path, required=True, help="the shared data folder (for GO term names)"
+    )
     p.add_argument("--kg", type=Path, default=None, help="graph folder (default resources/kg)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default resources/kg_terms)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default resources/kg_terms)"
+    )
     args = p.parse_args(argv)
     kg_dir = args.kg or paths.resources_dir() / "kg"
     out = args.out or paths.resources_dir() / "kg_terms"
@@ -148,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     arrays = build_term_index(KnowledgeGraph.load(kg_dir), go)
     save_term_index(arrays, out, [kg_dir / "graph.npz", go])
     size = (out / "terms.npz").stat().st_size
-    print(f"{out / 'terms.npz'}: {size / 1e6:.2f} MB, {len(arrays['genes'])} genes, {len(arrays['term_ids'])} terms")
+    print(
+        f"{out / 'terms.npz'}: {size / 1e6:.2f} MB, {len(arrays['genes'])} genes, {len(arrays['term_ids'])} terms"
+    )
     return 0
 
 

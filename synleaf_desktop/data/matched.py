@@ -35,7 +35,14 @@ from typing import Any
 
 import numpy as np
 
-from .balance import ENUM_LIMIT, _in_sorted, draw_negatives, keys_to_pairs, pair_keys, rejection_sample
+from .balance import (
+    ENUM_LIMIT,
+    _in_sorted,
+    draw_negatives,
+    keys_to_pairs,
+    pair_keys,
+    rejection_sample,
+)
 
 #: the negative-sampling schemes a context can be built with.
 SCHEMES: tuple[str, ...] = ("random", "matched")
@@ -58,7 +65,9 @@ DEGREE_RULE = "distinct non-gene KG entities (GO terms, KEGG pathways) linked to
 def check_scheme(negatives: str) -> str:
     """``negatives`` if it is a known scheme, else ``ValueError`` naming the choices."""
     if negatives not in SCHEMES:
-        raise ValueError(f"unknown negative-sampling scheme {negatives!r}; choose from {', '.join(SCHEMES)}")
+        raise ValueError(
+            f"unknown negative-sampling scheme {negatives!r}; choose from {', '.join(SCHEMES)}"
+        )
     return negatives
 
 
@@ -110,7 +119,9 @@ def degree_bin_edges(ref_degrees: np.ndarray, n_bins: int | None = N_BINS) -> np
 
 
 def _bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    return np.searchsorted(edges, np.asarray(values, dtype=np.float64), side="right").astype(np.int64)
+    return np.searchsorted(edges, np.asarray(values, dtype=np.float64), side="right").astype(
+        np.int64
+    )
 
 
 def merge_bins(counts: np.ndarray, min_genes: int) -> np.ndarray:
@@ -141,7 +152,9 @@ class _Pool:
     """A gene pool grouped by degree: ``genes`` sorted by group, ``start``/``count`` per
     group, ``group[b]``: the group of degree bin ``b`` (:func:`merge_bins`)."""
 
-    def __init__(self, genes: np.ndarray, gene_bins: np.ndarray, n_bins: int, min_genes: int) -> None:
+    def __init__(
+        self, genes: np.ndarray, gene_bins: np.ndarray, n_bins: int, min_genes: int
+    ) -> None:
         self.group = merge_bins(np.bincount(gene_bins, minlength=n_bins), min_genes)
         gene_groups = self.group[gene_bins]
         order = np.argsort(gene_groups, kind="stable")
@@ -246,7 +259,9 @@ def draw_matched_negatives(
     method = "matched-sample"
     missing = need - len(accepted)
     if missing > 0:
-        rest, _ = draw_negatives(pool_a, pool_b, missing, np.concatenate([forbidden, accepted]), rng)
+        rest, _ = draw_negatives(
+            pool_a, pool_b, missing, np.concatenate([forbidden, accepted]), rng
+        )
         accepted = np.concatenate([accepted, pair_keys(rest[:, 0], rest[:, 1])])
         method = "matched-sample+random"
     return keys_to_pairs(accepted), method
@@ -264,8 +279,13 @@ def degree_ks(degree: np.ndarray, genes_x: np.ndarray, genes_y: np.ndarray) -> f
     return float(ks_2samp(x, y).statistic)
 
 
-def negatives_summary(labels: np.ndarray, balanced: np.ndarray, degree: np.ndarray, scheme: str,
-                      n_bins: int | None = N_BINS) -> dict[str, Any]:
+def negatives_summary(
+    labels: np.ndarray,
+    balanced: np.ndarray,
+    degree: np.ndarray,
+    scheme: str,
+    n_bins: int | None = N_BINS,
+) -> dict[str, Any]:
     """What a context's negatives look like, for its meta.
 
     Args:
@@ -283,7 +303,9 @@ def negatives_summary(labels: np.ndarray, balanced: np.ndarray, degree: np.ndarr
     balanced = np.asarray(balanced, dtype=np.int64).reshape(-1, 3)
     pos = labels[labels[:, 2] == 1, :2]
     lneg = labels[labels[:, 2] == 0, :2]
-    gen = balanced[~np.isin(pair_keys(balanced[:, 0], balanced[:, 1]), pair_keys(labels[:, 0], labels[:, 1]))]
+    gen = balanced[
+        ~np.isin(pair_keys(balanced[:, 0], balanced[:, 1]), pair_keys(labels[:, 0], labels[:, 1]))
+    ]
     gen = gen[:, :2]
     deg = np.asarray(degree)
 
@@ -297,13 +319,19 @@ def negatives_summary(labels: np.ndarray, balanced: np.ndarray, degree: np.ndarr
     if scheme == "matched":
         out["bins"] = "one per distinct positive-gene degree" if n_bins is None else int(n_bins)
         out["min_group_genes"] = MIN_GROUP_GENES
-        out["rule"] = ("each generated negative copies the degree bins of a random positive pair "
-                       "(of the subset being balanced); bins from the positive genes' degrees")
+        out["rule"] = (
+            "each generated negative copies the degree bins of a random positive pair "
+            "(of the subset being balanced); bins from the positive genes' degrees"
+        )
     out["cv1"] = {
         "generated": int(len(gen)),
         "ks_generated_vs_positive": ks(gen),
         "ks_labelled_negative_vs_positive": ks(lneg),
-        "median_degree": {"positive": med(pos), "labelled_negative": med(lneg), "generated": med(gen),
-                          "universe": float(np.median(deg)) if len(deg) else None},
+        "median_degree": {
+            "positive": med(pos),
+            "labelled_negative": med(lneg),
+            "generated": med(gen),
+            "universe": float(np.median(deg)) if len(deg) else None,
+        },
     }
     return out

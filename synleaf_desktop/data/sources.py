@@ -27,7 +27,17 @@ from ..progress import Progress, ensure
 from .kg_restrict import CANCER_PATHWAYS
 
 #: the nine built-in contexts, in build order
-BUILTIN_CONTEXTS: tuple[str, ...] = ("BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM", "pan")
+BUILTIN_CONTEXTS: tuple[str, ...] = (
+    "BRCA",
+    "CESC",
+    "COAD",
+    "KIRC",
+    "LAML",
+    "LUAD",
+    "OV",
+    "SKCM",
+    "pan",
+)
 SINGLE_CANCERS: tuple[str, ...] = BUILTIN_CONTEXTS[:-1]
 
 ELISL_FILES = ("labels/elisl_train_pairs.csv", "labels/elisl_test_pairs.csv")
@@ -123,19 +133,27 @@ def builtin_source(data_dir: str | Path, name: str) -> ContextSource:
         raise ValueError(f"unknown built-in context {name!r}; choose from {list(BUILTIN_CONTEXTS)}")
     if name == "pan":
         src = ContextSource(
-            name=name, data_dir=data_dir, pan_maf=data_dir / PAN_MAF,
+            name=name,
+            data_dir=data_dir,
+            pan_maf=data_dir / PAN_MAF,
             pan_segs=[data_dir / "omics" / c / SEG_FILE for c in SINGLE_CANCERS],
-            label_files=[data_dir / f for f in SYNLETHDB_FILES], label_cancer="pan",
+            label_files=[data_dir / f for f in SYNLETHDB_FILES],
+            label_cancer="pan",
             cancer_pathway=CANCER_PATHWAYS["pan"],
-            notes=["labels: SynLethDB 2.0 Human_SL (positives) + Human_nonSL (negatives); no Human_SR.csv "
-                   "(synthetic rescue) in the data folder, so SR pairs are not among the negatives",
-                   "omics: pooled RTCGA 2016 MAF of 23 cohorts + copy-number segments of the 8 cancers; "
-                   "no expression (the paper's pan context has K = 3: cna, exp, mut)"],
+            notes=[
+                "labels: SynLethDB 2.0 Human_SL (positives) + Human_nonSL (negatives); no Human_SR.csv "
+                "(synthetic rescue) in the data folder, so SR pairs are not among the negatives",
+                "omics: pooled RTCGA 2016 MAF of 23 cohorts + copy-number segments of the 8 cancers; "
+                "no expression (the paper's pan context has K = 3: cna, exp, mut)",
+            ],
         )
     else:
         src = ContextSource(
-            name=name, data_dir=data_dir, study_dir=data_dir / "omics" / name,
-            label_files=[data_dir / f for f in ELISL_FILES], label_cancer=name,
+            name=name,
+            data_dir=data_dir,
+            study_dir=data_dir / "omics" / name,
+            label_files=[data_dir / f for f in ELISL_FILES],
+            label_cancer=name,
             cancer_pathway=CANCER_PATHWAYS[name],
             notes=["labels: ELISL train + test pairs of this cancer (METHOD §1.3)"],
         )
@@ -144,11 +162,16 @@ def builtin_source(data_dir: str | Path, name: str) -> ContextSource:
     needed = ([src.study_dir] if src.study_dir else [src.pan_maf, *src.pan_segs]) + src.label_files
     for p in needed:
         if p is None or not p.exists():
-            raise InputError(p, f"input of built-in context {name} not found; is {data_dir} the shared data folder?")
+            raise InputError(
+                p,
+                f"input of built-in context {name} not found; is {data_dir} the shared data folder?",
+            )
     return src
 
 
-def builtin_sources(data_dir: str | Path, names: Iterable[str] | None = None) -> list[ContextSource]:
+def builtin_sources(
+    data_dir: str | Path, names: Iterable[str] | None = None
+) -> list[ContextSource]:
     return [builtin_source(data_dir, n) for n in (names or BUILTIN_CONTEXTS)]
 
 
@@ -166,8 +189,12 @@ def _read_labels(src: ContextSource, resolver: Any, cache: dict[Any, Any] | None
     return table
 
 
-def load_inputs(src: ContextSource, resolver: Any = None, progress: Progress | None = None,
-                label_cache: dict[Any, Any] | None = None) -> tuple[Any, Any]:
+def load_inputs(
+    src: ContextSource,
+    resolver: Any = None,
+    progress: Progress | None = None,
+    label_cache: dict[Any, Any] | None = None,
+) -> tuple[Any, Any]:
     """Read a context's omics cohort and labels.
 
     ``label_cache`` (a dict kept by the caller) lets the eight ELISL contexts share one
@@ -180,7 +207,9 @@ def load_inputs(src: ContextSource, resolver: Any = None, progress: Progress | N
 
     progress = ensure(progress)
     if src.study_dir is not None:
-        cohort = read_study([src.study_dir], resolver=resolver, progress=progress.sub(0.0, 0.9), name=src.name)
+        cohort = read_study(
+            [src.study_dir], resolver=resolver, progress=progress.sub(0.0, 0.9), name=src.name
+        )
     else:
         from ..io.maf import read_maf
         from ..io.seg import read_seg
@@ -220,6 +249,9 @@ def load_kg(kg_dir: str | Path | None = None) -> Any:
     if not folder.exists():
         from ..errors import InputError
 
-        raise InputError(folder, "knowledge graph folder not found; build it with "
-                         "`synleaf resources build --data ../shared/data --only kg`")
+        raise InputError(
+            folder,
+            "knowledge graph folder not found; build it with "
+            "`synleaf resources build --data ../shared/data --only kg`",
+        )
     return KnowledgeGraph.load(folder)

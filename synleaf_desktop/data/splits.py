@@ -47,7 +47,13 @@ N_INNER = 8
 MAX_CYCLES = 100
 
 #: the five CV2/CV3 subsets in balancing order: (name, pool for gene 1, pool for gene 2)
-SUBSETS = (("train", "A", "A"), ("val2", "A", "V"), ("val3", "V", "V"), ("test2", "A", "T"), ("test3", "T", "T"))
+SUBSETS = (
+    ("train", "A", "A"),
+    ("val2", "A", "V"),
+    ("val3", "V", "V"),
+    ("test2", "A", "T"),
+    ("test3", "T", "T"),
+)
 
 Splits = dict[tuple[int, int], dict[str, np.ndarray]]
 
@@ -92,8 +98,14 @@ def _subset_counts(arr: np.ndarray) -> dict[str, int]:
 # CV1
 
 
-def make_cv1(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOLDS, negatives: str = "random",
-             degree: np.ndarray | None = None) -> tuple[Splits, dict[str, Any]]:
+def make_cv1(
+    labels: np.ndarray,
+    num_genes: int,
+    seed: int,
+    n_folds: int = N_FOLDS,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
+) -> tuple[Splits, dict[str, Any]]:
     """CV1 folds: balance the whole label set once, then split pairs 7 : 1 : 2.
 
     Args:
@@ -108,13 +120,16 @@ def make_cv1(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOL
         (``{(1, k): {"train", "val", "test": int64 [n, 3]}}`` for k = 1..n_folds, info)
         where info holds the balancing counts and per-split sizes.
     """
-    balanced, binfo = balance_whole(labels, num_genes, fold_rng(seed, 1, 0), reverse_fraction(labels),
-                                    negatives, degree)
+    balanced, binfo = balance_whole(
+        labels, num_genes, fold_rng(seed, 1, 0), reverse_fraction(labels), negatives, degree
+    )
     min_pairs = -(-N_INNER * n_folds // (n_folds - 1))  # the inner KFold(8) needs >= 8 rows
     if len(balanced) < min_pairs or binfo.positives < 2:
-        raise SynleafError(f"too few labelled pairs for {n_folds}-fold CV1 after balancing "
-                           f"({binfo.positives} positives, {len(balanced)} pairs); "
-                           "use a label table with more pairs in this gene universe")
+        raise SynleafError(
+            f"too few labelled pairs for {n_folds}-fold CV1 after balancing "
+            f"({binfo.positives} positives, {len(balanced)} pairs); "
+            "use a label table with more pairs in this gene universe"
+        )
     splits: Splits = {}
     sizes: dict[str, Any] = {}
     outer = KFold(n_splits=n_folds, shuffle=True, random_state=random_state(seed, 1, 0))
@@ -137,8 +152,11 @@ def _sorted(arr: np.ndarray) -> np.ndarray:
 # CV2 / CV3
 
 
-def _assign(labels: np.ndarray, num_genes: int, A: np.ndarray, V: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
+def _assign(
+    labels: np.ndarray, num_genes: int, A: np.ndarray, V: np.ndarray, T: np.ndarray
+) -> dict[str, np.ndarray]:
     """bool masks [N] of the five subsets (see module docstring)."""
+
     def member(genes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = np.zeros(num_genes, dtype=bool)
         m[genes] = True
@@ -156,10 +174,19 @@ def _assign(labels: np.ndarray, num_genes: int, A: np.ndarray, V: np.ndarray, T:
     }
 
 
-def _try_fold(labels: np.ndarray, known: np.ndarray, num_genes: int, genes: np.ndarray,
-              train_idx: np.ndarray, test_idx: np.ndarray, seed: int, fold: int, cycle: int,
-              negatives: str = "random", degree: np.ndarray | None = None,
-              ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+def _try_fold(
+    labels: np.ndarray,
+    known: np.ndarray,
+    num_genes: int,
+    genes: np.ndarray,
+    train_idx: np.ndarray,
+    test_idx: np.ndarray,
+    seed: int,
+    fold: int,
+    cycle: int,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
     """Try the inner splits of one outer split; the first whose five subsets all have a
     positive pair is balanced and returned, else ``None``."""
     train_genes, T = genes[train_idx], genes[test_idx]
@@ -176,20 +203,39 @@ def _try_fold(labels: np.ndarray, known: np.ndarray, num_genes: int, genes: np.n
         out: dict[str, np.ndarray] = {}
         infos: dict[str, Any] = {}
         for name, pa, pb in SUBSETS:
-            arr, info = balance_subset(labels[masks[name]], pools[pa], pools[pb], np.concatenate(placed), rng, flip,
-                                       negatives, degree)
+            arr, info = balance_subset(
+                labels[masks[name]],
+                pools[pa],
+                pools[pb],
+                np.concatenate(placed),
+                rng,
+                flip,
+                negatives,
+                degree,
+            )
             placed.append(pair_keys(arr[:, 0], arr[:, 1]))
             out[name] = arr
             infos[name] = info.as_dict()
-        meta = {"cycle": cycle, "inner_attempt": attempt,
-                "genes": {k: int(len(v)) for k, v in pools.items()}, "balance": infos, "pools": pools}
+        meta = {
+            "cycle": cycle,
+            "inner_attempt": attempt,
+            "genes": {k: int(len(v)) for k, v in pools.items()},
+            "balance": infos,
+            "pools": pools,
+        }
         return out, meta
     return None
 
 
-def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FOLDS,
-              max_cycles: int = MAX_CYCLES, negatives: str = "random",
-              degree: np.ndarray | None = None) -> tuple[Splits, dict[str, Any]]:
+def make_cv23(
+    labels: np.ndarray,
+    num_genes: int,
+    seed: int,
+    n_folds: int = N_FOLDS,
+    max_cycles: int = MAX_CYCLES,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
+) -> tuple[Splits, dict[str, Any]]:
     """CV2 and CV3 folds (gene-disjoint), sharing one train set per fold.
 
     Args:
@@ -209,8 +255,10 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
     labels = np.asarray(labels, dtype=np.int64).reshape(-1, 3)
     genes = np.unique(labels[:, :2])
     if len(genes) < n_folds * 2 or len(genes) * (n_folds - 1) // n_folds < N_INNER:
-        raise SynleafError(f"too few labelled genes ({len(genes)}) for gene-disjoint CV2/CV3; "
-                           "use a label table with more genes in this gene universe")
+        raise SynleafError(
+            f"too few labelled genes ({len(genes)}) for gene-disjoint CV2/CV3; "
+            "use a label table with more genes in this gene universe"
+        )
     known = pair_keys(labels[:, 0], labels[:, 1])
     results: dict[int, tuple[dict[str, np.ndarray], dict[str, Any]]] = {}
     queue: list[int] = []
@@ -227,7 +275,9 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
         k = queue.pop(0)
         outer = KFold(n_splits=n_folds, shuffle=True, random_state=random_state(seed, 2, 0, cycle))
         for tr, te in outer.split(genes):
-            res = _try_fold(labels, known, num_genes, genes, tr, te, seed, k, cycle, negatives, degree)
+            res = _try_fold(
+                labels, known, num_genes, genes, tr, te, seed, k, cycle, negatives, degree
+            )
             if res is not None:
                 results[k] = res
                 break
@@ -242,17 +292,26 @@ def make_cv23(labels: np.ndarray, num_genes: int, seed: int, n_folds: int = N_FO
         splits[(3, k)] = {"train": out["train"], "val": out["val3"], "test": out["test3"]}
         gene_sets[k] = meta.pop("pools")
         folds[str(k)] = meta
-    info = {"folds": folds, "cycles_used": cycle, "missing": sorted(queue),
-            "retried": sorted(k for k in results if results[k][1]["cycle"] > 0), "gene_sets": gene_sets}
+    info = {
+        "folds": folds,
+        "cycles_used": cycle,
+        "missing": sorted(queue),
+        "retried": sorted(k for k in results if results[k][1]["cycle"] > 0),
+        "gene_sets": gene_sets,
+    }
     return splits, info
 
 
 # ----------------------------------------------------------------------
 
 
-def make_splits(labels: np.ndarray, num_genes: int, seed: int, negatives: str = "random",
-                degree: np.ndarray | None = None,
-                ) -> tuple[Splits, dict[str, Any], dict[int, dict[str, np.ndarray]]]:
+def make_splits(
+    labels: np.ndarray,
+    num_genes: int,
+    seed: int,
+    negatives: str = "random",
+    degree: np.ndarray | None = None,
+) -> tuple[Splits, dict[str, Any], dict[int, dict[str, np.ndarray]]]:
     """All splits of a context: CV1, CV2 and CV3, folds 1..5.
 
     ``negatives`` (``"random"``, default, or ``"matched"``) and ``degree`` (int [G]
@@ -268,7 +327,8 @@ def make_splits(labels: np.ndarray, num_genes: int, seed: int, negatives: str = 
     s23, info23 = make_cv23(labels, num_genes, seed, negatives=negatives, degree=degree)
     gene_sets = info23.pop("gene_sets")
     splits.update(s23)
-    sizes = {f"cv{cv}_fold{k}": {p: _subset_counts(a) for p, a in parts.items()}
-             for (cv, k), parts in sorted(splits.items())}
+    sizes = {
+        f"cv{cv}_fold{k}": {p: _subset_counts(a) for p, a in parts.items()}
+        for (cv, k), parts in sorted(splits.items())
+    }
     return splits, {"seed": int(seed), "cv1": info1, "cv23": info23, "sizes": sizes}, gene_sets
-

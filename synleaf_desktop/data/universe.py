@@ -103,7 +103,9 @@ def align_matrix(
     rows = _positions(genes, universe)
     dst = np.flatnonzero(rows >= 0)
     src = rows[dst]
-    same_cols = len(samples) == len(target_samples) and bool(np.all(np.asarray(samples) == np.asarray(target_samples)))
+    same_cols = len(samples) == len(target_samples) and bool(
+        np.all(np.asarray(samples) == np.asarray(target_samples))
+    )
     if same_cols:
         cols_dst = cols_src = None
     else:
@@ -111,7 +113,7 @@ def align_matrix(
         cols_dst = np.flatnonzero(cols >= 0)
         cols_src = cols[cols_dst]
     for i in range(0, len(dst), ALIGN_BLOCK):
-        d, s = dst[i:i + ALIGN_BLOCK], src[i:i + ALIGN_BLOCK]
+        d, s = dst[i : i + ALIGN_BLOCK], src[i : i + ALIGN_BLOCK]
         block = values[s] if cols_src is None else values[s][:, cols_src]
         block = np.nan_to_num(block.astype(np.float32, copy=False), nan=0.0, posinf=0.0, neginf=0.0)
         if cols_dst is None:
@@ -182,7 +184,9 @@ def map_labels(
     g1 = np.asarray(gene1, dtype=object)
     g2 = np.asarray(gene2, dtype=object)
     lab = np.asarray(label).astype(np.int64)
-    rep = LabelMapping(rows_in=len(lab), positives_in=int((lab == 1).sum()), negatives_in=int((lab != 1).sum()))
+    rep = LabelMapping(
+        rows_in=len(lab), positives_in=int((lab == 1).sum()), negatives_in=int((lab != 1).sum())
+    )
     i1 = _positions(universe, g1)
     i2 = _positions(universe, g2)
     ok = (i1 >= 0) & (i2 >= 0)

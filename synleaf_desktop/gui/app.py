@@ -1,11 +1,11 @@
 """``synleaf-desktop``: start the application.
 
-    synleaf-desktop                                   open the window
-    synleaf-desktop --pair PARP1 BRCA1                open it on a pair
-    synleaf-desktop --partners PARP1 [--top 25]       open it on a gene's partners
-    synleaf-desktop --screenshot shot.png --pair RAD51 BRCA1
-                                                      run the query, save a PNG of the window, exit
-    synleaf-desktop --bundled-models DIR              use the models in DIR (tests, demos)
+synleaf-desktop                                   open the window
+synleaf-desktop --pair PARP1 BRCA1                open it on a pair
+synleaf-desktop --partners PARP1 [--top 25]       open it on a gene's partners
+synleaf-desktop --screenshot shot.png --pair RAD51 BRCA1
+                                                  run the query, save a PNG of the window, exit
+synleaf-desktop --bundled-models DIR              use the models in DIR (tests, demos)
 """
 
 from __future__ import annotations
@@ -19,23 +19,55 @@ from .. import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="synleaf-desktop", description="SynLeaF Desktop: synthetic-lethality scores "
-                                "for gene pairs across cancers.")
+    p = argparse.ArgumentParser(
+        prog="synleaf-desktop",
+        description="SynLeaF Desktop: synthetic-lethality scores for gene pairs across cancers.",
+    )
     p.add_argument("--version", action="version", version=f"synleaf-desktop {__version__}")
     q = p.add_mutually_exclusive_group()
-    q.add_argument("--pair", nargs=2, metavar=("GENE_A", "GENE_B"), help="look up this gene pair at start")
+    q.add_argument(
+        "--pair", nargs=2, metavar=("GENE_A", "GENE_B"), help="look up this gene pair at start"
+    )
     q.add_argument("--partners", metavar="GENE", help="show this gene's top SL partners at start")
-    q.add_argument("--genes", metavar="FILE", type=Path, help="score the genes or pairs listed in FILE at start")
-    p.add_argument("--top", type=int, default=None, help="partners to show with --partners (default 25)")
-    p.add_argument("--contexts", default=None, help="comma-separated contexts to show (default: as last time)")
-    p.add_argument("--screenshot", metavar="PATH", type=Path,
-                   help="run the query, save a PNG of the window to PATH and exit")
-    p.add_argument("--size", nargs=2, type=int, metavar=("W", "H"), default=None,
-                   help="window size in pixels (default 1400 900, or as last time)")
+    q.add_argument(
+        "--genes",
+        metavar="FILE",
+        type=Path,
+        help="score the genes or pairs listed in FILE at start",
+    )
+    p.add_argument(
+        "--top", type=int, default=None, help="partners to show with --partners (default 25)"
+    )
+    p.add_argument(
+        "--contexts", default=None, help="comma-separated contexts to show (default: as last time)"
+    )
+    p.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        type=Path,
+        help="run the query, save a PNG of the window to PATH and exit",
+    )
+    p.add_argument(
+        "--size",
+        nargs=2,
+        type=int,
+        metavar=("W", "H"),
+        default=None,
+        help="window size in pixels (default 1400 900, or as last time)",
+    )
     p.add_argument("--tab", choices=("lookup", "train"), default=None, help="tab to show at start")
-    p.add_argument("--bundled-models", metavar="DIR", type=Path,
-                   help="folder of bundled models to use instead of the shipped ones")
-    p.add_argument("--timeout", type=float, default=60.0, help="with --screenshot: give up after this many seconds")
+    p.add_argument(
+        "--bundled-models",
+        metavar="DIR",
+        type=Path,
+        help="folder of bundled models to use instead of the shipped ones",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="with --screenshot: give up after this many seconds",
+    )
     return p
 
 
@@ -88,13 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         win.query_bar.load_list_file(args.genes)
         from .query_bar import parse_gene_list
 
-        query = {"mode": "list", **parse_gene_list(args.genes.read_text(encoding="utf-8-sig", errors="replace"))}
+        query = {
+            "mode": "list",
+            **parse_gene_list(args.genes.read_text(encoding="utf-8-sig", errors="replace")),
+        }
     if query is not None:
         win.run_query(query)
 
     if args.screenshot is None:
         return app.exec()
-    return _screenshot(app, win, args.screenshot, wait_for_result=query is not None, timeout=args.timeout)
+    return _screenshot(
+        app, win, args.screenshot, wait_for_result=query is not None, timeout=args.timeout
+    )
 
 
 def _screenshot(app, win, path: Path, wait_for_result: bool, timeout: float) -> int:

@@ -6,8 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .details_panel import test_auc, val_auc
 
@@ -28,8 +37,10 @@ def info_tooltip(name: str, info: dict[str, Any]) -> str:
     """Multi-line description of a context for its tooltip."""
     lines = [f"{name}: {'your model' if info.get('kind') == 'user' else 'bundled model'}"]
     if info.get("trial"):
-        lines.append("trial model: a quick run (one fold, few epochs) to check the data; not ticked by default "
-                     "and not meant to be compared with the other models")
+        lines.append(
+            "trial model: a quick run (one fold, few epochs) to check the data; not ticked by default "
+            "and not meant to be compared with the other models"
+        )
     if info.get("description"):
         lines.append(str(info["description"]))
     if info.get("strategy"):
@@ -87,17 +98,22 @@ class ContextsPanel(QWidget):
         head = QLabel("Cancer contexts")
         head.setObjectName("title")
         lay.addWidget(head)
-        hint = QLabel("Tick the models to show. Test AUC: how well each model separated known SL pairs "
-                      "from others on held-out test pairs (1 = perfect, 0.5 = chance; validation AUC in "
-                      "the tooltip). Double-click a model for its model card.")
+        hint = QLabel(
+            "Tick the models to show. Test AUC: how well each model separated known SL pairs "
+            "from others on held-out test pairs (1 = perfect, 0.5 = chance; validation AUC in "
+            "the tooltip). Double-click a model for its model card."
+        )
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         lay.addWidget(hint)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Model", "Test AUC", "Omics"])
-        self.tree.headerItem().setToolTip(self.COL_AUC, "AUC on each model's held-out test pairs (mean over its "
-                                                        "cross-validation folds); validation AUC in each row's tooltip")
+        self.tree.headerItem().setToolTip(
+            self.COL_AUC,
+            "AUC on each model's held-out test pairs (mean over its "
+            "cross-validation folds); validation AUC in each row's tooltip",
+        )
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setIndentation(8)
@@ -150,7 +166,9 @@ class ContextsPanel(QWidget):
         menu.addAction(f"Model card of {name}…", lambda: self.cardRequested.emit(name))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
-    def set_contexts(self, infos: list[tuple[str, dict[str, Any]]], checked: list[str] | None = None) -> None:
+    def set_contexts(
+        self, infos: list[tuple[str, dict[str, Any]]], checked: list[str] | None = None
+    ) -> None:
         """Fill the tree. ``infos``: ``(name, context_info)`` in engine order; ``checked``:
         names to tick (``None`` = all but trial models)."""
         self._updating = True
@@ -161,7 +179,9 @@ class ContextsPanel(QWidget):
         for name, info in infos:
             kind = "user" if info.get("kind") == "user" else "bundled"
             if kind not in groups:
-                g = QTreeWidgetItem(self.tree, ["Bundled models" if kind == "bundled" else "Your models"])
+                g = QTreeWidgetItem(
+                    self.tree, ["Bundled models" if kind == "bundled" else "Your models"]
+                )
                 g.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 f = g.font(0)
                 f.setBold(True)
@@ -173,14 +193,22 @@ class ContextsPanel(QWidget):
             item.setText(self.COL_NAME, name + (" (trial)" if info.get("trial") else ""))
             t = test_auc(info)
             item.setText(self.COL_AUC, "–" if t is None else f"{t:.2f}")
-            item.setTextAlignment(self.COL_AUC, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(
+                self.COL_AUC, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
             item.setText(self.COL_OMICS, omics_text(info.get("omics")))
             tip = info_tooltip(name, info)
             for col in range(3):
                 item.setToolTip(col, tip)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsUserCheckable
+                | Qt.ItemFlag.ItemIsSelectable
+            )
             on = (not info.get("trial")) if checked is None else name in checked
-            item.setCheckState(self.COL_NAME, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                self.COL_NAME, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+            )
             self._items[name] = item
         for g in groups.values():
             g.setExpanded(True)
@@ -191,12 +219,18 @@ class ContextsPanel(QWidget):
 
     def checked(self) -> list[str]:
         """The ticked contexts, in engine order."""
-        return [n for n in self._order if self._items[n].checkState(self.COL_NAME) == Qt.CheckState.Checked]
+        return [
+            n
+            for n in self._order
+            if self._items[n].checkState(self.COL_NAME) == Qt.CheckState.Checked
+        ]
 
     def set_checked(self, names: list[str]) -> None:
         self._updating = True
         for n, item in self._items.items():
-            item.setCheckState(self.COL_NAME, Qt.CheckState.Checked if n in names else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                self.COL_NAME, Qt.CheckState.Checked if n in names else Qt.CheckState.Unchecked
+            )
         self._updating = False
         self.selectionChanged.emit(self.checked())
 

@@ -11,7 +11,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import style
 
@@ -80,14 +88,20 @@ class CellDetails:
 
 
 #: tooltip of the "Tumours (cohort)" rows
-COHORT_NOTE = ("Co-inactivation in this context's tumours: how many tumours lose each gene (a damaging "
-               "mutation or a deep deletion, as the model card says), how many lose both, and how many would "
-               "lose both by chance (n_a x n_b / tumours). p is a one-sided hypergeometric test for depletion "
-               "(Fisher's exact test: fewer tumours with both lost than chance). SL pairs are rarely lost "
-               "together (ISLE/DAISY idea); weak evidence on its own: on these cohorts it barely separates known "
-               "SL pairs from the same genes paired differently. Context, not a verdict.")
+COHORT_NOTE = (
+    "Co-inactivation in this context's tumours: how many tumours lose each gene (a damaging "
+    "mutation or a deep deletion, as the model card says), how many lose both, and how many would "
+    "lose both by chance (n_a x n_b / tumours). p is a one-sided hypergeometric test for depletion "
+    "(Fisher's exact test: fewer tumours with both lost than chance). SL pairs are rarely lost "
+    "together (ISLE/DAISY idea); weak evidence on its own: on these cohorts it barely separates known "
+    "SL pairs from the same genes paired differently. Context, not a verdict."
+)
 #: profile columns in the order shown, with their words
-PROFILE_WORDS = (("mutated", "mutated"), ("deep_deletion", "deep deletion"), ("amplification", "amplified"))
+PROFILE_WORDS = (
+    ("mutated", "mutated"),
+    ("deep_deletion", "deep deletion"),
+    ("amplification", "amplified"),
+)
 #: fields shown across the whole panel, under their section heading (long, wrapped text)
 SPANNING = ("cohort", "profiles", "shared")
 #: shared annotations listed in the details panel
@@ -113,7 +127,10 @@ def gene_names_text(d: CellDetails) -> str:
     for g in dict.fromkeys((d.gene_a, d.gene_b)):
         name = d.gene_names.get(g)
         e = d.entrez.get(g)
-        lines.append(f"{g}: {name or 'no full name in the shipped gene table'}" + (f" (Entrez {e})" if e else ""))
+        lines.append(
+            f"{g}: {name or 'no full name in the shipped gene table'}"
+            + (f" (Entrez {e})" if e else "")
+        )
     return "\n".join(lines)
 
 
@@ -143,7 +160,12 @@ def profile_text(gene: str, prof: dict[str, Any] | None) -> str:
     groups: list[tuple[int, list[str]]] = []
     for key, word in PROFILE_WORDS:
         col = prof.get(key)
-        if not isinstance(col, dict) or need[key] not in by or not col.get("of") or col.get("pct") is None:
+        if (
+            not isinstance(col, dict)
+            or need[key] not in by
+            or not col.get("of")
+            or col.get("pct") is None
+        ):
             continue
         of = int(col["of"])
         part = f"{word} {_pct(float(col['pct']))}"
@@ -160,7 +182,9 @@ def profile_text(gene: str, prof: dict[str, Any] | None) -> str:
 def profiles_text(d: CellDetails) -> str:
     if d.profiles is None:
         return "" if not d.has_cohort else "–"  # without cohort data the line above says so
-    return "\n".join(profile_text(g, d.profiles.get(g)) for g in dict.fromkeys((d.gene_a, d.gene_b)))
+    return "\n".join(
+        profile_text(g, d.profiles.get(g)) for g in dict.fromkeys((d.gene_a, d.gene_b))
+    )
 
 
 def shared_text(d: CellDetails, shown: int = SHARED_SHOWN) -> str:
@@ -206,8 +230,10 @@ def recall_text(d: CellDetails) -> str:
             return "not available: this model ships no held-out known SL pairs"
         return "–"
     n = f"{d.n_heldout:,} " if d.n_heldout else ""
-    return (f"{100.0 * d.heldout_recall:.0f} % of {n}held-out known SL pairs score this high or higher "
-            "(not a probability of SL)")
+    return (
+        f"{100.0 * d.heldout_recall:.0f} % of {n}held-out known SL pairs score this high or higher "
+        "(not a probability of SL)"
+    )
 
 
 def known_label_text(d: CellDetails) -> str:
@@ -223,9 +249,13 @@ def known_label_text(d: CellDetails) -> str:
     if d.labelled_negative:
         return "non-SL (a labelled non-SL pair in this model's data)"
     if d.labelled_negative is False:
-        return ("not a known pair: drawn at random as a negative for training (too few labelled "
-                "non-SL pairs)")
-    return "non-SL in this model's data (a labelled non-SL pair, or a random pair used as a negative)"
+        return (
+            "not a known pair: drawn at random as a negative for training (too few labelled "
+            "non-SL pairs)"
+        )
+    return (
+        "non-SL in this model's data (a labelled non-SL pair, or a random pair used as a negative)"
+    )
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -255,11 +285,20 @@ def metric(info: dict[str, Any], *names: str) -> float | None:
 
 
 def val_auc(info: dict[str, Any]) -> float | None:
-    return metric(info, "val_auc", "validation.auc", "metrics.val_auc", "validation.roc_auc", "headline.val_auc")
+    return metric(
+        info,
+        "val_auc",
+        "validation.auc",
+        "metrics.val_auc",
+        "validation.roc_auc",
+        "headline.val_auc",
+    )
 
 
 def test_auc(info: dict[str, Any]) -> float | None:
-    return metric(info, "test_auc", "test.auc", "metrics.test_auc", "test.roc_auc", "headline.test_auc")
+    return metric(
+        info, "test_auc", "test.auc", "metrics.test_auc", "test.roc_auc", "headline.test_auc"
+    )
 
 
 class DetailsPanel(QWidget):
@@ -274,9 +313,11 @@ class DetailsPanel(QWidget):
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
-        self.hint = QLabel("Click a cell of the heatmap (or the table) to see how its score was made: "
-                           "each cross-validation model's score, both gene orders, the omics-only and "
-                           "knowledge-graph-only scores, and the known label.")
+        self.hint = QLabel(
+            "Click a cell of the heatmap (or the table) to see how its score was made: "
+            "each cross-validation model's score, both gene orders, the omics-only and "
+            "knowledge-graph-only scores, and the known label."
+        )
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
@@ -318,13 +359,26 @@ class DetailsPanel(QWidget):
         self.fields: dict[str, QLabel] = {}
         #: section headings ("cohort", "shared") spanning the form
         self.sections: dict[str, QLabel] = {}
-        for key, label in (("genes", "Genes"), ("rank", "Genome-wide rank"), ("recall", "Held-out recall"),
-                           ("folds", "Per fold"), ("orders", "Both gene orders"), ("omics", "Omics only"),
-                           ("kg", "Knowledge graph only"), ("known", "Known label"),
-                           ("training", "In training labels"), ("evidence", "Evidence"),
-                           ("§cohort", "Tumours (cohort)"), ("cohort", "Co-inactivation"), ("profiles", "Per gene"),
-                           ("§shared", "Why (shared annotations)"), ("shared", "Shared"),
-                           ("§model", "The model"), ("model", "Model"), ("auc", "Model quality")):
+        for key, label in (
+            ("genes", "Genes"),
+            ("rank", "Genome-wide rank"),
+            ("recall", "Held-out recall"),
+            ("folds", "Per fold"),
+            ("orders", "Both gene orders"),
+            ("omics", "Omics only"),
+            ("kg", "Knowledge graph only"),
+            ("known", "Known label"),
+            ("training", "In training labels"),
+            ("evidence", "Evidence"),
+            ("§cohort", "Tumours (cohort)"),
+            ("cohort", "Co-inactivation"),
+            ("profiles", "Per gene"),
+            ("§shared", "Why (shared annotations)"),
+            ("shared", "Shared"),
+            ("§model", "The model"),
+            ("model", "Model"),
+            ("auc", "Model quality"),
+        ):
             if key.startswith("§"):
                 head = QLabel(label)
                 head.setStyleSheet("font-weight: bold; margin-top: 6px;")
@@ -358,11 +412,13 @@ class DetailsPanel(QWidget):
         self.fields["profiles"].setToolTip(
             "Each gene in this context's tumours, as cBioPortal counts it: the share of the profiled tumours "
             "with a (non-silent) mutation, a deep deletion or an amplification. Mutation and copy-number data "
-            "may cover different numbers of tumours; each share names its own.")
+            "may cover different numbers of tumours; each share names its own."
+        )
         self.fields["shared"].setToolTip(
             "Annotations both genes are directly annotated with in the knowledge graph shipped with the app "
             "(GO biological processes, KEGG pathways), fewest genes first: a process of 15 genes says more than "
-            "one of 2,000. They show what the knowledge-graph branch can draw on; they are not evidence of SL.")
+            "one of 2,000. They show what the knowledge-graph branch can draw on; they are not evidence of SL."
+        )
         self.body.hide()
         self.scroll.hide()
 
@@ -406,8 +462,10 @@ class DetailsPanel(QWidget):
             who = ", ".join(d.missing) if d.missing else "one of the genes"
             self.score_label.setText("n/a")
             self.score_label.setStyleSheet(f"color: {style.MUTED.name()};")
-            self.score_note.setText(f"{who} is not in the {d.context} model (no data for it in that "
-                                    "cohort or knowledge graph), so this pair cannot be scored there.")
+            self.score_note.setText(
+                f"{who} is not in the {d.context} model (no data for it in that "
+                "cohort or knowledge graph), so this pair cannot be scored there."
+            )
             self.fold_plot.hide()
             for key in ("folds", "orders", "omics", "kg"):
                 self.fields[key].setText("–")
@@ -418,16 +476,25 @@ class DetailsPanel(QWidget):
             self.score_label.setStyleSheet("")
             if len(d.folds) == 1:
                 trained = int(info.get("folds_trained") or 1)
-                why = (f"1 of its {trained} trained cross-validation models, to keep the bundled models "
-                       "small" if trained > 1 else "its one cross-validation model (a quick run)")
-                self.score_note.setText(f"SL score of this model, which ships {why}; the mean of both gene "
-                                        "orders. One model gives no fold spread.")
+                why = (
+                    f"1 of its {trained} trained cross-validation models, to keep the bundled models "
+                    "small"
+                    if trained > 1
+                    else "its one cross-validation model (a quick run)"
+                )
+                self.score_note.setText(
+                    f"SL score of this model, which ships {why}; the mean of both gene "
+                    "orders. One model gives no fold spread."
+                )
             else:
                 sd = "" if d.sd is None else f" ± {d.sd:.3f} (sd over {len(d.folds) or '?'} folds)"
-                self.score_note.setText(f"SL score{sd}: the mean over the cross-validation models and "
-                                        "both gene orders.")
-            self.score_note.setText(self.score_note.text() + f" Raw: comparable only within {d.context}; "
-                                    "the rank below compares contexts.")
+                self.score_note.setText(
+                    f"SL score{sd}: the mean over the cross-validation models and both gene orders."
+                )
+            self.score_note.setText(
+                self.score_note.text() + f" Raw: comparable only within {d.context}; "
+                "the rank below compares contexts."
+            )
             from ..scoring.calibration import RECALL_NOTE
 
             self.fields["rank"].setText(rank_text(d))
@@ -438,21 +505,30 @@ class DetailsPanel(QWidget):
             if d.by_order is not None:
                 pab, pba = d.by_order
                 nb = "\u00a0"  # keep "gene → gene:" apart from its number only where the panel is narrow
-                self.fields["orders"].setText(f"{d.gene_a} →{nb}{d.gene_b}: {pab:.3f}\n"
-                                              f"{d.gene_b} →{nb}{d.gene_a}: {pba:.3f}\n"
-                                              "(the model is order-dependent; the score averages both)")
+                self.fields["orders"].setText(
+                    f"{d.gene_a} →{nb}{d.gene_b}: {pab:.3f}\n"
+                    f"{d.gene_b} →{nb}{d.gene_a}: {pba:.3f}\n"
+                    "(the model is order-dependent; the score averages both)"
+                )
             else:
                 self.fields["orders"].setText("–")
             na_mod = "not stored in this model"
-            self.fields["omics"].setText(_fmt(d.modality.get("omics")) if "omics" in d.modality else na_mod)
+            self.fields["omics"].setText(
+                _fmt(d.modality.get("omics")) if "omics" in d.modality else na_mod
+            )
             self.fields["kg"].setText(_fmt(d.modality.get("kg")) if "kg" in d.modality else na_mod)
         self.fields["genes"].setText(gene_names_text(d))
         self.fields["known"].setText(known_label_text(d))
-        self.fields["evidence"].setText("\n".join(breakable(x) for x in d.evidence) if d.evidence
-                                        else "none in SynLethDB 2.0 or ELISL")
+        self.fields["evidence"].setText(
+            "\n".join(breakable(x) for x in d.evidence)
+            if d.evidence
+            else "none in SynLethDB 2.0 or ELISL"
+        )
         self.fields["cohort"].setText(cohort_text(d))
         rule = (d.cohort or {}).get("source")
-        self.fields["cohort"].setToolTip(COHORT_NOTE + (f"\n\nLost here means: {rule}." if rule else ""))
+        self.fields["cohort"].setToolTip(
+            COHORT_NOTE + (f"\n\nLost here means: {rule}." if rule else "")
+        )
         self.fields["profiles"].setText(profiles_text(d))
         self.fields["profiles"].setVisible(bool(self.fields["profiles"].text()))
         self.fields["shared"].setText(shared_text(d))
@@ -461,8 +537,12 @@ class DetailsPanel(QWidget):
         if d.in_training is None:
             self.fields["training"].setText("unknown")
         else:
-            self.fields["training"].setText("yes: the model saw this pair while training, so its score is "
-                                            "not an independent prediction" if d.in_training else "no")
+            self.fields["training"].setText(
+                "yes: the model saw this pair while training, so its score is "
+                "not an independent prediction"
+                if d.in_training
+                else "no"
+            )
         kind = info.get("kind", "")
         strategy = info.get("strategy", "")
         omics = info.get("omics") or []
@@ -471,7 +551,12 @@ class DetailsPanel(QWidget):
         if strategy:
             parts.append(f"strategy {strategy}")
         if omics:
-            long = {"mut": "mutation", "cna": "copy number", "exp": "expression", "myl": "methylation"}
+            long = {
+                "mut": "mutation",
+                "cna": "copy number",
+                "exp": "expression",
+                "myl": "methylation",
+            }
             parts.append("omics: " + ", ".join(long.get(str(o), str(o)) for o in omics))
         samples = info.get("sample_counts") or info.get("samples") or info.get("n_samples")
         if samples:
@@ -491,13 +576,24 @@ class DetailsPanel(QWidget):
         self.fold_plot.show()
         x = np.arange(1, len(d.folds) + 1)
         y = np.asarray(d.folds, dtype=float)
-        bars = pg.BarGraphItem(x=x, height=y, width=0.6, brush=pg.mkBrush(style.ACCENT.lighter(150)),
-                               pen=pg.mkPen(style.ACCENT))
+        bars = pg.BarGraphItem(
+            x=x,
+            height=y,
+            width=0.6,
+            brush=pg.mkBrush(style.ACCENT.lighter(150)),
+            pen=pg.mkPen(style.ACCENT),
+        )
         self.fold_plot.addItem(bars)
         if d.score is not None:
-            self.fold_plot.addItem(pg.InfiniteLine(pos=d.score, angle=0,
-                                                   pen=pg.mkPen(QColor(220, 40, 40), width=2,
-                                                                style=Qt.PenStyle.DashLine)))
-        self.fold_plot.getPlotItem().getAxis("bottom").setTicks([[(int(i), str(int(i))) for i in x]])
+            self.fold_plot.addItem(
+                pg.InfiniteLine(
+                    pos=d.score,
+                    angle=0,
+                    pen=pg.mkPen(QColor(220, 40, 40), width=2, style=Qt.PenStyle.DashLine),
+                )
+            )
+        self.fold_plot.getPlotItem().getAxis("bottom").setTicks(
+            [[(int(i), str(int(i))) for i in x]]
+        )
         self.fold_plot.setXRange(0.4, len(d.folds) + 0.6, padding=0)
         self.fold_plot.setYRange(0, 1, padding=0.02)

@@ -23,7 +23,9 @@ from .grid import ScoreGrid
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 
 
-def export_table(grid: ScoreGrid, path: str | Path, single_fold: Any = (), evidence: bool = True) -> Path:
+def export_table(
+    grid: ScoreGrid, path: str | Path, single_fold: Any = (), evidence: bool = True
+) -> Path:
     """Write :meth:`ScoreGrid.to_frame` as CSV (``.csv``) or TSV (``.tsv``/``.txt``/``.tab``).
 
     The first line is a ``#`` comment naming the app version and the date
@@ -39,9 +41,12 @@ def export_table(grid: ScoreGrid, path: str | Path, single_fold: Any = (), evide
     path = Path(path)
     sep = TABLE_SUFFIXES.get(path.suffix.lower())
     if sep is None:
-        raise InputError(path, f"cannot write a {path.suffix or 'file without a type'!s} table; supported "
-                               "formats: .csv (comma-separated), .tsv, .txt or .tab (tab-separated). "
-                               "Spreadsheet programs such as Excel open both")
+        raise InputError(
+            path,
+            f"cannot write a {path.suffix or 'file without a type'!s} table; supported "
+            "formats: .csv (comma-separated), .tsv, .txt or .tab (tab-separated). "
+            "Spreadsheet programs such as Excel open both",
+        )
     frame = grid.to_frame(single_fold=single_fold)
     if evidence:
         from ..io.known_pairs import EVIDENCE_COLUMNS, default_known_pairs
@@ -54,7 +59,9 @@ def export_table(grid: ScoreGrid, path: str | Path, single_fold: Any = (), evide
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(f"{provenance_line()}\n")
-            frame.to_csv(fh, sep=sep, index=False, na_rep="", float_format="%.6g", lineterminator="\n")
+            frame.to_csv(
+                fh, sep=sep, index=False, na_rep="", float_format="%.6g", lineterminator="\n"
+            )
     return path
 
 
@@ -62,16 +69,22 @@ def provenance_line() -> str:
     """The ``#`` comment line that starts every exported table (read the table with
     ``pandas.read_csv(path, comment="#")`` or R's ``read.delim(path, comment.char="#")``)."""
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return (f"# SynLeaF Desktop {__version__}; exported {created}; scores are model outputs in [0, 1], "
-            "not calibrated probabilities; <ctx>_percentile / <ctx>_top_fraction: genome-wide rank among all "
-            "gene pairs of the context (comparable between contexts); <ctx>_heldout_recall: share of held-out "
-            "known SL pairs scoring at least as high (not a probability of SL)")
+    return (
+        f"# SynLeaF Desktop {__version__}; exported {created}; scores are model outputs in [0, 1], "
+        "not calibrated probabilities; <ctx>_percentile / <ctx>_top_fraction: genome-wide rank among all "
+        "gene pairs of the context (comparable between contexts); <ctx>_heldout_recall: share of held-out "
+        "known SL pairs scoring at least as high (not a probability of SL)"
+    )
 
 
 def versions() -> dict[str, str]:
     """Versions of the app and the libraries that produced the numbers and pictures."""
-    out = {"synleaf_desktop": __version__, "python": platform.python_version(), "platform": platform.platform(),
-           "numpy": np.__version__}
+    out = {
+        "synleaf_desktop": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+    }
     for mod in ("pandas", "PySide6", "pyqtgraph", "torch"):
         m = sys.modules.get(mod)
         if m is None and mod != "torch":  # never import torch just to report it
@@ -87,8 +100,23 @@ def versions() -> dict[str, str]:
 def model_record(name: str, info: dict[str, Any]) -> dict[str, Any]:
     """One context's entry in the report: metadata + checksum of its manifest and files."""
     rec: dict[str, Any] = {"name": name}
-    for key in ("kind", "strategy", "omics", "samples", "n_samples", "metrics", "validation", "test", "val_auc",
-                "test_auc", "created", "version", "base_model", "kg_id", "description"):
+    for key in (
+        "kind",
+        "strategy",
+        "omics",
+        "samples",
+        "n_samples",
+        "metrics",
+        "validation",
+        "test",
+        "val_auc",
+        "test_auc",
+        "created",
+        "version",
+        "base_model",
+        "kg_id",
+        "description",
+    ):
         if key in info:
             rec[key] = info[key]
     folder = info.get("path") or info.get("folder")
@@ -102,15 +130,21 @@ def model_record(name: str, info: dict[str, Any]) -> dict[str, Any]:
                 files = read_json(manifest).get("files", {})
             except (OSError, ValueError):
                 files = {}
-            rec["files_sha256"] = {k: (v.get("sha256") if isinstance(v, dict) else v) for k, v in files.items()}
+            rec["files_sha256"] = {
+                k: (v.get("sha256") if isinstance(v, dict) else v) for k, v in files.items()
+            }
     for key in ("manifest_sha256", "checksums"):
         if key in info and key not in rec:
             rec[key] = info[key]
     return rec
 
 
-def build_report(grid: ScoreGrid, infos: dict[str, dict[str, Any]], inputs: dict[str, Any] | None = None,
-                 exported: dict[str, str] | None = None) -> dict[str, Any]:
+def build_report(
+    grid: ScoreGrid,
+    infos: dict[str, dict[str, Any]],
+    inputs: dict[str, Any] | None = None,
+    exported: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The run report: what was asked, which models (with checksums) and data answered, and
     the software versions.
 
@@ -131,12 +165,16 @@ def build_report(grid: ScoreGrid, infos: dict[str, dict[str, Any]], inputs: dict
         "n_pairs": len(grid.pairs),
         "unresolved": list(grid.unresolved),
         "not_available_cells": int(np.isnan(grid.score).sum()),
-        "score_note": ("score = mean over cross-validation models and both gene orders; "
-                       "n/a = a gene is not in that context's model"),
+        "score_note": (
+            "score = mean over cross-validation models and both gene orders; "
+            "n/a = a gene is not in that context's model"
+        ),
         "rank_note": f"{RANK_NOTE}; {RECALL_NOTE}",
         "ranked_contexts": [c for j, c in enumerate(grid.contexts) if grid.has_ranks(j)],
-        "summary": {"mean_score_max": None if not np.isfinite(mean).any() else float(np.nanmax(mean)),
-                    "mean_score_min": None if not np.isfinite(mean).any() else float(np.nanmin(mean))},
+        "summary": {
+            "mean_score_max": None if not np.isfinite(mean).any() else float(np.nanmax(mean)),
+            "mean_score_min": None if not np.isfinite(mean).any() else float(np.nanmin(mean)),
+        },
         "models": [model_record(name, infos.get(name, {})) for name in grid.contexts],
         "inputs": inputs or {},
         "exported": exported or {},
@@ -144,8 +182,13 @@ def build_report(grid: ScoreGrid, infos: dict[str, dict[str, Any]], inputs: dict
     }
 
 
-def export_report(path: str | Path, grid: ScoreGrid, infos: dict[str, dict[str, Any]],
-                  inputs: dict[str, Any] | None = None, exported: dict[str, str] | None = None) -> Path:
+def export_report(
+    path: str | Path,
+    grid: ScoreGrid,
+    infos: dict[str, dict[str, Any]],
+    inputs: dict[str, Any] | None = None,
+    exported: dict[str, str] | None = None,
+) -> Path:
     """Write :func:`build_report` as JSON (atomic)."""
     path = Path(path)
     write_json(path, build_report(grid, infos, inputs, exported))

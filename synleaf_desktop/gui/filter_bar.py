@@ -9,10 +9,24 @@ note at the right of the row above (where the result's size is).
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
 
-from .filters import (ANY_CONTEXT, DEFAULT_SCORE, DEFAULT_TOP_PERCENT, METRIC_OFF, METRIC_SCORE, METRIC_TOP,
-                      RowFilter)
+from .filters import (
+    ANY_CONTEXT,
+    DEFAULT_SCORE,
+    DEFAULT_TOP_PERCENT,
+    METRIC_OFF,
+    METRIC_SCORE,
+    METRIC_TOP,
+    RowFilter,
+)
 
 #: wait this long after the last key in the search box before filtering (milliseconds)
 SEARCH_DELAY_MS = 150
@@ -34,7 +48,7 @@ def _compact(combo: QComboBox, chars: int) -> QComboBox:
 
 class FilterBar(QWidget):
     """Signals:
-        filterChanged(RowFilter): the user changed a filter (or cleared them).
+    filterChanged(RowFilter): the user changed a filter (or cleared them).
     """
 
     filterChanged = Signal(object)
@@ -50,9 +64,11 @@ class FilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter: gene…")
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Show only the rows whose gene names contain this text (case does not matter; "
-                               "several names separated by spaces or commas: any of them). In the partners "
-                               "view the partner's name is searched.")
+        self.search.setToolTip(
+            "Show only the rows whose gene names contain this text (case does not matter; "
+            "several names separated by spaces or commas: any of them). In the partners "
+            "view the partner's name is searched."
+        )
         self.search.setMinimumWidth(90)
         self.search.setMaximumWidth(104)
         lay.addWidget(self.search)
@@ -64,7 +80,8 @@ class FilterBar(QWidget):
         self.metric_combo.setToolTip(
             "Keep the pairs whose genome-wide rank is in the top x % of their context's gene pairs "
             "(comparable between contexts; a context without a rank map never passes), or whose raw "
-            "score is at least x (each context's own scale). Neither is a probability of SL.")
+            "score is at least x (each context's own scale). Neither is a probability of SL."
+        )
         lay.addWidget(self.metric_combo)
         self.value = ValueBox()
         self.value.setKeyboardTracking(False)
@@ -73,24 +90,38 @@ class FilterBar(QWidget):
         lay.addWidget(self.value)
 
         self.where_combo = _compact(QComboBox(), 7)
-        self.where_combo.setToolTip("Where the criteria must hold: in one context, or in any shown context "
-                                    "(all of them in the same context). The ticks on the left choose the "
-                                    "contexts shown.")
+        self.where_combo.setToolTip(
+            "Where the criteria must hold: in one context, or in any shown context "
+            "(all of them in the same context). The ticks on the left choose the "
+            "contexts shown."
+        )
         lay.addWidget(self.where_combo)
 
         self.known_combo = _compact(QComboBox(), 7)
-        for text, data in (("any label", ""), ("known SL", "sl"), ("known non-SL", "nonsl"),
-                           ("no label", "unknown")):
+        for text, data in (
+            ("any label", ""),
+            ("known SL", "sl"),
+            ("known non-SL", "nonsl"),
+            ("no label", "unknown"),
+        ):
             self.known_combo.addItem(text, data)
-        self.known_combo.setToolTip("Known label of the pair in that context: in the model's own data, or in "
-                                    "the label tables you imported (★ SL, ✕ non-SL)")
+        self.known_combo.setToolTip(
+            "Known label of the pair in that context: in the model's own data, or in "
+            "the label tables you imported (★ SL, ✕ non-SL)"
+        )
         lay.addWidget(self.known_combo)
 
         self.training_combo = _compact(QComboBox(), 8)
-        for text, data in (("any training", ""), ("in training", "yes"), ("not in training", "no"),
-                           ("training unknown", "unknown")):
+        for text, data in (
+            ("any training", ""),
+            ("in training", "yes"),
+            ("not in training", "no"),
+            ("training unknown", "unknown"),
+        ):
             self.training_combo.addItem(text, data)
-        self.training_combo.setToolTip("Whether the pair was one of the context model's training pairs")
+        self.training_combo.setToolTip(
+            "Whether the pair was one of the context model's training pairs"
+        )
         lay.addWidget(self.training_combo)
 
         lay.addStretch(1)
@@ -108,7 +139,9 @@ class FilterBar(QWidget):
         self._timer.timeout.connect(self._emit)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._emit)
-        self.metric_combo.activated.connect(lambda i: self._metric_chosen(self.metric_combo.itemData(i)))
+        self.metric_combo.activated.connect(
+            lambda i: self._metric_chosen(self.metric_combo.itemData(i))
+        )
         self.value.valueChanged.connect(lambda _v: self._emit())
         for combo in (self.where_combo, self.known_combo, self.training_combo):
             combo.activated.connect(lambda _i: self._emit())
@@ -118,17 +151,26 @@ class FilterBar(QWidget):
     def filter(self) -> RowFilter:
         """The filter the widgets show."""
         metric = self.metric_combo.currentData() or METRIC_OFF
-        return RowFilter(search=self.search.text().strip(), metric=metric,
-                         value=float(self.value.value()) if metric else self._values[METRIC_TOP],
-                         where=self.where_combo.currentData() or ANY_CONTEXT,
-                         known=self.known_combo.currentData() or "",
-                         training=self.training_combo.currentData() or "")
+        return RowFilter(
+            search=self.search.text().strip(),
+            metric=metric,
+            value=float(self.value.value()) if metric else self._values[METRIC_TOP],
+            where=self.where_combo.currentData() or ANY_CONTEXT,
+            known=self.known_combo.currentData() or "",
+            training=self.training_combo.currentData() or "",
+        )
 
     def set_filter(self, f: RowFilter) -> None:
         """Show ``f`` in the widgets (no signal)."""
         self._timer.stop()
-        widgets = (self.search, self.metric_combo, self.value, self.where_combo, self.known_combo,
-                   self.training_combo)
+        widgets = (
+            self.search,
+            self.metric_combo,
+            self.value,
+            self.where_combo,
+            self.known_combo,
+            self.training_combo,
+        )
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -139,7 +181,9 @@ class FilterBar(QWidget):
             self._apply_metric(f.metric)
             if f.where and self.where_combo.findData(f.where) < 0:
                 self.where_combo.addItem(f"in {f.where}", f.where)
-            self.where_combo.setCurrentIndex(max(self.where_combo.findData(f.where or ANY_CONTEXT), 0))
+            self.where_combo.setCurrentIndex(
+                max(self.where_combo.findData(f.where or ANY_CONTEXT), 0)
+            )
             self.known_combo.setCurrentIndex(max(self.known_combo.findData(f.known), 0))
             self.training_combo.setCurrentIndex(max(self.training_combo.findData(f.training), 0))
         finally:

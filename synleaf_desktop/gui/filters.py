@@ -75,9 +75,13 @@ class RowFilter:
         if self.metric not in METRICS:
             raise ValueError(f"unknown filter metric {self.metric!r} (use one of {METRICS})")
         if self.known not in KNOWN_CHOICES:
-            raise ValueError(f"unknown known-label choice {self.known!r} (use one of {KNOWN_CHOICES})")
+            raise ValueError(
+                f"unknown known-label choice {self.known!r} (use one of {KNOWN_CHOICES})"
+            )
         if self.training not in TRAINING_CHOICES:
-            raise ValueError(f"unknown training choice {self.training!r} (use one of {TRAINING_CHOICES})")
+            raise ValueError(
+                f"unknown training choice {self.training!r} (use one of {TRAINING_CHOICES})"
+            )
 
     # ------------------------------------------------------------------
     @property
@@ -165,10 +169,15 @@ class RowFilter:
         elif self.metric == METRIC_SCORE:
             cell.append(f"score ≥ {_fmt_value(self.value)}")
         if self.known:
-            cell.append({"sl": "known SL", "nonsl": "known non-SL", "unknown": "no known label"}[self.known])
+            cell.append(
+                {"sl": "known SL", "nonsl": "known non-SL", "unknown": "no known label"}[self.known]
+            )
         if self.training:
-            cell.append({"yes": "in training", "no": "not in training",
-                         "unknown": "training unknown"}[self.training])
+            cell.append(
+                {"yes": "in training", "no": "not in training", "unknown": "training unknown"}[
+                    self.training
+                ]
+            )
         if cell:
             parts.append(", ".join(cell) + f" {where}")
         terms = search_terms(self.search)
@@ -177,8 +186,14 @@ class RowFilter:
         return " · ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"search": self.search, "metric": self.metric, "value": float(self.value), "where": self.where,
-                "known": self.known, "training": self.training}
+        return {
+            "search": self.search,
+            "metric": self.metric,
+            "value": float(self.value),
+            "where": self.where,
+            "known": self.known,
+            "training": self.training,
+        }
 
 
 def _fmt_value(v: float) -> str:
@@ -188,7 +203,7 @@ def _fmt_value(v: float) -> str:
 
 
 def count_text(shown: int, total: int, unit: str = "rows") -> str:
-    """"showing 12 of 45 rows" ("45 rows" when nothing is hidden)."""
+    """ "showing 12 of 45 rows" ("45 rows" when nothing is hidden)."""
     if shown == total:
         return f"{total} {unit[:-1] if total == 1 and unit.endswith('s') else unit}"
     return f"showing {shown} of {total} {unit}"

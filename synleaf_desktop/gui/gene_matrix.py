@@ -21,8 +21,16 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
 from . import style
@@ -51,7 +59,11 @@ def list_genes(grid: ScoreGrid) -> list[str]:
 
 def is_gene_list(grid: ScoreGrid) -> bool:
     """A grid of all pairs of a gene list (not pairs as given, not partners)."""
-    return grid.mode == "pairs" and bool((grid.query or {}).get("genes")) and not (grid.query or {}).get("pairs")
+    return (
+        grid.mode == "pairs"
+        and bool((grid.query or {}).get("genes"))
+        and not (grid.query or {}).get("pairs")
+    )
 
 
 def wants_matrix(grid: ScoreGrid) -> bool:
@@ -96,7 +108,9 @@ class MatrixModel:
         """Whether a row filter hides pairs: a cell without a row is then blank, not "n/a"."""
         return self.total_pairs is not None and self.total_pairs != len(self.grid.pairs)
 
-    def set_grid(self, grid: ScoreGrid, genes: list[str] | None = None, total_pairs: int | None = None) -> None:
+    def set_grid(
+        self, grid: ScoreGrid, genes: list[str] | None = None, total_pairs: int | None = None
+    ) -> None:
         self.grid = grid
         self.total_pairs = total_pairs
         self.genes = list(genes) if genes else list_genes(grid)
@@ -117,7 +131,11 @@ class MatrixModel:
         return self.index.get((self.genes[i], self.genes[j]), -1)
 
     def ranked(self) -> bool:
-        return bool(self.grid.contexts) and self.color_mode == COLOR_RANK and self.grid.has_ranks(self.col)
+        return (
+            bool(self.grid.contexts)
+            and self.color_mode == COLOR_RANK
+            and self.grid.has_ranks(self.col)
+        )
 
     def values(self) -> np.ndarray:
         """float [P]: colour positions (0..1) of the grid rows in the chosen context."""
@@ -141,8 +159,10 @@ class MatrixModel:
     def title(self) -> str:
         what = "genome-wide rank" if self.ranked() else "SL score (raw)"
         if self.filtered:
-            return (f"{len(self.genes)} genes, {len(self.grid.pairs)} of {self.total_pairs} pairs (filtered): "
-                    f"{what} in {self.context}")
+            return (
+                f"{len(self.genes)} genes, {len(self.grid.pairs)} of {self.total_pairs} pairs (filtered): "
+                f"{what} in {self.context}"
+            )
         return f"{len(self.genes)} genes, {len(self.grid.pairs)} pairs: {what} in {self.context}"
 
     def ticks(self) -> list[tuple[float, str]]:
@@ -184,8 +204,13 @@ def layout_for(model: MatrixModel, cell: float, titled: bool = True) -> Layout:
     return Layout(cell, left, top, label_w, diag_w, bar_x, width, height, font_px, titled, legend_w)
 
 
-def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: tuple[int, int] | None = None,
-                 hovered: tuple[int, int] | None = None) -> None:
+def paint_matrix(
+    painter: QPainter,
+    model: MatrixModel,
+    lay: Layout,
+    selected: tuple[int, int] | None = None,
+    hovered: tuple[int, int] | None = None,
+) -> None:
     """Draw the whole picture with ``painter`` (screen, PNG or SVG)."""
     from .style import score_colormap, text_color_for
 
@@ -204,11 +229,16 @@ def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: t
     if lay.titled:
         painter.setFont(title_font)
         painter.setPen(style.TEXT)
-        painter.drawText(QRectF(6, 4, lay.width - 12, lay.top - 6),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), model.title())
+        painter.drawText(
+            QRectF(6, 4, lay.width - 12, lay.top - 6),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            model.title(),
+        )
     values = model.values()
     cmap = score_colormap()
-    rgba = cmap.map(np.nan_to_num(values, nan=0.0), mode="byte") if len(values) else np.zeros((0, 4))
+    rgba = (
+        cmap.map(np.nan_to_num(values, nan=0.0), mode="byte") if len(values) else np.zeros((0, 4))
+    )
     c = lay.cell
     cell_font = QFont(font)
     cell_font.setPixelSize(int(min(max(c * 0.27, 9.0), 13.0)))
@@ -235,27 +265,42 @@ def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: t
             if not np.isnan(k):
                 painter.setFont(cell_font)
                 painter.setPen(QColor(255, 80, 80) if k >= 0.5 else QColor(120, 120, 120))
-                painter.drawText(rect.adjusted(1, 0, -1, 0), int(Qt.AlignmentFlag.AlignRight
-                                                                 | Qt.AlignmentFlag.AlignTop),
-                                 "★" if k >= 0.5 else "✕")
+                painter.drawText(
+                    rect.adjusted(1, 0, -1, 0),
+                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+                    "★" if k >= 0.5 else "✕",
+                )
     # thin white grid lines keep neighbouring cells apart
     pen = QPen(QColor(255, 255, 255))
     pen.setWidthF(max(0.5, c * 0.04))
     painter.setPen(pen)
     for i in range(1, n):
-        painter.drawLine(QPointF(lay.left, lay.top + i * c), QPointF(lay.left + i * c, lay.top + i * c))
-        painter.drawLine(QPointF(lay.left + i * c, lay.top + (i + 1) * c), QPointF(lay.left + i * c,
-                                                                                    lay.top + n * c))
+        painter.drawLine(
+            QPointF(lay.left, lay.top + i * c), QPointF(lay.left + i * c, lay.top + i * c)
+        )
+        painter.drawLine(
+            QPointF(lay.left + i * c, lay.top + (i + 1) * c),
+            QPointF(lay.left + i * c, lay.top + n * c),
+        )
     # labels: left of each row, and on the diagonal (heading the column below it)
     painter.setFont(font)
     painter.setPen(style.TEXT)
     for i, g in enumerate(model.genes):
         y = lay.top + i * c
-        painter.drawText(QRectF(6, y, lay.label_w - 6, c), int(Qt.AlignmentFlag.AlignRight
-                                                                | Qt.AlignmentFlag.AlignVCenter), g)
-        painter.drawText(QRectF(lay.left + i * c + 3, y, lay.diag_w, c),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), g)
-    for cell, color, width in ((hovered, QColor(20, 20, 20), 1.5), (selected, QColor(220, 40, 40), 3.0)):
+        painter.drawText(
+            QRectF(6, y, lay.label_w - 6, c),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            g,
+        )
+        painter.drawText(
+            QRectF(lay.left + i * c + 3, y, lay.diag_w, c),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            g,
+        )
+    for cell, color, width in (
+        (hovered, QColor(20, 20, 20), 1.5),
+        (selected, QColor(220, 40, 40), 3.0),
+    ):
         if cell and cell[0] > cell[1] >= 0:
             p = QPen(color)
             p.setWidthF(width)
@@ -269,8 +314,10 @@ def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: t
     for k in range(steps):
         v = 1.0 - (k + 0.5) / steps
         col = cmap.map(np.array([v]), mode="byte")[0]
-        painter.fillRect(QRectF(lay.bar_x, bar_top + k * bar_h / steps, 16, bar_h / steps + 0.6),
-                         QColor(*[int(x) for x in col[:3]]))
+        painter.fillRect(
+            QRectF(lay.bar_x, bar_top + k * bar_h / steps, 16, bar_h / steps + 0.6),
+            QColor(*[int(x) for x in col[:3]]),
+        )
     painter.setPen(QPen(QColor(120, 120, 120)))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(QRectF(lay.bar_x, bar_top, 16, bar_h))
@@ -282,21 +329,29 @@ def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: t
         painter.setPen(QColor(120, 120, 120))
         painter.drawLine(QPointF(lay.bar_x + 16, y), QPointF(lay.bar_x + 20, y))
         painter.setPen(style.TEXT)
-        painter.drawText(QRectF(lay.bar_x + 23, y - tfm.height() / 2, lay.width - lay.bar_x - 23, tfm.height()),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.drawText(
+            QRectF(lay.bar_x + 23, y - tfm.height() / 2, lay.width - lay.bar_x - 23, tfm.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            text,
+        )
     painter.save()
     painter.translate(lay.bar_x - 4, bar_top + bar_h / 2)
     painter.rotate(-90)
     painter.setPen(style.MUTED)
     label = model.bar_label()
-    painter.drawText(QRectF(-bar_h / 2, -tfm.height(), bar_h, tfm.height()), int(Qt.AlignmentFlag.AlignCenter),
-                     label)
+    painter.drawText(
+        QRectF(-bar_h / 2, -tfm.height(), bar_h, tfm.height()),
+        int(Qt.AlignmentFlag.AlignCenter),
+        label,
+    )
     painter.restore()
     # legend under the colour bar
     notes = []
     if model.ranked():
-        notes.append("colour: genome-wide rank in this context: comparable between contexts, not a "
-                     "probability of SL")
+        notes.append(
+            "colour: genome-wide rank in this context: comparable between contexts, not a "
+            "probability of SL"
+        )
     elif model.color_mode == COLOR_RANK:
         notes.append(f"colour: raw SL score ({model.context} has no rank map)")
     else:
@@ -309,9 +364,11 @@ def paint_matrix(painter: QPainter, model: MatrixModel, lay: Layout, selected: t
     painter.setFont(small)
     painter.setPen(style.MUTED)
     y = bar_top + bar_h + 14
-    painter.drawText(QRectF(lay.bar_x - tfm.height(), y, lay.legend_w, lay.height - y - 4),
-                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
-                     "\n".join(notes))
+    painter.drawText(
+        QRectF(lay.bar_x - tfm.height(), y, lay.legend_w, lay.height - y - 4),
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+        "\n".join(notes),
+    )
     painter.restore()
 
 
@@ -373,7 +430,11 @@ class MatrixCanvas(QWidget):
         if r >= 0:
             from .heatmap import tooltip_for
 
-            QToolTip.showText(event.globalPosition().toPoint(), tooltip_for(self.model.grid, r, self.model.col), self)
+            QToolTip.showText(
+                event.globalPosition().toPoint(),
+                tooltip_for(self.model.grid, r, self.model.col),
+                self,
+            )
         else:
             QToolTip.hideText()
         self.update()
@@ -446,7 +507,9 @@ class GeneMatrixWidget(QWidget):
     def grid(self) -> ScoreGrid:
         return self.model.grid
 
-    def set_grid(self, grid: ScoreGrid, genes: list[str] | None = None, total_pairs: int | None = None) -> None:
+    def set_grid(
+        self, grid: ScoreGrid, genes: list[str] | None = None, total_pairs: int | None = None
+    ) -> None:
         """Show ``grid`` (all pairs of ``genes``, in any row order; ``total_pairs``: the number of
         pairs of the whole result when row filters hide some, whose cells are then left blank)."""
         keep = self._wanted_context or self.model.context
@@ -509,8 +572,11 @@ class GeneMatrixWidget(QWidget):
 
     def render_image(self, scale: float = 2.0) -> QImage:
         lay = self.export_layout()
-        img = QImage(int(math.ceil(lay.width * scale)), int(math.ceil(lay.height * scale)),
-                     QImage.Format.Format_ARGB32)
+        img = QImage(
+            int(math.ceil(lay.width * scale)),
+            int(math.ceil(lay.height * scale)),
+            QImage.Format.Format_ARGB32,
+        )
         img.fill(QColor(255, 255, 255))
         painter = QPainter(img)
         try:
@@ -532,7 +598,9 @@ class GeneMatrixWidget(QWidget):
             gen.setSize(QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height))))
             gen.setViewBox(QRectF(0, 0, lay.width, lay.height))
             gen.setTitle(self.model.title())
-            gen.setDescription(f"SynLeaF Desktop {__version__} gene x gene matrix; colour: {self.model.bar_label()}")
+            gen.setDescription(
+                f"SynLeaF Desktop {__version__} gene x gene matrix; colour: {self.model.bar_label()}"
+            )
             painter = QPainter()
             if not painter.begin(gen):
                 raise OSError(f"{path}: could not write the SVG file")

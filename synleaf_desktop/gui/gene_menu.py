@@ -17,10 +17,14 @@ from PySide6.QtWidgets import QMenu, QWidget
 #: cBioPortal studies of the built-in contexts (TCGA PanCancer Atlas); "pan" and unknown
 #: contexts use all of them
 CBIOPORTAL_STUDIES = {
-    "BRCA": "brca_tcga_pan_can_atlas_2018", "CESC": "cesc_tcga_pan_can_atlas_2018",
-    "COAD": "coadread_tcga_pan_can_atlas_2018", "KIRC": "kirc_tcga_pan_can_atlas_2018",
-    "LAML": "laml_tcga_pan_can_atlas_2018", "LUAD": "luad_tcga_pan_can_atlas_2018",
-    "OV": "ov_tcga_pan_can_atlas_2018", "SKCM": "skcm_tcga_pan_can_atlas_2018",
+    "BRCA": "brca_tcga_pan_can_atlas_2018",
+    "CESC": "cesc_tcga_pan_can_atlas_2018",
+    "COAD": "coadread_tcga_pan_can_atlas_2018",
+    "KIRC": "kirc_tcga_pan_can_atlas_2018",
+    "LAML": "laml_tcga_pan_can_atlas_2018",
+    "LUAD": "luad_tcga_pan_can_atlas_2018",
+    "OV": "ov_tcga_pan_can_atlas_2018",
+    "SKCM": "skcm_tcga_pan_can_atlas_2018",
 }
 
 
@@ -52,15 +56,23 @@ def cbioportal_url(symbols: Sequence[str], cancer: str | None = None) -> str:
     give its mutual-exclusivity view)."""
     studies = ",".join(cbioportal_studies(cancer))
     genes = " ".join(symbols)
-    return (f"https://www.cbioportal.org/results?cancer_study_list={quote(studies, safe='')}"
-            f"&gene_list={quote(genes, safe='')}")
+    return (
+        f"https://www.cbioportal.org/results?cancer_study_list={quote(studies, safe='')}"
+        f"&gene_list={quote(genes, safe='')}"
+    )
 
 
-def gene_links(symbol: str, entrez: int | None = None, cancer: str | None = None) -> list[tuple[str, str]]:
+def gene_links(
+    symbol: str, entrez: int | None = None, cancer: str | None = None
+) -> list[tuple[str, str]]:
     """(label, URL) of every page offered for a gene."""
     where = str(cancer).upper() if cancer and str(cancer).upper() in CBIOPORTAL_STUDIES else "TCGA"
-    return [("NCBI Gene", ncbi_url(symbol, entrez)), ("HGNC", hgnc_url(symbol)), ("DepMap", depmap_url(symbol)),
-            (f"cBioPortal ({where})", cbioportal_url([symbol], cancer))]
+    return [
+        ("NCBI Gene", ncbi_url(symbol, entrez)),
+        ("HGNC", hgnc_url(symbol)),
+        ("DepMap", depmap_url(symbol)),
+        (f"cBioPortal ({where})", cbioportal_url([symbol], cancer)),
+    ]
 
 
 def open_url(url: str) -> bool:
@@ -68,9 +80,15 @@ def open_url(url: str) -> bool:
     return bool(QDesktopServices.openUrl(QUrl(url)))
 
 
-def build_pair_menu(parent: QWidget, pair: tuple[str, str], copy_text: str | Callable[[], str],
-                    cancer: str | None = None, names: dict[str, str] | None = None,
-                    entrez: dict[str, int] | None = None, context: str | None = None) -> QMenu:
+def build_pair_menu(
+    parent: QWidget,
+    pair: tuple[str, str],
+    copy_text: str | Callable[[], str],
+    cancer: str | None = None,
+    names: dict[str, str] | None = None,
+    entrez: dict[str, int] | None = None,
+    context: str | None = None,
+) -> QMenu:
     """The menu of one pair: "Copy", "Copy pair", one sub-menu of links per gene, and cBioPortal
     with both genes.
 

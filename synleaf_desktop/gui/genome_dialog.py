@@ -6,15 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..progress import Progress
 
 
-def genome_wide_job(progress: Progress, engine: Any, context: str, path: Path, top: int | None,
-                    threshold: float | None) -> dict[str, Any]:
+def genome_wide_job(
+    progress: Progress,
+    engine: Any,
+    context: str,
+    path: Path,
+    top: int | None,
+    threshold: float | None,
+) -> dict[str, Any]:
     """Run ``engine.genome_wide`` (in a worker); returns its summary with the file path."""
     info = engine.genome_wide(context, path, top=top, threshold=threshold, progress=progress)
     info = dict(info or {})
@@ -30,9 +49,11 @@ class GenomeWideDialog(QDialog):
         self.setWindowTitle("Export all pairs of a model")
         self.setMinimumWidth(520)
         lay = QVBoxLayout(self)
-        note = QLabel("Scores every pair of genes in one model and writes them to a tab-separated file "
-                      "(gene1, gene2, score, sd, known_label, in_training). This can take minutes for "
-                      "large models; you can cancel it from the status bar.")
+        note = QLabel(
+            "Scores every pair of genes in one model and writes them to a tab-separated file "
+            "(gene1, gene2, score, sd, known_label, in_training). This can take minutes for "
+            "large models; you can cancel it from the status bar."
+        )
         note.setWordWrap(True)
         note.setObjectName("hint")
         lay.addWidget(note)
@@ -79,18 +100,27 @@ class GenomeWideDialog(QDialog):
         w3.setLayout(row)
         form.addRow("File:", w3)
         lay.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save all pairs", self.path.text(), "TSV (*.tsv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save all pairs", self.path.text(), "TSV (*.tsv)"
+        )
         if path:
             self.path.setText(path if path.endswith(".tsv") else path + ".tsv")
 
     def choice(self) -> tuple[str, Path, int | None, float | None]:
         if self.top_radio.isChecked():
             return self.context.currentData(), Path(self.path.text()), int(self.top.value()), None
-        return self.context.currentData(), Path(self.path.text()), None, float(self.threshold.value())
+        return (
+            self.context.currentData(),
+            Path(self.path.text()),
+            None,
+            float(self.threshold.value()),
+        )

@@ -24,8 +24,20 @@ COLOR_RAW = "raw"
 #: the rank colour scale: -log10(top fraction) clipped to [0, RANK_DECADES], scaled to [0, 1]
 RANK_DECADES = 6.0
 #: the matrices of a grid (P x C), in the order they are stored
-MATRICES = ("score", "sd", "known", "in_training", "percentile", "top_fraction", "heldout_recall",
-            "typical_top", "above_typical", "both_lost", "expected_both", "coinact_p")
+MATRICES = (
+    "score",
+    "sd",
+    "known",
+    "in_training",
+    "percentile",
+    "top_fraction",
+    "heldout_recall",
+    "typical_top",
+    "above_typical",
+    "both_lost",
+    "expected_both",
+    "coinact_p",
+)
 #: sort-key suffix of a context's co-inactivation column ("<ctx>:colost"): by the depletion p-value
 COLOST = "colost"
 
@@ -33,8 +45,12 @@ COLOST = "colost"
 def describe_colost(both: float, expected: float, p: float) -> str:
     """The co-lost cell: "0 / 1.9 exp, p 0.13" (tumours with both genes lost / expected by chance,
     one-sided depletion p); "–" without evidence."""
-    if both is None or expected is None or p is None or not (np.isfinite(both) and np.isfinite(expected)
-                                                              and np.isfinite(p)):
+    if (
+        both is None
+        or expected is None
+        or p is None
+        or not (np.isfinite(both) and np.isfinite(expected) and np.isfinite(p))
+    ):
         return "–"
     from ..scoring.evidence import _fmt_expected, _fmt_p
 
@@ -54,11 +70,11 @@ def rank_ticks() -> list[tuple[float, str]]:
     """(colour-scale position, words) of the rank legend: "top 100 %" ... "top 0.0001 %"."""
     from ..scoring.calibration import describe_top
 
-    return [(k / RANK_DECADES, describe_top(10.0 ** -k)) for k in range(int(RANK_DECADES) + 1)]
+    return [(k / RANK_DECADES, describe_top(10.0**-k)) for k in range(int(RANK_DECADES) + 1)]
 
 
 def describe_rank(top_fraction: float, percentile: float | None = None) -> str:
-    """"top 0.3 % (percentile 99.7)" (or "–" when unknown)."""
+    """ "top 0.3 % (percentile 99.7)" (or "–" when unknown)."""
     from ..scoring.calibration import describe_top
 
     if top_fraction is None or not np.isfinite(top_fraction):
@@ -151,7 +167,16 @@ class ScoreGrid:
     # ------------------------------------------------------------------
     @classmethod
     def empty(cls) -> "ScoreGrid":
-        return cls("pairs", {}, [], [], np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)))
+        return cls(
+            "pairs",
+            {},
+            [],
+            [],
+            np.zeros((0, 0)),
+            np.zeros((0, 0)),
+            np.zeros((0, 0)),
+            np.zeros((0, 0)),
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -205,7 +230,9 @@ class ScoreGrid:
 
     def colost_text(self, row: int, col: int) -> str:
         """:func:`describe_colost` of one cell."""
-        return describe_colost(self.both_lost[row, col], self.expected_both[row, col], self.coinact_p[row, col])
+        return describe_colost(
+            self.both_lost[row, col], self.expected_both[row, col], self.coinact_p[row, col]
+        )
 
     def mean_percentile(self) -> np.ndarray:
         """float [P]: mean genome-wide percentile over the contexts that score the pair (the
@@ -241,7 +268,7 @@ class ScoreGrid:
         n = ok.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             lg = np.where(ok, np.log10(np.where(ok, t, 1.0)), 0.0).sum(axis=1) / np.maximum(n, 1)
-        return np.where(n > 0, 10.0 ** lg, np.nan)
+        return np.where(n > 0, 10.0**lg, np.nan)
 
     def above_typical_row(self) -> np.ndarray:
         """float [P]: mean decades above the partner's typical rank over the contexts."""
@@ -312,8 +339,11 @@ class ScoreGrid:
     def knows_sort_key(self, key: str) -> bool:
         """Whether :meth:`sort_order` orders by ``key`` on this grid."""
         base, _, sub = key.partition(":")
-        return (key in (SORT_MEAN, SORT_RANK, "gene_a", "gene_b", "typical", "above_typical")
-                or key in self.contexts or (sub in ("top", "recall", COLOST) and base in self.contexts))
+        return (
+            key in (SORT_MEAN, SORT_RANK, "gene_a", "gene_b", "typical", "above_typical")
+            or key in self.contexts
+            or (sub in ("top", "recall", COLOST) and base in self.contexts)
+        )
 
     def sorted_by(self, key: str, descending: bool = True) -> "ScoreGrid":
         return self.take_rows(self.sort_order(key, descending))
@@ -335,12 +365,17 @@ class ScoreGrid:
             cols[f"{c}_sd"] = np.full(len(self.pairs), np.nan) if c in single else self.sd[:, j]
         for j, c in enumerate(self.contexts):
             cols[f"{c}_known_label"] = pd.array(
-                [None if np.isnan(x) else int(x) for x in self.known[:, j]], dtype="Int64")
+                [None if np.isnan(x) else int(x) for x in self.known[:, j]], dtype="Int64"
+            )
         for j, c in enumerate(self.contexts):
             cols[f"{c}_in_training"] = pd.array(
-                [None if np.isnan(x) else int(x >= 0.5) for x in self.in_training[:, j]], dtype="Int64")
+                [None if np.isnan(x) else int(x >= 0.5) for x in self.in_training[:, j]],
+                dtype="Int64",
+            )
         # genome-wide rank and held-out recall (empty for a context without a rank map)
-        cols["mean_percentile"] = self.mean_percentile() if self.any_ranks() else np.full(len(self.pairs), np.nan)
+        cols["mean_percentile"] = (
+            self.mean_percentile() if self.any_ranks() else np.full(len(self.pairs), np.nan)
+        )
         for j, c in enumerate(self.contexts):
             cols[f"{c}_percentile"] = self.percentile[:, j]
             cols[f"{c}_top_fraction"] = self.top_fraction[:, j]

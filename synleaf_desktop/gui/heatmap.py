@@ -51,8 +51,9 @@ RANK_LABEL = "genome-wide rank"
 RAW_LABEL = "SL score (raw)"
 
 
-
-def write_image(path: str | Path, write_svg: Callable[[Path], None], write_png: Callable[[Path], None]) -> Path:
+def write_image(
+    path: str | Path, write_svg: Callable[[Path], None], write_png: Callable[[Path], None]
+) -> Path:
     """Write an image as SVG or PNG by the path's extension, under a temporary name that is renamed
     when complete (a failed export leaves nothing half-written); PNGs get the app's text chunk.
 
@@ -64,8 +65,11 @@ def write_image(path: str | Path, write_svg: Callable[[Path], None], write_png: 
     if suffix not in (".png", ".svg"):
         from ..errors import InputError
 
-        raise InputError(path, f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
-                               "(the supported formats: PNG picture, SVG vector drawing)")
+        raise InputError(
+            path,
+            f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
+            "(the supported formats: PNG picture, SVG vector drawing)",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.part{suffix}")
     try:
@@ -91,6 +95,7 @@ def _one_digit(text: str) -> str:
         return text
     return f"{value:.1g} %" if value < 1 else text
 
+
 def _stamp_png(path: Path) -> None:
     """Record the app version in a PNG's text chunks (``Software``, ``Description``)."""
     from PySide6.QtGui import QImage
@@ -99,9 +104,12 @@ def _stamp_png(path: Path) -> None:
     if img.isNull():
         raise OSError(f"{path}: the exported PNG could not be read back")
     img.setText("Software", f"SynLeaF Desktop {__version__}")
-    img.setText("Description", "SynLeaF SL score heatmap; scores are model outputs in [0, 1], "
-                               "not calibrated probabilities; genome-wide rank = share of all gene pairs of "
-                               "the context's universe scoring at least as high (not a probability of SL)")
+    img.setText(
+        "Description",
+        "SynLeaF SL score heatmap; scores are model outputs in [0, 1], "
+        "not calibrated probabilities; genome-wide rank = share of all gene pairs of "
+        "the context's universe scoring at least as high (not a probability of SL)",
+    )
     if not img.save(str(path), "PNG"):
         raise OSError(f"{path}: could not write the PNG file")
 
@@ -126,7 +134,9 @@ class NotAvailableCells(pg.GraphicsObject):
         """``mask`` bool [P, C]: True where a cell is not available."""
         self.prepareGeometryChange()
         rows, cols = np.nonzero(mask)
-        self._rects = [QRectF(c - 0.5, r - 0.5, 1.0, 1.0) for r, c in zip(rows.tolist(), cols.tolist())]
+        self._rects = [
+            QRectF(c - 0.5, r - 0.5, 1.0, 1.0) for r, c in zip(rows.tolist(), cols.tolist())
+        ]
         self._bounds = QRectF()
         for rect in self._rects:
             self._bounds = self._bounds.united(rect)
@@ -195,10 +205,15 @@ class CellTexts(pg.GraphicsObject):
                 painter.setPen(self.colors[r][c])
                 lines = text.split("\n") if two else text.split("\n", 1)[:1]
                 # "top 0.0074 %" that does not fit its cell drops the word "top"
-                lines = [ln[4:] if ln.startswith("top ") and fm.horizontalAdvance(ln) > room else ln for ln in lines]
+                lines = [
+                    ln[4:] if ln.startswith("top ") and fm.horizontalAdvance(ln) > room else ln
+                    for ln in lines
+                ]
                 # ... and a "0.00079 %" that still does not fit keeps one significant digit ("0.0008 %")
-                lines = [_one_digit(ln) if ln.endswith(" %") and fm.horizontalAdvance(ln) > room else ln
-                         for ln in lines]
+                lines = [
+                    _one_digit(ln) if ln.endswith(" %") and fm.horizontalAdvance(ln) > room else ln
+                    for ln in lines
+                ]
                 painter.drawText(rect, flags, "\n".join(lines))
         painter.restore()
 
@@ -215,24 +230,35 @@ def tooltip_for(grid: ScoreGrid, row: int, col: int) -> str:
     else:
         s = grid.score[row, col]
         sd = grid.sd[row, col]
-        lines.append(f"SL score {s:.3f}" + ("" if np.isnan(sd) else f"  (fold sd {sd:.3f})")
-                     + f", raw: only comparable within {ctx}")
+        lines.append(
+            f"SL score {s:.3f}"
+            + ("" if np.isnan(sd) else f"  (fold sd {sd:.3f})")
+            + f", raw: only comparable within {ctx}"
+        )
         if grid.has_ranks(col):
-            lines.append(f"genome-wide rank: {describe_rank(grid.top_fraction[row, col], grid.percentile[row, col])}"
-                         f" of all gene pairs of {ctx}")
+            lines.append(
+                f"genome-wide rank: {describe_rank(grid.top_fraction[row, col], grid.percentile[row, col])}"
+                f" of all gene pairs of {ctx}"
+            )
             rec = grid.heldout_recall[row, col]
             if not np.isnan(rec):
-                lines.append(f"held-out recall {100 * rec:.0f} %: share of {ctx}'s held-out known SL pairs scoring "
-                             "at least this high (not a probability of SL)")
+                lines.append(
+                    f"held-out recall {100 * rec:.0f} %: share of {ctx}'s held-out known SL pairs scoring "
+                    "at least this high (not a probability of SL)"
+                )
         else:
-            lines.append(f"no rank map for the {ctx} model: coloured by its raw score, no genome-wide rank")
+            lines.append(
+                f"no rank map for the {ctx} model: coloured by its raw score, no genome-wide rank"
+            )
         typ = grid.typical_top[row, col]
         if grid.mode == "partners" and not np.isnan(typ):
             from ..scoring.calibration import describe_top
 
             above = grid.above_typical[row, col]
-            lines.append(f"typical rank of {b} with random genes in {ctx}: {describe_top(typ)}"
-                         + ("" if np.isnan(above) else f"; this pair: {above:+.1f} decades above it"))
+            lines.append(
+                f"typical rank of {b} with random genes in {ctx}: {describe_top(typ)}"
+                + ("" if np.isnan(above) else f"; this pair: {above:+.1f} decades above it")
+            )
     k = grid.known[row, col]
     lines.append("known label: " + ("unknown" if np.isnan(k) else ("SL" if k >= 0.5 else "non-SL")))
     t = grid.in_training[row, col]
@@ -281,7 +307,9 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
             ax.setPen(pg.mkPen(None))
             ax.setTextPen(pg.mkPen(style.TEXT))
             # column labels are elided to their column's width, so none needs hiding
-            ax.setStyle(tickLength=0, autoExpandTextSpace=True, hideOverlappingLabels=(name == "left"))
+            ax.setStyle(
+                tickLength=0, autoExpandTextSpace=True, hideOverlappingLabels=(name == "left")
+            )
         bottom = self.plot.getAxis("bottom")
         bottom.setTextPen(pg.mkPen(style.MUTED))
         bottom.setLabel("test AUC of each model", color=style.MUTED.name())
@@ -295,8 +323,15 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.hatch)
         self.plot.addItem(self.image)
 
-        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=style.score_colormap(), label=RANK_LABEL,
-                                        interactive=False, rounding=0.01, width=16, colorMapMenu=False)
+        self.colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=style.score_colormap(),
+            label=RANK_LABEL,
+            interactive=False,
+            rounding=0.01,
+            width=16,
+            colorMapMenu=False,
+        )
         self.colorbar.setImageItem(self.image)
         self.ci.addItem(self.colorbar, row=1, col=1)
         self.legend = self.ci.addLabel("", row=2, col=0, colspan=2, size="9pt", color=style.MUTED)
@@ -310,12 +345,16 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self._hover_rect = QGraphicsRectItem()
         self._hover_rect.setPen(QPen(QColor(255, 255, 255), 0))
         self._hover_rect.pen().setCosmetic(True)
-        pen = QPen(QColor(20, 20, 20)); pen.setCosmetic(True); pen.setWidthF(1.5)
+        pen = QPen(QColor(20, 20, 20))
+        pen.setCosmetic(True)
+        pen.setWidthF(1.5)
         self._hover_rect.setPen(pen)
         self._hover_rect.setZValue(8)
         self._hover_rect.hide()
         self._select_rect = QGraphicsRectItem()
-        pen = QPen(QColor(220, 40, 40)); pen.setCosmetic(True); pen.setWidthF(3.0)
+        pen = QPen(QColor(220, 40, 40))
+        pen.setCosmetic(True)
+        pen.setWidthF(3.0)
         self._select_rect.setPen(pen)
         self._select_rect.setZValue(9)
         self._select_rect.hide()
@@ -334,9 +373,11 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
     # ------------------------------------------------------------------
     def _placeholder(self) -> None:
         self.title.setText("Type two genes above to see their SL score in every cancer")
-        self.legend.setText("e.g. PARP1 and BRCA1 · or the partners of one gene (ATR) · or a gene list<br>"
-                            "Drop a cBioPortal study folder or an SL label table on the window to train "
-                            "your own model")
+        self.legend.setText(
+            "e.g. PARP1 and BRCA1 · or the partners of one gene (ATR) · or a gene list<br>"
+            "Drop a cBioPortal study folder or an SL label table on the window to train "
+            "your own model"
+        )
         self.colorbar.hide()
         self.plot.getAxis("bottom").showLabel(False)
 
@@ -364,8 +405,11 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self.colorbar.show()
         self.plot.getAxis("bottom").showLabel(True)
         rect = QRectF(-0.5, -0.5, c, p)
-        self.image.setImage(grid.color_values(self.color_mode).astype(np.float32), autoLevels=False,
-                            levels=(0.0, 1.0))
+        self.image.setImage(
+            grid.color_values(self.color_mode).astype(np.float32),
+            autoLevels=False,
+            levels=(0.0, 1.0),
+        )
         self.image.setRect(rect)
         self.colorbar.setLevels((0.0, 1.0))
         self._set_colorbar()
@@ -377,17 +421,25 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         self._set_preferred_height()
         legend = []
         if self.color_mode == COLOR_RANK and grid.any_ranks():
-            legend.append("colour: genome-wide rank (comparable between contexts, not a probability)")
+            legend.append(
+                "colour: genome-wide rank (comparable between contexts, not a probability)"
+            )
         elif self.color_mode == COLOR_RANK:
             legend.append("colour: raw SL score (no rank maps)")
         else:
             legend.append("colour: raw SL score (each context on its own scale)")
-        if self.color_mode == COLOR_RANK and grid.any_ranks() and not all(grid.has_ranks(j) for j in range(c)):
+        if (
+            self.color_mode == COLOR_RANK
+            and grid.any_ranks()
+            and not all(grid.has_ranks(j) for j in range(c))
+        ):
             legend.append(RAW_MARK_NOTE)
         if na.any():
             legend.append("hatched n/a: a gene is not in that model")
         if (~np.isnan(grid.known)).any():
-            legend.append("★ known SL, ✕ known non-SL (the model's training data or your label tables)")
+            legend.append(
+                "★ known SL, ✕ known non-SL (the model's training data or your label tables)"
+            )
         # at most two items per line: a long one-line label would widen the plot past the window
         lines: list[str] = []
         for item in legend:
@@ -495,7 +547,9 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
                     raw = f"{s:.2f}"
                     if ranked[j] and not np.isnan(g.top_fraction[r, j]):
                         top = describe_top(g.top_fraction[r, j])
-                        row_l.append(f"{top}\n{raw}" if self.color_mode == COLOR_RANK else f"{raw}\n{top}")
+                        row_l.append(
+                            f"{top}\n{raw}" if self.color_mode == COLOR_RANK else f"{raw}\n{top}"
+                        )
                     else:
                         row_l.append(raw)
                     row_c.append(style.text_color_for(values[r, j]))
@@ -512,9 +566,15 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         spots = []
         for r, j in zip(rows.tolist(), cols.tolist()):
             sl = g.known[r, j] >= 0.5
-            spots.append({"pos": (j + 0.36, r - 0.28), "symbol": "star" if sl else "x", "size": 11,
-                          "brush": pg.mkBrush(255, 80, 80) if sl else pg.mkBrush(120, 120, 120),
-                          "pen": pg.mkPen(255, 255, 255, width=0.8)})
+            spots.append(
+                {
+                    "pos": (j + 0.36, r - 0.28),
+                    "symbol": "star" if sl else "x",
+                    "size": 11,
+                    "brush": pg.mkBrush(255, 80, 80) if sl else pg.mkBrush(120, 120, 120),
+                    "pen": pg.mkPen(255, 255, 255, width=0.8),
+                }
+            )
         self.markers.setData(spots)
 
     # ------------------------------------------------------------------
@@ -533,9 +593,21 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         fm_top = QFontMetrics(top.style.get("tickFont") or QFont())
         room = max(int(px_per_col) - 6, 12)
         mark = self.color_mode == COLOR_RANK and g.any_ranks()
-        top.setTicks([[(j, fm_top.elidedText(n + (RAW_MARK if mark and not g.has_ranks(j) else ""),
-                                             Qt.TextElideMode.ElideRight, room))
-                       for j, n in enumerate(g.contexts)]])
+        top.setTicks(
+            [
+                [
+                    (
+                        j,
+                        fm_top.elidedText(
+                            n + (RAW_MARK if mark and not g.has_ranks(j) else ""),
+                            Qt.TextElideMode.ElideRight,
+                            room,
+                        ),
+                    )
+                    for j, n in enumerate(g.contexts)
+                ]
+            ]
+        )
         aucs = []
         for j, n in enumerate(g.contexts):
             a = g.context_auc.get(n, float("nan"))
@@ -625,6 +697,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         the path syntax Qt >= 6.10 writes (pyqtgraph issue #3485). The file is written under a
         temporary name and renamed, so a failed export leaves nothing half-written.
         """
+
         def write_png(tmp: Path) -> None:
             exporter = pg.exporters.ImageExporter(self.ci)
             exporter.parameters()["width"] = int(self.ci.boundingRect().width() * scale)
@@ -640,7 +713,9 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         gen.setSize(source.size().toSize())
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
         gen.setTitle(self.title.text or "SynLeaF heatmap")
-        gen.setDescription(f"SynLeaF Desktop {__version__} SL score heatmap; colour: {self.colorbar_label()}")
+        gen.setDescription(
+            f"SynLeaF Desktop {__version__} SL score heatmap; colour: {self.colorbar_label()}"
+        )
         painter = QPainter()
         if not painter.begin(gen):
             raise OSError(f"{path}: could not write the SVG file")

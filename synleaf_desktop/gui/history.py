@@ -50,7 +50,10 @@ def question_key(query: dict[str, Any]) -> tuple:
     if mode == "partners":
         return ("partners", str(query.get("gene", "")).strip().upper())
     if query.get("pairs"):
-        return ("list-pairs", tuple(tuple(sorted((str(a).upper(), str(b).upper()))) for a, b in query["pairs"]))
+        return (
+            "list-pairs",
+            tuple(tuple(sorted((str(a).upper(), str(b).upper()))) for a, b in query["pairs"]),
+        )
     return ("list", tuple(str(g).strip().upper() for g in query.get("genes") or ()))
 
 
@@ -66,7 +69,9 @@ class HistoryEntry:
     contexts: tuple[str, ...] = ()
 
     @classmethod
-    def make(cls, query: dict[str, Any], contexts: list[str] | tuple[str, ...] = ()) -> "HistoryEntry":
+    def make(
+        cls, query: dict[str, Any], contexts: list[str] | tuple[str, ...] = ()
+    ) -> "HistoryEntry":
         return cls(clean_query(query), tuple(str(c) for c in contexts))
 
     @property
@@ -78,7 +83,7 @@ class HistoryEntry:
         return str(self.query.get("mode", ""))
 
     def label(self) -> str:
-        """"RAD51 × BRCA1", "partners of ATR (top 25)", "gene list (10): BRCA1, BRCA2, …"."""
+        """ "RAD51 × BRCA1", "partners of ATR (top 25)", "gene list (10): BRCA1, BRCA2, …"."""
         q = self.query
         if self.mode == "pair":
             return " × ".join(q.get("genes") or [])
@@ -95,7 +100,7 @@ class HistoryEntry:
         return f"gene list ({len(genes)}): {_short(genes, 4)}"
 
     def contexts_text(self) -> str:
-        """"BRCA, OV" (up to three), else "9 contexts"; "" when not recorded."""
+        """ "BRCA, OV" (up to three), else "9 contexts"; "" when not recorded."""
         if not self.contexts:
             return ""
         if len(self.contexts) <= 3:
@@ -124,8 +129,10 @@ class HistoryEntry:
                 ok = isinstance(q.get("gene"), str) and bool(q["gene"].strip())
             elif mode == "list":
                 ok = (isinstance(q.get("genes"), list) and len(q["genes"]) >= 2) or (
-                    isinstance(q.get("pairs"), list) and bool(q["pairs"])
-                    and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in q["pairs"]))
+                    isinstance(q.get("pairs"), list)
+                    and bool(q["pairs"])
+                    and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in q["pairs"])
+                )
             else:
                 ok = False
             if not ok:
@@ -172,7 +179,7 @@ class QueryHistory:
             self.entries[self.index] = entry
             self._remember(entry)
             return False
-        del self.entries[self.index + 1:]
+        del self.entries[self.index + 1 :]
         self.entries.append(entry)
         if len(self.entries) > self.max_entries:
             del self.entries[: len(self.entries) - self.max_entries]
@@ -182,7 +189,7 @@ class QueryHistory:
 
     def _remember(self, entry: HistoryEntry) -> None:
         self.recent = [entry] + [e for e in self.recent if e.key != entry.key]
-        del self.recent[self.max_recent:]
+        del self.recent[self.max_recent :]
 
     def back(self) -> HistoryEntry | None:
         """Move to the previous entry and return it (``None``, not moving, at the first)."""

@@ -19,18 +19,44 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from ..errors import InputError
 from ..progress import Progress
 from .contexts_panel import OMICS_LONG
 
-KIND_TITLES = {"study": "omics study (cohort)", "labels": "SL label table", "graph": "knowledge graph"}
-_KG_COLUMNS = ({"head", "relation", "tail"}, {"head", "rel", "tail"}, {"subject", "predicate", "object"},
-               {"id", "labels", "start", "end", "type"}, {"h", "r", "t"})
-_LABEL_GENE_COLUMNS = ({"gene1", "gene2"}, {"genea", "geneb"}, {"geneaname", "genebname"}, {"n1name", "n2name"},
-                       {"symbol1", "symbol2"}, {"gene1name", "gene2name"}, {"genesymbol1", "genesymbol2"})
+KIND_TITLES = {
+    "study": "omics study (cohort)",
+    "labels": "SL label table",
+    "graph": "knowledge graph",
+}
+_KG_COLUMNS = (
+    {"head", "relation", "tail"},
+    {"head", "rel", "tail"},
+    {"subject", "predicate", "object"},
+    {"id", "labels", "start", "end", "type"},
+    {"h", "r", "t"},
+)
+_LABEL_GENE_COLUMNS = (
+    {"gene1", "gene2"},
+    {"genea", "geneb"},
+    {"geneaname", "genebname"},
+    {"n1name", "n2name"},
+    {"symbol1", "symbol2"},
+    {"gene1name", "gene2name"},
+    {"genesymbol1", "genesymbol2"},
+)
 
 
 def _key(name: str) -> str:
@@ -58,7 +84,11 @@ def classify(path: str | Path) -> str:
     if not p.exists():
         raise InputError(p, "not found; it may have been moved or deleted")
     if p.is_dir():
-        if (p / "graph.npz").exists() or (p / "relation_map_by_cancer.tsv.gz").exists() or (p / "kg2id.txt").exists():
+        if (
+            (p / "graph.npz").exists()
+            or (p / "relation_map_by_cancer.tsv.gz").exists()
+            or (p / "kg2id.txt").exists()
+        ):
             return "graph"
         return "study"
     name = p.name.lower()
@@ -71,10 +101,13 @@ def classify(path: str | Path) -> str:
         return "graph"
     if any(cols <= keys for cols in _LABEL_GENE_COLUMNS) or {"sl", "label", "class"} & keys:
         return "labels"
-    raise InputError(p, "not recognised. Drop a cBioPortal study folder or omics files named like "
-                        "data_mutations.txt / data_linear_cna.txt / data_mrna_seq_v2_rsem_zscores*.txt, "
-                        "an SL label table with columns gene1, gene2, label (optional cancer), or a "
-                        "knowledge-graph table with columns head, relation, tail")
+    raise InputError(
+        p,
+        "not recognised. Drop a cBioPortal study folder or omics files named like "
+        "data_mutations.txt / data_linear_cna.txt / data_mrna_seq_v2_rsem_zscores*.txt, "
+        "an SL label table with columns gene1, gene2, label (optional cancer), or a "
+        "knowledge-graph table with columns head, relation, tail",
+    )
 
 
 def group_paths(paths: list[str | Path]) -> dict[str, list[Path]]:
@@ -142,7 +175,9 @@ def read_import(progress: Progress, kind: str, paths: list[Path]) -> ImportResul
         graph = read_kg(paths[0])
         progress.update(1.0, "done", force=True)
         summary = graph.summary()
-        summary["unresolved_genes"] = graph.meta.get("unresolved_genes", graph.meta.get("unresolved", 0))
+        summary["unresolved_genes"] = graph.meta.get(
+            "unresolved_genes", graph.meta.get("unresolved", 0)
+        )
         return ImportResult("graph", graph, paths, _suggest_name(paths), summary)
     raise ValueError(f"unknown import kind {kind!r}")
 
@@ -165,7 +200,9 @@ def _table(headers: list[str], rows: list[list[Any]], stretch: int | None = None
     else:
         hh.setStretchLastSection(True)
     t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    height = t.horizontalHeader().sizeHint().height() + sum(t.rowHeight(r) for r in range(len(rows))) + 6
+    height = (
+        t.horizontalHeader().sizeHint().height() + sum(t.rowHeight(r) for r in range(len(rows))) + 6
+    )
     t.setFixedHeight(min(height, 260))
     return t
 
@@ -182,9 +219,11 @@ class ImportPreviewDialog(QDialog):
         self.setWindowTitle(f"Import {KIND_TITLES[result.kind]}")
         self.setMinimumWidth(780)
         lay = QVBoxLayout(self)
-        head = QLabel(f"Recognised: <b>{KIND_TITLES[result.kind]}</b> from "
-                      + ", ".join(p.name for p in result.sources[:4])
-                      + (f" and {len(result.sources) - 4} more" if len(result.sources) > 4 else ""))
+        head = QLabel(
+            f"Recognised: <b>{KIND_TITLES[result.kind]}</b> from "
+            + ", ".join(p.name for p in result.sources[:4])
+            + (f" and {len(result.sources) - 4} more" if len(result.sources) > 4 else "")
+        )
         head.setWordWrap(True)
         lay.addWidget(head)
         note = QLabel("Nothing has been saved yet. Check what was read, name it, then click Save.")
@@ -203,7 +242,9 @@ class ImportPreviewDialog(QDialog):
             self._labels(lay, s)
         else:
             self._graph(lay, s)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("primary")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -213,7 +254,9 @@ class ImportPreviewDialog(QDialog):
     def name(self) -> str:
         return self.name_edit.text().strip() or self.result.name
 
-    def _list_box(self, lay: QVBoxLayout, title: str, items: list[str], total: int | None = None) -> None:
+    def _list_box(
+        self, lay: QVBoxLayout, title: str, items: list[str], total: int | None = None
+    ) -> None:
         if not items:
             return
         n = total if total is not None else len(items)
@@ -229,15 +272,30 @@ class ImportPreviewDialog(QDialog):
         omics = s.get("omics", {})
         rows = []
         for kind, o in omics.items():
-            rows.append([OMICS_LONG.get(kind, kind), Path(o.get("file") or "").name or "(pooled)", o.get("fmt", ""),
-                         o.get("genes", 0), o.get("samples_with_data", 0), o.get("unresolved", 0)])
+            rows.append(
+                [
+                    OMICS_LONG.get(kind, kind),
+                    Path(o.get("file") or "").name or "(pooled)",
+                    o.get("fmt", ""),
+                    o.get("genes", 0),
+                    o.get("samples_with_data", 0),
+                    o.get("unresolved", 0),
+                ]
+            )
         lay.addWidget(QLabel(f"<b>{s.get('samples', 0)}</b> samples in total; omics found:"))
-        lay.addWidget(_table(["Omics", "File", "Format", "Genes", "Samples with data", "Unrecognised names"],
-                             rows, stretch=1))
+        lay.addWidget(
+            _table(
+                ["Omics", "File", "Format", "Genes", "Samples with data", "Unrecognised names"],
+                rows,
+                stretch=1,
+            )
+        )
         missing = [OMICS_LONG[k] for k in OMICS_LONG if k not in omics]
         if missing:
-            hint = QLabel("Not in this study: " + ", ".join(missing) + ". That is fine: models train on the "
-                          "omics a cohort has.")
+            hint = QLabel(
+                "Not in this study: " + ", ".join(missing) + ". That is fine: models train on the "
+                "omics a cohort has."
+            )
             hint.setObjectName("hint")
             hint.setWordWrap(True)
             lay.addWidget(hint)
@@ -245,21 +303,32 @@ class ImportPreviewDialog(QDialog):
         for kind, o in omics.items():
             unresolved.extend(o.get("unresolved_examples", []))
         total = sum(int(o.get("unresolved", 0)) for o in omics.values())
-        self._list_box(lay, "Gene names that could not be recognised (left out)", unresolved[:60], total)
+        self._list_box(
+            lay, "Gene names that could not be recognised (left out)", unresolved[:60], total
+        )
         warnings = list(s.get("warnings", []))
         for kind, alts in (s.get("alternatives_not_used") or {}).items():
             for a in alts:
-                warnings.append(f"{OMICS_LONG.get(kind, kind)}: also found {Path(a.get('file', '')).name} "
-                                f"({a.get('fmt', '')}), not used")
+                warnings.append(
+                    f"{OMICS_LONG.get(kind, kind)}: also found {Path(a.get('file', '')).name} "
+                    f"({a.get('fmt', '')}), not used"
+                )
         ignored = s.get("ignored_files") or []
         if ignored:
-            warnings.append(f"{len(ignored)} other files ignored: "
-                            + ", ".join(Path(f).name for f in ignored[:8]) + (" …" if len(ignored) > 8 else ""))
+            warnings.append(
+                f"{len(ignored)} other files ignored: "
+                + ", ".join(Path(f).name for f in ignored[:8])
+                + (" …" if len(ignored) > 8 else "")
+            )
         self._list_box(lay, "Notes", warnings)
 
     def _labels(self, lay: QVBoxLayout, s: dict[str, Any]) -> None:
-        lay.addWidget(QLabel(f"<b>{s.get('pairs', 0)}</b> gene pairs: <b>{s.get('positive', 0)}</b> SL, "
-                             f"<b>{s.get('negative', 0)}</b> non-SL ({s.get('rows_read', 0)} rows read)"))
+        lay.addWidget(
+            QLabel(
+                f"<b>{s.get('pairs', 0)}</b> gene pairs: <b>{s.get('positive', 0)}</b> SL, "
+                f"<b>{s.get('negative', 0)}</b> non-SL ({s.get('rows_read', 0)} rows read)"
+            )
+        )
         per = s.get("per_cancer", {})
         rows = [[c, v.get("positive", 0), v.get("negative", 0)] for c, v in per.items()]
         if rows:
@@ -269,13 +338,21 @@ class ImportPreviewDialog(QDialog):
             n.setObjectName("hint")
             n.setWordWrap(True)
             lay.addWidget(n)
-        self._list_box(lay, "Gene names that could not be recognised (their rows left out)",
-                       list(s.get("unresolved", []))[:60], s.get("n_unresolved"))
+        self._list_box(
+            lay,
+            "Gene names that could not be recognised (their rows left out)",
+            list(s.get("unresolved", []))[:60],
+            s.get("n_unresolved"),
+        )
         self._list_box(lay, "Notes", list(s.get("warnings", [])))
 
     def _graph(self, lay: QVBoxLayout, s: dict[str, Any]) -> None:
-        lay.addWidget(QLabel(f"<b>{s.get('num_entities', 0)}</b> entities, <b>{s.get('num_edges', 0)}</b> edges, "
-                             f"<b>{s.get('num_relations', 0)}</b> relation types (reverse relations included)"))
+        lay.addWidget(
+            QLabel(
+                f"<b>{s.get('num_entities', 0)}</b> entities, <b>{s.get('num_edges', 0)}</b> edges, "
+                f"<b>{s.get('num_relations', 0)}</b> relation types (reverse relations included)"
+            )
+        )
         ents = s.get("entities", {})
         lay.addWidget(_table(["Entity type", "Count"], [[k, v] for k, v in ents.items()]))
         rels = s.get("edges", {})

@@ -83,7 +83,11 @@ class Library:
     def unique_name(self, kind: str, name: str) -> str:
         """``name`` made folder-safe and not yet used (``name 2``, ``name 3`` ...)."""
         base = safe_name(name)
-        taken = {p.name.lower() for p in self.folder(kind).iterdir()} if self.folder(kind).is_dir() else set()
+        taken = (
+            {p.name.lower() for p in self.folder(kind).iterdir()}
+            if self.folder(kind).is_dir()
+            else set()
+        )
         cand, i = base, 2
         while cand.lower() in taken:
             cand = f"{base} {i}"
@@ -99,9 +103,17 @@ class Library:
             shutil.rmtree(p)
 
     # ------------------------------------------------------------------
-    def _info(self, kind: str, name: str, summary: dict[str, Any], sources: list[str], line: str) -> dict[str, Any]:
-        return {"kind": kind, "name": name, "imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "sources": sources, "summary_line": line, "summary": summary}
+    def _info(
+        self, kind: str, name: str, summary: dict[str, Any], sources: list[str], line: str
+    ) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "name": name,
+            "imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sources": sources,
+            "summary_line": line,
+            "summary": summary,
+        }
 
     def save_cohort(self, cohort: Any, name: str, sources: list[str] | None = None) -> Entry:
         """Store an :class:`~synleaf_desktop.io.study.Cohort` (replacing one of that name)."""
@@ -112,7 +124,12 @@ class Library:
         genes = max((o.get("genes", 0) for o in summary.get("omics", {}).values()), default=0)
         line = f"{summary.get('samples', 0)} samples, {genes} genes, {', '.join(kinds)}"
         info = self._info("cohorts", name, summary, sources or [], line)
-        needed = int(sum(np.asarray(m.values).nbytes + np.asarray(m.genes).size * 16 for m in cohort.omics.values()))
+        needed = int(
+            sum(
+                np.asarray(m.values).nbytes + np.asarray(m.genes).size * 16
+                for m in cohort.omics.values()
+            )
+        )
         with os_errors(dest, f"saving cohort {name}", needed), atomic_dir(dest) as tmp:
             cohort.save(tmp / "cohort")
             write_json(tmp / INFO, info)
@@ -180,7 +197,10 @@ def label_summary(table: Any) -> dict[str, Any]:
     per = {}
     if counts is not None:
         for cancer, row in counts.iterrows():
-            per[str(cancer) or "(none)"] = {"positive": int(row["positive"]), "negative": int(row["negative"])}
+            per[str(cancer) or "(none)"] = {
+                "positive": int(row["positive"]),
+                "negative": int(row["negative"]),
+            }
     rep = table.report
     return {
         "pairs": int(len(pairs)),

@@ -43,8 +43,10 @@ def validate_query(query: dict[str, Any]) -> str:
         if query.get("genes"):
             g = len(query["genes"])
             if g * (g - 1) // 2 > MAX_LIST_PAIRS:
-                return (f"{g} genes make {g * (g - 1) // 2:,} pairs; the limit is {MAX_LIST_PAIRS:,}. "
-                        "Use fewer genes, or the partners mode for one gene against all.")
+                return (
+                    f"{g} genes make {g * (g - 1) // 2:,} pairs; the limit is {MAX_LIST_PAIRS:,}. "
+                    "Use fewer genes, or the partners mode for one gene against all."
+                )
         if len(query.get("pairs") or []) > MAX_LIST_PAIRS:
             return f"At most {MAX_LIST_PAIRS:,} pairs at once; split the list."
     else:
@@ -97,11 +99,15 @@ def _with_evidence(engine: Any, contexts: Sequence[str]) -> dict[str, bool]:
     return {c: _evidence_store(engine, c) is not None for c in contexts}
 
 
-def _evidence_matrices(engine: Any, pairs: Sequence[tuple[str, str]], contexts: Sequence[str]
-                       ) -> dict[str, np.ndarray]:
+def _evidence_matrices(
+    engine: Any, pairs: Sequence[tuple[str, str]], contexts: Sequence[str]
+) -> dict[str, np.ndarray]:
     """``both_lost``, ``expected_both``, ``coinact_p`` [P, C] of ``pairs`` (NaN: no evidence),
     from each context's cohort data (``engine.evidence_columns``)."""
-    out = {k: np.full((len(pairs), len(contexts)), np.nan) for k in ("both_lost", "expected_both", "coinact_p")}
+    out = {
+        k: np.full((len(pairs), len(contexts)), np.nan)
+        for k in ("both_lost", "expected_both", "coinact_p")
+    }
     if not pairs:
         return out
     for j, c in enumerate(contexts):
@@ -116,7 +122,9 @@ def _evidence_matrices(engine: Any, pairs: Sequence[tuple[str, str]], contexts: 
     return out
 
 
-def pair_grid(engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[str, dict[str, Any]]) -> ScoreGrid:
+def pair_grid(
+    engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[str, dict[str, Any]]
+) -> ScoreGrid:
     """One pair in every context (``engine.score_pair``).
 
     Raises:
@@ -153,15 +161,34 @@ def pair_grid(engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[
             intr[0, j] = float(cs.in_training)
         e = getattr(cs, "evidence", None)
         if e and not e.get("no_evidence"):
-            for key, src in (("both_lost", "n_both"), ("expected_both", "expected"), ("coinact_p", "p_depletion")):
+            for key, src in (
+                ("both_lost", "n_both"),
+                ("expected_both", "expected"),
+                ("coinact_p", "p_depletion"),
+            ):
                 ev[key][0, j] = _nan(e.get(src))
-    return ScoreGrid("pair", {"mode": "pair", "genes": [a, b], "symbols": list(res.genes)}, names,
-                     [tuple(res.genes)], score, sd, known, intr, missing, [], _aucs(infos, names),
-                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ranks, **ev)
+    return ScoreGrid(
+        "pair",
+        {"mode": "pair", "genes": [a, b], "symbols": list(res.genes)},
+        names,
+        [tuple(res.genes)],
+        score,
+        sd,
+        known,
+        intr,
+        missing,
+        [],
+        _aucs(infos, names),
+        ranked=_ranked(engine, names),
+        evidence=_with_evidence(engine, names),
+        **ranks,
+        **ev,
+    )
 
 
-def _missing_cells(engine: Any, pairs: list[tuple[str, str]], contexts: Sequence[str], score: np.ndarray
-                   ) -> dict[tuple[int, int], list[str]]:
+def _missing_cells(
+    engine: Any, pairs: list[tuple[str, str]], contexts: Sequence[str], score: np.ndarray
+) -> dict[tuple[int, int], list[str]]:
     out: dict[tuple[int, int], list[str]] = {}
     rows, cols = np.nonzero(np.isnan(score))
     if rows.size == 0:
@@ -173,21 +200,37 @@ def _missing_cells(engine: Any, pairs: list[tuple[str, str]], contexts: Sequence
     return out
 
 
-def _frame_to_grid(engine: Any, df: Any, contexts: Sequence[str], infos: dict[str, dict[str, Any]],
-                   query: dict[str, Any], unresolved: list[str]) -> ScoreGrid:
+def _frame_to_grid(
+    engine: Any,
+    df: Any,
+    contexts: Sequence[str],
+    infos: dict[str, dict[str, Any]],
+    query: dict[str, Any],
+    unresolved: list[str],
+) -> ScoreGrid:
     ok = df["symbol1"].notna().to_numpy() & df["symbol2"].notna().to_numpy()
     df = df[ok]
     pairs = [(str(a), str(b)) for a, b in zip(df["symbol1"], df["symbol2"])]
     names = list(contexts)
-    score = np.column_stack([df[n].to_numpy(dtype=float) for n in names]) if len(df) else np.zeros((0, len(names)))
-    sd = np.column_stack([df[f"{n}_sd"].to_numpy(dtype=float) for n in names]) if len(df) else score.copy()
+    score = (
+        np.column_stack([df[n].to_numpy(dtype=float) for n in names])
+        if len(df)
+        else np.zeros((0, len(names)))
+    )
+    sd = (
+        np.column_stack([df[f"{n}_sd"].to_numpy(dtype=float) for n in names])
+        if len(df)
+        else score.copy()
+    )
     known = np.full(score.shape, np.nan)
     intr = np.full(score.shape, np.nan)
     for j, n in enumerate(names):
         if f"{n}_label" in df:
             known[:, j] = df[f"{n}_label"].to_numpy(dtype=float, na_value=np.nan)
         if f"{n}_in_training" in df:
-            intr[:, j] = df[f"{n}_in_training"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            intr[:, j] = (
+                df[f"{n}_in_training"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            )
     ranks = {}
     for k in ("percentile", "top_fraction", "heldout_recall"):
         m = np.full(score.shape, np.nan)
@@ -201,13 +244,31 @@ def _frame_to_grid(engine: Any, df: Any, contexts: Sequence[str], infos: dict[st
             if f"{n}_{k}" in df:
                 m[:, j] = df[f"{n}_{k}"].to_numpy(dtype=float)
         ranks[k] = m
-    return ScoreGrid("pairs", query, names, pairs, score, sd, known, intr,
-                     _missing_cells(engine, pairs, names, score), list(unresolved), _aucs(infos, names),
-                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ranks)
+    return ScoreGrid(
+        "pairs",
+        query,
+        names,
+        pairs,
+        score,
+        sd,
+        known,
+        intr,
+        _missing_cells(engine, pairs, names, score),
+        list(unresolved),
+        _aucs(infos, names),
+        ranked=_ranked(engine, names),
+        evidence=_with_evidence(engine, names),
+        **ranks,
+    )
 
 
-def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: Sequence[str],
-              infos: dict[str, dict[str, Any]]) -> ScoreGrid:
+def list_grid(
+    progress: Progress,
+    engine: Any,
+    query: dict[str, Any],
+    contexts: Sequence[str],
+    infos: dict[str, dict[str, Any]],
+) -> ScoreGrid:
     """A pasted list: explicit pairs (``score_pairs``) or all pairs of a gene list (``gene_list``)."""
     progress.update(0.05, "resolving gene names")
     if query.get("pairs"):
@@ -228,9 +289,12 @@ def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: 
         unresolved = list(df.attrs.get("unresolved", []))
         self_pairs = list(df.attrs.get("self_pairs") or [])
         if len(df.attrs.get("genes", [])) < 2:
-            raise InputError(None, "fewer than two of the genes could be recognised"
-                             + (f" (not recognised: {', '.join(unresolved[:10])})" if unresolved else "")
-                             + "; check the names")
+            raise InputError(
+                None,
+                "fewer than two of the genes could be recognised"
+                + (f" (not recognised: {', '.join(unresolved[:10])})" if unresolved else "")
+                + "; check the names",
+            )
     progress.update(0.8, "arranging the results")
     q = dict(query)
     if self_pairs:
@@ -238,19 +302,32 @@ def list_grid(progress: Progress, engine: Any, query: dict[str, Any], contexts: 
         q["self_pairs"] = [list(p) for p in self_pairs]
     grid = _frame_to_grid(engine, df, contexts, infos, q, unresolved)
     if grid.is_empty and unresolved:
-        raise InputError(None, "none of the pairs could be scored: not recognised "
-                         + ", ".join(unresolved[:10]) + "; check the names")
+        raise InputError(
+            None,
+            "none of the pairs could be scored: not recognised "
+            + ", ".join(unresolved[:10])
+            + "; check the names",
+        )
     progress.update(1.0, "done", force=True)
     return grid
 
 
 #: partner orders offered in the partners view: ``ScoringEngine.cross_context(order=...)``
-PARTNER_ORDERS = {"rank": "genome-wide rank (mean percentile over contexts)",
-                  "above_typical": "rank above the partner's typical rank (discounts hub genes)"}
+PARTNER_ORDERS = {
+    "rank": "genome-wide rank (mean percentile over contexts)",
+    "above_typical": "rank above the partner's typical rank (discounts hub genes)",
+}
 
 
-def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts: Sequence[str],
-                  infos: dict[str, dict[str, Any]], order: str = "rank") -> ScoreGrid:
+def partners_grid(
+    progress: Progress,
+    engine: Any,
+    gene: str,
+    top: int,
+    contexts: Sequence[str],
+    infos: dict[str, dict[str, Any]],
+    order: str = "rank",
+) -> ScoreGrid:
     """The ``top`` partners of ``gene`` across ``contexts``, chosen and ordered by
     ``engine.cross_context`` (the one partner-ranking rule of the app and the CLI):
 
@@ -262,14 +339,18 @@ def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts
     others (else a gene present in one cohort only could top the list on one score). A context
     without a rank map uses its raw score in the ordering. The grid's rows keep that order."""
     if order not in PARTNER_ORDERS:
-        raise InputError(None, f"unknown partner order {order!r} (use {' or '.join(PARTNER_ORDERS)})")
+        raise InputError(
+            None, f"unknown partner order {order!r} (use {' or '.join(PARTNER_ORDERS)})"
+        )
     progress.update(0.05, f"scoring every partner of {gene}")
     df = engine.cross_context(gene, top=int(top), contexts=list(contexts), order=order)
     names = list(df.attrs.get("contexts") or contexts)
     sym = str(df.attrs.get("gene", gene))
     missing_ctx = set(df.attrs.get("missing_contexts") or [])
     if missing_ctx >= set(names):
-        raise InputError(None, f"{sym} is not in any of the shown contexts' models, so it has no scored partners")
+        raise InputError(
+            None, f"{sym} is not in any of the shown contexts' models, so it has no scored partners"
+        )
     progress.update(0.8, "arranging partners")
     chosen = [str(x) for x in df["partner"]]
     p, c = len(chosen), len(names)
@@ -280,8 +361,11 @@ def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts
             col = n if not suffix else f"{n}_{suffix}"
             if col in df:
                 v = df[col]
-                out[:, j] = (v.astype("Float64").to_numpy(dtype=float, na_value=np.nan) if nullable
-                             else v.to_numpy(dtype=float))
+                out[:, j] = (
+                    v.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                    if nullable
+                    else v.to_numpy(dtype=float)
+                )
         return out
 
     sc = mat("")
@@ -292,16 +376,34 @@ def partners_grid(progress: Progress, engine: Any, gene: str, top: int, contexts
     above = mat("above_typical")
     topf = mat("top_fraction")
     with np.errstate(invalid="ignore", over="ignore"):
-        typical = np.where(np.isfinite(above), topf * 10.0 ** above, np.nan)  # above = log10(typical / top)
+        typical = np.where(
+            np.isfinite(above), topf * 10.0**above, np.nan
+        )  # above = log10(typical / top)
     progress.update(0.9, "co-inactivation in the cohorts")
     # tumours with both genes lost vs expected, and the depletion p (cross_context's <ctx>_coinact_p)
     ev = _evidence_matrices(engine, pairs, names)
     progress.update(1.0, "done", force=True)
-    return ScoreGrid("partners", {"mode": "partners", "gene": sym, "top": int(top), "typed": gene, "order": order},
-                     names, pairs, sc, mat("sd"), mat("known_label", True), mat("in_training", True), missing, [],
-                     _aucs(infos, names), percentile=mat("percentile"), top_fraction=topf,
-                     heldout_recall=mat("heldout_recall"), typical_top=typical, above_typical=above,
-                     ranked=_ranked(engine, names), evidence=_with_evidence(engine, names), **ev)
+    return ScoreGrid(
+        "partners",
+        {"mode": "partners", "gene": sym, "top": int(top), "typed": gene, "order": order},
+        names,
+        pairs,
+        sc,
+        mat("sd"),
+        mat("known_label", True),
+        mat("in_training", True),
+        missing,
+        [],
+        _aucs(infos, names),
+        percentile=mat("percentile"),
+        top_fraction=topf,
+        heldout_recall=mat("heldout_recall"),
+        typical_top=typical,
+        above_typical=above,
+        ranked=_ranked(engine, names),
+        evidence=_with_evidence(engine, names),
+        **ev,
+    )
 
 
 def cell_details(engine: Any, a: str, b: str, context: str, info: dict[str, Any]) -> CellDetails:
@@ -323,19 +425,34 @@ def cell_details(engine: Any, a: str, b: str, context: str, info: dict[str, Any]
         labelled_negative = bool(len(rows) and (rows["label"] == 0).any())
     names = gene_names()
     return CellDetails(
-        gene_a=a, gene_b=b, context=context, in_context=bool(cs.in_context), missing=list(cs.missing),
-        score=cs.score, sd=cs.sd, folds=list(cs.folds), by_order=cs.by_order, modality=dict(cs.modality),
-        known_label=cs.known_label, in_training=cs.in_training, info=dict(info),
-        percentile=getattr(cs, "percentile", None), top_fraction=getattr(cs, "top_fraction", None),
+        gene_a=a,
+        gene_b=b,
+        context=context,
+        in_context=bool(cs.in_context),
+        missing=list(cs.missing),
+        score=cs.score,
+        sd=cs.sd,
+        folds=list(cs.folds),
+        by_order=cs.by_order,
+        modality=dict(cs.modality),
+        known_label=cs.known_label,
+        in_training=cs.in_training,
+        info=dict(info),
+        percentile=getattr(cs, "percentile", None),
+        top_fraction=getattr(cs, "top_fraction", None),
         heldout_recall=getattr(cs, "heldout_recall", None),
-        n_heldout=_n_heldout(engine, context), n_universe_pairs=_n_pairs(engine, context),
-        label_source=getattr(cs, "label_source", None), evidence=evidence,
+        n_heldout=_n_heldout(engine, context),
+        n_universe_pairs=_n_pairs(engine, context),
+        label_source=getattr(cs, "label_source", None),
+        evidence=evidence,
         labelled_negative=labelled_negative if known is not None else None,
-        cohort=getattr(cs, "evidence", None), profiles=getattr(cs, "profiles", None),
+        cohort=getattr(cs, "evidence", None),
+        profiles=getattr(cs, "profiles", None),
         has_cohort=_evidence_store(engine, context) is not None,
         shared_terms=getattr(res, "shared_terms", None),
         gene_names={g: n for g in (a, b) if (n := names.name(g))},
-        entrez={g: e for g in (a, b) if (e := names.entrez(g)) is not None})
+        entrez={g: e for g in (a, b) if (e := names.entrez(g)) is not None},
+    )
 
 
 def gene_names() -> Any:
@@ -398,8 +515,9 @@ def apply_labels(engine: Any, library: Any) -> str:
     return f"known labels: {rep.get('usable', 0):,} pairs from {len(names)} table{'s' if len(names) != 1 else ''}"
 
 
-def load_engine(progress: Progress, bundled_dir: str | Path | None = None, library: Any = None
-                ) -> tuple[Any, list[tuple[str, dict[str, Any]]], str, list[str]]:
+def load_engine(
+    progress: Progress, bundled_dir: str | Path | None = None, library: Any = None
+) -> tuple[Any, list[tuple[str, dict[str, Any]]], str, list[str]]:
     """Load every model (bundled + user) and the stored labels.
 
     Returns:
@@ -480,8 +598,9 @@ def add_model(progress: Progress, folder: Path) -> str:
     return info.name
 
 
-def save_import(progress: Progress, library: Any, result: Any, name: str, engine: Any = None
-                ) -> tuple[str, str, str]:
+def save_import(
+    progress: Progress, library: Any, result: Any, name: str, engine: Any = None
+) -> tuple[str, str, str]:
     """Store an accepted import; a label table is also overlaid on the engine.
 
     Returns:
@@ -505,6 +624,13 @@ def inputs_record(library: Any, labels_info: str) -> dict[str, Any]:
     """The user's data as listed in a run report."""
     out: dict[str, Any] = {"known_labels": labels_info or "none loaded"}
     for kind in ("cohorts", "labels", "graphs"):
-        out[kind] = [{"name": e.name, "imported": e.info.get("imported"), "sources": e.info.get("sources"),
-                      "summary": e.info.get("summary_line")} for e in library.list(kind)]
+        out[kind] = [
+            {
+                "name": e.name,
+                "imported": e.info.get("imported"),
+                "sources": e.info.get("sources"),
+                "summary": e.info.get("summary_line"),
+            }
+            for e in library.list(kind)
+        ]
     return out

@@ -16,9 +16,28 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton, QSizePolicy,
-                               QSplitter, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
 from . import lookup
@@ -42,8 +61,11 @@ from .workers import Task, TaskManager
 
 #: between the parts of the status line (its tooltip puts each part on a line)
 STATUS_SEPARATOR = "   ·   "
-LEVEL_ICONS = {"info": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
-               "error": QMessageBox.Icon.Critical}
+LEVEL_ICONS = {
+    "info": QMessageBox.Icon.Information,
+    "warning": QMessageBox.Icon.Warning,
+    "error": QMessageBox.Icon.Critical,
+}
 
 
 def _b64(data: QByteArray) -> str:
@@ -76,8 +98,13 @@ class MainWindow(QMainWindow):
     resultsShown = Signal()
     importFinished = Signal(str)
 
-    def __init__(self, settings: Settings | None = None, library: Library | None = None,
-                 bundled_dir: str | Path | None = None, load_on_start: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        library: Library | None = None,
+        bundled_dir: str | Path | None = None,
+        load_on_start: bool = True,
+    ) -> None:
         super().__init__()
         self.settings = settings or Settings.load()
         self.library = library or Library()
@@ -139,9 +166,13 @@ class MainWindow(QMainWindow):
         self.sort_combo = QComboBox()
         # compact controls: with the docks open the centre of a 1200-pixel window is ~640 pixels wide
         for combo, chars in ((self.sort_combo, 10),):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(chars)
-        self.sort_combo.setToolTip("Order the pairs by one context's score or by the mean over the shown contexts")
+        self.sort_combo.setToolTip(
+            "Order the pairs by one context's score or by the mean over the shown contexts"
+        )
         self.sort_combo.activated.connect(self._sort_combo_changed)
         bar.addWidget(self.sort_combo)
         # colour: genome-wide rank (comparable between contexts) or the raw score
@@ -150,10 +181,14 @@ class MainWindow(QMainWindow):
         self.color_combo = QComboBox()
         self.color_combo.addItem("genome-wide rank", COLOR_RANK)
         self.color_combo.addItem("raw score", COLOR_RAW)
-        self.color_combo.setToolTip("Genome-wide rank: where the pair falls among all gene pairs of each context "
-                                    "(comparable between contexts). Raw score: the model output in [0, 1], on each "
-                                    "context's own scale. Neither is a probability of SL.")
-        self.color_combo.activated.connect(lambda i: self.set_color_mode(self.color_combo.itemData(i)))
+        self.color_combo.setToolTip(
+            "Genome-wide rank: where the pair falls among all gene pairs of each context "
+            "(comparable between contexts). Raw score: the model output in [0, 1], on each "
+            "context's own scale. Neither is a probability of SL."
+        )
+        self.color_combo.activated.connect(
+            lambda i: self.set_color_mode(self.color_combo.itemData(i))
+        )
         bar.addWidget(self.color_combo)
         # partners: order by rank or by rank above the partner's typical rank (hub discount)
         self.partner_order = "rank"
@@ -165,9 +200,11 @@ class MainWindow(QMainWindow):
             "Which partners are shown, and in which order (the same rule as `synleaf partners`):\n"
             "genome-wide rank: mean percentile over the contexts;\n"
             "rank above typical: how far the pair ranks above the partner's typical rank with random genes, "
-            "which discounts 'hub' genes that rank high with everything.")
+            "which discounts 'hub' genes that rank high with everything."
+        )
         self.partner_order_combo.activated.connect(
-            lambda i: self.set_partner_order(self.partner_order_combo.itemData(i)))
+            lambda i: self.set_partner_order(self.partner_order_combo.itemData(i))
+        )
         bar.addSpacing(6)
         bar.addWidget(self.partner_order_label)
         bar.addWidget(self.partner_order_combo)
@@ -177,13 +214,22 @@ class MainWindow(QMainWindow):
         self.list_view_combo = QComboBox()
         self.list_view_combo.addItem("matrix", "matrix")
         self.list_view_combo.addItem("pairs", "strip")
-        self.list_view_combo.setToolTip("A gene list as a triangular gene × gene matrix of one context, or as a "
-                                        "strip of pairs: one row per pair with every context")
-        self.list_view_combo.activated.connect(lambda i: self.set_list_view(self.list_view_combo.itemData(i)))
+        self.list_view_combo.setToolTip(
+            "A gene list as a triangular gene × gene matrix of one context, or as a "
+            "strip of pairs: one row per pair with every context"
+        )
+        self.list_view_combo.activated.connect(
+            lambda i: self.set_list_view(self.list_view_combo.itemData(i))
+        )
         bar.addSpacing(6)
         bar.addWidget(self.list_view_label)
         bar.addWidget(self.list_view_combo)
-        for w in (self.partner_order_label, self.partner_order_combo, self.list_view_label, self.list_view_combo):
+        for w in (
+            self.partner_order_label,
+            self.partner_order_combo,
+            self.list_view_label,
+            self.list_view_combo,
+        ):
             w.hide()
         self.result_note = QLabel("")
         self.result_note.setObjectName("hint")
@@ -254,12 +300,16 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Details", self)
         dock.setObjectName("details_dock")
         dock.setWidget(self.details)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
-                         QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.details_dock = dock
-        self.resizeDocks([self.contexts_dock, self.details_dock], [290, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.contexts_dock, self.details_dock], [290, 330], Qt.Orientation.Horizontal
+        )
         self.tabs.currentChanged.connect(self._tab_changed)
         self._details_wanted = True
 
@@ -283,36 +333,81 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
-        self.act_import = self._action(m, "&Import data…", self.import_dialog, QKeySequence("Ctrl+I"),
-                                       "Import a cBioPortal study folder, omics files, an SL label table or a "
-                                       "knowledge graph (you can also drop them on the window)")
-        self._action(m, "Import study &folder…", self.import_folder_dialog, QKeySequence("Ctrl+Shift+I"))
+        self.act_import = self._action(
+            m,
+            "&Import data…",
+            self.import_dialog,
+            QKeySequence("Ctrl+I"),
+            "Import a cBioPortal study folder, omics files, an SL label table or a "
+            "knowledge graph (you can also drop them on the window)",
+        )
+        self._action(
+            m, "Import study &folder…", self.import_folder_dialog, QKeySequence("Ctrl+Shift+I")
+        )
         self._action(m, "Load gene &list…", self.load_gene_list, QKeySequence("Ctrl+L"))
         m.addSeparator()
-        self.act_export_table = self._action(m, "&Export score table…", self.export_table_dialog,
-                                             QKeySequence("Ctrl+E"), "CSV or TSV of exactly what is shown")
-        self.act_export_image = self._action(m, "Export heatmap &image…", self.export_image_dialog,
-                                             QKeySequence("Ctrl+Shift+E"), "PNG or SVG")
-        self.act_export_report = self._action(m, "Export run &report…", self.export_report_dialog,
-                                              QKeySequence("Ctrl+R"),
-                                              "JSON: the query, models and their checksums, versions, date")
+        self.act_export_table = self._action(
+            m,
+            "&Export score table…",
+            self.export_table_dialog,
+            QKeySequence("Ctrl+E"),
+            "CSV or TSV of exactly what is shown",
+        )
+        self.act_export_image = self._action(
+            m,
+            "Export heatmap &image…",
+            self.export_image_dialog,
+            QKeySequence("Ctrl+Shift+E"),
+            "PNG or SVG",
+        )
+        self.act_export_report = self._action(
+            m,
+            "Export run &report…",
+            self.export_report_dialog,
+            QKeySequence("Ctrl+R"),
+            "JSON: the query, models and their checksums, versions, date",
+        )
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         m = mb.addMenu("&View")
-        self._action(m, "&Copy selected cells", lambda: self.table.copy_selection(), None,
-                     "Copy the selected table cells as tab-separated text (Ctrl+C in the table)")
-        self._action(m, "Sort by &mean over contexts", lambda: self.set_sort(SORT_MEAN, True), QKeySequence("Ctrl+M"))
-        self._action(m, "&Look-up tab", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
-        self._action(m, "&Training tab", lambda: self.tabs.setCurrentIndex(1), QKeySequence("Ctrl+2"))
+        self._action(
+            m,
+            "&Copy selected cells",
+            lambda: self.table.copy_selection(),
+            None,
+            "Copy the selected table cells as tab-separated text (Ctrl+C in the table)",
+        )
+        self._action(
+            m,
+            "Sort by &mean over contexts",
+            lambda: self.set_sort(SORT_MEAN, True),
+            QKeySequence("Ctrl+M"),
+        )
+        self._action(
+            m, "&Look-up tab", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1")
+        )
+        self._action(
+            m, "&Training tab", lambda: self.tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
+        )
         m.addAction(self.contexts_dock.toggleViewAction())
         m.addAction(self.details_dock.toggleViewAction())
 
         m = mb.addMenu("&History")
-        self.act_back = self._action(m, "&Back", self.go_back, QKeySequence("Alt+Left"),
-                                     "Back to the previous query (Alt+Left)")
-        self.act_forward = self._action(m, "&Forward", self.go_forward, QKeySequence("Alt+Right"),
-                                        "Forward to the next query (Alt+Right)")
+        self.act_back = self._action(
+            m,
+            "&Back",
+            self.go_back,
+            QKeySequence("Alt+Left"),
+            "Back to the previous query (Alt+Left)",
+        )
+        self.act_forward = self._action(
+            m,
+            "&Forward",
+            self.go_forward,
+            QKeySequence("Alt+Right"),
+            "Forward to the next query (Alt+Right)",
+        )
         self.act_back.setText("◀ Back")
         self.act_forward.setText("Forward ▶")
         m.addSeparator()
@@ -331,7 +426,9 @@ class MainWindow(QMainWindow):
             self.query_bar.nav_layout.addWidget(b)
         b = QToolButton()
         b.setText("Recent")
-        b.setToolTip("The last queries (pair, partners, gene list) with their contexts: click one to run it again")
+        b.setToolTip(
+            "The last queries (pair, partners, gene list) with their contexts: click one to run it again"
+        )
         b.setMenu(self.recent_menu)
         b.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         b.setAutoRaise(True)
@@ -341,17 +438,34 @@ class MainWindow(QMainWindow):
 
         m = mb.addMenu("&Models")
         self._action(m, "&Reload models", self.reload_models, QKeySequence("F5"))
-        self._action(m, "&Add a model folder…", self.add_model_dialog, None,
-                     "Install a model bundle (a folder with manifest.json and model.npz) as one of your models")
+        self._action(
+            m,
+            "&Add a model folder…",
+            self.add_model_dialog,
+            None,
+            "Install a model bundle (a folder with manifest.json and model.npz) as one of your models",
+        )
         self._action(m, "Re&move one of your models…", self.remove_model_dialog)
-        self._action(m, "Model &card…", lambda: self.show_model_card(None), QKeySequence("Ctrl+K"),
-                     "What a model was trained on, its metrics per fold, intended use and limitations")
+        self._action(
+            m,
+            "Model &card…",
+            lambda: self.show_model_card(None),
+            QKeySequence("Ctrl+K"),
+            "What a model was trained on, its metrics per fold, intended use and limitations",
+        )
         m.addSeparator()
-        self._action(m, "Export &all pairs of a model (genome-wide)…", self.genome_wide_dialog,
-                     QKeySequence("Ctrl+G"), "Score every gene pair of one model and save the best ones as TSV")
+        self._action(
+            m,
+            "Export &all pairs of a model (genome-wide)…",
+            self.genome_wide_dialog,
+            QKeySequence("Ctrl+G"),
+            "Score every gene pair of one model and save the best ones as TSV",
+        )
 
         m = mb.addMenu("&Help")
-        self._action(m, "How to read the scores", self.show_help, QKeySequence.StandardKey.HelpContents)
+        self._action(
+            m, "How to read the scores", self.show_help, QKeySequence.StandardKey.HelpContents
+        )
         self._action(m, "&About SynLeaF Desktop", self.show_about)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -400,9 +514,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if self.tasks.busy("train"):
-            box = QMessageBox(QMessageBox.Icon.Question, "Training is running",
-                              "A model is being trained. Stop it and quit? Nothing half-trained is kept.",
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Training is running",
+                "A model is being trained. Stop it and quit? Nothing half-trained is kept.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
+            )
             if box.exec() != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
@@ -417,8 +535,13 @@ class MainWindow(QMainWindow):
     def notify(self, level: str, title: str, text: str) -> QMessageBox:
         """Show a message box (non-blocking) and remember it (tests read ``messages``)."""
         self.messages.append((level, title, text))
-        box = QMessageBox(LEVEL_ICONS.get(level, QMessageBox.Icon.Information), title, text,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            LEVEL_ICONS.get(level, QMessageBox.Icon.Information),
+            title,
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.open()
@@ -436,8 +559,10 @@ class MainWindow(QMainWindow):
             n_user = sum(1 for k in kinds if k == "user")
             parts.append(f"{len(kinds)} models ({len(kinds) - n_user} bundled, {n_user} yours)")
         counts = {k: len(self.library.list(k)) for k in ("cohorts", "labels", "graphs")}
-        parts.append(f"imported: {counts['cohorts']} cohorts, {counts['labels']} label tables, "
-                     f"{counts['graphs']} graphs")
+        parts.append(
+            f"imported: {counts['cohorts']} cohorts, {counts['labels']} label tables, "
+            f"{counts['graphs']} graphs"
+        )
         if self.labels_info:
             parts.append(self.labels_info)
         self.status_label.setText(STATUS_SEPARATOR.join(parts))
@@ -485,7 +610,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ models
     def reload_models(self) -> None:
         """(Re)load every model in the background; the contexts panel refills when done."""
-        task = Task(lookup.load_engine, bundled_dir=self.bundled_dir, library=self.library, name="load-models")
+        task = Task(
+            lookup.load_engine,
+            bundled_dir=self.bundled_dir,
+            library=self.library,
+            name="load-models",
+        )
         task.succeeded.connect(self._engine_loaded)
         task.failed.connect(lambda msg: self.notify("error", "Could not load the models", msg))
         self.start_task("engine", task, "Loading models")
@@ -515,9 +645,12 @@ class MainWindow(QMainWindow):
         if problems:
             self.flash("some model folders were skipped: " + "; ".join(problems[:3]), 15000)
         if not infos:
-            self.notify("warning", "No models found",
-                        "No scoring models were found. Reinstall SynLeaF Desktop, or add a model folder "
-                        "(Models > Add a model folder…) or train one in the training tab.")
+            self.notify(
+                "warning",
+                "No models found",
+                "No scoring models were found. Reinstall SynLeaF Desktop, or add a model folder "
+                "(Models > Add a model folder…) or train one in the training tab.",
+            )
         self.engineReady.emit()
         q = self._pending_query or self.query
         self._pending_query = None
@@ -532,14 +665,18 @@ class MainWindow(QMainWindow):
         self.tasks.start("completions", task)
 
     def add_model_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.settings.last_dir("models"))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Choose a model folder", self.settings.last_dir("models")
+        )
         if folder:
             self.settings.remember_dir("models", folder)
             self.add_model(folder)
 
     def add_model(self, folder: str | Path) -> Task:
         task = Task(lookup.add_model, Path(folder), name="add-model")
-        task.succeeded.connect(lambda name: (self.flash(f"model {name} added"), self.reload_models()))
+        task.succeeded.connect(
+            lambda name: (self.flash(f"model {name} added"), self.reload_models())
+        )
         task.failed.connect(lambda msg: self.notify("error", "Could not add the model", msg))
         return self.start_task("add-model", task, "Checking the model")
 
@@ -548,10 +685,18 @@ class MainWindow(QMainWindow):
 
         mine = [n for n, i in self.infos.items() if i.get("kind") == "user"]
         if not mine:
-            self.notify("info", "No models of yours", "Only models you trained or added can be removed.")
+            self.notify(
+                "info", "No models of yours", "Only models you trained or added can be removed."
+            )
             return
-        name, ok = QInputDialog.getItem(self, "Remove a model", "Model to remove (it is deleted from this "
-                                        "computer):", mine, 0, False)
+        name, ok = QInputDialog.getItem(
+            self,
+            "Remove a model",
+            "Model to remove (it is deleted from this computer):",
+            mine,
+            0,
+            False,
+        )
         if ok and name:
             self.remove_model(name)
 
@@ -570,7 +715,9 @@ class MainWindow(QMainWindow):
         from .genome_dialog import GenomeWideDialog
 
         if self.engine is None:
-            self.notify("info", "No models loaded", "Wait until the models are loaded, then try again.")
+            self.notify(
+                "info", "No models loaded", "Wait until the models are loaded, then try again."
+            )
             return
         ctx = [(n, int(self.infos[n].get("n_genes", 0))) for n in self.engine.contexts]
         dlg = GenomeWideDialog(ctx, self.settings.last_dir("export"), self)
@@ -579,15 +726,24 @@ class MainWindow(QMainWindow):
             self.settings.remember_dir("export", path)
             self.export_genome_wide(context, path, top, threshold)
 
-    def export_genome_wide(self, context: str, path: str | Path, top: int | None = 10000,
-                           threshold: float | None = None) -> Task:
+    def export_genome_wide(
+        self,
+        context: str,
+        path: str | Path,
+        top: int | None = 10000,
+        threshold: float | None = None,
+    ) -> Task:
         """Score all pairs of ``context`` in the background and write the TSV (atomic)."""
         from .genome_dialog import genome_wide_job
 
-        task = Task(genome_wide_job, self.engine, context, Path(path), top, threshold, name="genome-wide")
+        task = Task(
+            genome_wide_job, self.engine, context, Path(path), top, threshold, name="genome-wide"
+        )
         task.succeeded.connect(lambda info: self._genome_done(context, Path(path), info))
         task.failed.connect(lambda msg: self.notify("error", "Could not export all pairs", msg))
-        task.cancelled.connect(lambda: self.flash("genome-wide export cancelled; no file was written"))
+        task.cancelled.connect(
+            lambda: self.flash("genome-wide export cancelled; no file was written")
+        )
         return self.start_task("genome", task, f"Scoring all pairs of {context}")
 
     def _genome_done(self, context: str, path: Path, info: dict[str, Any]) -> None:
@@ -596,7 +752,11 @@ class MainWindow(QMainWindow):
         n = f"{int(written):,}" if isinstance(written, (int, float)) else "the"
         secs = info.get("seconds")
         took = f" in {float(secs):.0f} s" if isinstance(secs, (int, float)) else ""
-        self.notify("info", "All pairs exported", f"{n} pairs of {context} written to {info.get('out', path)}{took}.")
+        self.notify(
+            "info",
+            "All pairs exported",
+            f"{n} pairs of {context} written to {info.get('out', path)}{took}.",
+        )
 
     # ------------------------------------------------------------------ queries
     def checked_contexts(self) -> list[str]:
@@ -613,13 +773,19 @@ class MainWindow(QMainWindow):
             self.reset_filter()  # the filters were chosen for another result
         self.query = dict(query)
         # recorded in the history once its result is on screen (not when Back / Forward ran it)
-        self._history_pending = None if self._navigating else HistoryEntry.make(query, self.checked_contexts())
+        self._history_pending = (
+            None if self._navigating else HistoryEntry.make(query, self.checked_contexts())
+        )
         if self.engine is None:
             if not self.tasks.busy("engine"):
-                self.result_note.setText("No scoring models are installed: add one (Models menu) or train one.")
+                self.result_note.setText(
+                    "No scoring models are installed: add one (Models menu) or train one."
+                )
                 return
             self._pending_query = dict(query)
-            self.flash("the models are still loading; your query will run as soon as they are ready")
+            self.flash(
+                "the models are still loading; your query will run as soon as they are ready"
+            )
             return
         contexts = self.checked_contexts()
         if not contexts:
@@ -631,7 +797,9 @@ class MainWindow(QMainWindow):
             self.settings.last_pair = list(query["genes"])
             t0 = time.perf_counter()
             try:
-                grid = lookup.pair_grid(self.engine, query["genes"][0], query["genes"][1], contexts, self.infos)
+                grid = lookup.pair_grid(
+                    self.engine, query["genes"][0], query["genes"][1], contexts, self.infos
+                )
             except Exception as exc:  # noqa: BLE001 - shown to the user
                 self._query_failed(lookup.message_of(exc))
                 return
@@ -641,7 +809,14 @@ class MainWindow(QMainWindow):
         if mode == "partners":
             fn, label = lookup.partners_grid, f"Finding partners of {query['gene']}"
             order = query.get("order") or self.partner_order
-            args = (self.engine, query["gene"], int(query.get("top", 25)), contexts, self.infos, order)
+            args = (
+                self.engine,
+                query["gene"],
+                int(query.get("top", 25)),
+                contexts,
+                self.infos,
+                order,
+            )
         else:
             fn, label = lookup.list_grid, "Scoring the gene list"
             args = (self.engine, query, contexts, self.infos)
@@ -695,15 +870,26 @@ class MainWindow(QMainWindow):
         shown = kept.sorted_by(key, self.sort_desc) if key else kept
         if f.active and not grid.is_empty:
             # exports and the run report say which rows were left out
-            shown = replace(shown, query={**(shown.query or {}), "filter": {
-                **f.to_dict(), "description": f.describe(), "rows_shown": len(shown.pairs),
-                "rows_total": len(grid.pairs)}})
+            shown = replace(
+                shown,
+                query={
+                    **(shown.query or {}),
+                    "filter": {
+                        **f.to_dict(),
+                        "description": f.describe(),
+                        "rows_shown": len(shown.pairs),
+                        "rows_total": len(grid.pairs),
+                    },
+                },
+            )
         self.grid = shown
         self.heatmap.set_grid(shown)
         if shown.is_empty and not grid.is_empty:
-            self.heatmap.show_message("No pair matches the filters",
-                                      f"{f.describe()}<br>Change or clear the filters (above) to see the "
-                                      f"{len(grid.pairs)} pairs of this result")
+            self.heatmap.show_message(
+                "No pair matches the filters",
+                f"{f.describe()}<br>Change or clear the filters (above) to see the "
+                f"{len(grid.pairs)} pairs of this result",
+            )
         self.table.set_grid(shown, key, self.sort_desc)
         self._show_view(grid, shown)
         self.fit_splitter(len(shown.pairs))
@@ -713,9 +899,16 @@ class MainWindow(QMainWindow):
         self.last_timing["refresh_s"] = time.perf_counter() - t0
         if grid.mode == "pair" and not grid.is_empty:
             # the best context by the cross-context rule: percentile, or 100 x raw without a rank map
-            rank = [(-1.0 if grid.is_na(0, j) else float(grid.percentile[0, j]) if grid.has_ranks(j)
-                     and not np.isnan(grid.percentile[0, j]) else 100.0 * float(grid.score[0, j]))
-                    for j in range(len(grid.contexts))]
+            rank = [
+                (
+                    -1.0
+                    if grid.is_na(0, j)
+                    else float(grid.percentile[0, j])
+                    if grid.has_ranks(j) and not np.isnan(grid.percentile[0, j])
+                    else 100.0 * float(grid.score[0, j])
+                )
+                for j in range(len(grid.contexts))
+            ]
             self.heatmap.select_cell(0, int(np.argmax(rank)))
         if self._history_commit:
             self._history_commit = False
@@ -757,7 +950,9 @@ class MainWindow(QMainWindow):
         elif self.matrix_shown():
             # a gene matrix needs the height more than the table (which lists every pair) does
             n = len(self.matrix.model.genes)
-            table = min(full, max(header + 4 * row_h + frame, int(total * (0.2 if n > 15 else 0.38))))
+            table = min(
+                full, max(header + 4 * row_h + frame, int(total * (0.2 if n > 15 else 0.38)))
+            )
         else:
             table = min(full, max(header + 10 * row_h + frame, int(total * 0.45)))
         table = max(min(table, total - 160), header + row_h + frame)
@@ -776,17 +971,26 @@ class MainWindow(QMainWindow):
         if g.mode == "partners" and g.query.get("typed", g.focus_gene).strip() != g.focus_gene:
             notes.append(f"{g.query['typed'].strip()} = {g.focus_gene}")
         if g.unresolved:
-            notes.append("not recognised: " + ", ".join(g.unresolved[:8]) + (" …" if len(g.unresolved) > 8 else ""))
+            notes.append(
+                "not recognised: "
+                + ", ".join(g.unresolved[:8])
+                + (" …" if len(g.unresolved) > 8 else "")
+            )
         skipped = (g.query or {}).get("self_pairs") or []
         if skipped:
-            notes.append(f"skipped {len(skipped)} self-pair{'s' if len(skipped) != 1 else ''} (a gene with itself: "
-                         + ", ".join(" = ".join(str(x) for x in p) for p in skipped[:4])
-                         + (" …" if len(skipped) > 4 else "") + ")")
+            notes.append(
+                f"skipped {len(skipped)} self-pair{'s' if len(skipped) != 1 else ''} (a gene with itself: "
+                + ", ".join(" = ".join(str(x) for x in p) for p in skipped[:4])
+                + (" …" if len(skipped) > 4 else "")
+                + ")"
+            )
         raw = getattr(self, "_raw_grid", g)
         if not raw.is_empty:
             # "showing 12 of 190 pairs x 9 contexts" while the filter bar hides rows
             unit = "partners" if raw.mode == "partners" else "pairs"
-            notes.append(f"{count_text(len(g.pairs), len(raw.pairs), unit)} x {len(raw.contexts)} contexts")
+            notes.append(
+                f"{count_text(len(g.pairs), len(raw.pairs), unit)} x {len(raw.contexts)} contexts"
+            )
         self.result_note.setText("   ·   ".join(notes))
         desc = self.row_filter.describe() if len(g.pairs) != len(raw.pairs) else ""
         self.result_note.setToolTip("\n".join(notes + ([f"filters: {desc}"] if desc else [])))
@@ -818,11 +1022,16 @@ class MainWindow(QMainWindow):
 
     def _update_history_actions(self) -> None:
         h = self.history
-        for act, ok, other, keys, word in ((self.act_back, h.can_back(), h.index - 1, "Alt+Left", "Back"),
-                                           (self.act_forward, h.can_forward(), h.index + 1, "Alt+Right",
-                                            "Forward")):
+        for act, ok, other, keys, word in (
+            (self.act_back, h.can_back(), h.index - 1, "Alt+Left", "Back"),
+            (self.act_forward, h.can_forward(), h.index + 1, "Alt+Right", "Forward"),
+        ):
             act.setEnabled(ok)
-            tip = f"{word} to {h.entries[other].title()} ({keys})" if ok else f"{word} ({keys}): no query there"
+            tip = (
+                f"{word} to {h.entries[other].title()} ({keys})"
+                if ok
+                else f"{word} ({keys}): no query there"
+            )
             act.setToolTip(tip)
             act.setStatusTip(tip)
         self.nav_buttons["recent"].setEnabled(bool(h.recent))
@@ -946,7 +1155,9 @@ class MainWindow(QMainWindow):
         self.partner_order_combo.setVisible(partners)
         if partners:
             order = (shown.query or {}).get("order", self.partner_order)
-            self.partner_order_combo.setCurrentIndex(max(self.partner_order_combo.findData(order), 0))
+            self.partner_order_combo.setCurrentIndex(
+                max(self.partner_order_combo.findData(order), 0)
+            )
         # a gene list keeps its view while filters hide rows; the matrix then shows the genes of the
         # rows left (in list order) and leaves the hidden pairs' cells blank
         listed = is_gene_list(raw) and len(raw.pairs) > 6
@@ -1019,9 +1230,15 @@ class MainWindow(QMainWindow):
         ctx = g.contexts[col] if col is not None and 0 <= col < len(g.contexts) else None
         cancer = self.infos.get(ctx, {}).get("cancer") or ctx if ctx else None
         names = lookup.gene_names()
-        return build_pair_menu(self, pair, copy_text, cancer=cancer,
-                               names={x: n for x in pair if (n := names.name(x))},
-                               entrez={x: e for x in pair if (e := names.entrez(x)) is not None}, context=ctx)
+        return build_pair_menu(
+            self,
+            pair,
+            copy_text,
+            cancer=cancer,
+            names={x: n for x in pair if (n := names.name(x))},
+            entrez={x: e for x in pair if (e := names.entrez(x)) is not None},
+            context=ctx,
+        )
 
     def cell_copy_text(self, row: int, col: int) -> str:
         """What "Copy" copies from a heatmap cell: pair, context, score, rank (tab-separated)."""
@@ -1069,8 +1286,10 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
-            self.statusBar().showMessage("Drop to import: a cBioPortal study folder, omics files, an SL label "
-                                         "table or a knowledge graph. You will see what was recognised first.")
+            self.statusBar().showMessage(
+                "Drop to import: a cBioPortal study folder, omics files, an SL label "
+                "table or a knowledge graph. You will see what was recognised first."
+            )
         else:
             event.ignore()
 
@@ -1089,15 +1308,19 @@ class MainWindow(QMainWindow):
 
     def import_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import omics files, an SL label table or a knowledge graph", self.settings.last_dir("import"),
-            "Data tables (*.txt *.tsv *.csv *.gz *.seg *.maf);;All files (*)")
+            self,
+            "Import omics files, an SL label table or a knowledge graph",
+            self.settings.last_dir("import"),
+            "Data tables (*.txt *.tsv *.csv *.gz *.seg *.maf);;All files (*)",
+        )
         if files:
             self.settings.remember_dir("import", files[0])
             self.import_paths(files)
 
     def import_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a cBioPortal study folder",
-                                                  self.settings.last_dir("import"))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import a cBioPortal study folder", self.settings.last_dir("import")
+        )
         if folder:
             self.settings.remember_dir("import", folder)
             self.import_paths([folder])
@@ -1125,7 +1348,9 @@ class MainWindow(QMainWindow):
         task = Task(read_import, kind, paths, name=f"import-{kind}")
         task.succeeded.connect(self._show_preview)
         task.failed.connect(self._import_failed)
-        task.cancelled.connect(lambda: (self.flash("import cancelled"), self.importFinished.emit("")))
+        task.cancelled.connect(
+            lambda: (self.flash("import cancelled"), self.importFinished.emit(""))
+        )
         self.start_task("import", task, f"Reading {paths[0].name}")
 
     def _import_failed(self, message: str) -> None:
@@ -1134,7 +1359,9 @@ class MainWindow(QMainWindow):
 
     def _show_preview(self, result: ImportResult) -> None:
         folder = {"study": "cohorts", "labels": "labels", "graph": "graphs"}[result.kind]
-        result.name = self.library.unique_name(folder, result.name)  # never replace an import silently
+        result.name = self.library.unique_name(
+            folder, result.name
+        )  # never replace an import silently
         dlg = ImportPreviewDialog(result, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview = dlg
@@ -1173,8 +1400,11 @@ class MainWindow(QMainWindow):
         if path:
             self.settings.remember_dir("export", path)
             if not Path(path).suffix:
-                path += ".csv" if "CSV" in chosen else (".svg" if "SVG" in chosen else
-                                                        (".json" if "JSON" in chosen else ".tsv"))
+                path += (
+                    ".csv"
+                    if "CSV" in chosen
+                    else (".svg" if "SVG" in chosen else (".json" if "JSON" in chosen else ".tsv"))
+                )
         return path
 
     def _default_stem(self) -> str:
@@ -1187,32 +1417,43 @@ class MainWindow(QMainWindow):
 
     def _need_results(self) -> bool:
         if self.grid.is_empty:
-            self.notify("info", "Nothing to export", "Score a pair, a gene list or a gene's partners first.")
+            self.notify(
+                "info", "Nothing to export", "Score a pair, a gene list or a gene's partners first."
+            )
             return False
         return True
 
     def export_table_dialog(self) -> None:
         if self._need_results():
-            path = self._save_path("Export score table", "CSV (*.csv);;TSV (*.tsv)", self._default_stem() + ".csv")
+            path = self._save_path(
+                "Export score table", "CSV (*.csv);;TSV (*.tsv)", self._default_stem() + ".csv"
+            )
             if path:
                 self.export_table(path)
 
     def export_image_dialog(self) -> None:
         if self._need_results():
-            path = self._save_path("Export heatmap image", "PNG image (*.png);;SVG image (*.svg)",
-                                   self._default_stem() + ".png")
+            path = self._save_path(
+                "Export heatmap image",
+                "PNG image (*.png);;SVG image (*.svg)",
+                self._default_stem() + ".png",
+            )
             if path:
                 self.export_image(path)
 
     def export_report_dialog(self) -> None:
         if self._need_results():
-            path = self._save_path("Export run report", "JSON report (*.json)", self._default_stem() + "_report.json")
+            path = self._save_path(
+                "Export run report", "JSON report (*.json)", self._default_stem() + "_report.json"
+            )
             if path:
                 self.export_report(path)
 
     def export_table(self, path: str | Path) -> Path | None:
         try:
-            single = [c for c in self.grid.contexts if int(self.infos.get(c, {}).get("folds") or 0) == 1]
+            single = [
+                c for c in self.grid.contexts if int(self.infos.get(c, {}).get("folds") or 0) == 1
+            ]
             out = export_table(self.grid, path, single_fold=single)
         except (OSError, ValueError) as exc:
             self.notify("error", "Could not export the table", lookup.message_of(exc))
@@ -1230,11 +1471,18 @@ class MainWindow(QMainWindow):
         self.flash(f"image written to {out}")
         return out
 
-    def export_report(self, path: str | Path, exported: dict[str, str] | None = None) -> Path | None:
+    def export_report(
+        self, path: str | Path, exported: dict[str, str] | None = None
+    ) -> Path | None:
         try:
             inputs = lookup.inputs_record(self.library, self.labels_info)
-            out = export_report(path, self.grid, {n: self.infos.get(n, {}) for n in self.grid.contexts},
-                                inputs=inputs, exported=exported)
+            out = export_report(
+                path,
+                self.grid,
+                {n: self.infos.get(n, {}) for n in self.grid.contexts},
+                inputs=inputs,
+                exported=exported,
+            )
         except (OSError, ValueError) as exc:
             self.notify("error", "Could not export the report", lookup.message_of(exc))
             return None
@@ -1266,7 +1514,11 @@ class MainWindow(QMainWindow):
             else:  # an older bundle without a card: the same text from its manifest
                 text = render_model_card(read_manifest(folder), split_pair_counts(folder))
         except Exception as exc:  # noqa: BLE001 - any unreadable bundle
-            self.notify("warning", "No model card", f"Could not read the model card of {name} in {folder}: {exc}")
+            self.notify(
+                "warning",
+                "No model card",
+                f"Could not read the model card of {name} in {folder}: {exc}",
+            )
             return None
         dlg = QDialog(self)
         dlg.setWindowTitle(f"Model card: {name}")
@@ -1285,20 +1537,25 @@ class MainWindow(QMainWindow):
         return dlg
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About SynLeaF Desktop",
-                          f"<h3>SynLeaF Desktop {__version__}</h3>"
-                          "<p>Synthetic-lethality scores for gene pairs in eight cancers and pan-cancer, "
-                          "with the SynLeaF method (multi-omics VAE + knowledge-graph RGCN, distilled or "
-                          "ensembled).</p><p>Scores are model predictions, not measurements: read them with "
-                          "each model's validation AUC and fold spread.</p>")
+        QMessageBox.about(
+            self,
+            "About SynLeaF Desktop",
+            f"<h3>SynLeaF Desktop {__version__}</h3>"
+            "<p>Synthetic-lethality scores for gene pairs in eight cancers and pan-cancer, "
+            "with the SynLeaF method (multi-omics VAE + knowledge-graph RGCN, distilled or "
+            "ensembled).</p><p>Scores are model predictions, not measurements: read them with "
+            "each model's validation AUC and fold spread.</p>",
+        )
 
     def show_help(self) -> None:
         QMessageBox.information(
-            self, "How to read the scores",
+            self,
+            "How to read the scores",
             "Each cell is the SL score of a gene pair in one cancer context: the mean over the "
             "cross-validation models and over both gene orders, between 0 (unlikely SL) and 1 (likely SL).\n\n"
             "• Hatched grey 'n/a' cells: a gene is not in that context's model, so there is no score.\n"
             "• ★ / ✕: known SL / non-SL pairs from the label tables you imported.\n"
             "• AUC under each column: how well that model ranked held-out known pairs (0.5 = chance).\n"
             "• Click a cell for the per-fold scores, both gene orders, the omics-only and "
-            "knowledge-graph-only scores, and whether the pair was used for training.")
+            "knowledge-graph-only scores, and whether the pair was used for training.",
+        )

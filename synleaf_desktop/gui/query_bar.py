@@ -13,9 +13,23 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QStyledItemDelegate,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCompleter,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 MODES = ("pair", "partners", "list")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -38,8 +52,11 @@ def parse_gene_list(text: str) -> dict[str, Any]:
         toks = [t.strip("\"'") for t in _SPLIT.split(line) if t.strip("\"'")]
         if toks:
             lines.append(toks)
-    if lines and all(t.lower() in {"gene", "gene1", "gene2", "gene_a", "gene_b", "genea", "geneb", "symbol",
-                                   "hugo_symbol"} for t in lines[0]):
+    if lines and all(
+        t.lower()
+        in {"gene", "gene1", "gene2", "gene_a", "gene_b", "genea", "geneb", "symbol", "hugo_symbol"}
+        for t in lines[0]
+    ):
         lines = lines[1:]
     if lines and all(len(t) == 2 for t in lines) and (len(lines) > 1 or len(lines[0]) == 2):
         return {"pairs": [(a, b) for a, b in lines]}
@@ -91,10 +108,10 @@ class GeneField(QLineEdit):
 
 class QueryBar(QWidget):
     """Signals:
-        queryRequested(query: dict): ``{"mode": "pair", "genes": [a, b]}``,
-            ``{"mode": "partners", "gene": g, "top": n}`` or
-            ``{"mode": "list", "pairs": [...]}`` / ``{"mode": "list", "genes": [...]}``.
-        loadListRequested(): the user wants to load a gene-list file.
+    queryRequested(query: dict): ``{"mode": "pair", "genes": [a, b]}``,
+        ``{"mode": "partners", "gene": g, "top": n}`` or
+        ``{"mode": "list", "pairs": [...]}`` / ``{"mode": "list", "genes": [...]}``.
+    loadListRequested(): the user wants to load a gene-list file.
     """
 
     queryRequested = Signal(dict)
@@ -112,17 +129,22 @@ class QueryBar(QWidget):
         modes.setSpacing(0)
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[str, QToolButton] = {}
-        for i, (mode, text, tip) in enumerate((
+        for i, (mode, text, tip) in enumerate(
+            (
                 ("pair", "Two genes", "Score one gene pair in every context"),
                 ("partners", "Partners of a gene", "Find the genes most likely SL with one gene"),
-                ("list", "Gene list", "Score many pairs: paste or load a list of genes or pairs"))):
+                ("list", "Gene list", "Score many pairs: paste or load a list of genes or pairs"),
+            )
+        ):
             b = QToolButton()
             b.setText(text)
             b.setToolTip(tip)
             b.setCheckable(True)
             b.setMinimumWidth(120)
-            b.setStyleSheet("QToolButton { padding: 5px 10px; border: 1px solid #adb5bd; background: #f8f9fa; }"
-                            "QToolButton:checked { background: #266eb4; color: white; border-color: #1d5a94; }")
+            b.setStyleSheet(
+                "QToolButton { padding: 5px 10px; border: 1px solid #adb5bd; background: #f8f9fa; }"
+                "QToolButton:checked { background: #266eb4; color: white; border-color: #1d5a94; }"
+            )
             self.mode_group.addButton(b, i)
             self.mode_buttons[mode] = b
             modes.addWidget(b)
@@ -177,10 +199,12 @@ class QueryBar(QWidget):
         row.addWidget(self.top_n)
         row.addWidget(self.partners_btn)
         hint = QLabel("ranked by genome-wide rank")
-        hint.setToolTip("Partners are ranked by their mean genome-wide percentile over the ticked contexts (the "
-                        "same rule as `synleaf partners`; a partner outside some contexts is averaged over the "
-                        "others, and ranks after those scored in at least half of them). 'Partners by: rank above "
-                        "typical' discounts hub genes that rank high with everything.")
+        hint.setToolTip(
+            "Partners are ranked by their mean genome-wide percentile over the ticked contexts (the "
+            "same rule as `synleaf partners`; a partner outside some contexts is averaged over the "
+            "others, and ranks after those scored in at least half of them). 'Partners by: rank above "
+            "typical' discounts hub genes that rank high with everything."
+        )
         hint.setObjectName("hint")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(hint, 1)
@@ -192,9 +216,11 @@ class QueryBar(QWidget):
         row = QHBoxLayout(w)
         row.setContentsMargins(0, 0, 0, 0)
         self.list_edit = QPlainTextEdit()
-        self.list_edit.setPlaceholderText("One gene per line (all pairs among them are scored), "
-                                          "or two genes per line (just those pairs). "
-                                          "Spaces, tabs or commas separate names.")
+        self.list_edit.setPlaceholderText(
+            "One gene per line (all pairs among them are scored), "
+            "or two genes per line (just those pairs). "
+            "Spaces, tabs or commas separate names."
+        )
         self.list_edit.setFixedHeight(62)
         self.load_btn = QPushButton("Load file…")
         self.load_btn.setToolTip("Read genes or pairs from a text, CSV or TSV file")
@@ -233,7 +259,9 @@ class QueryBar(QWidget):
         popup.setMinimumWidth(POPUP_WIDTH)
         popup.setTextElideMode(Qt.TextElideMode.ElideRight)
 
-    def set_completions(self, names: list[str], describe: Callable[[str], str] | None = None) -> None:
+    def set_completions(
+        self, names: list[str], describe: Callable[[str], str] | None = None
+    ) -> None:
         """``names`` must be sorted case-insensitively (``sorted(names, key=str.upper)``);
         ``describe(name)`` gives what a name stands for, shown next to it in the pop-up."""
         self.completer_model.setStringList(names)
@@ -290,7 +318,9 @@ class QueryBar(QWidget):
         if mode == "pair" and len(query.get("genes") or []) == 2:
             self.set_pair(*[str(g) for g in query["genes"]])
         elif mode == "partners":
-            self.set_partners(str(query.get("gene", "")), int(query["top"]) if query.get("top") else None)
+            self.set_partners(
+                str(query.get("gene", "")), int(query["top"]) if query.get("top") else None
+            )
         elif mode == "list" and query.get("pairs"):
             self.set_list_text("\n".join(f"{a}\t{b}" for a, b in query["pairs"]))
         elif mode == "list":
@@ -305,8 +335,13 @@ class QueryBar(QWidget):
         self.queryRequested.emit({"mode": "pair", "genes": [a, b]})
 
     def request_partners(self) -> None:
-        self.queryRequested.emit({"mode": "partners", "gene": self.partner_gene.text().strip(),
-                                  "top": int(self.top_n.value())})
+        self.queryRequested.emit(
+            {
+                "mode": "partners",
+                "gene": self.partner_gene.text().strip(),
+                "top": int(self.top_n.value()),
+            }
+        )
 
     def request_list(self) -> None:
         parsed = parse_gene_list(self.list_edit.toPlainText())
@@ -319,6 +354,7 @@ class QueryBar(QWidget):
 
 
 def choose_list_file(parent: QWidget, start: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Load a gene list", start,
-                                          "Gene lists (*.txt *.tsv *.csv *.tab);;All files (*)")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Load a gene list", start, "Gene lists (*.txt *.tsv *.csv *.tab);;All files (*)"
+    )
     return path

@@ -15,12 +15,27 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from . import style
-from .grid import COLOR_RANK, COLOST, SORT_MEAN, SORT_RANK, ScoreGrid, _fmt_percentile, rank_color_value
+from .grid import (
+    COLOR_RANK,
+    COLOST,
+    SORT_MEAN,
+    SORT_RANK,
+    ScoreGrid,
+    _fmt_percentile,
+    rank_color_value,
+)
 from .heatmap import tooltip_for
 
 #: role holding the raw float (NaN = n/a) or gene name of a cell
@@ -103,9 +118,16 @@ class ScoreTableModel(QAbstractTableModel):
             return f"{self.grid.contexts[j]}:{kind}"
         if kind == "colost":
             return f"{self.grid.contexts[j]}:{COLOST}"
-        return {"mean": SORT_MEAN, "rank": SORT_RANK, "typical": "typical", "above": "above_typical"}.get(kind, "")
+        return {
+            "mean": SORT_MEAN,
+            "rank": SORT_RANK,
+            "typical": "typical",
+            "above": "above_typical",
+        }.get(kind, "")
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Vertical:
             if role == Qt.ItemDataRole.DisplayRole:
                 return str(section + 1)
@@ -115,40 +137,49 @@ class ScoreTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if kind == "gene":
                 return self.FIXED[j]
-            return {"score": ctx, "mean": "Mean", "rank": "Mean pct", "top": f"{ctx} rank",
-                    "recall": f"{ctx} recall", "typical": "Typical rank", "above": "Above typical",
-                    "colost": f"{ctx} co-lost (p)"}.get(kind, "")
+            return {
+                "score": ctx,
+                "mean": "Mean",
+                "rank": "Mean pct",
+                "top": f"{ctx} rank",
+                "recall": f"{ctx} recall",
+                "typical": "Typical rank",
+                "above": "Above typical",
+                "colost": f"{ctx} co-lost (p)",
+            }.get(kind, "")
         if role == Qt.ItemDataRole.ToolTipRole and kind not in ("gene", "score"):
             return {
                 "mean": "Mean raw SL score over the contexts where the pair can be scored (raw scores of "
-                        "different contexts are on different scales). Click to sort.",
+                "different contexts are on different scales). Click to sort.",
                 "rank": "Mean genome-wide percentile over the contexts that score the pair (100 = the "
-                        "highest-scoring pair of a context; a context without a rank map counts 100 x its raw "
-                        "score): the cross-context order the partners view and `synleaf partners` use. "
-                        "Click to sort.",
+                "highest-scoring pair of a context; a context without a rank map counts 100 x its raw "
+                "score): the cross-context order the partners view and `synleaf partners` use. "
+                "Click to sort.",
                 "top": f"Genome-wide rank in {ctx}: the share of all gene pairs of the {ctx} universe that "
-                       "score at least as high ('top 0.1 %'). Comparable between contexts; not a probability "
-                       "of SL. Click to sort.",
+                "score at least as high ('top 0.1 %'). Comparable between contexts; not a probability "
+                "of SL. Click to sort.",
                 "recall": f"Held-out recall in {ctx}: the share of {ctx}'s known SL pairs that the models did "
-                          "not train on scoring at least as high. Not a probability that the pair is SL. "
-                          "Click to sort.",
+                "not train on scoring at least as high. Not a probability that the pair is SL. "
+                "Click to sort.",
                 "typical": "The partner's typical rank with random genes (geometric mean over the contexts): "
-                           "a partner that ranks high with everything (a 'hub') has a small typical rank, and "
-                           "its high ranks here say little about this gene. Click to sort (hubs first).",
+                "a partner that ranks high with everything (a 'hub') has a small typical rank, and "
+                "its high ranks here say little about this gene. Click to sort (hubs first).",
                 "above": "How many decades (factors of 10) the pair ranks above the partner's typical rank, "
-                         "mean over the contexts: the 'rank above typical' partner order. Click to sort.",
+                "mean over the contexts: the 'rank above typical' partner order. Click to sort.",
                 "colost": f"Co-inactivation in the {ctx} tumours: tumours with both genes lost (damaging mutation "
-                          "or deep deletion) / the number expected by chance, and the one-sided hypergeometric "
-                          "p-value for depletion. SL pairs are rarely lost together (ISLE/DAISY idea); weak "
-                          "evidence on its own, context rather than a verdict. '–': no evidence (a gene never "
-                          "lost, or not profiled). Click to sort (most depleted first).",
+                "or deep deletion) / the number expected by chance, and the one-sided hypergeometric "
+                "p-value for depletion. SL pairs are rarely lost together (ISLE/DAISY idea); weak "
+                "evidence on its own, context rather than a verdict. '–': no evidence (a gene never "
+                "lost, or not profiled). Click to sort (most depleted first).",
             }.get(kind)
         if role == Qt.ItemDataRole.ToolTipRole and kind == "score":
             key = ctx
             auc = self.grid.context_auc.get(key, float("nan"))
             extra = f" (test AUC {auc:.3f})" if auc == auc else ""
-            return (f"SL score in the {key} model{extra}: raw, on that model's own scale (compare contexts by "
-                    "their rank columns). Click to sort.")
+            return (
+                f"SL score in the {key} model{extra}: raw, on that model's own scale (compare contexts by "
+                "their rank columns). Click to sort."
+            )
         return None
 
     # --- cells ------------------------------------------------------------
@@ -181,8 +212,9 @@ class ScoreTableModel(QAbstractTableModel):
         if kind == "colost":
             return self.grid.colost_text(row, j)
         if np.isnan(value):
-            if kind in ("top", "recall", "rank", "typical", "above") and not np.isnan(self.grid.score[row, j]
-                                                                                       if j >= 0 else 0.0):
+            if kind in ("top", "recall", "rank", "typical", "above") and not np.isnan(
+                self.grid.score[row, j] if j >= 0 else 0.0
+            ):
                 return "–"  # scored, but the model has no rank map
             return "n/a" if kind in ("score", "mean", "top", "recall") else "–"
         if kind in ("top", "typical"):
@@ -255,11 +287,15 @@ def colost_tooltip(grid: ScoreGrid, row: int, col: int) -> str:
     ctx = grid.contexts[col]
     p = grid.coinact_p[row, col]
     if not np.isfinite(p):
-        return (f"{a} – {b} in {ctx}: no co-inactivation evidence (a gene is never lost in these tumours, or is "
-                "not profiled)")
-    return (f"{a} – {b} in {ctx}: both lost in {int(grid.both_lost[row, col])} tumours, "
-            f"{grid.expected_both[row, col]:.2g} expected by chance; one-sided depletion p = {p:.2g}.\n"
-            "SL pairs are rarely lost together (ISLE/DAISY idea); weak evidence on its own.")
+        return (
+            f"{a} – {b} in {ctx}: no co-inactivation evidence (a gene is never lost in these tumours, or is "
+            "not profiled)"
+        )
+    return (
+        f"{a} – {b} in {ctx}: both lost in {int(grid.both_lost[row, col])} tumours, "
+        f"{grid.expected_both[row, col]:.2g} expected by chance; one-sided depletion p = {p:.2g}.\n"
+        "SL pairs are rarely lost together (ISLE/DAISY idea); weak evidence on its own."
+    )
 
 
 def selection_to_tsv(model: ScoreTableModel, indexes: list[QModelIndex]) -> str:
@@ -334,9 +370,16 @@ class ResultsTable(QTableView):
         self._sort = (sort_key, descending) if sort_key else None
         hh = self.horizontalHeader()
         if sort_key:
-            cols = [c for c in range(self.score_model.columnCount()) if self.score_model.column_key(c) == sort_key]
+            cols = [
+                c
+                for c in range(self.score_model.columnCount())
+                if self.score_model.column_key(c) == sort_key
+            ]
             if cols:
-                hh.setSortIndicator(cols[0], Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+                hh.setSortIndicator(
+                    cols[0],
+                    Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+                )
         else:
             hh.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
 
@@ -352,17 +395,31 @@ class ResultsTable(QTableView):
         head_font = self.horizontalHeader().font()
         head_font.setBold(True)
         head_fm = QFontMetrics(head_font)
-        gene_w = max([head_fm.horizontalAdvance(h) + 12 for h in m.FIXED[:2]]
-                     + [cell_fm.horizontalAdvance(str(g)) + 14 for p in m.grid.pairs[:200] for g in p])
+        gene_w = max(
+            [head_fm.horizontalAdvance(h) + 12 for h in m.FIXED[:2]]
+            + [cell_fm.horizontalAdvance(str(g)) + 14 for p in m.grid.pairs[:200] for g in p]
+        )
         gene_w = min(gene_w, 120)
         # a cell holds "★0.000" (a known pair), the mean column is bold; a header needs room for
         # its name and the sort arrow: never cut either (scroll sideways instead)
-        score_min = max(head_fm.horizontalAdvance("0.000"), cell_fm.horizontalAdvance("★0.000")) + 16
-        sample = {"top": "top 0.0001 %", "typical": "top 0.0001 %", "recall": "100 %", "rank": "99.99999",
-                  "colost": "12 / 0.00037 exp, p 1.0e-05"}
-        need = {c: max(score_min, head_fm.horizontalAdvance(str(m.headerData(c, Qt.Orientation.Horizontal))) + 30,
-                       cell_fm.horizontalAdvance(sample.get(m.column_kind(c)[0], "")) + 16)
-                for c in range(2, n)}
+        score_min = (
+            max(head_fm.horizontalAdvance("0.000"), cell_fm.horizontalAdvance("★0.000")) + 16
+        )
+        sample = {
+            "top": "top 0.0001 %",
+            "typical": "top 0.0001 %",
+            "recall": "100 %",
+            "rank": "99.99999",
+            "colost": "12 / 0.00037 exp, p 1.0e-05",
+        }
+        need = {
+            c: max(
+                score_min,
+                head_fm.horizontalAdvance(str(m.headerData(c, Qt.Orientation.Horizontal))) + 30,
+                cell_fm.horizontalAdvance(sample.get(m.column_kind(c)[0], "")) + 16,
+            )
+            for c in range(2, n)
+        }
         avail = self.viewport().width() - 2 * gene_w
         w = max(score_min, min(110, avail // (n - 2)))
         self.setColumnWidth(0, gene_w)
@@ -385,13 +442,17 @@ class ResultsTable(QTableView):
 
     def _clicked(self, index: QModelIndex) -> None:
         kind, c = self.score_model.column_kind(index.column())
-        if kind in ("score", "top", "recall", "colost") and 0 <= c < len(self.score_model.grid.contexts):
+        if kind in ("score", "top", "recall", "colost") and 0 <= c < len(
+            self.score_model.grid.contexts
+        ):
             self.cellActivated.emit(index.row(), c)
 
     def _menu_requested(self, pos) -> None:
         index = self.indexAt(pos)
         if index.isValid():
-            self.rowMenuRequested.emit(index.row(), index.column(), self.viewport().mapToGlobal(pos))
+            self.rowMenuRequested.emit(
+                index.row(), index.column(), self.viewport().mapToGlobal(pos)
+            )
 
     def copy_text_at(self, row: int, col: int) -> str:
         """What "Copy" of the right-click menu copies: the selection (as Ctrl+C) when the cell is

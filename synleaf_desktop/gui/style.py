@@ -94,7 +94,9 @@ def apply(app: QApplication) -> None:
         font.setPointSizeF(10)
     app.setFont(font)
     app.setStyleSheet(STYLE_SHEET)
-    pg.setConfigOptions(antialias=True, background="w", foreground=(52, 58, 64), imageAxisOrder="row-major")
+    pg.setConfigOptions(
+        antialias=True, background="w", foreground=(52, 58, 64), imageAxisOrder="row-major"
+    )
 
 
 def mono_font() -> QFont:

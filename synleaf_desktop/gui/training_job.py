@@ -85,8 +85,10 @@ class TrainRequest:
     def problem(self, existing: list[str] | None = None) -> str:
         """What prevents starting ("" if nothing), worded for the user."""
         if not _NAME.match(self.name):
-            return (f"The name {self.name!r} cannot be used: use letters, digits and _ . + - "
-                    "(start with a letter or digit, at most 64 characters).")
+            return (
+                f"The name {self.name!r} cannot be used: use letters, digits and _ . + - "
+                "(start with a letter or digit, at most 64 characters)."
+            )
         taken = {n.lower() for n in (existing or [])}
         if self.name.lower() in taken:
             return f"A model named {self.name} already exists; choose another name."
@@ -144,7 +146,9 @@ def estimate(inp: EstimateInputs, req: TrainRequest) -> Estimate:
     h1, h2 = (list(cfg.get("hidden_dims") or [H1, H2]) + [H2])[:2]
     p = k * k * (2 * s * h1 + 2 * h1 * h2)
     mem = 4 * (3 * k * g * s + 4 * p + 8 * g * k * (h1 + h2)) + BASE_BYTES
-    max_epochs = int(cfg.get("max_epochs") or (QUICK_EPOCHS if req.quick else SINGLE_DEFAULTS["max_epochs"]))
+    max_epochs = int(
+        cfg.get("max_epochs") or (QUICK_EPOCHS if req.quick else SINGLE_DEFAULTS["max_epochs"])
+    )
     train_cfg = TrainConfig.from_dict(cfg).resolved(pan=False)
     train_pairs = 0.7 * inp.pairs
     steps = max(1, math.ceil(train_pairs / train_cfg.batch_size)) if train_cfg.batch_size else 1
@@ -184,8 +188,11 @@ def load_inputs(progress: Progress, library: Any, req: TrainRequest) -> tuple[An
     if req.cancer:
         table = table.for_cancer(req.cancer)
     if len(table) == 0:
-        raise InputError(None, f"the label table {req.labels} has no rows for {req.cancer or 'any cancer'}; "
-                               "choose other label rows")
+        raise InputError(
+            None,
+            f"the label table {req.labels} has no rows for {req.cancer or 'any cancer'}; "
+            "choose other label rows",
+        )
     progress.update(0.6, "loading the knowledge graph")
     graph = load_builtin_graph() if req.graph == BUILTIN_GRAPH else library.load_graph(req.graph)
     progress.update(1.0, "inputs loaded", force=True)
@@ -210,11 +217,23 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
         raise InputError(None, problem)
     cohort, table, graph = load_inputs(progress.sub(0.0, 0.03), library, req)
     progress.update(0.03, "building the training context (gene universe, graph, labels, splits)")
-    context = build_context(req.name, cohort, table, graph, progress=progress.sub(0.03, 0.10),
-                            release_cohort=True, cancer_pathway=_pathway_policy(req),
-                            extra_meta={"inputs": {"cohort": req.cohort, "labels": req.labels,
-                                                   "label_rows": req.cancer or "all",
-                                                   "graph": "built-in" if req.graph == BUILTIN_GRAPH else req.graph}})
+    context = build_context(
+        req.name,
+        cohort,
+        table,
+        graph,
+        progress=progress.sub(0.03, 0.10),
+        release_cohort=True,
+        cancer_pathway=_pathway_policy(req),
+        extra_meta={
+            "inputs": {
+                "cohort": req.cohort,
+                "labels": req.labels,
+                "label_rows": req.cancer or "all",
+                "graph": "built-in" if req.graph == BUILTIN_GRAPH else req.graph,
+            }
+        },
+    )
     from ..data.inactivation import cohort_inputs
 
     evidence_files = cohort_inputs(cohort)  # the raw files, for the cohort evidence of the bundle
@@ -222,7 +241,9 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
     return train_context(progress.sub(0.10, 1.0), context, req, evidence_files=evidence_files)
 
 
-def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_files: Any = None) -> str:
+def train_context(
+    progress: Progress, context: Any, req: TrainRequest, evidence_files: Any = None
+) -> str:
     """Train ``context`` (cv 2, ``req.folds`` folds), choose UMT or UME, write the user bundle.
 
     The run goes to ``runs_dir()/.<name>.running`` and is renamed to ``runs_dir()/<name>``
@@ -249,9 +270,14 @@ def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_
     cv = CV if all((CV, k) in context.splits for k in folds) else 1
     missing = [k for k in folds if (cv, k) not in context.splits]
     if missing:
-        raise InputError(None, f"the context has no cross-validation split for fold(s) {missing}: too few "
-                               "labelled pairs; import more SL pairs")
-    cfg = TrainConfig(**{**({"max_epochs": QUICK_EPOCHS} if req.quick else {}), **(req.config or {})})
+        raise InputError(
+            None,
+            f"the context has no cross-validation split for fold(s) {missing}: too few "
+            "labelled pairs; import more SL pairs",
+        )
+    cfg = TrainConfig(
+        **{**({"max_epochs": QUICK_EPOCHS} if req.quick else {}), **(req.config or {})}
+    )
     init_from = _base_fold(req.base_model) if req.base_model else None
     try:
         dev = resolve_device(req.device)
@@ -261,34 +287,55 @@ def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_
         n = len(folds)
         for i, k in enumerate(folds):
             sub = _FoldProgress(progress.sub(0.9 * i / n, 0.9 * (i + 1) / n), fold=k, n_folds=n)
-            metrics.append(run_fold(context, cv, k, run, cfg, dev, sub, init_from=init_from, tensors=tensors))
+            metrics.append(
+                run_fold(context, cv, k, run, cfg, dev, sub, init_from=init_from, tensors=tensors)
+            )
         progress.update(0.9, "choosing between UMT and UME on the validation pairs", force=True)
         sel = scenario_selection(metrics)
         strategy = sel["selected"]
         progress.update(0.92, "exporting per-gene terms for fast scoring", force=True)
-        cpu = tensors if dev.type == "cpu" else ContextTensors.from_context(context, resolve_device("cpu"))
+        cpu = (
+            tensors
+            if dev.type == "cpu"
+            else ContextTensors.from_context(context, resolve_device("cpu"))
+        )
         arrays = []
         for k in folds:
             progress.check()
             arrays.append(fold_arrays(fold_dir(run, name, cv, k), context, cpu))
         per = _manifest_metrics(metrics)
-        split_pairs = [{p: np.asarray(context.split(cv, k)[p], np.int64) for p in ("train", "val", "test")}
-                       for k in folds]
+        split_pairs = [
+            {p: np.asarray(context.split(cv, k)[p], np.int64) for p in ("train", "val", "test")}
+            for k in folds
+        ]
         meta = context.meta
         manifest = {
             "cancer": req.cancer or name,
-            "description": (f"trained here on {req.cohort} with {req.labels}"
-                            + (f" ({req.cancer})" if req.cancer else "")
-                            + (f", fine-tuned from {req.base_model}" if req.base_model else "")),
-            "cv": f"CV{cv}", "fold_ids": folds, "metrics": per,
-            "selection": {"rule": "higher mean validation AUC over the folds; a tie goes to UME",
-                          "val_auc": {"umt": sel["umt_val_auc"], "ume": sel["ume_val_auc"]}},
+            "description": (
+                f"trained here on {req.cohort} with {req.labels}"
+                + (f" ({req.cancer})" if req.cancer else "")
+                + (f", fine-tuned from {req.base_model}" if req.base_model else "")
+            ),
+            "cv": f"CV{cv}",
+            "fold_ids": folds,
+            "metrics": per,
+            "selection": {
+                "rule": "higher mean validation AUC over the folds; a tie goes to UME",
+                "val_auc": {"umt": sel["umt_val_auc"], "ume": sel["ume_val_auc"]},
+            },
             "omics": list(context.omics_kinds),
             "sample_counts": dict(meta.get("omics", {}).get("samples_per_omics", {})),
             "kg": {"id": context.kg.kg_id, "edges": int(context.kg.edge_index.shape[1])},
-            "training": {"config": cfg.to_dict(), "device": str(dev), "quick": req.quick,
-                         "base_model": req.base_model, "inputs": meta.get("inputs", {}),
-                         "labels": {k: v for k, v in meta.get("labels", {}).items() if k != "genes_out_names"}},
+            "training": {
+                "config": cfg.to_dict(),
+                "device": str(dev),
+                "quick": req.quick,
+                "base_model": req.base_model,
+                "inputs": meta.get("inputs", {}),
+                "labels": {
+                    k: v for k, v in meta.get("labels", {}).items() if k != "genes_out_names"
+                },
+            },
             "seed": meta.get("seed"),
             "run_folder": str(runs / name),
         }
@@ -296,14 +343,24 @@ def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_
         final_run = runs / name
         if final_run.exists():
             shutil.rmtree(final_run)
-        write_bundle(dest, name, np.asarray(context.genes).astype(str), arrays, strategy, manifest,
-                     split_pairs=split_pairs)
+        write_bundle(
+            dest,
+            name,
+            np.asarray(context.genes).astype(str),
+            arrays,
+            strategy,
+            manifest,
+            split_pairs=split_pairs,
+        )
         from ..app.bundles import files_evidence, finish_bundle
 
         # ranks, held-out recall, cohort evidence and MODEL_CARD.md, as the bundled models have
         try:
-            finish_bundle(dest, progress.sub(0.97, 0.995),
-                          evidence=files_evidence(name, evidence_files) if evidence_files else None)
+            finish_bundle(
+                dest,
+                progress.sub(0.97, 0.995),
+                evidence=files_evidence(name, evidence_files) if evidence_files else None,
+            )
         except BaseException:  # cancelled or failed while ranking: no model is left behind
             shutil.rmtree(dest, ignore_errors=True)
             raise
@@ -311,8 +368,11 @@ def train_context(progress: Progress, context: Any, req: TrainRequest, evidence_
     except BaseException:
         shutil.rmtree(run, ignore_errors=True)
         raise
-    progress.update(1.0, f"model {name} ready ({strategy.upper()}, validation AUC "
-                         f"{sel[strategy + '_val_auc']:.3f})", force=True)
+    progress.update(
+        1.0,
+        f"model {name} ready ({strategy.upper()}, validation AUC {sel[strategy + '_val_auc']:.3f})",
+        force=True,
+    )
     return name
 
 
@@ -321,9 +381,14 @@ def _manifest_metrics(metrics: list[dict[str, Any]]) -> dict[str, dict[str, list
     try:
         from ..bundle.build import manifest_metrics
     except ImportError:  # older bundle layer: the same keys, val/test AUC and AUPR only
-        return {strat: {f"{part}_{m}": [x[part][strat][m] for x in metrics]
-                        for part in ("val", "test") for m in ("auc", "aupr")}
-                for strat in ("umt", "ume", "only_omics", "only_kg")}
+        return {
+            strat: {
+                f"{part}_{m}": [x[part][strat][m] for x in metrics]
+                for part in ("val", "test")
+                for m in ("auc", "aupr")
+            }
+            for strat in ("umt", "ume", "only_omics", "only_kg")
+        }
     return manifest_metrics(metrics)
 
 
@@ -358,9 +423,12 @@ def _base_fold(model: str) -> Path:
             fold = root / model / f"cv{cv}" / "fold1"
             if (fold / "kg.pt").exists():
                 return fold
-    raise InputError(None, f"{model} cannot be fine-tuned from: its training checkpoints are not on this "
-                           "computer (bundled models ship scoring terms only). Train from scratch, or start "
-                           "from a model you trained here.")
+    raise InputError(
+        None,
+        f"{model} cannot be fine-tuned from: its training checkpoints are not on this "
+        "computer (bundled models ship scoring terms only). Train from scratch, or start "
+        "from a model you trained here.",
+    )
 
 
 def base_models(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -368,7 +436,9 @@ def base_models(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
     out = []
     for name, info in infos:
         roots = [runs_dir() / name] + ([Path(info["run_folder"])] if info.get("run_folder") else [])
-        if any((r / name / f"cv{cv}" / "fold1" / "kg.pt").exists() for r in roots for cv in (CV, 1)):
+        if any(
+            (r / name / f"cv{cv}" / "fold1" / "kg.pt").exists() for r in roots for cv in (CV, 1)
+        ):
             out.append(name)
     return out
 

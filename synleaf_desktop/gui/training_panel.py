@@ -9,11 +9,31 @@ from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import style
-from .training_job import BUILTIN_GRAPH, QUICK_EPOCHS, TrainRequest, estimate, estimate_inputs, run_training
+from .training_job import (
+    BUILTIN_GRAPH,
+    QUICK_EPOCHS,
+    TrainRequest,
+    estimate,
+    estimate_inputs,
+    run_training,
+)
 from .widgets import ElidedComboBox
 from .workers import Task
 
@@ -37,7 +57,6 @@ def _fmt_bytes(b: float) -> str:
     return f"{b / (1 << 20):.0f} MB"
 
 
-
 def _show_full_text(combo: QComboBox) -> None:
     """Long entries (e.g. "OV (602 samples, 33666 genes, mut, cna)") are cut in a narrow
     combo box: give every item its full text as a tooltip and let the drop-down list be as
@@ -51,6 +70,7 @@ def _show_full_text(combo: QComboBox) -> None:
     combo.view().setMinimumWidth(width + 40)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(18)
+
 
 class LivePlots(QWidget):
     """Classification loss, validation AUC and per-modality gradient norms per epoch, one curve
@@ -75,21 +95,29 @@ class LivePlots(QWidget):
         lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         swatch = "<span style='color:rgb{}; font-weight:600'>&#9632; {}</span>"
-        legend = QLabel("Curves per training stage: "
-                        + "&nbsp;&nbsp;".join(swatch.format(self.STAGE_COLORS[s], self.STAGE_NAMES[s])
-                                              for s in self.STAGES)
-                        + "<br>Gradient norms per modality: "
-                        + swatch.format(style.SERIES_COLORS["omics"], "omics branch") + "&nbsp;&nbsp;"
-                        + swatch.format(style.SERIES_COLORS["kg"], "knowledge-graph branch")
-                        + " (solid: teachers, dashed: UMT student; log scale). Loss: each stage's "
-                        "classification loss (BCE; dotted line: ln 2, no separation).")
+        legend = QLabel(
+            "Curves per training stage: "
+            + "&nbsp;&nbsp;".join(
+                swatch.format(self.STAGE_COLORS[s], self.STAGE_NAMES[s]) for s in self.STAGES
+            )
+            + "<br>Gradient norms per modality: "
+            + swatch.format(style.SERIES_COLORS["omics"], "omics branch")
+            + "&nbsp;&nbsp;"
+            + swatch.format(style.SERIES_COLORS["kg"], "knowledge-graph branch")
+            + " (solid: teachers, dashed: UMT student; log scale). Loss: each stage's "
+            "classification loss (BCE; dotted line: ln 2, no separation)."
+        )
         legend.setWordWrap(True)
         legend.setObjectName("hint")
         lay.addWidget(legend, 0, 0, 1, 2)
         self.plots: dict[str, pg.PlotWidget] = {}
-        for i, (key, title, ylabel) in enumerate((("loss", "Training classification loss (BCE)", "BCE"),
-                                                  ("val_auc", "Validation AUC", "AUC"),
-                                                  ("grad", "Gradient norm per modality", "‖grad‖"))):
+        for i, (key, title, ylabel) in enumerate(
+            (
+                ("loss", "Training classification loss (BCE)", "BCE"),
+                ("val_auc", "Validation AUC", "AUC"),
+                ("grad", "Gradient norm per modality", "‖grad‖"),
+            )
+        ):
             w = pg.PlotWidget(background="w", title=title)
             w.setMenuEnabled(False)
             w.hideButtons()
@@ -110,8 +138,13 @@ class LivePlots(QWidget):
 
     def _add_reference(self) -> None:
         """The ln 2 line of the loss plot (BCE of a constant 0.5 prediction)."""
-        self.plots["loss"].addItem(pg.InfiniteLine(pos=math.log(2), angle=0,
-                                                   pen=pg.mkPen(style.MUTED, width=1, style=Qt.PenStyle.DotLine)))
+        self.plots["loss"].addItem(
+            pg.InfiniteLine(
+                pos=math.log(2),
+                angle=0,
+                pen=pg.mkPen(style.MUTED, width=1, style=Qt.PenStyle.DotLine),
+            )
+        )
 
     def clear(self) -> None:
         for w in self.plots.values():
@@ -120,12 +153,24 @@ class LivePlots(QWidget):
         self.data.clear()
         self._add_reference()
 
-    def _curve(self, plot: str, series: str, name: str, color, dash: bool = False) -> pg.PlotDataItem:
+    def _curve(
+        self, plot: str, series: str, name: str, color, dash: bool = False
+    ) -> pg.PlotDataItem:
         key = (plot, series)
         if key not in self.curves:
-            pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine)
-            self.curves[key] = self.plots[plot].plot([], [], pen=pen, name=name, symbol="o", symbolSize=4,
-                                                     symbolBrush=color, symbolPen=None)
+            pen = pg.mkPen(
+                color, width=2, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine
+            )
+            self.curves[key] = self.plots[plot].plot(
+                [],
+                [],
+                pen=pen,
+                name=name,
+                symbol="o",
+                symbolSize=4,
+                symbolBrush=color,
+                symbolPen=None,
+            )
             self.data[key] = ([], [])
         return self.curves[key]
 
@@ -136,7 +181,9 @@ class LivePlots(QWidget):
         if stage not in self.STAGES or epoch is None:
             return
         fold = info.get("fold")
-        tag = f"{self.STAGE_NAMES[stage]}" + (f" f{fold}" if fold is not None and info.get("n_folds", 1) > 1 else "")
+        tag = f"{self.STAGE_NAMES[stage]}" + (
+            f" f{fold}" if fold is not None and info.get("n_folds", 1) > 1 else ""
+        )
         color = self.STAGE_COLORS[stage]
         # the classification loss (BCE) is comparable across stages; the total loss is not
         loss_key = "bce" if isinstance(info.get("bce"), (int, float)) else "loss"
@@ -147,10 +194,19 @@ class LivePlots(QWidget):
         for mod in ("omics", "kg"):
             v = info.get(f"grad_norm_{mod}")
             if isinstance(v, (int, float)) and math.isfinite(v) and v > 0:  # log scale
-                self._append("grad", f"{stage}:{fold}:{mod}", f"{mod} ({tag})", style.SERIES_COLORS[mod],
-                             float(epoch), float(v), dash=stage == "umt")
+                self._append(
+                    "grad",
+                    f"{stage}:{fold}:{mod}",
+                    f"{mod} ({tag})",
+                    style.SERIES_COLORS[mod],
+                    float(epoch),
+                    float(v),
+                    dash=stage == "umt",
+                )
 
-    def _append(self, plot: str, series: str, name: str, color, x: float, y: float, dash: bool = False) -> None:
+    def _append(
+        self, plot: str, series: str, name: str, color, x: float, y: float, dash: bool = False
+    ) -> None:
         curve = self._curve(plot, series, name, color, dash)
         xs, ys = self.data[(plot, series)]
         xs.append(x)
@@ -174,13 +230,19 @@ class TrainingPanel(QWidget):
         box = QGroupBox("1. Data")
         form = QFormLayout(box)
         self.cohort = ElidedComboBox()
-        self.cohort.setToolTip("An omics cohort you imported (drop a cBioPortal study folder on the window)")
+        self.cohort.setToolTip(
+            "An omics cohort you imported (drop a cBioPortal study folder on the window)"
+        )
         self.labels = ElidedComboBox()
-        self.labels.setToolTip("An SL label table you imported (gene pairs with SL / non-SL labels)")
+        self.labels.setToolTip(
+            "An SL label table you imported (gene pairs with SL / non-SL labels)"
+        )
         self.cancer = ElidedComboBox()
         self.cancer.setToolTip("Which rows of the label table to train on")
         self.graph = ElidedComboBox()
-        self.graph.setToolTip("The knowledge graph: the built-in GO/KEGG graph, or one you imported")
+        self.graph.setToolTip(
+            "The knowledge graph: the built-in GO/KEGG graph, or one you imported"
+        )
         imp = QPushButton("Import data…")
         imp.setToolTip("Import a study folder, omics files, a label table or a knowledge graph")
         imp.clicked.connect(window.import_dialog)
@@ -197,14 +259,18 @@ class TrainingPanel(QWidget):
         self.name.setPlaceholderText("e.g. MY_BRCA")
         self.name.setToolTip("Name of the new context (letters, digits, _ . + -)")
         self.base = ElidedComboBox()
-        self.base.setToolTip("Start from an existing model's weights (fine-tuning) where they fit, "
-                             "e.g. pan-cancer -> a small cohort")
+        self.base.setToolTip(
+            "Start from an existing model's weights (fine-tuning) where they fit, "
+            "e.g. pan-cancer -> a small cohort"
+        )
         self.device_box = ElidedComboBox()
         self.device_box.addItem("CPU", "cpu")
         self.device_box.setToolTip("GPU appears when PyTorch sees a CUDA device")
         self.quick = QCheckBox(f"Quick run (1 fold, ≤ {QUICK_EPOCHS} epochs per stage)")
-        self.quick.setToolTip("For a first look. A full run trains 5 cross-validation folds, "
-                              "which gives honest quality figures and a steadier model.")
+        self.quick.setToolTip(
+            "For a first look. A full run trains 5 cross-validation folds, "
+            "which gives honest quality figures and a steadier model."
+        )
         form.addRow("Name:", self.name)
         form.addRow("Start from:", self.base)
         form.addRow("Device:", self.device_box)
@@ -304,12 +370,14 @@ class TrainingPanel(QWidget):
         self.cancer.clear()
         if name:
             entry = next((e for e in self.window_.library.list("labels") if e.name == name), None)
-            per = (entry.info.get("summary", {}).get("per_cancer", {}) if entry else {})
+            per = entry.info.get("summary", {}).get("per_cancer", {}) if entry else {}
             if len(per) != 1:
                 self.cancer.addItem("all rows", "")
             for c, v in per.items():
-                self.cancer.addItem(f"{c}: {v.get('positive', 0)} SL / {v.get('negative', 0)} non-SL",
-                                    "" if c == "(none)" else c)
+                self.cancer.addItem(
+                    f"{c}: {v.get('positive', 0)} SL / {v.get('negative', 0)} non-SL",
+                    "" if c == "(none)" else c,
+                )
         else:
             self.cancer.addItem("–", "")
         self.cancer.setCurrentIndex(max(self.cancer.findData(cur), 0))
@@ -353,15 +421,24 @@ class TrainingPanel(QWidget):
     def request(self) -> TrainRequest | None:
         if not self.cohort.currentData() or not self.labels.currentData():
             return None
-        return TrainRequest(name=self.name.text().strip() or "MY_MODEL", cohort=self.cohort.currentData(),
-                            labels=self.labels.currentData(), cancer=self.cancer.currentData() or "",
-                            graph=self.graph.currentData() or BUILTIN_GRAPH, base_model=self.base.currentData(),
-                            device=self.device(), quick=self.quick.isChecked(), config=self.expert_config)
+        return TrainRequest(
+            name=self.name.text().strip() or "MY_MODEL",
+            cohort=self.cohort.currentData(),
+            labels=self.labels.currentData(),
+            cancer=self.cancer.currentData() or "",
+            graph=self.graph.currentData() or BUILTIN_GRAPH,
+            base_model=self.base.currentData(),
+            device=self.device(),
+            quick=self.quick.isChecked(),
+            config=self.expert_config,
+        )
 
     def update_estimate(self) -> None:
         req = self.request()
         if req is None:
-            self.estimate_label.setText("Choose a cohort and a label table to see an estimate of time and memory.")
+            self.estimate_label.setText(
+                "Choose a cohort and a label table to see an estimate of time and memory."
+            )
             self.start_btn.setEnabled(False)
             return
         self.start_btn.setEnabled(self.task is None)
@@ -372,16 +449,20 @@ class TrainingPanel(QWidget):
             f"on {'GPU' if req.device.startswith('cuda') else 'CPU'} ({inputs.genes:,} genes x {inputs.samples:,} "
             f"samples, {inputs.kinds} omics, ~{inputs.pairs:,} labelled pairs, {est.folds} fold"
             f"{'s' if est.folds != 1 else ''}). A rough guide: the time is re-estimated from the real speed "
-            "after the first epochs.")
+            "after the first epochs."
+        )
         self.estimate_label.setTextFormat(Qt.TextFormat.RichText)
 
     # ------------------------------------------------------------------ run
     def start(self) -> Task | None:
         req = self.request()
         if req is None:
-            self.window_.notify("info", "Choose the data first",
-                                "Import an omics cohort and an SL label table (drop them on the window), "
-                                "then choose them here.")
+            self.window_.notify(
+                "info",
+                "Choose the data first",
+                "Import an omics cohort and an SL label table (drop them on the window), "
+                "then choose them here.",
+            )
             return None
         if self.task is not None:
             return None
@@ -400,9 +481,11 @@ class TrainingPanel(QWidget):
         self.eta_label.setText("")
         # one time figure at a time: the estimate before the start is labelled as such
         est = estimate(estimate_inputs(self.window_.library, req), req)
-        self.estimate_label.setText(f"Estimated before starting: about {_fmt_seconds(est.seconds)} and "
-                                    f"{_fmt_bytes(est.peak_bytes)} of memory. The line under the progress bar "
-                                    "shows the time left measured while training.")
+        self.estimate_label.setText(
+            f"Estimated before starting: about {_fmt_seconds(est.seconds)} and "
+            f"{_fmt_bytes(est.peak_bytes)} of memory. The line under the progress bar "
+            "shows the time left measured while training."
+        )
         task = Task(run_training, req, self.window_.library, name="train", min_interval=0.2)
         task.progress.connect(self._on_progress)
         task.succeeded.connect(self._finished)
@@ -413,9 +496,11 @@ class TrainingPanel(QWidget):
         self.start_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
         self.window_.tasks.start("train", task)
-        self._log(f"started: cohort {req.cohort}, labels {req.labels} {req.cancer or '(all rows)'}, "
-                  f"graph {req.graph}, device {req.device}" + (f", fine-tuning from {req.base_model}"
-                                                              if req.base_model else ""))
+        self._log(
+            f"started: cohort {req.cohort}, labels {req.labels} {req.cancer or '(all rows)'}, "
+            f"graph {req.graph}, device {req.device}"
+            + (f", fine-tuning from {req.base_model}" if req.base_model else "")
+        )
         return task
 
     def cancel(self) -> None:
@@ -434,17 +519,24 @@ class TrainingPanel(QWidget):
             if fraction > 0.05 and elapsed > 5:
                 # from the speed so far; early stopping can end stages sooner, so this is an upper guide
                 left = elapsed * (1 - fraction) / fraction
-                self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}"
-                                       + (f", at most about {_fmt_seconds(left)} left at the speed so far"
-                                          if left >= 1 else ""))
+                self.eta_label.setText(
+                    f"elapsed {_fmt_seconds(elapsed)}"
+                    + (
+                        f", at most about {_fmt_seconds(left)} left at the speed so far"
+                        if left >= 1
+                        else ""
+                    )
+                )
             elif elapsed > 1:
                 self.eta_label.setText(f"elapsed {_fmt_seconds(elapsed)}; measuring the speed…")
         if "epoch" in info and info.get("stage") in LivePlots.STAGE_NAMES:
             fold = f"fold {info['fold']}/{info.get('n_folds', '?')} · " if "fold" in info else ""
             auc = info.get("val_auc")
             auc_s = f" (validation AUC {auc:.3f})" if isinstance(auc, float) and auc == auc else ""
-            self.stage_label.setText(f"{fold}{LivePlots.STAGE_NAMES[info['stage']]}: epoch {info['epoch']}/"
-                                     f"{info.get('max_epochs', '?')}{auc_s}")
+            self.stage_label.setText(
+                f"{fold}{LivePlots.STAGE_NAMES[info['stage']]}: epoch {info['epoch']}/"
+                f"{info.get('max_epochs', '?')}{auc_s}"
+            )
         elif message:
             self.stage_label.setText(message)
         if "epoch" in info:
@@ -470,7 +562,9 @@ class TrainingPanel(QWidget):
 
     def _cancelled(self) -> None:
         self.stage_label.setText("Cancelled. Nothing was saved.")
-        self.eta_label.setText(f"cancelled after {_fmt_seconds(time.monotonic() - self._started_at)}")
+        self.eta_label.setText(
+            f"cancelled after {_fmt_seconds(time.monotonic() - self._started_at)}"
+        )
         self._log("cancelled by you; nothing was kept")
         self.progress.setValue(0)
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox, QStylePainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+)
 
 
 class ElidedLabel(QLabel):
@@ -35,7 +42,11 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(0, self.contentsRect().width())
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width) if width else self._full
+        shown = (
+            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+            if width
+            else self._full
+        )
         super().setText(shown)
 
 
@@ -48,8 +59,10 @@ class ElidedComboBox(QComboBox):
         opt = QStyleOptionComboBox()
         self.initStyleOption(opt)
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
-        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
-                                            QStyle.SubControl.SC_ComboBoxEditField, self)
-        opt.currentText = self.fontMetrics().elidedText(opt.currentText, Qt.TextElideMode.ElideRight,
-                                                        max(0, field.width() - 4))
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        opt.currentText = self.fontMetrics().elidedText(
+            opt.currentText, Qt.TextElideMode.ElideRight, max(0, field.width() - 4)
+        )
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)

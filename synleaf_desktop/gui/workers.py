@@ -32,16 +32,22 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, SynleafError):
         return str(exc)
     if isinstance(exc, MemoryError):
-        return ("The computer ran out of memory. Close other programs, or use fewer genes, "
-                "samples or a smaller model, and try again.")
+        return (
+            "The computer ran out of memory. Close other programs, or use fewer genes, "
+            "samples or a smaller model, and try again."
+        )
     if isinstance(exc, FileNotFoundError):
         return f"{exc.filename or exc}: file not found. Check that it still exists and try again."
     if isinstance(exc, PermissionError):
         return f"{exc.filename or exc}: permission denied. Choose a folder you can write to."
     if isinstance(exc, OSError):
-        return f"{exc.filename or ''}: {exc.strerror or exc}. Check the file or folder and try again."
-    return (f"Unexpected error ({type(exc).__name__}: {exc}). Nothing was saved. "
-            "Please try again; if it happens again, report it with the files you used.")
+        return (
+            f"{exc.filename or ''}: {exc.strerror or exc}. Check the file or folder and try again."
+        )
+    return (
+        f"Unexpected error ({type(exc).__name__}: {exc}). Nothing was saved. "
+        "Please try again; if it happens again, report it with the files you used."
+    )
 
 
 class Task(QThread):
@@ -61,8 +67,14 @@ class Task(QThread):
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, name: str = "", min_interval: float = 0.05,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        name: str = "",
+        min_interval: float = 0.05,
+        **kwargs: Any,
+    ) -> None:
         super().__init__()
         self.name = name or getattr(fn, "__name__", "task")
         self._fn = fn

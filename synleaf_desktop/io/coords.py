@@ -38,12 +38,15 @@ def genome_name(genome: str) -> str:
     """
     g = _ALIASES.get(str(genome).strip().lower())
     if g is None:
-        raise ValueError(f"genome build {genome!r} is not supported; use hg19 (GRCh37) or hg38 (GRCh38)")
+        raise ValueError(
+            f"genome build {genome!r} is not supported; use hg19 (GRCh37) or hg38 (GRCh38)"
+        )
     return g
 
 
-def build_coordinates(data_dir: str | Path, out_resources: str | Path,
-                      resolver: GeneResolver | None = None) -> dict[str, int]:
+def build_coordinates(
+    data_dir: str | Path, out_resources: str | Path, resolver: GeneResolver | None = None
+) -> dict[str, int]:
     """Derive ``coords_hg19.tsv.gz`` and ``coords_hg38.tsv.gz`` from the shared data.
 
     Each row's gene is resolved by its Entrez ID when present, else (or if that fails) by
@@ -67,7 +70,10 @@ def build_coordinates(data_dir: str | Path, out_resources: str | Path,
         dest = Path(out_resources) / coords_file(genome)
         text = table.to_csv(sep="\t", index=False, lineterminator="\n")
         with atomic_path(dest) as tmp:
-            with open(tmp, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+            with (
+                open(tmp, "wb") as fh,
+                gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
+            ):
                 gz.write(text.encode("utf-8"))
         counts[coords_file(genome)] = len(table)
     return counts
@@ -91,12 +97,23 @@ def _derive(raw: pd.DataFrame, resolver: GeneResolver) -> pd.DataFrame:
     raw = raw[raw["resolved"].notna()]
     raw["start"] = pd.to_numeric(raw["start"]).astype(np.int64)
     raw["end"] = pd.to_numeric(raw["end"]).astype(np.int64)
-    agg = (raw.groupby(["resolved", "rank"], sort=False)
-           .agg(n=("start", "size"), start=("start", "min"), end=("end", "max")).reset_index())
-    agg = agg.sort_values(["resolved", "n", "rank"], ascending=[True, False, True]).drop_duplicates("resolved")
+    agg = (
+        raw.groupby(["resolved", "rank"], sort=False)
+        .agg(n=("start", "size"), start=("start", "min"), end=("end", "max"))
+        .reset_index()
+    )
+    agg = agg.sort_values(["resolved", "n", "rank"], ascending=[True, False, True]).drop_duplicates(
+        "resolved"
+    )
     agg = agg.sort_values(["rank", "start", "resolved"])
-    return pd.DataFrame({"symbol": agg["resolved"].to_numpy(), "chromosome": [CHROMOSOMES[r] for r in agg["rank"]],
-                         "start": agg["start"].to_numpy(), "end": agg["end"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "symbol": agg["resolved"].to_numpy(),
+            "chromosome": [CHROMOSOMES[r] for r in agg["rank"]],
+            "start": agg["start"].to_numpy(),
+            "end": agg["end"].to_numpy(),
+        }
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -112,7 +129,14 @@ def load_coordinates(genome: str = "hg19") -> pd.DataFrame:
     """
     path = paths.resources_dir() / coords_file(genome)
     if not path.exists():
-        raise InputError(path, f"gene coordinates for {genome_name(genome)} are not installed; build them with "
-                               f"`synleaf resources build --data <shared data folder> --only coords`")
-    return pd.read_csv(path, sep="\t", dtype={"symbol": str, "chromosome": str, "start": np.int64,
-                                              "end": np.int64}, keep_default_na=False)
+        raise InputError(
+            path,
+            f"gene coordinates for {genome_name(genome)} are not installed; build them with "
+            f"`synleaf resources build --data <shared data folder> --only coords`",
+        )
+    return pd.read_csv(
+        path,
+        sep="\t",
+        dtype={"symbol": str, "chromosome": str, "start": np.int64, "end": np.int64},
+        keep_default_na=False,
+    )

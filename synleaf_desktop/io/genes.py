@@ -88,15 +88,22 @@ class GeneResolver:
         self._protein_coding_symbols = {self._entrez_to_symbol[e] for e in coding}
         self._uniprot_symbols = set(sym[genes["has_uniprot"].to_numpy().astype(bool)].tolist())
         alias_map: dict[str, set[int]] = {}
-        for a, e in zip(aliases["alias"].astype(str).tolist(), aliases["entrez_id"].astype(np.int64).tolist()):
+        for a, e in zip(
+            aliases["alias"].astype(str).tolist(), aliases["entrez_id"].astype(np.int64).tolist()
+        ):
             if e in self._entrez_to_symbol:
                 alias_map.setdefault(a.upper(), set()).add(e)
-        self._alias: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in alias_map.items()}
+        self._alias: dict[str, tuple[int, ...]] = {
+            k: tuple(sorted(v)) for k, v in alias_map.items()
+        }
         self._coding = coding
         self._ensembl: dict[str, tuple[int, ...]] = {}
         if ensembl is not None:
             ens_map: dict[str, set[int]] = {}
-            for a, e in zip(ensembl["ensembl_id"].astype(str).tolist(), ensembl["entrez_id"].astype(np.int64).tolist()):
+            for a, e in zip(
+                ensembl["ensembl_id"].astype(str).tolist(),
+                ensembl["entrez_id"].astype(np.int64).tolist(),
+            ):
                 ens_map.setdefault(a.upper(), set()).add(e)
             self._ensembl = {k: tuple(sorted(v)) for k, v in ens_map.items()}
         self._cache: dict[str, tuple[str | None, bool]] = {}
@@ -120,7 +127,9 @@ class GeneResolver:
 
     def completions(self) -> list[str]:
         """Strings a user may type: symbols, aliases (upper case) and Entrez IDs."""
-        return sorted(set(self._symbols) | set(self._alias) | {str(e) for e in self._entrez_to_symbol})
+        return sorted(
+            set(self._symbols) | set(self._alias) | {str(e) for e in self._entrez_to_symbol}
+        )
 
     def suggestions(self, name: str, n: int = 3, max_edits: int = 2) -> list[str]:
         """Up to ``n`` official symbols within ``max_edits`` edits (insert, delete, substitute, swap
@@ -141,9 +150,15 @@ class GeneResolver:
             if d <= max_edits:
                 sym = self._symbols_upper[c]
                 # among equals: same letters (a swap), then protein-coding genes, then difflib similarity
-                scored.append((d, sorted(c) != sorted(key),
-                               sym not in self._protein_coding_symbols,
-                               -difflib.SequenceMatcher(None, key, c).ratio(), sym))
+                scored.append(
+                    (
+                        d,
+                        sorted(c) != sorted(key),
+                        sym not in self._protein_coding_symbols,
+                        -difflib.SequenceMatcher(None, key, c).ratio(),
+                        sym,
+                    )
+                )
         return [t[-1] for t in sorted(scored)[:n]]
 
     def aliases_of(self, symbol: str) -> list[str]:
@@ -247,13 +262,30 @@ NAMES_FILE = "genes/names.tsv.gz"
 def load_resolver(resources: str | Path | None = None) -> GeneResolver:
     """Load the resolver from a resources folder (default: the shipped one)."""
     root = Path(resources) if resources is not None else paths.resources_dir()
-    genes = pd.read_csv(root / GENES_FILE, sep="\t", dtype={"entrez_id": np.int64, "symbol": str,
-                        "gene_type": str, "chromosome": str, "has_uniprot": np.int8}, keep_default_na=False)
-    aliases = pd.read_csv(root / ALIASES_FILE, sep="\t", dtype={"alias": str, "entrez_id": np.int64},
-                          keep_default_na=False)
+    genes = pd.read_csv(
+        root / GENES_FILE,
+        sep="\t",
+        dtype={
+            "entrez_id": np.int64,
+            "symbol": str,
+            "gene_type": str,
+            "chromosome": str,
+            "has_uniprot": np.int8,
+        },
+        keep_default_na=False,
+    )
+    aliases = pd.read_csv(
+        root / ALIASES_FILE,
+        sep="\t",
+        dtype={"alias": str, "entrez_id": np.int64},
+        keep_default_na=False,
+    )
     ens_path = root / ENSEMBL_FILE
-    ensembl = (pd.read_csv(ens_path, sep="\t", dtype={"ensembl_id": str, "entrez_id": np.int64})
-               if ens_path.exists() else None)
+    ensembl = (
+        pd.read_csv(ens_path, sep="\t", dtype={"ensembl_id": str, "entrez_id": np.int64})
+        if ens_path.exists()
+        else None
+    )
     return GeneResolver(genes, aliases, ensembl)
 
 
@@ -288,11 +320,17 @@ def load_gene_names(resources: str | Path | None = None) -> GeneNames:
     path = root / NAMES_FILE
     if not path.is_file():
         return GeneNames()
-    t = pd.read_csv(path, sep="\t", dtype={"entrez_id": np.int64, "symbol": str, "name": str},
-                    keep_default_na=False)
+    t = pd.read_csv(
+        path,
+        sep="\t",
+        dtype={"entrez_id": np.int64, "symbol": str, "name": str},
+        keep_default_na=False,
+    )
     syms = t["symbol"].astype(str).tolist()
-    return GeneNames(dict(zip(syms, t["name"].astype(str).tolist())),
-                     dict(zip(syms, t["entrez_id"].astype(np.int64).tolist())))
+    return GeneNames(
+        dict(zip(syms, t["name"].astype(str).tolist())),
+        dict(zip(syms, t["entrez_id"].astype(np.int64).tolist())),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -317,35 +355,60 @@ def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str,
     genes = pd.read_csv(kg_dir / "genes.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
     uni = pd.read_csv(kg_dir / "gene_uniprot.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
     has_uni = set(uni["entrez_id"])
-    table = pd.DataFrame({
-        "entrez_id": genes["entrez_id"].astype(np.int64),
-        "symbol": genes["symbol"],
-        "gene_type": genes["gene_type"],
-        "chromosome": genes["chromosome"],
-        "has_uniprot": genes["entrez_id"].isin(has_uni).astype(np.int8),
-    }).sort_values("entrez_id")
-    aliases = pd.read_csv(kg_dir / "gene_aliases.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    table = pd.DataFrame(
+        {
+            "entrez_id": genes["entrez_id"].astype(np.int64),
+            "symbol": genes["symbol"],
+            "gene_type": genes["gene_type"],
+            "chromosome": genes["chromosome"],
+            "has_uniprot": genes["entrez_id"].isin(has_uni).astype(np.int8),
+        }
+    ).sort_values("entrez_id")
+    aliases = pd.read_csv(
+        kg_dir / "gene_aliases.tsv.gz", sep="\t", dtype=str, keep_default_na=False
+    )
     sym_of = dict(zip(genes["entrez_id"], genes["symbol"]))
     aliases = aliases[aliases["alias_symbol"] != aliases["entrez_id"].map(sym_of)]
-    aliases = pd.DataFrame({"alias": aliases["alias_symbol"], "entrez_id": aliases["entrez_id"].astype(np.int64)})
+    aliases = pd.DataFrame(
+        {"alias": aliases["alias_symbol"], "entrez_id": aliases["entrez_id"].astype(np.int64)}
+    )
     aliases = aliases.drop_duplicates().sort_values(["entrez_id", "alias"])
     ens = pd.read_csv(kg_dir / "gene_ensembl.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
-    ens = pd.DataFrame({"ensembl_id": ens["accession"], "entrez_id": ens["entrez_id"].astype(np.int64)})
+    ens = pd.DataFrame(
+        {"ensembl_id": ens["accession"], "entrez_id": ens["entrez_id"].astype(np.int64)}
+    )
     ens = ens.drop_duplicates().sort_values(["entrez_id", "ensembl_id"])
     # full names only for the genes a model can score (protein-coding or with a UniProt
     # accession, ~20,600): the names of all 77,000 genes would triple the file for nothing
     keep = (table["gene_type"] == "protein-coding") | (table["has_uniprot"] == 1)
-    names = pd.DataFrame({"entrez_id": table["entrez_id"], "symbol": table["symbol"],
-                          "name": genes.set_index(genes["entrez_id"].astype(np.int64))["name"]
-                          .reindex(table["entrez_id"]).fillna("").to_numpy()})[keep.to_numpy()]
+    names = pd.DataFrame(
+        {
+            "entrez_id": table["entrez_id"],
+            "symbol": table["symbol"],
+            "name": genes.set_index(genes["entrez_id"].astype(np.int64))["name"]
+            .reindex(table["entrez_id"])
+            .fillna("")
+            .to_numpy(),
+        }
+    )[keep.to_numpy()]
     names = names[names["name"] != ""]
-    for df, name in ((table, GENES_FILE), (aliases, ALIASES_FILE), (ens, ENSEMBL_FILE), (names, NAMES_FILE)):
+    for df, name in (
+        (table, GENES_FILE),
+        (aliases, ALIASES_FILE),
+        (ens, ENSEMBL_FILE),
+        (names, NAMES_FILE),
+    ):
         dest = Path(out_resources) / name
         with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
             # no file name and no time stamp in the gzip header: rebuilds are byte-identical
             with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
                 gz.write(df.to_csv(sep="\t", index=False).encode("utf-8"))
-    return {GENES_FILE: len(table), ALIASES_FILE: len(aliases), ENSEMBL_FILE: len(ens), NAMES_FILE: len(names)}
+    return {
+        GENES_FILE: len(table),
+        ALIASES_FILE: len(aliases),
+        ENSEMBL_FILE: len(ens),
+        NAMES_FILE: len(names),
+    }
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -40,9 +40,17 @@ from .genes import GeneResolver, default_resolver
 from .labels import column_key, read_delimited
 
 __all__ = [
-    "KnowledgeGraph", "build_annotation_kg", "read_triples", "read_slkg_export",
-    "read_synlethkg_partial", "read_kg", "ANNOTATION_TYPES", "ANNOTATION_RELATIONS",
-    "SLKG_LABEL_RELATIONS", "SYNLETHKG_TYPES", "REVERSE_SUFFIX",
+    "KnowledgeGraph",
+    "build_annotation_kg",
+    "read_triples",
+    "read_slkg_export",
+    "read_synlethkg_partial",
+    "read_kg",
+    "ANNOTATION_TYPES",
+    "ANNOTATION_RELATIONS",
+    "SLKG_LABEL_RELATIONS",
+    "SYNLETHKG_TYPES",
+    "REVERSE_SUFFIX",
 ]
 
 FORMAT_VERSION = 1
@@ -55,14 +63,30 @@ GENE = "Gene"
 ANNOTATION_TYPES: tuple[str, ...] = ("Gene", "BP", "MF", "CC", "Pathway")
 #: forward relations of the annotation graph (reverses follow, same order, ``_rev``)
 ANNOTATION_RELATIONS: tuple[str, ...] = (
-    "gene_bp", "gene_mf", "gene_cc", "gene_pathway",
-    "go_isa", "go_part_of", "go_regulates", "go_negatively_regulates", "go_positively_regulates",
+    "gene_bp",
+    "gene_mf",
+    "gene_cc",
+    "gene_pathway",
+    "go_isa",
+    "go_part_of",
+    "go_regulates",
+    "go_negatively_regulates",
+    "go_positively_regulates",
 )
 _GO_RELATIONSHIPS = {
-    "isa": "go_isa", "part of": "go_part_of", "regulates": "go_regulates",
-    "negatively regulates": "go_negatively_regulates", "positively regulates": "go_positively_regulates",
+    "isa": "go_isa",
+    "part of": "go_part_of",
+    "regulates": "go_regulates",
+    "negatively regulates": "go_negatively_regulates",
+    "positively regulates": "go_positively_regulates",
 }
-_ANNOTATION_FILES = ("genes.tsv.gz", "gene_go.tsv.gz", "gene_kegg.tsv.gz", "go_terms.tsv.gz", "go_edges.tsv.gz")
+_ANNOTATION_FILES = (
+    "genes.tsv.gz",
+    "gene_go.tsv.gz",
+    "gene_kegg.tsv.gz",
+    "go_terms.tsv.gz",
+    "go_edges.tsv.gz",
+)
 
 #: SLKG relations holding SL labels; dropped on import (label leakage, METHOD §1.6)
 SLKG_LABEL_RELATIONS: tuple[str, ...] = ("SL_GsG", "NONSL_GnsG", "SR_GsrG")
@@ -70,8 +94,17 @@ SLKG_LABEL_RELATIONS: tuple[str, ...] = ("SL_GsG", "NONSL_GnsG", "SR_GsrG")
 SLKG_SYMMETRIC: tuple[str, ...] = ("REGULATES_GrG",)
 #: entity type codes of ``synlethkg_partial/entity.txt`` (its README), in code order
 SYNLETHKG_TYPES: tuple[str, ...] = (
-    "Symptom", "Side effect", "Gene", "Biological process", "Compound", "Molecular function",
-    "Pharmacologic class", "Pathway", "Cellular component", "Disease", "Anatomy",
+    "Symptom",
+    "Side effect",
+    "Gene",
+    "Biological process",
+    "Compound",
+    "Molecular function",
+    "Pharmacologic class",
+    "Pathway",
+    "Cellular component",
+    "Disease",
+    "Anatomy",
 )
 _REV_SUFFIXES = ("_rev", "_reversed", "_reverse", "_inv", "_inverse")
 
@@ -230,28 +263,52 @@ class KnowledgeGraph:
         npz, js = folder / GRAPH_NPZ, folder / GRAPH_JSON
         for p in (npz, js):
             if not p.exists():
-                raise InputError(folder, f"not a saved knowledge graph: {p.name} is missing "
-                                 f"(expected {GRAPH_NPZ} and {GRAPH_JSON})")
+                raise InputError(
+                    folder,
+                    f"not a saved knowledge graph: {p.name} is missing "
+                    f"(expected {GRAPH_NPZ} and {GRAPH_JSON})",
+                )
         try:
             info = read_json(js)
             arrays = load_npz(npz)
         except (ValueError, OSError, KeyError) as exc:
-            raise InputError(folder, f"cannot read the saved knowledge graph ({exc}); rebuild or re-import it") from None
-        missing = [k for k in ("entity_names", "entity_types", "edge_index", "edge_type") if k not in arrays]
+            raise InputError(
+                folder, f"cannot read the saved knowledge graph ({exc}); rebuild or re-import it"
+            ) from None
+        missing = [
+            k
+            for k in ("entity_names", "entity_types", "edge_index", "edge_type")
+            if k not in arrays
+        ]
         if missing:
             raise InputError(npz, f"arrays {missing} are missing; rebuild or re-import the graph")
         if int(info.get("format", 0)) > FORMAT_VERSION:
-            raise InputError(js, f"graph format {info.get('format')} is newer than this app supports "
-                             f"({FORMAT_VERSION}); update SynLeaF Desktop")
+            raise InputError(
+                js,
+                f"graph format {info.get('format')} is newer than this app supports "
+                f"({FORMAT_VERSION}); update SynLeaF Desktop",
+            )
         try:
-            graph = cls(arrays["entity_names"], arrays["entity_types"], list(info["type_names"]),
-                        arrays["edge_index"], arrays["edge_type"], list(info["relation_names"]),
-                        dict(info.get("meta", {})))
+            graph = cls(
+                arrays["entity_names"],
+                arrays["entity_types"],
+                list(info["type_names"]),
+                arrays["edge_index"],
+                arrays["edge_type"],
+                list(info["relation_names"]),
+                dict(info.get("meta", {})),
+            )
         except (ValueError, KeyError) as exc:
-            raise InputError(folder, f"the saved knowledge graph is inconsistent ({exc}); rebuild or re-import it") from None
+            raise InputError(
+                folder,
+                f"the saved knowledge graph is inconsistent ({exc}); rebuild or re-import it",
+            ) from None
         if info.get("sha256") and info["sha256"] != graph.checksum():
-            raise InputError(npz, "the graph arrays do not match the checksum in graph.json (file changed or "
-                             "damaged); rebuild or re-import the graph")
+            raise InputError(
+                npz,
+                "the graph arrays do not match the checksum in graph.json (file changed or "
+                "damaged); rebuild or re-import the graph",
+            )
         return graph
 
 
@@ -259,7 +316,11 @@ def _str_array(values: Any) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind == "U":
         return arr
-    return np.asarray([str(v) for v in arr.tolist()], dtype=str) if arr.size else np.zeros(0, dtype="<U1")
+    return (
+        np.asarray([str(v) for v in arr.tolist()], dtype=str)
+        if arr.size
+        else np.zeros(0, dtype="<U1")
+    )
 
 
 # ----------------------------------------------------------------------
@@ -304,19 +365,28 @@ def _assemble(
     has_rev = rev_codes[rel] >= 0
     r_src, r_dst, r_rel = dst[has_rev], src[has_rev], rev_codes[rel[has_rev]]
     order = np.lexsort((r_dst, r_src, r_rel))
-    edge_index = np.vstack([np.concatenate([src, r_src[order]]), np.concatenate([dst, r_dst[order]])])
+    edge_index = np.vstack(
+        [np.concatenate([src, r_src[order]]), np.concatenate([dst, r_dst[order]])]
+    )
     edge_type = np.concatenate([rel, r_rel[order]])
     meta = dict(meta)
     meta.setdefault("counts", {})
-    meta["counts"].update({"self_loops_dropped": int(loops.sum()), "duplicate_edges_dropped": int(n_dup)})
+    meta["counts"].update(
+        {"self_loops_dropped": int(loops.sum()), "duplicate_edges_dropped": int(n_dup)}
+    )
     graph = KnowledgeGraph(ent_name, ent_type, type_names, edge_index, edge_type, names, meta)
     if graph.gene_type < 0 or not graph.gene_mask().any():
-        raise InputError(path, f"the graph has no Gene entities (types found: {sorted(set(type_names))}); a "
-                         "knowledge graph for SL prediction needs genes named by symbol")
+        raise InputError(
+            path,
+            f"the graph has no Gene entities (types found: {sorted(set(type_names))}); a "
+            "knowledge graph for SL prediction needs genes named by symbol",
+        )
     return graph
 
 
-def _entities_sorted(types: pd.Series, names: pd.Series, type_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _entities_sorted(
+    types: pd.Series, names: pd.Series, type_names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (type code, name) pairs sorted by type order then name."""
     code = pd.Categorical(types, categories=type_names).codes.astype(np.int64)
     df = pd.DataFrame({"t": code, "n": names.astype(str).to_numpy()}).drop_duplicates()
@@ -324,10 +394,14 @@ def _entities_sorted(types: pd.Series, names: pd.Series, type_names: list[str]) 
     return df["t"].to_numpy(np.int8), df["n"].to_numpy(dtype=str)
 
 
-def _lookup(ent_type: np.ndarray, ent_name: np.ndarray, types: np.ndarray, names: np.ndarray) -> np.ndarray:
+def _lookup(
+    ent_type: np.ndarray, ent_name: np.ndarray, types: np.ndarray, names: np.ndarray
+) -> np.ndarray:
     """int64 entity index of each (type code, name); -1 when absent."""
     index = pd.MultiIndex.from_arrays([ent_type.astype(np.int64), ent_name.astype(object)])
-    query = pd.MultiIndex.from_arrays([np.asarray(types, dtype=np.int64), np.asarray(names, dtype=object)])
+    query = pd.MultiIndex.from_arrays(
+        [np.asarray(types, dtype=np.int64), np.asarray(names, dtype=object)]
+    )
     return index.get_indexer(query).astype(np.int64)
 
 
@@ -337,8 +411,11 @@ def _lookup(ent_type: np.ndarray, ent_name: np.ndarray, types: np.ndarray, names
 
 def _read_tsv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
     if not path.exists():
-        raise InputError(path, "file not found; expected the shared data kg/ folder "
-                         f"(with {', '.join(_ANNOTATION_FILES)})")
+        raise InputError(
+            path,
+            "file not found; expected the shared data kg/ folder "
+            f"(with {', '.join(_ANNOTATION_FILES)})",
+        )
     try:
         df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=csv.QUOTE_NONE)
     except EOFError as exc:
@@ -347,7 +424,9 @@ def _read_tsv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
         raise InputError(path, "the file is empty") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing columns {missing}; expected {list(columns)}, found {list(df.columns)}")
+        raise InputError(
+            path, f"missing columns {missing}; expected {list(columns)}, found {list(df.columns)}"
+        )
     return df[list(columns)]
 
 
@@ -385,7 +464,9 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
     gene_go = _read_tsv(kg_dir / "gene_go.tsv.gz", ["entrez_id", "go_id", "ontology"])
     gene_kegg = _read_tsv(kg_dir / "gene_kegg.tsv.gz", ["entrez_id", "kegg_pathway_id"])
     terms = _read_tsv(kg_dir / "go_terms.tsv.gz", ["go_id", "ontology"])
-    go_edges = _read_tsv(kg_dir / "go_edges.tsv.gz", ["child_go_id", "parent_go_id", "relationship"])
+    go_edges = _read_tsv(
+        kg_dir / "go_edges.tsv.gz", ["child_go_id", "parent_go_id", "relationship"]
+    )
 
     symbol_of = pd.Series(genes["symbol"].to_numpy(), index=genes["entrez_id"].to_numpy())
     symbol_of = symbol_of[~symbol_of.index.duplicated()]
@@ -396,11 +477,14 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
     n_unknown = int(go_sym.isna().sum() + kegg_sym.isna().sum())
 
     gene_names = pd.concat([go_sym, kegg_sym]).dropna()
-    types = pd.concat([
-        pd.Series(GENE, index=range(len(gene_names))),
-        terms["ontology"],
-        pd.Series("Pathway", index=range(len(pathway))),
-    ], ignore_index=True)
+    types = pd.concat(
+        [
+            pd.Series(GENE, index=range(len(gene_names))),
+            terms["ontology"],
+            pd.Series("Pathway", index=range(len(pathway))),
+        ],
+        ignore_index=True,
+    )
     names = pd.concat([gene_names, terms["go_id"], pathway], ignore_index=True)
     keep = types.isin(ANNOTATION_TYPES).to_numpy()
     type_names = list(ANNOTATION_TYPES)
@@ -412,8 +496,12 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
     go_ok = go_sym.notna().to_numpy()
     g_src = _lookup(ent_type, ent_name, np.full(go_ok.sum(), t[GENE]), go_sym[go_ok].to_numpy())
     ont = gene_go["ontology"].to_numpy()[go_ok]
-    g_dst = _lookup(ent_type, ent_name, pd.Series(ont).map(t).fillna(-1).to_numpy(np.int64),
-                    gene_go["go_id"].to_numpy()[go_ok])
+    g_dst = _lookup(
+        ent_type,
+        ent_name,
+        pd.Series(ont).map(t).fillna(-1).to_numpy(np.int64),
+        gene_go["go_id"].to_numpy()[go_ok],
+    )
     g_rel = pd.Series(ont).map({"BP": rel["gene_bp"], "MF": rel["gene_mf"], "CC": rel["gene_cc"]})
     g_rel = g_rel.fillna(-1).to_numpy(np.int64)
     # gene -> pathway
@@ -440,7 +528,7 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
     meta: dict[str, Any] = {
         "name": "go-kegg",
         "source": "Gene Ontology annotations and DAG, KEGG pathways: Bioconductor org.Hs.eg.db "
-                  f"{versions.get('org.Hs.eg.db', '?')} and GO.db {versions.get('GO.db', '?')} (shared data kg/)",
+        f"{versions.get('org.Hs.eg.db', '?')} and GO.db {versions.get('GO.db', '?')} (shared data kg/)",
         "versions": {k: v for k, v in versions.items() if k != "source_dates"},
         "source_dates": versions.get("source_dates", ""),
         "inputs": {name: sha256_file(kg_dir / name) for name in _ANNOTATION_FILES},
@@ -448,13 +536,25 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
             "annotation_rows_unknown_entrez": n_unknown,
             "edges_dropped_unknown_endpoint_or_relation": int((~ok).sum()),
         },
-        "notes": ["entity order: type (Gene, BP, MF, CC, Pathway) then name",
-                  "messages flow source -> target; '_rev' relations swap them"],
+        "notes": [
+            "entity order: type (Gene, BP, MF, CC, Pathway) then name",
+            "messages flow source -> target; '_rev' relations swap them",
+        ],
     }
     if unknown_rel:
         meta["notes"].append(f"GO relationships not used: {unknown_rel}")
-    return _assemble(ent_type, ent_name, type_names, src[ok], dst[ok], rcode[ok], list(ANNOTATION_RELATIONS),
-                     [True] * len(ANNOTATION_RELATIONS), meta, kg_dir)
+    return _assemble(
+        ent_type,
+        ent_name,
+        type_names,
+        src[ok],
+        dst[ok],
+        rcode[ok],
+        list(ANNOTATION_RELATIONS),
+        [True] * len(ANNOTATION_RELATIONS),
+        meta,
+        kg_dir,
+    )
 
 
 # ----------------------------------------------------------------------
@@ -482,7 +582,8 @@ def _reversible(relations: Sequence[str]) -> list[bool]:
     out = []
     for r in relations:
         paired = any(r + s in present for s in _REV_SUFFIXES) or any(
-            r.endswith(s) and r[: -len(s)] in present for s in _REV_SUFFIXES)
+            r.endswith(s) and r[: -len(s)] in present for s in _REV_SUFFIXES
+        )
         out.append(not paired)
     return out
 
@@ -511,7 +612,9 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
     """
     path = Path(path)
     resolver = resolver or default_resolver()
-    tab = read_delimited(path, min_columns=3, what="knowledge-graph triple table (head, relation, tail)")
+    tab = read_delimited(
+        path, min_columns=3, what="knowledge-graph triple table (head, relation, tail)"
+    )
     df = tab.frame
     keys: dict[str, str] = {}
     for col in df.columns:
@@ -519,8 +622,11 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
     head, tail = _match_column(keys, _HEAD), _match_column(keys, _TAIL)
     relc = _match_column(keys, _REL)
     if head is None or tail is None or relc is None or len({head, tail, relc}) < 3:
-        raise InputError(path, f"missing columns: expected head, relation, tail (optional head_type, tail_type); "
-                         f"found {list(df.columns)}")
+        raise InputError(
+            path,
+            f"missing columns: expected head, relation, tail (optional head_type, tail_type); "
+            f"found {list(df.columns)}",
+        )
     htc, ttc = _match_column(keys, _HEAD_TYPE), _match_column(keys, _TAIL_TYPE)
     for c in (head, tail, relc):
         df[c] = df[c].str.strip()
@@ -529,8 +635,15 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
     incomplete = np.flatnonzero(~complete & ~blank)
     df = df[complete]
     if df.empty:
-        raise InputError(path, "no triples: the table has a header but no complete data rows"
-                         + (f" ({len(incomplete)} rows lack a head, relation or tail)" if len(incomplete) else ""))
+        raise InputError(
+            path,
+            "no triples: the table has a header but no complete data rows"
+            + (
+                f" ({len(incomplete)} rows lack a head, relation or tail)"
+                if len(incomplete)
+                else ""
+            ),
+        )
     m = len(df)
     # work on distinct (type, name) pairs: a large table repeats each entity many times
     names_all = np.concatenate([df[head].to_numpy(dtype=object), df[tail].to_numpy(dtype=object)])
@@ -542,10 +655,16 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
     tc, tu = pd.factorize(types_all)
     nc, nu = pd.factorize(names_all)
     codes, pair_u = pd.factorize(tc.astype(np.int64) * len(nu) + nc)
-    raw_names = pd.Series(np.asarray(nu, dtype=object)[pair_u % len(nu)], dtype=object).str.strip().to_numpy(dtype=object)
+    raw_names = (
+        pd.Series(np.asarray(nu, dtype=object)[pair_u % len(nu)], dtype=object)
+        .str.strip()
+        .to_numpy(dtype=object)
+    )
     if typed:
         clean = [str(x).strip().lstrip(":") for x in tu]
-        tnames = np.array([GENE if x.lower() == "gene" else (x or "Entity") for x in clean], dtype=object)
+        tnames = np.array(
+            [GENE if x.lower() == "gene" else (x or "Entity") for x in clean], dtype=object
+        )
         types = tnames[pair_u // len(nu)]
         is_gene = types == GENE
         sym = np.full(len(raw_names), None, dtype=object)
@@ -572,16 +691,33 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
         "source": f"triple table {path.name}",
         "inputs": {path.name: sha256_file(path)},
         "typed": typed,
-        "counts": {"triples_read": int(m), "rows_missing_fields": int(len(incomplete)),
-                   "unresolved_gene_names": len(bad_names)},
+        "counts": {
+            "triples_read": int(m),
+            "rows_missing_fields": int(len(incomplete)),
+            "unresolved_gene_names": len(bad_names),
+        },
         "unresolved_genes": [str(x) for x in bad_names[:100]],
     }
     if len(incomplete):
-        lines = ", ".join(str(tab.line_of(int(r))) for r in incomplete[:5]) + (", ..." if len(incomplete) > 5 else "")
-        meta["warnings"] = [f"{len(incomplete)} rows with an empty head, relation or tail were dropped "
-                            f"(lines {lines})"]
-    return _assemble(ent_type, ent_name, type_names, idx[:m], idx[m:], rcode, relations,
-                     _reversible(relations), meta, path)
+        lines = ", ".join(str(tab.line_of(int(r))) for r in incomplete[:5]) + (
+            ", ..." if len(incomplete) > 5 else ""
+        )
+        meta["warnings"] = [
+            f"{len(incomplete)} rows with an empty head, relation or tail were dropped "
+            f"(lines {lines})"
+        ]
+    return _assemble(
+        ent_type,
+        ent_name,
+        type_names,
+        idx[:m],
+        idx[m:],
+        rcode,
+        relations,
+        _reversible(relations),
+        meta,
+        path,
+    )
 
 
 def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> KnowledgeGraph:
@@ -608,30 +744,41 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
     need = ["_id", "_labels", "name", "_start", "_end", "_type"]
     missing = [c for c in need if column_key(c) not in keys]
     if missing:
-        raise InputError(path, f"missing columns {missing}: a SLKG export needs node columns _id, _labels, name "
-                         f"and edge columns _start, _end, _type; found {list(df.columns)}")
+        raise InputError(
+            path,
+            f"missing columns {missing}: a SLKG export needs node columns _id, _labels, name "
+            f"and edge columns _start, _end, _type; found {list(df.columns)}",
+        )
     col = {c: keys[column_key(c)] for c in need}
     start = df[col["_start"]]
     is_edge = (start != "").to_numpy()
     has_id = (df[col["_id"]].str.strip() != "").to_numpy()
-    n_neither = int((~is_edge & ~has_id & ~(df == "").all(axis=1).to_numpy()).sum())  # counted, not silent
+    n_neither = int(
+        (~is_edge & ~has_id & ~(df == "").all(axis=1).to_numpy()).sum()
+    )  # counted, not silent
     nodes = df.loc[~is_edge & has_id, [col["_id"], col["_labels"], col["name"]]]
-    nodes = pd.DataFrame({
-        "id": pd.to_numeric(nodes[col["_id"]].str.strip(), errors="coerce"),
-        "type": nodes[col["_labels"]].str.strip().str.lstrip(":").replace("", "Entity"),
-        "name": nodes[col["name"]].str.strip(),
-    })
+    nodes = pd.DataFrame(
+        {
+            "id": pd.to_numeric(nodes[col["_id"]].str.strip(), errors="coerce"),
+            "type": nodes[col["_labels"]].str.strip().str.lstrip(":").replace("", "Entity"),
+            "name": nodes[col["name"]].str.strip(),
+        }
+    )
     if nodes["id"].isna().any():
         raise InputError(path, "node _id values must be integers", column=col["_id"])
     nodes["id"] = nodes["id"].astype(np.int64)
     nodes = nodes.drop_duplicates("id")
-    edges = pd.DataFrame({
-        "s": pd.to_numeric(start[is_edge], errors="coerce"),
-        "t": pd.to_numeric(df.loc[is_edge, col["_end"]], errors="coerce"),
-        "r": _strip_repeated(df.loc[is_edge, col["_type"]]),
-    })
+    edges = pd.DataFrame(
+        {
+            "s": pd.to_numeric(start[is_edge], errors="coerce"),
+            "t": pd.to_numeric(df.loc[is_edge, col["_end"]], errors="coerce"),
+            "r": _strip_repeated(df.loc[is_edge, col["_type"]]),
+        }
+    )
     if edges[["s", "t"]].isna().any().any():
-        raise InputError(path, "edge _start/_end values must be integer node ids", column=col["_start"])
+        raise InputError(
+            path, "edge _start/_end values must be integer node ids", column=col["_start"]
+        )
     n_edges_read = len(edges)
     is_label = edges["r"].isin(SLKG_LABEL_RELATIONS)
     dropped = edges.loc[is_label, "r"].value_counts().to_dict()
@@ -649,13 +796,21 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
     used = np.unique(np.concatenate([edges["s"].to_numpy(), edges["t"].to_numpy()]))
     ent = nodes.set_index("id").loc[used]
     if not (ent["type"] == GENE).any():
-        raise InputError(path, "the graph has no Gene nodes after dropping the SL label relations; check the export")
+        raise InputError(
+            path,
+            "the graph has no Gene nodes after dropping the SL label relations; check the export",
+        )
     type_names = _type_order(ent["type"].tolist())
     ent_type = pd.Categorical(ent["type"], categories=type_names).codes.astype(np.int8)
     names = ent["name"].to_numpy(dtype=object)
     is_gene = ent_type == type_names.index(GENE)
     sym = _resolve_genes(names[is_gene], resolver)
-    unresolved = [str(x) for x in pd.unique(pd.Series(names[is_gene][pd.isna(pd.Series(sym, dtype=object))], dtype=object))]
+    unresolved = [
+        str(x)
+        for x in pd.unique(
+            pd.Series(names[is_gene][pd.isna(pd.Series(sym, dtype=object))], dtype=object)
+        )
+    ]
     names[is_gene] = np.where(pd.notna(pd.Series(sym, dtype=object)), sym, names[is_gene])
     s = np.searchsorted(used, edges["s"].to_numpy())
     t = np.searchsorted(used, edges["t"].to_numpy())
@@ -663,8 +818,10 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
     group = pd.DataFrame({"x": tn[ent_type[s]], "r": edges["r"].to_numpy(), "y": tn[ent_type[t]]})
     triples = group.drop_duplicates().sort_values(["x", "r", "y"]).reset_index(drop=True)
     multi = triples["r"].duplicated(keep=False)
-    rel_names = [r if not mm else f"{r}:{x}->{y}" for x, r, y, mm in
-                 zip(triples["x"], triples["r"], triples["y"], multi)]
+    rel_names = [
+        r if not mm else f"{r}:{x}->{y}"
+        for x, r, y, mm in zip(triples["x"], triples["r"], triples["y"], multi)
+    ]
     rcode = pd.MultiIndex.from_frame(triples).get_indexer(pd.MultiIndex.from_frame(group))
     reverse = [r not in SLKG_SYMMETRIC for r in triples["r"]]
     meta = {
@@ -672,25 +829,41 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
         "source": f"SLKG / SynLethDB Neo4j export {path.name}",
         "inputs": {path.name: sha256_file(path)},
         "dropped_label_edges": {str(k): int(v) for k, v in dropped.items()},
-        "notes": [f"label relations {list(SLKG_LABEL_RELATIONS)} dropped (label leakage, METHOD 1.6)",
-                  "gene names with several node ids use the smallest id",
-                  "entities in ascending node-id order (paper vocabulary index = index + 2)",
-                  f"no reverse added for {list(SLKG_SYMMETRIC)} (stored in both directions)"],
-        "counts": {"edges_read": int(n_edges_read), "gene_ids_merged": n_merged,
-                   "edges_unknown_node": n_dangling, "rows_without_id_or_start": n_neither,
-                   "unresolved_gene_names": len(unresolved)},
-        "warnings": ([f"{n_neither} rows with neither a node _id nor an edge _start were dropped"] if n_neither
-                     else []) + ([f"{n_dangling} edges to unknown node ids were dropped"] if n_dangling else []),
+        "notes": [
+            f"label relations {list(SLKG_LABEL_RELATIONS)} dropped (label leakage, METHOD 1.6)",
+            "gene names with several node ids use the smallest id",
+            "entities in ascending node-id order (paper vocabulary index = index + 2)",
+            f"no reverse added for {list(SLKG_SYMMETRIC)} (stored in both directions)",
+        ],
+        "counts": {
+            "edges_read": int(n_edges_read),
+            "gene_ids_merged": n_merged,
+            "edges_unknown_node": n_dangling,
+            "rows_without_id_or_start": n_neither,
+            "unresolved_gene_names": len(unresolved),
+        },
+        "warnings": (
+            [f"{n_neither} rows with neither a node _id nor an edge _start were dropped"]
+            if n_neither
+            else []
+        )
+        + ([f"{n_dangling} edges to unknown node ids were dropped"] if n_dangling else []),
         "unresolved_genes": unresolved[:100],
         "node_ids_first_last": [int(used[0]), int(used[-1])] if len(used) else [],
     }
-    return _assemble(ent_type, names.astype(str), type_names, s, t, rcode, rel_names, reverse, meta, path)
+    return _assemble(
+        ent_type, names.astype(str), type_names, s, t, rcode, rel_names, reverse, meta, path
+    )
 
 
 def _strip_repeated(values: pd.Series) -> np.ndarray:
     """object array of stripped strings, stripping each distinct value once."""
     codes, uniq = pd.factorize(values.to_numpy(dtype=object))
-    return np.array([str(u).strip() for u in uniq], dtype=object)[codes] if len(uniq) else np.zeros(0, object)
+    return (
+        np.array([str(u).strip() for u in uniq], dtype=object)[codes]
+        if len(uniq)
+        else np.zeros(0, object)
+    )
 
 
 def _int_column(values: pd.Series, path: Path, column: str | int, tab=None) -> np.ndarray:
@@ -698,12 +871,18 @@ def _int_column(values: pd.Series, path: Path, column: str | int, tab=None) -> n
     bad = num.isna().to_numpy() | (num.to_numpy(dtype=float, na_value=np.nan) % 1 != 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(path, f"expected an integer id, found {values.iloc[i]!r}",
-                         line=tab.line_of(i) if tab is not None else None, column=column)
+        raise InputError(
+            path,
+            f"expected an integer id, found {values.iloc[i]!r}",
+            line=tab.line_of(i) if tab is not None else None,
+            column=column,
+        )
     return num.to_numpy(dtype=np.float64).astype(np.int64)
 
 
-def read_synlethkg_partial(folder: str | Path, cancer: str, resolver: GeneResolver | None = None) -> KnowledgeGraph:
+def read_synlethkg_partial(
+    folder: str | Path, cancer: str, resolver: GeneResolver | None = None
+) -> KnowledgeGraph:
     """Read one cancer's SynLethKG subgraph from ``shared/data/kg/synlethkg_partial``.
 
     Id chain (its README): local id (``<C>/kg2id.txt``) -> SynLethDB id
@@ -718,25 +897,41 @@ def read_synlethkg_partial(folder: str | Path, cancer: str, resolver: GeneResolv
     """
     folder = Path(folder)
     resolver = resolver or default_resolver()
-    available = sorted(p.name for p in folder.iterdir() if (p / "kg2id.txt").exists()) if folder.is_dir() else []
+    available = (
+        sorted(p.name for p in folder.iterdir() if (p / "kg2id.txt").exists())
+        if folder.is_dir()
+        else []
+    )
     cdir = folder / cancer
     if not (cdir / "kg2id.txt").exists() or not (cdir / "entity2id.txt").exists():
-        raise InputError(folder, f"no SynLethKG subgraph for {cancer!r} (needs {cancer}/kg2id.txt and "
-                         f"{cancer}/entity2id.txt); available: {available or 'none'}")
+        raise InputError(
+            folder,
+            f"no SynLethKG subgraph for {cancer!r} (needs {cancer}/kg2id.txt and "
+            f"{cancer}/entity2id.txt); available: {available or 'none'}",
+        )
     for name in ("dbid2name.csv", "dbid2kgid.txt", "entity.txt", "relation_map_by_cancer.tsv.gz"):
         if not (folder / name).exists():
-            raise InputError(folder / name, "file not found; the synlethkg_partial folder is incomplete")
-    kg = read_delimited(cdir / "kg2id.txt", header=False, seps=("\t",), min_columns=3, what="kg2id triple table")
+            raise InputError(
+                folder / name, "file not found; the synlethkg_partial folder is incomplete"
+            )
+    kg = read_delimited(
+        cdir / "kg2id.txt", header=False, seps=("\t",), min_columns=3, what="kg2id triple table"
+    )
     if kg.frame.shape[1] != 3:
-        raise InputError(cdir / "kg2id.txt", f"expected 3 tab-separated columns (head, relation, tail), "
-                         f"found {kg.frame.shape[1]}")
+        raise InputError(
+            cdir / "kg2id.txt",
+            f"expected 3 tab-separated columns (head, relation, tail), found {kg.frame.shape[1]}",
+        )
     kg.frame = kg.frame[(kg.frame != "").any(axis=1)]
     head = _int_column(kg.frame[0], cdir / "kg2id.txt", 1, kg)
     rel = _int_column(kg.frame[1], cdir / "kg2id.txt", 2, kg)
     tail = _int_column(kg.frame[2], cdir / "kg2id.txt", 3, kg)
     e2i = read_delimited(cdir / "entity2id.txt", seps=("\t",), what="entity2id table (a, b)")
     if not {"a", "b"} <= set(e2i.frame.columns):
-        raise InputError(cdir / "entity2id.txt", f"missing columns: expected a, b; found {list(e2i.frame.columns)}")
+        raise InputError(
+            cdir / "entity2id.txt",
+            f"missing columns: expected a, b; found {list(e2i.frame.columns)}",
+        )
     dbid = _int_column(e2i.frame["a"], cdir / "entity2id.txt", "a", e2i)
     local = _int_column(e2i.frame["b"], cdir / "entity2id.txt", "b", e2i)
     order = np.argsort(local, kind="stable")
@@ -744,39 +939,61 @@ def read_synlethkg_partial(folder: str | Path, cancer: str, resolver: GeneResolv
     if not np.array_equal(local, np.arange(len(local))):
         raise InputError(cdir / "entity2id.txt", "local ids (column b) must be 0..n-1, each once")
     if len(head) and (max(head.max(), tail.max()) >= len(local) or min(head.min(), tail.min()) < 0):
-        raise InputError(cdir / "kg2id.txt", f"entity ids outside 0..{len(local) - 1} of entity2id.txt")
+        raise InputError(
+            cdir / "kg2id.txt", f"entity ids outside 0..{len(local) - 1} of entity2id.txt"
+        )
     names_tab = read_delimited(folder / "dbid2name.csv", seps=(",",), what="dbid2name table")
     if not {"_id", "name"} <= set(names_tab.frame.columns):
-        raise InputError(folder / "dbid2name.csv", f"missing columns: expected _id, name; found "
-                         f"{list(names_tab.frame.columns)}")
-    name_of = pd.Series(names_tab.frame["name"].to_numpy(),
-                        index=_int_column(names_tab.frame["_id"], folder / "dbid2name.csv", "_id", names_tab))
+        raise InputError(
+            folder / "dbid2name.csv",
+            f"missing columns: expected _id, name; found {list(names_tab.frame.columns)}",
+        )
+    name_of = pd.Series(
+        names_tab.frame["name"].to_numpy(),
+        index=_int_column(names_tab.frame["_id"], folder / "dbid2name.csv", "_id", names_tab),
+    )
     k = read_delimited(folder / "dbid2kgid.txt", seps=("\t",), what="dbid2kgid table (a, b)")
-    kgid_of = pd.Series(_int_column(k.frame["b"], folder / "dbid2kgid.txt", "b", k),
-                        index=_int_column(k.frame["a"], folder / "dbid2kgid.txt", "a", k))
+    kgid_of = pd.Series(
+        _int_column(k.frame["b"], folder / "dbid2kgid.txt", "b", k),
+        index=_int_column(k.frame["a"], folder / "dbid2kgid.txt", "a", k),
+    )
     codes = pd.read_csv(folder / "entity.txt", header=None, dtype=np.int64)[0].to_numpy()
-    rmap = read_delimited(folder / "relation_map_by_cancer.tsv.gz", seps=("\t",), what="relation map")
+    rmap = read_delimited(
+        folder / "relation_map_by_cancer.tsv.gz", seps=("\t",), what="relation map"
+    )
     rm = rmap.frame[rmap.frame["cancer"] == cancer]
     if rm.empty:
-        raise InputError(folder / "relation_map_by_cancer.tsv.gz", f"no relation names for {cancer!r}")
+        raise InputError(
+            folder / "relation_map_by_cancer.tsv.gz", f"no relation names for {cancer!r}"
+        )
     rel_name = dict(zip(rm["local_relation_id"].astype(int), rm["relation_type"]))
     missing_rel = sorted(set(np.unique(rel).tolist()) - set(rel_name))
     if missing_rel:
-        raise InputError(cdir / "kg2id.txt", f"relation ids {missing_rel} are not in relation_map_by_cancer.tsv.gz")
+        raise InputError(
+            cdir / "kg2id.txt",
+            f"relation ids {missing_rel} are not in relation_map_by_cancer.tsv.gz",
+        )
 
     names = name_of.reindex(dbid).to_numpy(dtype=object)
     gid = kgid_of.reindex(dbid).to_numpy()
     if pd.isna(names).any() or pd.isna(gid).any():
         n_bad = int(pd.isna(names).sum() + pd.isna(gid).sum())
-        raise InputError(cdir / "entity2id.txt", f"{n_bad} SynLethDB ids have no name or no global id in "
-                         "dbid2name.csv / dbid2kgid.txt")
+        raise InputError(
+            cdir / "entity2id.txt",
+            f"{n_bad} SynLethDB ids have no name or no global id in dbid2name.csv / dbid2kgid.txt",
+        )
     gid = gid.astype(np.int64)
     if gid.max() >= len(codes):
         raise InputError(folder / "entity.txt", "fewer type codes than global SynLethKG ids")
     ent_type = codes[gid].astype(np.int8)
     is_gene = ent_type == SYNLETHKG_TYPES.index(GENE)
     sym = _resolve_genes(names[is_gene], resolver)
-    unres = [str(x) for x in pd.unique(pd.Series(names[is_gene][pd.isna(pd.Series(sym, dtype=object))], dtype=object))]
+    unres = [
+        str(x)
+        for x in pd.unique(
+            pd.Series(names[is_gene][pd.isna(pd.Series(sym, dtype=object))], dtype=object)
+        )
+    ]
     names[is_gene] = np.where(pd.notna(pd.Series(sym, dtype=object)), sym, names[is_gene])
     used_rel = sorted(rel_name)
     rcode = pd.Index(used_rel).get_indexer(rel)
@@ -785,22 +1002,38 @@ def read_synlethkg_partial(folder: str | Path, cancer: str, resolver: GeneResolv
     meta = {
         "name": f"synlethkg-{cancer}",
         "source": f"SynLethKG partial subgraph for {cancer} (SLGNNCT / PiLSL copies in shared data)",
-        "inputs": {f"{cancer}/kg2id.txt": sha256_file(cdir / "kg2id.txt"),
-                   f"{cancer}/entity2id.txt": sha256_file(cdir / "entity2id.txt")},
+        "inputs": {
+            f"{cancer}/kg2id.txt": sha256_file(cdir / "kg2id.txt"),
+            f"{cancer}/entity2id.txt": sha256_file(cdir / "entity2id.txt"),
+        },
         "relation_map_status": status,
-        "notes": ["label relations (SL_GsG, SR_GsrG, NONSL_GnsG) were already removed by the source",
-                  "entity set chosen around this cancer's SL-labelled genes: a gene's presence can leak "
-                  "split information in cold-start evaluation",
-                  "entities in local id order (kg2id.txt)",
-                  f"no reverse added for {list(SLKG_SYMMETRIC)}"],
+        "notes": [
+            "label relations (SL_GsG, SR_GsrG, NONSL_GnsG) were already removed by the source",
+            "entity set chosen around this cancer's SL-labelled genes: a gene's presence can leak "
+            "split information in cold-start evaluation",
+            "entities in local id order (kg2id.txt)",
+            f"no reverse added for {list(SLKG_SYMMETRIC)}",
+        ],
         "counts": {"triples_read": int(len(head)), "unresolved_gene_names": len(unres)},
         "unresolved_genes": unres[:100],
     }
-    return _assemble(ent_type, names.astype(str), list(SYNLETHKG_TYPES), head, tail, rcode, rel_names,
-                     [r not in SLKG_SYMMETRIC for r in rel_names], meta, cdir)
+    return _assemble(
+        ent_type,
+        names.astype(str),
+        list(SYNLETHKG_TYPES),
+        head,
+        tail,
+        rcode,
+        rel_names,
+        [r not in SLKG_SYMMETRIC for r in rel_names],
+        meta,
+        cdir,
+    )
 
 
-def read_kg(path: str | Path, resolver: GeneResolver | None = None, cancer: str | None = None) -> KnowledgeGraph:
+def read_kg(
+    path: str | Path, resolver: GeneResolver | None = None, cancer: str | None = None
+) -> KnowledgeGraph:
     """Read a knowledge graph in any supported form.
 
     * a folder (or its ``graph.npz`` / ``graph.json``) written by :meth:`KnowledgeGraph.save`;
@@ -819,12 +1052,20 @@ def read_kg(path: str | Path, resolver: GeneResolver | None = None, cancer: str 
         if (path / "relation_map_by_cancer.tsv.gz").exists():
             if not cancer:
                 avail = sorted(p.name for p in path.iterdir() if (p / "kg2id.txt").exists())
-                raise InputError(path, f"a SynLethKG partial folder holds one graph per cancer; choose one of {avail}")
+                raise InputError(
+                    path,
+                    f"a SynLethKG partial folder holds one graph per cancer; choose one of {avail}",
+                )
             return read_synlethkg_partial(path, cancer, resolver)
-        if (path / "kg2id.txt").exists() and (path.parent / "relation_map_by_cancer.tsv.gz").exists():
+        if (path / "kg2id.txt").exists() and (
+            path.parent / "relation_map_by_cancer.tsv.gz"
+        ).exists():
             return read_synlethkg_partial(path.parent, path.name, resolver)
-        raise InputError(path, f"folder not recognised as a knowledge graph (expected {GRAPH_NPZ}, a "
-                         "synlethkg_partial folder, or choose a triple table file)")
+        raise InputError(
+            path,
+            f"folder not recognised as a knowledge graph (expected {GRAPH_NPZ}, a "
+            "synlethkg_partial folder, or choose a triple table file)",
+        )
     tab_head = _header_columns(path)
     if {"id", "labels", "start", "end", "type"} <= {column_key(c) for c in tab_head}:
         return read_slkg_export(path, resolver)

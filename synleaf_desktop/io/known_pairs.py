@@ -60,7 +60,9 @@ def _pmid(value: Any) -> str:
     return ";".join(p[:-2] if p.endswith(".0") else p for p in s.split(";")) if s else ""
 
 
-def build_known_pairs(labels_dir: str | Path, out_resources: str | Path, resolver: Any = None) -> dict[str, Any]:
+def build_known_pairs(
+    labels_dir: str | Path, out_resources: str | Path, resolver: Any = None
+) -> dict[str, Any]:
     """Derive ``<out_resources>/labels/known_pairs.tsv.gz`` from the data folder's ``labels/``.
 
     Returns:
@@ -77,45 +79,75 @@ def build_known_pairs(labels_dir: str | Path, out_resources: str | Path, resolve
         if not path.is_file():
             continue
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        cols = {c.split(".", 1)[-1].lower() if c.lower().startswith(("sl.", "nonsl.")) else c.lower(): c
-                for c in raw.columns}
+        cols = {
+            c.split(".", 1)[-1].lower() if c.lower().startswith(("sl.", "nonsl.")) else c.lower(): c
+            for c in raw.columns
+        }
         ids_a = raw[cols["gene_a.identifier"]].tolist()
         ids_b = raw[cols["gene_b.identifier"]].tolist()
         a = resolver.resolve_many(ids_a).symbols
         b = resolver.resolve_many(ids_b).symbols
         # an Entrez ID the table does not know: fall back to the name as given
-        na, nb = resolver.resolve_many(raw[cols["gene_a.name"]].tolist()).symbols, \
-            resolver.resolve_many(raw[cols["gene_b.name"]].tolist()).symbols
+        na, nb = (
+            resolver.resolve_many(raw[cols["gene_a.name"]].tolist()).symbols,
+            resolver.resolve_many(raw[cols["gene_b.name"]].tolist()).symbols,
+        )
         a = np.where(pd.isna(a), na, a)
         b = np.where(pd.isna(b), nb, b)
-        frames.append(pd.DataFrame({
-            "a": a, "b": b, "label": label, "context": "",
-            "source": ["SynLethDB:" + (s.strip() or "unknown") for s in raw[cols["source"]]],
-            "pmid": [_pmid(x) for x in raw[cols["pubmed_id"]]],
-            "cell_line": [_clean_cells(x) for x in raw[cols["cell_line"]]],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "a": a,
+                    "b": b,
+                    "label": label,
+                    "context": "",
+                    "source": [
+                        "SynLethDB:" + (s.strip() or "unknown") for s in raw[cols["source"]]
+                    ],
+                    "pmid": [_pmid(x) for x in raw[cols["pubmed_id"]]],
+                    "cell_line": [_clean_cells(x) for x in raw[cols["cell_line"]]],
+                }
+            )
+        )
     n_syn = sum(len(f) for f in frames)
     for name in ELISL_FILES:
         path = labels_dir / name
         if not path.is_file():
             continue
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-        frames.append(pd.DataFrame({
-            "a": resolver.resolve_many(raw["gene1"].tolist()).symbols,
-            "b": resolver.resolve_many(raw["gene2"].tolist()).symbols,
-            "label": raw["class"].astype(int), "context": raw["cancer"].str.strip(),
-            "source": "ELISL", "pmid": "", "cell_line": "",
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "a": resolver.resolve_many(raw["gene1"].tolist()).symbols,
+                    "b": resolver.resolve_many(raw["gene2"].tolist()).symbols,
+                    "label": raw["class"].astype(int),
+                    "context": raw["cancer"].str.strip(),
+                    "source": "ELISL",
+                    "pmid": "",
+                    "cell_line": "",
+                }
+            )
+        )
     if not frames:
-        raise FileNotFoundError(f"{labels_dir}: none of {list(SYNLETHDB_FILES) + list(ELISL_FILES)} found")
+        raise FileNotFoundError(
+            f"{labels_dir}: none of {list(SYNLETHDB_FILES) + list(ELISL_FILES)} found"
+        )
     df = pd.concat(frames, ignore_index=True)
     ok = df["a"].notna() & df["b"].notna() & (df["a"] != df["b"])
     dropped = int((~ok).sum())
     df = df[ok]
     a, b = df["a"].astype(str).to_numpy(), df["b"].astype(str).to_numpy()
-    out = pd.DataFrame({"gene1": np.minimum(a, b), "gene2": np.maximum(a, b), "label": df["label"].astype(int),
-                        "context": df["context"], "source": df["source"], "pmid": df["pmid"],
-                        "cell_line": df["cell_line"]})
+    out = pd.DataFrame(
+        {
+            "gene1": np.minimum(a, b),
+            "gene2": np.maximum(a, b),
+            "label": df["label"].astype(int),
+            "context": df["context"],
+            "source": df["source"],
+            "pmid": df["pmid"],
+            "cell_line": df["cell_line"],
+        }
+    )
     out = out.drop_duplicates().sort_values(COLUMNS, kind="stable").reset_index(drop=True)
     dest = Path(out_resources) / KNOWN_PAIRS_FILE
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -124,9 +156,15 @@ def build_known_pairs(labels_dir: str | Path, out_resources: str | Path, resolve
         with gzip.GzipFile(filename="", fileobj=raw_out, mode="wb", mtime=0, compresslevel=9) as gz:
             gz.write(out.to_csv(sep="\t", index=False, lineterminator="\n").encode("utf-8"))
     n_pairs = len(out[["gene1", "gene2"]].drop_duplicates())
-    return {"rows": len(out), "pairs": n_pairs, "synlethdb_rows": n_syn,
-            "elisl_rows": len(df) + dropped - n_syn, "dropped": dropped, "bytes": dest.stat().st_size,
-            "path": str(dest)}
+    return {
+        "rows": len(out),
+        "pairs": n_pairs,
+        "synlethdb_rows": n_syn,
+        "elisl_rows": len(df) + dropped - n_syn,
+        "dropped": dropped,
+        "bytes": dest.stat().st_size,
+        "path": str(dest),
+    }
 
 
 @dataclass
@@ -143,7 +181,13 @@ class KnownPairs:
         t = self.table
         for col in ("pmid", "cell_line"):
             # a table built before "null" counted as missing: never show "· null"
-            if col in t and t[col].astype(str).str.contains("null|none|nan|n/a", case=False, regex=True).any():
+            if (
+                col in t
+                and t[col]
+                .astype(str)
+                .str.contains("null|none|nan|n/a", case=False, regex=True)
+                .any()
+            ):
                 t[col] = [_clean_cells(x) for x in t[col]]
         keys = (t["gene1"] + "\t" + t["gene2"]).to_numpy()
         order = np.argsort(keys, kind="stable")
@@ -204,7 +248,9 @@ class KnownPairs:
             sub = sub[(sub["pmid"] != "") | (sub["cell_line"] != "")]
             src.append(";".join(dict.fromkeys(sub["source"])))
             pm.append(";".join(dict.fromkeys(p for x in sub["pmid"] for p in x.split(";") if p)))
-            cl.append(";".join(dict.fromkeys(p for x in sub["cell_line"] for p in x.split(";") if p)))
+            cl.append(
+                ";".join(dict.fromkeys(p for x in sub["cell_line"] for p in x.split(";") if p))
+            )
         return {"known_source": src, "known_pmid": pm, "known_cell_line": cl}
 
 

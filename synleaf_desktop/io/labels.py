@@ -50,8 +50,17 @@ from .genes import GeneResolver, default_resolver
 from .tabular import is_gzip, open_text, scan_field_counts
 
 __all__ = [
-    "LabelReport", "LabelTable", "read_labels", "read_label_files", "apply_label_rules",
-    "read_delimited", "Delimited", "column_key", "training_problem", "MIN_TRAIN_POSITIVES", "MIN_TRAIN_GENES",
+    "LabelReport",
+    "LabelTable",
+    "read_labels",
+    "read_label_files",
+    "apply_label_rules",
+    "read_delimited",
+    "Delimited",
+    "column_key",
+    "training_problem",
+    "MIN_TRAIN_POSITIVES",
+    "MIN_TRAIN_GENES",
 ]
 
 LABEL_FORMATS = ("auto", "elisl", "synlethdb", "generic")
@@ -60,17 +69,52 @@ _DELIMS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
 # accepted column names, compared after column_key() (lower case, letters/digits only)
 GENE_COLUMN_PAIRS: tuple[tuple[str, str], ...] = (
-    ("gene1", "gene2"), ("genea", "geneb"), ("gene1name", "gene2name"), ("geneaname", "genebname"),
-    ("n1name", "n2name"), ("symbol1", "symbol2"), ("genesymbol1", "genesymbol2"), ("g1", "g2"),
-    ("a", "b"), ("source", "target"), ("sourcegene", "targetgene"),
+    ("gene1", "gene2"),
+    ("genea", "geneb"),
+    ("gene1name", "gene2name"),
+    ("geneaname", "genebname"),
+    ("n1name", "n2name"),
+    ("symbol1", "symbol2"),
+    ("genesymbol1", "genesymbol2"),
+    ("g1", "g2"),
+    ("a", "b"),
+    ("source", "target"),
+    ("sourcegene", "targetgene"),
 )
 LABEL_COLUMNS: tuple[str, ...] = ("label", "class", "sl", "y", "issl", "label01", "sllabel")
-CANCER_COLUMNS: tuple[str, ...] = ("cancer", "cancertype", "ct", "tumortype", "tumourtype", "cohort")
+CANCER_COLUMNS: tuple[str, ...] = (
+    "cancer",
+    "cancertype",
+    "ct",
+    "tumortype",
+    "tumourtype",
+    "cohort",
+)
 
 _LABEL_VALUES: dict[str, int] = {
-    "1": 1, "1.0": 1, "true": 1, "t": 1, "yes": 1, "y": 1, "sl": 1, "positive": 1, "pos": 1,
-    "0": 0, "0.0": 0, "false": 0, "f": 0, "no": 0, "n": 0, "nonsl": 0, "non-sl": 0, "non_sl": 0,
-    "non sl": 0, "notsl": 0, "sr": 0, "negative": 0, "neg": 0,
+    "1": 1,
+    "1.0": 1,
+    "true": 1,
+    "t": 1,
+    "yes": 1,
+    "y": 1,
+    "sl": 1,
+    "positive": 1,
+    "pos": 1,
+    "0": 0,
+    "0.0": 0,
+    "false": 0,
+    "f": 0,
+    "no": 0,
+    "n": 0,
+    "nonsl": 0,
+    "non-sl": 0,
+    "non_sl": 0,
+    "non sl": 0,
+    "notsl": 0,
+    "sr": 0,
+    "negative": 0,
+    "neg": 0,
 }
 _ACCEPTED_LABEL_TEXT = "0/1, true/false, yes/no, SL/nonSL, positive/negative"
 
@@ -107,7 +151,9 @@ class Delimited:
 
 
 def _gzip_error(path: Path, exc: BaseException) -> InputError:
-    return InputError(path, f"the gzip file is truncated or corrupt ({exc}); download or copy it again")
+    return InputError(
+        path, f"the gzip file is truncated or corrupt ({exc}); download or copy it again"
+    )
 
 
 def read_delimited(
@@ -153,50 +199,82 @@ def read_delimited(
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise _gzip_error(path, exc) from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV or TSV") from None
+        raise InputError(
+            path, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV or TSV"
+        ) from None
     if not first:
         raise InputError(path, f"the file is empty; expected a {what} with a header row")
     counts = {s: first.count(s) for s in seps}
     sep = max(seps, key=lambda s: counts[s])
     if counts[sep] + 1 < min_columns:
         names = " or ".join(_DELIMS.get(s, repr(s)) for s in seps)
-        raise InputError(path, f"only one column found in the first line ({first[:80]!r}): expected a {what} "
-                         f"separated by {names}; check the delimiter", line=header_line)
+        raise InputError(
+            path,
+            f"only one column found in the first line ({first[:80]!r}): expected a {what} "
+            f"separated by {names}; check the delimiter",
+            line=header_line,
+        )
     n_fields = len(next(csv.reader([first], delimiter=sep), [])) or counts[sep] + 1
     try:  # pandas pads a short row with empty cells without a word: count the fields first
-        bad = scan_field_counts(path, gzipped=gz, skip_lines=header_line if header else header_line - 1,
-                                expected=n_fields, sep=sep, quoting=True)
+        bad = scan_field_counts(
+            path,
+            gzipped=gz,
+            skip_lines=header_line if header else header_line - 1,
+            expected=n_fields,
+            sep=sep,
+            quoting=True,
+        )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise _gzip_error(path, exc) from None
     except (OSError, csv.Error) as exc:
         raise InputError(path, f"cannot read the file ({exc})") from None
     if bad is not None:
-        raise InputError(path, f"expected {n_fields} {_DELIMS.get(sep, sep)}-separated fields as in the "
-                         f"{'header' if header else 'first line'} but found {bad.found} ({bad.count} row(s) like "
-                         f"this); fix that row or the delimiter", line=bad.line)
+        raise InputError(
+            path,
+            f"expected {n_fields} {_DELIMS.get(sep, sep)}-separated fields as in the "
+            f"{'header' if header else 'first line'} but found {bad.found} ({bad.count} row(s) like "
+            f"this); fix that row or the delimiter",
+            line=bad.line,
+        )
     try:
         frame = pd.read_csv(
-            path, sep=sep, header=0 if header else None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, skiprows=header_line - 1, encoding="utf-8-sig",
-            compression="gzip" if gz else None, on_bad_lines="error",
+            path,
+            sep=sep,
+            header=0 if header else None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skiprows=header_line - 1,
+            encoding="utf-8-sig",
+            compression="gzip" if gz else None,
+            on_bad_lines="error",
         )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise _gzip_error(path, exc) from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV or TSV") from None
+        raise InputError(
+            path, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV or TSV"
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(path, f"the file is empty; expected a {what} with a header row") from None
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if m:
-            raise InputError(path, f"expected {m.group(1)} {_DELIMS.get(sep, sep)}-separated fields as in the "
-                             f"header but found {m.group(3)}; fix that row or the delimiter",
-                             line=int(m.group(2)) + header_line - 1) from None
-        raise InputError(path, f"cannot parse the file as a {_DELIMS.get(sep, sep)}-separated table: {exc}") from None
+            raise InputError(
+                path,
+                f"expected {m.group(1)} {_DELIMS.get(sep, sep)}-separated fields as in the "
+                f"header but found {m.group(3)}; fix that row or the delimiter",
+                line=int(m.group(2)) + header_line - 1,
+            ) from None
+        raise InputError(
+            path, f"cannot parse the file as a {_DELIMS.get(sep, sep)}-separated table: {exc}"
+        ) from None
     frame = frame.fillna("")
     if header:
         frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    return Delimited(frame=frame, sep=sep, header_line=header_line if header else header_line - 1, gzipped=gz)
+    return Delimited(
+        frame=frame, sep=sep, header_line=header_line if header else header_line - 1, gzipped=gz
+    )
 
 
 # ----------------------------------------------------------------------
@@ -251,14 +329,19 @@ class LabelReport(ReadReport):
         c = self.per_cancer.get(cancer, {})
         bad = self.unresolved_by_cancer.get(cancer, {})
         rep = LabelReport(
-            path=self.path, files=list(self.files), n_rows=int(c.get("rows_read", 0)),
-            unresolved=list(bad), unresolved_counts=dict(bad),
-            rows_unknown_gene=int(c.get("rows_unknown_gene", 0)), self_pairs=int(c.get("self_pairs", 0)),
+            path=self.path,
+            files=list(self.files),
+            n_rows=int(c.get("rows_read", 0)),
+            unresolved=list(bad),
+            unresolved_counts=dict(bad),
+            rows_unknown_gene=int(c.get("rows_unknown_gene", 0)),
+            self_pairs=int(c.get("self_pairs", 0)),
             self_pairs_set_negative=int(c.get("self_pairs_set_negative", 0)),
             conflict_pairs=int(c.get("conflict_pairs", 0)),
             conflicts_set_negative=int(c.get("conflicts_set_negative", 0)),
             duplicates_removed=int(c.get("duplicates_removed", 0)),
-            per_cancer={cancer: dict(c)} if c else {}, unresolved_by_cancer={cancer: dict(bad)} if bad else {},
+            per_cancer={cancer: dict(c)} if c else {},
+            unresolved_by_cancer={cancer: dict(bad)} if bad else {},
             not_trainable={k: v for k, v in self.not_trainable.items() if k == cancer},
             one_class={k: v for k, v in self.one_class.items() if k == cancer},
         )
@@ -267,8 +350,10 @@ class LabelReport(ReadReport):
 
     def _add_warnings(self) -> None:
         if self.rows_unknown_gene:
-            self.warn(f"{self.rows_unknown_gene} rows dropped: {len(self.unresolved)} gene names not recognised "
-                      f"(e.g. {', '.join(self.unresolved[:5])})")
+            self.warn(
+                f"{self.rows_unknown_gene} rows dropped: {len(self.unresolved)} gene names not recognised "
+                f"(e.g. {', '.join(self.unresolved[:5])})"
+            )
         if self.self_pairs_set_negative:
             self.warn(f"{self.self_pairs_set_negative} self-pairs labelled SL were set negative")
         if self.conflict_pairs:
@@ -282,9 +367,13 @@ class LabelReport(ReadReport):
         """One paragraph for logs and previews."""
         parts = [f"{self.n_rows} rows read"]
         if self.rows_unknown_gene:
-            parts.append(f"{self.rows_unknown_gene} dropped for {len(self.unresolved)} unknown gene names")
+            parts.append(
+                f"{self.rows_unknown_gene} dropped for {len(self.unresolved)} unknown gene names"
+            )
         if self.self_pairs:
-            parts.append(f"{self.self_pairs} self-pairs ({self.self_pairs_set_negative} set negative)")
+            parts.append(
+                f"{self.self_pairs} self-pairs ({self.self_pairs_set_negative} set negative)"
+            )
         if self.conflict_pairs:
             parts.append(f"{self.conflict_pairs} pairs with both labels set negative")
         if self.duplicates_removed:
@@ -322,14 +411,19 @@ class LabelTable:
             hit = [c for c in self.report.per_cancer if c.upper() == str(name).upper()]
             name = hit[0] if hit else name
             mask = cancer == name
-        return replace(self, pairs=self.pairs[mask.to_numpy()].reset_index(drop=True),
-                       report=self.report.for_cancer(name))
+        return replace(
+            self,
+            pairs=self.pairs[mask.to_numpy()].reset_index(drop=True),
+            report=self.report.for_cancer(name),
+        )
 
     def counts(self) -> pd.DataFrame:
         """DataFrame indexed by cancer, columns ``positive``, ``negative``, ``total``."""
         tab = pd.crosstab(self.pairs["cancer"], self.pairs["label"].astype(np.int64))
         tab = tab.reindex(columns=[1, 0], fill_value=0)
-        out = pd.DataFrame({"positive": tab[1].astype(np.int64), "negative": tab[0].astype(np.int64)})
+        out = pd.DataFrame(
+            {"positive": tab[1].astype(np.int64), "negative": tab[0].astype(np.int64)}
+        )
         out["total"] = out["positive"] + out["negative"]
         out.index.name = "cancer"
         return out
@@ -361,12 +455,16 @@ def training_problem(positive: int, negative: int, genes: int) -> str | None:
         positive, negative: SL and non-SL pairs (after the §1.3 rules); genes: distinct genes.
     """
     if positive == 0:
-        return (f"no SL pair ({negative} non-SL pairs only): a model cannot be trained on these labels "
-                "(they can still flag known pairs)")
+        return (
+            f"no SL pair ({negative} non-SL pairs only): a model cannot be trained on these labels "
+            "(they can still flag known pairs)"
+        )
     if positive < MIN_TRAIN_POSITIVES or genes < MIN_TRAIN_GENES:
-        return (f"too few labels to train a model: {positive} SL pair(s) over {genes} genes; training needs at "
-                f"least {MIN_TRAIN_POSITIVES} SL pairs over at least {MIN_TRAIN_GENES} genes (the labels can "
-                "still flag known pairs)")
+        return (
+            f"too few labels to train a model: {positive} SL pair(s) over {genes} genes; training needs at "
+            f"least {MIN_TRAIN_POSITIVES} SL pairs over at least {MIN_TRAIN_GENES} genes (the labels can "
+            "still flag known pairs)"
+        )
     return None
 
 
@@ -380,8 +478,10 @@ def _check_trainable(pairs: pd.DataFrame, report: LabelReport) -> None:
         if why is not None:
             report.not_trainable[str(cancer)] = why
         elif neg == 0:
-            report.one_class[str(cancer)] = (f"one class only: all {pos} pairs are SL; training will use random "
-                                             "gene pairs as the non-SL pairs")
+            report.one_class[str(cancer)] = (
+                f"one class only: all {pos} pairs are SL; training will use random "
+                "gene pairs as the non-SL pairs"
+            )
 
 
 # ----------------------------------------------------------------------
@@ -434,8 +534,13 @@ def _parse_labels(values: pd.Series, tab: Delimited, path: Path, column: str) ->
     bad = mapped.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(path, f"label value {values.iloc[i]!r} is not 0/1-like (accepted: {_ACCEPTED_LABEL_TEXT}); "
-                         f"{int(bad.sum())} rows have such values", line=tab.line_of(i), column=column)
+        raise InputError(
+            path,
+            f"label value {values.iloc[i]!r} is not 0/1-like (accepted: {_ACCEPTED_LABEL_TEXT}); "
+            f"{int(bad.sum())} rows have such values",
+            line=tab.line_of(i),
+            column=column,
+        )
     return mapped.to_numpy(dtype=np.int8)
 
 
@@ -468,15 +573,23 @@ def _read_raw(path: Path, fmt: str, label: int | None, cancer: str | None) -> _R
     blank = (df == "").all(axis=1).to_numpy().copy()
 
     # Entrez ids (SynLethDB exports) used where a name does not resolve
-    id_cols = [keys.get("geneaidentifier") or keys.get("n1identifier"),
-               keys.get("genebidentifier") or keys.get("n2identifier")]
+    id_cols = [
+        keys.get("geneaidentifier") or keys.get("n1identifier"),
+        keys.get("genebidentifier") or keys.get("n2identifier"),
+    ]
     id1, id2 = (None if c is None else df[c].str.strip().to_numpy(dtype=object) for c in id_cols)
     if fmt == "synlethdb":
-        pair = ((keys.get("geneaname"), keys.get("genebname")) if "geneaname" in keys
-                else (keys.get("n1name"), keys.get("n2name")))
+        pair = (
+            (keys.get("geneaname"), keys.get("genebname"))
+            if "geneaname" in keys
+            else (keys.get("n1name"), keys.get("n2name"))
+        )
         if pair[0] is None or pair[1] is None:
-            raise InputError(path, f"not a SynLethDB export: expected columns gene_a.name/gene_b.name or "
-                             f"n1.name/n2.name; found {cols}")
+            raise InputError(
+                path,
+                f"not a SynLethDB export: expected columns gene_a.name/gene_b.name or "
+                f"n1.name/n2.name; found {cols}",
+            )
         if label is not None:
             lab, label_from = label, "argument"
         elif (p := _label_from_prefix(cols)) is not None:
@@ -484,23 +597,34 @@ def _read_raw(path: Path, fmt: str, label: int | None, cancer: str | None) -> _R
         elif (p := _label_from_name(path)) is not None:
             lab, label_from = p, "file name"
         else:
-            raise InputError(path, "SynLethDB exports have no label column and the kind of file (SL, nonSL or "
-                             "SR) cannot be told from its name or columns; pass the label (1 for SL, 0 for "
-                             "nonSL/SR)")
+            raise InputError(
+                path,
+                "SynLethDB exports have no label column and the kind of file (SL, nonSL or "
+                "SR) cannot be told from its name or columns; pass the label (1 for SL, 0 for "
+                "nonSL/SR)",
+            )
         labels = np.full(len(df), lab, dtype=np.int8)
         cancer_col = None
     else:
         pair = _find_pair(keys)
         if pair is None:
             accepted = ", ".join(f"{a}/{b}" for a, b in GENE_COLUMN_PAIRS)
-            raise InputError(path, f"no recognisable gene columns; found columns {cols}; accepted pairs of "
-                             f"names (case, '_' and '.' ignored): {accepted}")
-        label_col = next((keys[k] for k in LABEL_COLUMNS if k in keys and keys[k] not in pair), None)
+            raise InputError(
+                path,
+                f"no recognisable gene columns; found columns {cols}; accepted pairs of "
+                f"names (case, '_' and '.' ignored): {accepted}",
+            )
+        label_col = next(
+            (keys[k] for k in LABEL_COLUMNS if k in keys and keys[k] not in pair), None
+        )
         if label is not None:
             labels, label_from = np.full(len(df), label, dtype=np.int8), "argument"
         elif label_col is None:
-            raise InputError(path, f"no label column; found columns {cols}; accepted label columns: "
-                             f"{', '.join(LABEL_COLUMNS)} (or pass the label for every row)")
+            raise InputError(
+                path,
+                f"no label column; found columns {cols}; accepted label columns: "
+                f"{', '.join(LABEL_COLUMNS)} (or pass the label for every row)",
+            )
         else:
             vals = df[label_col].where(~pd.Series(blank, index=df.index), "0")
             labels, label_from = _parse_labels(vals, tab, path, label_col), f"column {label_col!r}"
@@ -517,10 +641,22 @@ def _read_raw(path: Path, fmt: str, label: int | None, cancer: str | None) -> _R
     keep = ~blank
     n1 = df[pair[0]].str.strip().to_numpy(dtype=object)[keep]
     n2 = df[pair[1]].str.strip().to_numpy(dtype=object)[keep]
-    info = {"path": str(path), "format": fmt, "rows": int(keep.sum()), "label_from": label_from,
-            "gene_columns": list(pair)}
-    return _Raw(n1, n2, None if id1 is None else id1[keep], None if id2 is None else id2[keep],
-                labels[keep], cancers[keep], info)
+    info = {
+        "path": str(path),
+        "format": fmt,
+        "rows": int(keep.sum()),
+        "label_from": label_from,
+        "gene_columns": list(pair),
+    }
+    return _Raw(
+        n1,
+        n2,
+        None if id1 is None else id1[keep],
+        None if id2 is None else id2[keep],
+        labels[keep],
+        cancers[keep],
+        info,
+    )
 
 
 def _resolve(names: np.ndarray, ids: np.ndarray | None, resolver: GeneResolver) -> np.ndarray:
@@ -532,7 +668,9 @@ def _resolve(names: np.ndarray, ids: np.ndarray | None, resolver: GeneResolver) 
         miss = np.array([s is None for s in out], dtype=bool)
         if miss.any():
             c2, u2 = pd.factorize(pd.Series(ids[miss], dtype=object), use_na_sentinel=False)
-            out[miss] = resolver.resolve_many([u if str(u).isdigit() else "" for u in u2]).symbols[c2]
+            out[miss] = resolver.resolve_many([u if str(u).isdigit() else "" for u in u2]).symbols[
+                c2
+            ]
     return out
 
 
@@ -559,23 +697,32 @@ def apply_label_rules(pairs: pd.DataFrame, report: LabelReport | None = None) ->
     lo = g1.where(g1 <= g2, g2)
     hi = g2.where(g1 <= g2, g1)
     key = pd.DataFrame({"cancer": df["cancer"], "lo": lo, "hi": hi, "label": label})
-    n_labels = key.groupby(["cancer", "lo", "hi"], sort=False)["label"].transform("nunique").to_numpy()
+    n_labels = (
+        key.groupby(["cancer", "lo", "hi"], sort=False)["label"].transform("nunique").to_numpy()
+    )
     conflict = n_labels > 1
     dup = key.duplicated(["cancer", "lo", "hi"], keep="first").to_numpy()
-    flags = pd.DataFrame({
-        "cancer": df["cancer"].to_numpy(dtype=object),
-        "self_pairs": self_pair,
-        "self_pairs_set_negative": self_pair & (given == 1),
-        "conflict_pairs": conflict & ~dup,                    # one row per conflicting pair
-        "conflicts_set_negative": conflict & (label == 1),
-        "duplicates_removed": dup,
-    })
+    flags = pd.DataFrame(
+        {
+            "cancer": df["cancer"].to_numpy(dtype=object),
+            "self_pairs": self_pair,
+            "self_pairs_set_negative": self_pair & (given == 1),
+            "conflict_pairs": conflict & ~dup,  # one row per conflicting pair
+            "conflicts_set_negative": conflict & (label == 1),
+            "duplicates_removed": dup,
+        }
+    )
     label[conflict] = 0
     flags["positive"] = ~dup & (label == 1)
     flags["negative"] = ~dup & (label == 0)
     totals = flags.drop(columns="cancer").sum()
-    for name in ("self_pairs", "self_pairs_set_negative", "conflict_pairs", "conflicts_set_negative",
-                 "duplicates_removed"):
+    for name in (
+        "self_pairs",
+        "self_pairs_set_negative",
+        "conflict_pairs",
+        "conflicts_set_negative",
+        "duplicates_removed",
+    ):
         setattr(report, name, int(totals[name]))
     for c, row in flags.groupby("cancer", sort=True).sum().iterrows():
         report.per_cancer.setdefault(str(c), {}).update({k: int(v) for k, v in row.items()})
@@ -626,7 +773,9 @@ def read_label_files(
         where = paths[0] if len(paths) == 1 else None
         raise InputError(where, "no gene pairs: the label file(s) have a header but no data rows")
 
-    resolved = [(_resolve(r.name1, r.id1, resolver), _resolve(r.name2, r.id2, resolver)) for r in raws]
+    resolved = [
+        (_resolve(r.name1, r.id1, resolver), _resolve(r.name2, r.id2, resolver)) for r in raws
+    ]
     sym1 = np.concatenate([a for a, _ in resolved])
     sym2 = np.concatenate([b for _, b in resolved])
     names = np.concatenate([np.concatenate([r.name1, r.name2]) for r in raws])
@@ -636,13 +785,20 @@ def read_label_files(
     counts = bad_names.value_counts(sort=False)
     report.unresolved = [str(n) for n in pd.unique(bad_names)]
     report.unresolved_counts = {str(k): int(v) for k, v in counts.items()}
-    ok = pd.notna(pd.Series(sym1, dtype=object)).to_numpy() & pd.notna(pd.Series(sym2, dtype=object)).to_numpy()
+    ok = (
+        pd.notna(pd.Series(sym1, dtype=object)).to_numpy()
+        & pd.notna(pd.Series(sym2, dtype=object)).to_numpy()
+    )
     report.rows_unknown_gene = int((~ok).sum())
     cancers = np.concatenate([r.cancer for r in raws]).astype(str)
     read_counts = pd.DataFrame({"cancer": cancers, "rows_read": 1, "rows_unknown_gene": ~ok})
     for c, row in read_counts.groupby("cancer", sort=True).sum().iterrows():
-        report.per_cancer[str(c)] = {"positive": 0, "negative": 0, "rows_read": int(row["rows_read"]),
-                                     "rows_unknown_gene": int(row["rows_unknown_gene"])}
+        report.per_cancer[str(c)] = {
+            "positive": 0,
+            "negative": 0,
+            "rows_read": int(row["rows_read"]),
+            "rows_unknown_gene": int(row["rows_unknown_gene"]),
+        }
     end_cancer = np.concatenate([np.concatenate([r.cancer, r.cancer]) for r in raws]).astype(str)
     bad = pd.DataFrame({"cancer": end_cancer, "name": names.astype(str)})
     bad = bad[pd.isna(pd.Series(symbols, dtype=object)).to_numpy() & (bad["name"] != "").to_numpy()]
@@ -650,17 +806,22 @@ def read_label_files(
         vc = grp["name"].value_counts(sort=False)
         report.unresolved_by_cancer[str(c)] = {str(k): int(vc[k]) for k in pd.unique(grp["name"])}
 
-    pairs = pd.DataFrame({
-        "gene1": pd.Series(sym1[ok], dtype="str"),
-        "gene2": pd.Series(sym2[ok], dtype="str"),
-        "label": np.concatenate([r.label for r in raws])[ok].astype(np.int8),
-        "cancer": pd.Series(np.concatenate([r.cancer for r in raws])[ok], dtype="str"),
-    })
+    pairs = pd.DataFrame(
+        {
+            "gene1": pd.Series(sym1[ok], dtype="str"),
+            "gene2": pd.Series(sym2[ok], dtype="str"),
+            "label": np.concatenate([r.label for r in raws])[ok].astype(np.int8),
+            "cancer": pd.Series(np.concatenate([r.cancer for r in raws])[ok], dtype="str"),
+        }
+    )
     if not ok.any():
         where = paths[0] if len(paths) == 1 else None
-        raise InputError(where, f"no usable gene pair: none of the {report.n_rows} rows names two recognised genes "
-                                f"(unrecognised names, e.g. {', '.join(report.unresolved[:5]) or 'all empty'}); "
-                                "use HGNC symbols, aliases or Entrez IDs")
+        raise InputError(
+            where,
+            f"no usable gene pair: none of the {report.n_rows} rows names two recognised genes "
+            f"(unrecognised names, e.g. {', '.join(report.unresolved[:5]) or 'all empty'}); "
+            "use HGNC symbols, aliases or Entrez IDs",
+        )
     out = apply_label_rules(pairs, report)
     _check_trainable(out, report)
     report._add_warnings()

@@ -29,7 +29,8 @@ from .tabular import find_column, format_columns, read_table, resolve_rows, scan
 #: ``Variant_Classification`` values dropped by ``counts(exclude_silent=True)``
 #: (cBioPortal's default filter): no protein change or outside coding exons.
 SILENT_CLASSES: frozenset[str] = frozenset(
-    c.lower() for c in ("Silent", "Intron", "3'UTR", "5'UTR", "3'Flank", "5'Flank", "IGR", "RNA"))
+    c.lower() for c in ("Silent", "Intron", "3'UTR", "5'UTR", "3'Flank", "5'Flank", "IGR", "RNA")
+)
 
 _HUGO = ("Hugo_Symbol",)
 _ENTREZ = ("Entrez_Gene_Id",)
@@ -80,13 +81,22 @@ class MutationTable:
         samples = self.samples.astype(str)
         s_idx = np.searchsorted(samples, df["sample"].to_numpy(dtype=str))
         flat = g_idx.astype(np.int64) * len(samples) + s_idx
-        cells, counts = np.unique(flat, return_counts=True)  # O(rows) memory, unlike a dense bincount
+        cells, counts = np.unique(
+            flat, return_counts=True
+        )  # O(rows) memory, unlike a dense bincount
         values = np.zeros((len(genes), len(samples)), dtype=np.float32)
         values.reshape(-1)[cells] = counts
         if self.aliquots is not None and (self.aliquots > 1).any():
             values /= self.aliquots.astype(np.float32)[None, :]
-        return OmicsMatrix("mut", genes.astype(object), samples.astype(object), values,
-                           source=self.source, fmt="maf", report=self.report)
+        return OmicsMatrix(
+            "mut",
+            genes.astype(object),
+            samples.astype(object),
+            values,
+            source=self.source,
+            fmt="maf",
+            report=self.report,
+        )
 
 
 def read_maf(path: str | Path, resolver: GeneResolver | None = None) -> MutationTable:
@@ -103,10 +113,20 @@ def read_maf(path: str | Path, resolver: GeneResolver | None = None) -> Mutation
     hugo, entrez = find_column(cols, _HUGO), find_column(cols, _ENTREZ)
     sample, vclass = find_column(cols, _SAMPLE), find_column(cols, _CLASS)
     if sample is None or (hugo is None and entrez is None):
-        missing = [n for n, c in (("Hugo_Symbol (or Entrez_Gene_Id)", hugo or entrez),
-                                  ("Tumor_Sample_Barcode", sample)) if c is None]
-        raise InputError(path, f"not a usable MAF: missing column {' and '.join(missing)}. "
-                               f"Columns found: {format_columns(cols)}", line=header.header_line)
+        missing = [
+            n
+            for n, c in (
+                ("Hugo_Symbol (or Entrez_Gene_Id)", hugo or entrez),
+                ("Tumor_Sample_Barcode", sample),
+            )
+            if c is None
+        ]
+        raise InputError(
+            path,
+            f"not a usable MAF: missing column {' and '.join(missing)}. "
+            f"Columns found: {format_columns(cols)}",
+            line=header.header_line,
+        )
     use = [c for c in (hugo, entrez, sample, vclass) if c is not None]
     df = read_table(header, usecols=use, dtype=str)
     report = ReadReport(path=path, n_rows=len(df))
@@ -121,22 +141,40 @@ def read_maf(path: str | Path, resolver: GeneResolver | None = None) -> Mutation
     norm_bc = normalise_sample_ids(uniq_bc).astype(str)
     sample_ids = norm_bc[bc_inv]
 
-    symbols = resolve_rows(df[hugo].to_numpy(dtype=object) if hugo else None,
-                           df[entrez].to_numpy(dtype=object) if entrez else None, resolver, report)
+    symbols = resolve_rows(
+        df[hugo].to_numpy(dtype=object) if hugo else None,
+        df[entrez].to_numpy(dtype=object) if entrez else None,
+        resolver,
+        report,
+    )
     keep = has_sample & (symbols != "")
     if not keep.any():
-        raise InputError(path, "no MAF row has both a resolvable gene and a sample barcode; "
-                               "check the Hugo_Symbol / Entrez_Gene_Id values")
+        raise InputError(
+            path,
+            "no MAF row has both a resolvable gene and a sample barcode; "
+            "check the Hugo_Symbol / Entrez_Gene_Id values",
+        )
     n_drop = int((has_sample & (symbols == "")).sum())
     if n_drop:
-        report.warn(f"{n_drop} rows dropped: gene name not resolved ({len(report.unresolved)} distinct names)")
+        report.warn(
+            f"{n_drop} rows dropped: gene name not resolved ({len(report.unresolved)} distinct names)"
+        )
     used_bc = np.unique(bc_inv[has_sample])
     samples, aliquots = np.unique(norm_bc[used_bc], return_counts=True)
     if len(samples) < len(used_bc):
-        report.warn(f"{len(used_bc)} Tumor_Sample_Barcodes are {len(samples)} samples after shortening TCGA "
-                    f"barcodes to the sample level (several aliquots of one tumour sample); their counts were "
-                    f"averaged over the aliquots")
-    variant = (df[vclass].fillna("").to_numpy(dtype=str) if vclass is not None
-               else np.full(len(df), "", dtype=str))
-    data = pd.DataFrame({"gene": symbols[keep], "sample": sample_ids[keep], "variant_class": variant[keep]})
-    return MutationTable(data.reset_index(drop=True), samples.astype(object), report, path, aliquots)
+        report.warn(
+            f"{len(used_bc)} Tumor_Sample_Barcodes are {len(samples)} samples after shortening TCGA "
+            f"barcodes to the sample level (several aliquots of one tumour sample); their counts were "
+            f"averaged over the aliquots"
+        )
+    variant = (
+        df[vclass].fillna("").to_numpy(dtype=str)
+        if vclass is not None
+        else np.full(len(df), "", dtype=str)
+    )
+    data = pd.DataFrame(
+        {"gene": symbols[keep], "sample": sample_ids[keep], "variant_class": variant[keep]}
+    )
+    return MutationTable(
+        data.reset_index(drop=True), samples.astype(object), report, path, aliquots
+    )

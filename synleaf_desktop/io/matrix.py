@@ -27,24 +27,69 @@ import numpy as np
 from ..errors import InputError, ReadReport
 from .genes import GeneResolver, default_resolver
 from .omics import OMICS_KINDS, OmicsMatrix, drop_missing, normalise_sample_ids
-from .tabular import (Header, find_column, format_columns, raise_non_numeric, read_table, resolve_rows,
-                      scan_header)
+from .tabular import (
+    Header,
+    find_column,
+    format_columns,
+    raise_non_numeric,
+    read_table,
+    resolve_rows,
+    scan_header,
+)
 
-SYMBOL_COLUMNS: tuple[str, ...] = ("Hugo_Symbol", "Gene Symbol", "Gene_Symbol", "GeneSymbol", "Symbol",
-                                   "Gene", "Gene_Name", "Gene Name")
-ENTREZ_COLUMNS: tuple[str, ...] = ("Entrez_Gene_Id", "Entrez_Id", "Entrez Gene ID", "EntrezID", "Entrez",
-                                   "Locus ID", "Locus_ID")
+SYMBOL_COLUMNS: tuple[str, ...] = (
+    "Hugo_Symbol",
+    "Gene Symbol",
+    "Gene_Symbol",
+    "GeneSymbol",
+    "Symbol",
+    "Gene",
+    "Gene_Name",
+    "Gene Name",
+)
+ENTREZ_COLUMNS: tuple[str, ...] = (
+    "Entrez_Gene_Id",
+    "Entrez_Id",
+    "Entrez Gene ID",
+    "EntrezID",
+    "Entrez",
+    "Locus ID",
+    "Locus_ID",
+)
 #: header fields (case-insensitive) that are annotation, never samples
-ANNOTATION_COLUMNS: frozenset[str] = frozenset(c.lower() for c in SYMBOL_COLUMNS + ENTREZ_COLUMNS + (
-    "Cytoband", "Composite.Element.REF", "Composite Element REF", "Description", "Chromosome", "Chr",
-    "Chrom", "Start", "End", "Strand", "Gene_Type", "Gene Type", "Ensembl_Gene_Id", "Hybridization REF",
-    "Probe", "Probe_Id", "Entity_Stable_Id", "Name", "URL"))
+ANNOTATION_COLUMNS: frozenset[str] = frozenset(
+    c.lower()
+    for c in SYMBOL_COLUMNS
+    + ENTREZ_COLUMNS
+    + (
+        "Cytoband",
+        "Composite.Element.REF",
+        "Composite Element REF",
+        "Description",
+        "Chromosome",
+        "Chr",
+        "Chrom",
+        "Start",
+        "End",
+        "Strand",
+        "Gene_Type",
+        "Gene Type",
+        "Ensembl_Gene_Id",
+        "Hybridization REF",
+        "Probe",
+        "Probe_Id",
+        "Entity_Stable_Id",
+        "Name",
+        "URL",
+    )
+)
 
 _SHOW = 5  # names listed in a warning before "..."
 
 
-def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = None,
-                fmt: str | None = None) -> OmicsMatrix:
+def read_matrix(
+    path: str | Path, kind: str, resolver: GeneResolver | None = None, fmt: str | None = None
+) -> OmicsMatrix:
     """Read a gene x sample matrix file (plain or gzip).
 
     Args:
@@ -68,8 +113,12 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     cols = header.columns
     sym_col, ent_col = find_column(cols, SYMBOL_COLUMNS), find_column(cols, ENTREZ_COLUMNS)
     if sym_col is None and ent_col is None:
-        raise InputError(path, f"no gene column: the header needs 'Hugo_Symbol' and/or 'Entrez_Gene_Id'. "
-                               f"Columns found: {format_columns(cols)}", line=header.header_line)
+        raise InputError(
+            path,
+            f"no gene column: the header needs 'Hugo_Symbol' and/or 'Entrez_Gene_Id'. "
+            f"Columns found: {format_columns(cols)}",
+            line=header.header_line,
+        )
     sym_i = cols.index(sym_col) if sym_col is not None else None
     ent_i = cols.index(ent_col) if ent_col is not None else None
     sample_i = [i for i, c in enumerate(cols) if c and c.lower() not in ANNOTATION_COLUMNS]
@@ -78,8 +127,12 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     if unnamed:
         report.warn(f"column(s) {unnamed} have no name and were ignored")
     if not sample_i:
-        raise InputError(path, f"no sample columns: every column is a gene or annotation column "
-                               f"({format_columns(cols)}); expected one column per sample", line=header.header_line)
+        raise InputError(
+            path,
+            f"no sample columns: every column is a gene or annotation column "
+            f"({format_columns(cols)}); expected one column per sample",
+            line=header.header_line,
+        )
     _check_duplicate_columns(header, sample_i)
 
     # all columns are read (annotation as text): with usecols pandas would not notice rows with extra fields
@@ -96,15 +149,24 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     if len(df) == 0:
         raise InputError(path, "the matrix has a header but no gene rows")
 
-    symbols = resolve_rows(df[sym_i].to_numpy(dtype=object) if sym_i is not None else None,
-                           df[ent_i].to_numpy(dtype=object) if ent_i is not None else None, resolver, report)
+    symbols = resolve_rows(
+        df[sym_i].to_numpy(dtype=object) if sym_i is not None else None,
+        df[ent_i].to_numpy(dtype=object) if ent_i is not None else None,
+        resolver,
+        report,
+    )
     rows = np.flatnonzero(symbols != "")
     n_unres = len(df) - len(rows)
     if len(rows) == 0:
-        raise InputError(path, f"no row has a resolvable gene name (first names: "
-                               f"{', '.join(map(str, report.unresolved[:_SHOW])) or 'all empty'})")
+        raise InputError(
+            path,
+            f"no row has a resolvable gene name (first names: "
+            f"{', '.join(map(str, report.unresolved[:_SHOW])) or 'all empty'})",
+        )
     if n_unres:
-        report.warn(f"{n_unres} rows dropped: gene name not resolved ({len(report.unresolved)} distinct names)")
+        report.warn(
+            f"{n_unres} rows dropped: gene name not resolved ({len(report.unresolved)} distinct names)"
+        )
     if sym_i is not None:  # rows written with the official symbol itself win over alias rows
         exact = df[sym_i].fillna("").astype(str).str.strip().to_numpy(dtype=str) == symbols
     else:
@@ -112,7 +174,9 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     order = rows[np.lexsort((rows, ~exact[rows], symbols[rows]))]  # by gene, exact first, then line
     genes, first = np.unique(symbols[order], return_index=True)
     if len(genes) < len(rows):
-        raw_names = df[sym_i if sym_i is not None else ent_i].fillna("").astype(str).to_numpy(dtype=str)
+        raw_names = (
+            df[sym_i if sym_i is not None else ent_i].fillna("").astype(str).to_numpy(dtype=str)
+        )
         _warn_duplicate_genes(header, symbols, order, first, raw_names, report)
     rows = order[first]  # one row per gene, genes sorted
 
@@ -127,16 +191,25 @@ def read_matrix(path: str | Path, kind: str, resolver: GeneResolver | None = Non
     else:
         values = _average_columns(block, inv, len(samples))
         merged = [s for s, n in zip(samples, np.bincount(inv)) if n > 1]
-        report.warn(f"{len(names)} sample columns are {len(samples)} samples after shortening IDs to the "
-                    f"sample level; the columns of {len(merged)} samples were averaged "
-                    f"(e.g. {', '.join(merged[:_SHOW])})")
+        report.warn(
+            f"{len(names)} sample columns are {len(samples)} samples after shortening IDs to the "
+            f"sample level; the columns of {len(merged)} samples were averaged "
+            f"(e.g. {', '.join(merged[:_SHOW])})"
+        )
     inf = np.isinf(values)
     if inf.any():
         values[inf] = np.nan
         report.warn(f"{int(inf.sum())} infinite values were treated as missing")
     genes, samples, values = drop_missing(genes, samples, values, report, path)
-    return OmicsMatrix(kind, genes.astype(object), samples.astype(object), values, source=path,
-                       fmt=fmt or "matrix", report=report)
+    return OmicsMatrix(
+        kind,
+        genes.astype(object),
+        samples.astype(object),
+        values,
+        source=path,
+        fmt=fmt or "matrix",
+        report=report,
+    )
 
 
 def _check_duplicate_columns(header: Header, sample_i: list[int]) -> None:
@@ -146,20 +219,30 @@ def _check_duplicate_columns(header: Header, sample_i: list[int]) -> None:
         c = dups[0]
         where = [i + 1 for i in sample_i if header.columns[i] == c]
         more = f" ({len(dups) - 1} more duplicated names)" if len(dups) > 1 else ""
-        raise InputError(header.path, f"sample column {c!r} appears {len(where)} times (columns "
-                                      f"{', '.join(map(str, where))}){more}; each sample needs exactly one "
-                                      f"column: remove or rename the copies",
-                         line=header.header_line, column=c)
+        raise InputError(
+            header.path,
+            f"sample column {c!r} appears {len(where)} times (columns "
+            f"{', '.join(map(str, where))}){more}; each sample needs exactly one "
+            f"column: remove or rename the copies",
+            line=header.header_line,
+            column=c,
+        )
 
 
-def _warn_duplicate_genes(header: Header, symbols: np.ndarray, order: np.ndarray, first: np.ndarray,
-                          raw_names: np.ndarray, report: ReadReport) -> None:
+def _warn_duplicate_genes(
+    header: Header,
+    symbols: np.ndarray,
+    order: np.ndarray,
+    first: np.ndarray,
+    raw_names: np.ndarray,
+    report: ReadReport,
+) -> None:
     """Warn about genes on several rows; ``order`` groups rows by gene (kept row first)."""
     sizes = np.diff(np.append(first, len(order)))
     dup = np.flatnonzero(sizes > 1)
     parts = []
     for d in dup[:_SHOW]:
-        grp = order[first[d]:first[d] + sizes[d]]
+        grp = order[first[d] : first[d] + sizes[d]]
         gene = str(symbols[grp[0]])
 
         def line(r: int) -> str:
@@ -168,9 +251,11 @@ def _warn_duplicate_genes(header: Header, symbols: np.ndarray, order: np.ndarray
 
         others = ", ".join(line(r) for r in grp[1:4]) + (", ..." if len(grp) > 4 else "")
         parts.append(f"{gene} (kept line {line(grp[0])}; ignored {others})")
-    report.warn(f"{len(dup)} genes appear on more than one row (after resolving names); one row each was kept, "
-                f"the first one written with the official symbol, else the first: {'; '.join(parts)}"
-                f"{'; ...' if len(dup) > _SHOW else ''}")
+    report.warn(
+        f"{len(dup)} genes appear on more than one row (after resolving names); one row each was kept, "
+        f"the first one written with the official symbol, else the first: {'; '.join(parts)}"
+        f"{'; ...' if len(dup) > _SHOW else ''}"
+    )
 
 
 def _average_columns(block: np.ndarray, inv: np.ndarray, n_out: int) -> np.ndarray:

@@ -95,8 +95,14 @@ class OmicsMatrix:
         return {g: i for i, g in enumerate(self.genes.tolist())}
 
 
-def drop_missing(genes: np.ndarray, samples: np.ndarray, values: np.ndarray, report: ReadReport,
-                 path: Path | None, what: str = "matrix") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def drop_missing(
+    genes: np.ndarray,
+    samples: np.ndarray,
+    values: np.ndarray,
+    report: ReadReport,
+    path: Path | None,
+    what: str = "matrix",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leave out the gene rows and sample columns that hold no finite value (counted in a
     warning each), so a sample is never reported "with data" when it has none.
 
@@ -112,18 +118,25 @@ def drop_missing(genes: np.ndarray, samples: np.ndarray, values: np.ndarray, rep
     """
     finite = np.isfinite(values)
     if not finite.any():
-        raise InputError(path, f"no data: every value of the {what} ({values.shape[0]} genes x {values.shape[1]} "
-                               f"samples) is missing (NA, empty, NaN or infinite); nothing was imported. Check that "
-                               f"the file holds numbers")
+        raise InputError(
+            path,
+            f"no data: every value of the {what} ({values.shape[0]} genes x {values.shape[1]} "
+            f"samples) is missing (NA, empty, NaN or infinite); nothing was imported. Check that "
+            f"the file holds numbers",
+        )
     rows, cols = finite.any(axis=1), finite.any(axis=0)
     if not cols.all():
         empty = [str(x) for x in np.asarray(samples)[~cols][:5]]
-        report.warn(f"{int((~cols).sum())} sample columns hold no value (all missing) and were left out "
-                    f"(e.g. {', '.join(empty)})")
+        report.warn(
+            f"{int((~cols).sum())} sample columns hold no value (all missing) and were left out "
+            f"(e.g. {', '.join(empty)})"
+        )
     if not rows.all():
         empty = [str(x) for x in np.asarray(genes)[~rows][:5]]
-        report.warn(f"{int((~rows).sum())} gene rows hold no value (all missing) and were left out "
-                    f"(e.g. {', '.join(empty)})")
+        report.warn(
+            f"{int((~rows).sum())} gene rows hold no value (all missing) and were left out "
+            f"(e.g. {', '.join(empty)})"
+        )
     if rows.all() and cols.all():
         return genes, samples, values
     return genes[rows], samples[cols], np.ascontiguousarray(values[np.ix_(rows, cols)])

@@ -40,17 +40,37 @@ from .tabular import find_column, format_columns, raise_non_numeric, read_table,
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("ID", "Sample", "Sample_ID", "SampleID", "Sample ID", "Tumor_Sample_Barcode", "Barcode"),
     "chrom": ("chrom", "Chromosome", "chr", "Chrom_Name"),
-    "start": ("loc.start", "Start", "loc_start", "Start_Position", "StartPos", "Start.Pos", "Start_bp"),
+    "start": (
+        "loc.start",
+        "Start",
+        "loc_start",
+        "Start_Position",
+        "StartPos",
+        "Start.Pos",
+        "Start_bp",
+    ),
     "end": ("loc.end", "End", "loc_end", "End_Position", "EndPos", "End.Pos", "End_bp"),
-    "mean": ("seg.mean", "Segment_Mean", "seg_mean", "SegMean", "Segment.Mean", "Mean", "log2ratio"),
+    "mean": (
+        "seg.mean",
+        "Segment_Mean",
+        "seg_mean",
+        "SegMean",
+        "Segment.Mean",
+        "Mean",
+        "log2ratio",
+    ),
 }
 #: positions beyond this (bp) are not chromosome positions (the longest human chromosome has 2.5e8)
 MAX_POSITION = 1e10
 _MAX_CELLS = 1 << 21  # sample x gene cells evaluated at once (bounds temporary memory)
 
 
-def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | None = None,
-             coords: pd.DataFrame | None = None) -> OmicsMatrix:
+def read_seg(
+    path: str | Path,
+    genome: str = "hg19",
+    resolver: GeneResolver | None = None,
+    coords: pd.DataFrame | None = None,
+) -> OmicsMatrix:
     """Read a segment file and summarise it per gene.
 
     Args:
@@ -70,26 +90,36 @@ def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | No
             unsupported genome, no segment on a known chromosome.
     """
     path = Path(path)
-    header = scan_header(path, what="segment file (ID, chrom, loc.start, loc.end, num.mark, seg.mean)")
+    header = scan_header(
+        path, what="segment file (ID, chrom, loc.start, loc.end, num.mark, seg.mean)"
+    )
     cols = header.columns
     found = {k: find_column(cols, names) for k, names in _COLUMNS.items()}
     missing = [_COLUMNS[k][0] for k, c in found.items() if c is None]
     if missing:
-        raise InputError(path, f"not a segment file: missing column(s) {', '.join(missing)}. Columns found: "
-                               f"{format_columns(cols)}", line=header.header_line)
+        raise InputError(
+            path,
+            f"not a segment file: missing column(s) {', '.join(missing)}. Columns found: "
+            f"{format_columns(cols)}",
+            line=header.header_line,
+        )
     try:
         genome = genome_name(genome)
     except ValueError as exc:
         raise InputError(path, str(exc)) from exc
     pos = {k: cols.index(c) for k, c in found.items()}  # type: ignore[arg-type]
-    dtype: dict[int, object] = {i: str for i in range(len(cols))}  # all columns: pandas then checks row lengths
+    dtype: dict[int, object] = {
+        i: str for i in range(len(cols))
+    }  # all columns: pandas then checks row lengths
     dtype.update({pos["start"]: np.float64, pos["end"]: np.float64, pos["mean"]: np.float64})
     try:
         df = read_table(header, positional=True, dtype=dtype)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
-        raise_non_numeric(header, [pos["start"], pos["end"], pos["mean"]], what="loc.start, loc.end and seg.mean")
+        raise_non_numeric(
+            header, [pos["start"], pos["end"], pos["mean"]], what="loc.start, loc.end and seg.mean"
+        )
         raise
     report = ReadReport(path=path, n_rows=len(df))
     if len(df) == 0:
@@ -100,32 +130,59 @@ def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | No
     flipped = np.flatnonzero(start > end)
     if len(flipped):
         r = int(flipped[0])
-        raise InputError(path, f"loc.start ({start[r]:.0f}) is greater than loc.end ({end[r]:.0f}); "
-                               f"{len(flipped)} segment(s) like this", line=header.data_line(r), column=found["start"])
-    outside = np.flatnonzero(np.isfinite(start) & np.isfinite(end) & ((start < 0) | (end > MAX_POSITION)))
+        raise InputError(
+            path,
+            f"loc.start ({start[r]:.0f}) is greater than loc.end ({end[r]:.0f}); "
+            f"{len(flipped)} segment(s) like this",
+            line=header.data_line(r),
+            column=found["start"],
+        )
+    outside = np.flatnonzero(
+        np.isfinite(start) & np.isfinite(end) & ((start < 0) | (end > MAX_POSITION))
+    )
     if len(outside):
         r = int(outside[0])
         col, value = (found["start"], start[r]) if start[r] < 0 else (found["end"], end[r])
-        raise InputError(path, f"{value:.6g} is not a chromosome position (0 to {MAX_POSITION:.0e}); "
-                               f"{len(outside)} segment(s) like this", line=header.data_line(r), column=col)
+        raise InputError(
+            path,
+            f"{value:.6g} is not a chromosome position (0 to {MAX_POSITION:.0e}); "
+            f"{len(outside)} segment(s) like this",
+            line=header.data_line(r),
+            column=col,
+        )
     ok = (ids != "") & np.isfinite(start) & np.isfinite(end) & np.isfinite(mean)
     if (~ok).any():
-        report.warn(f"{int((~ok).sum())} segments without a sample ID, position or seg.mean were ignored")
+        report.warn(
+            f"{int((~ok).sum())} segments without a sample ID, position or seg.mean were ignored"
+        )
     other = ok & (chrom == "")
     if other.any():
-        report.warn(f"{int(other.sum())} segments on chromosomes other than 1-22, X, Y were ignored")
+        report.warn(
+            f"{int(other.sum())} segments on chromosomes other than 1-22, X, Y were ignored"
+        )
     ok &= chrom != ""
     if not ok.any():
-        raise InputError(path, "no usable segment (chromosomes 1-22, X, Y with positions and seg.mean)")
+        raise InputError(
+            path, "no usable segment (chromosomes 1-22, X, Y with positions and seg.mean)"
+        )
 
     uniq, inv = np.unique(ids[ok], return_inverse=True)
     norm = normalise_sample_ids(uniq).astype(str)
     samples, s_of_uniq = np.unique(norm, return_inverse=True)
     if len(samples) < len(uniq):
-        report.warn(f"{len(uniq)} segment IDs are {len(samples)} samples after shortening IDs to the sample "
-                    f"level; their segments were pooled")
-    seg = pd.DataFrame({"sample": s_of_uniq[inv].astype(np.int64), "chrom": chrom[ok],
-                        "start": start[ok].astype(np.int64), "end": end[ok].astype(np.int64), "mean": mean[ok]})
+        report.warn(
+            f"{len(uniq)} segment IDs are {len(samples)} samples after shortening IDs to the sample "
+            f"level; their segments were pooled"
+        )
+    seg = pd.DataFrame(
+        {
+            "sample": s_of_uniq[inv].astype(np.int64),
+            "chrom": chrom[ok],
+            "start": start[ok].astype(np.int64),
+            "end": end[ok].astype(np.int64),
+            "mean": mean[ok],
+        }
+    )
 
     table = _coordinates(genome, coords, resolver)
     genes = table["symbol"].to_numpy(dtype=str)
@@ -137,22 +194,48 @@ def read_seg(path: str | Path, genome: str = "hg19", resolver: GeneResolver | No
         gi = np.flatnonzero(g_chrom == c)
         if len(gi) == 0:
             continue
-        values[gi] = segments_to_genes(part["sample"].to_numpy(), part["start"].to_numpy(), part["end"].to_numpy(),
-                                       part["mean"].to_numpy(), g_start[gi], g_end[gi], len(samples))
+        values[gi] = segments_to_genes(
+            part["sample"].to_numpy(),
+            part["start"].to_numpy(),
+            part["end"].to_numpy(),
+            part["mean"].to_numpy(),
+            g_start[gi],
+            g_end[gi],
+            len(samples),
+        )
     covered = ~np.isnan(values).all(axis=1)
     if not covered.any():
-        raise InputError(path, f"no segment overlaps any gene of the {genome} coordinates: is the genome build "
-                               f"right (hg19 or hg38)?")
-    report.warn(f"{int((~covered).sum())} of {len(genes)} genes with coordinates overlap no segment and were left out")
+        raise InputError(
+            path,
+            f"no segment overlaps any gene of the {genome} coordinates: is the genome build "
+            f"right (hg19 or hg38)?",
+        )
+    report.warn(
+        f"{int((~covered).sum())} of {len(genes)} genes with coordinates overlap no segment and were left out"
+    )
     order = np.argsort(genes[covered], kind="stable")
     genes, values = genes[covered][order], values[covered][order]
     genes, samples, values = drop_missing(genes, samples, values, report, path, what="segment file")
-    return OmicsMatrix("cna", genes.astype(object), samples.astype(object), np.ascontiguousarray(values),
-                       source=path, fmt="seg", report=report)
+    return OmicsMatrix(
+        "cna",
+        genes.astype(object),
+        samples.astype(object),
+        np.ascontiguousarray(values),
+        source=path,
+        fmt="seg",
+        report=report,
+    )
 
 
-def segments_to_genes(sample: np.ndarray, start: np.ndarray, end: np.ndarray, mean: np.ndarray,
-                      g_start: np.ndarray, g_end: np.ndarray, n_samples: int) -> np.ndarray:
+def segments_to_genes(
+    sample: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    mean: np.ndarray,
+    g_start: np.ndarray,
+    g_end: np.ndarray,
+    n_samples: int,
+) -> np.ndarray:
     """Length-weighted mean segment value per gene and sample, for one chromosome.
 
     Args:
@@ -186,7 +269,7 @@ def segments_to_genes(sample: np.ndarray, start: np.ndarray, end: np.ndarray, me
         with np.errstate(invalid="ignore", divide="ignore"):
             v = (num_hi - num_lo) / den
         v[den <= 0] = np.nan
-        out[by_pos, a:a + len(s)] = v.T
+        out[by_pos, a : a + len(s)] = v.T
     return out
 
 
@@ -197,12 +280,23 @@ class _Prefix:
     the prefix over the first n segments of sample s sits at ``idx + s`` where ``idx`` is the
     global ``searchsorted`` position."""
 
-    def __init__(self, sample: np.ndarray, pos: np.ndarray, key: np.ndarray, mean: np.ndarray,
-                 n_samples: int, big: int) -> None:
+    def __init__(
+        self,
+        sample: np.ndarray,
+        pos: np.ndarray,
+        key: np.ndarray,
+        mean: np.ndarray,
+        n_samples: int,
+        big: int,
+    ) -> None:
         order = np.argsort(key, kind="stable")
         self.key = key[order]
         smp, p, m = sample[order], pos[order], mean[order]
-        local = pd.DataFrame({"m": m, "mp": m * p.astype(np.float64), "p": p}).groupby(smp, sort=False).cumsum()
+        local = (
+            pd.DataFrame({"m": m, "mp": m * p.astype(np.float64), "p": p})
+            .groupby(smp, sort=False)
+            .cumsum()
+        )
         slot = np.arange(len(order)) + smp + 1  # position of each segment in the padded arrays
         self.m = np.zeros(len(order) + n_samples)
         self.mp = np.zeros(len(order) + n_samples)
@@ -210,7 +304,9 @@ class _Prefix:
         self.m[slot] = local["m"].to_numpy()
         self.mp[slot] = local["mp"].to_numpy()
         self.p[slot] = local["p"].to_numpy()
-        self.base = np.searchsorted(self.key, np.arange(n_samples, dtype=np.int64) * big, side="left")
+        self.base = np.searchsorted(
+            self.key, np.arange(n_samples, dtype=np.int64) * big, side="left"
+        )
         self.big = big
 
     def sums(self, s: np.ndarray, x: np.ndarray, side: str) -> tuple[np.ndarray, ...]:
@@ -223,7 +319,9 @@ class _Prefix:
         return idx - self.base[s][:, None], self.m[slot], self.mp[slot], self.p[slot]
 
 
-def _integral(by_start: _Prefix, by_end: _Prefix, s: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _integral(
+    by_start: _Prefix, by_end: _Prefix, s: np.ndarray, x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """F(x) = sum_k mean_k * I_k(x) and C(x) = sum_k I_k(x) for samples ``s``; each [A, G].
 
     I_k(x) = max(0, x - start_k + 1) - max(0, x - end_k).
@@ -245,7 +343,9 @@ def _chromosomes(col: pd.Series) -> np.ndarray:
     return np.where(c.isin(CHROMOSOMES), c, "").astype(str)
 
 
-def _coordinates(genome: str, coords: pd.DataFrame | None, resolver: GeneResolver | None) -> pd.DataFrame:
+def _coordinates(
+    genome: str, coords: pd.DataFrame | None, resolver: GeneResolver | None
+) -> pd.DataFrame:
     table = load_coordinates(genome) if coords is None else coords
     need = {"symbol", "chromosome", "start", "end"}
     if not need <= set(table.columns):

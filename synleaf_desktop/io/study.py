@@ -40,26 +40,36 @@ FORMAT_PRIORITY: dict[str, tuple[str, ...]] = {
 }
 
 # (pattern on the lower-case file name without .gz, kind, fmt); first match wins
-_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple((re.compile(p), k, f) for p, k, f in (
-    (r"^meta_", "", ""),  # meta files describe data files; never data themselves
-    (r"^data_mutations.*\.(txt|tsv|maf)$", "mut", "maf"),
-    (r"\.maf$", "mut", "maf"),
-    (r"^data_mutation_matrix.*\.(txt|tsv)$", "mut", "binary_mutation"),
-    (r"^data_alteration_matrix.*\.(txt|tsv)$", "mut", "alteration"),
-    (r"(\.seg|_seg\.txt|\.seg\.txt)$", "cna", "seg"),
-    (r"^data_linear_cna.*\.(txt|tsv)$", "cna", "linear_cna"),
-    (r"^data_log2_?cna.*\.(txt|tsv)$", "cna", "log2_cna"),
-    (r"^data_cna\.(txt|tsv)$", "cna", "discrete_cna"),
-    (r"^data_(mrna|rna)_seq.*z_?scores.*\.(txt|tsv)$", "exp", "rnaseq_zscores"),
-    (r"^data_mrna.*z_?scores.*\.(txt|tsv)$", "exp", "zscores"),
-    (r"^data_mrna.*microarray.*\.(txt|tsv)$", "exp", "microarray"),
-    (r"^data_methylation_hm450.*\.(txt|tsv)$", "myl", "methylation_hm450"),
-    (r"^data_methylation_hm27.*\.(txt|tsv)$", "myl", "methylation_hm27"),
-))
+_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p), k, f)
+    for p, k, f in (
+        (r"^meta_", "", ""),  # meta files describe data files; never data themselves
+        (r"^data_mutations.*\.(txt|tsv|maf)$", "mut", "maf"),
+        (r"\.maf$", "mut", "maf"),
+        (r"^data_mutation_matrix.*\.(txt|tsv)$", "mut", "binary_mutation"),
+        (r"^data_alteration_matrix.*\.(txt|tsv)$", "mut", "alteration"),
+        (r"(\.seg|_seg\.txt|\.seg\.txt)$", "cna", "seg"),
+        (r"^data_linear_cna.*\.(txt|tsv)$", "cna", "linear_cna"),
+        (r"^data_log2_?cna.*\.(txt|tsv)$", "cna", "log2_cna"),
+        (r"^data_cna\.(txt|tsv)$", "cna", "discrete_cna"),
+        (r"^data_(mrna|rna)_seq.*z_?scores.*\.(txt|tsv)$", "exp", "rnaseq_zscores"),
+        (r"^data_mrna.*z_?scores.*\.(txt|tsv)$", "exp", "zscores"),
+        (r"^data_mrna.*microarray.*\.(txt|tsv)$", "exp", "microarray"),
+        (r"^data_methylation_hm450.*\.(txt|tsv)$", "myl", "methylation_hm450"),
+        (r"^data_methylation_hm27.*\.(txt|tsv)$", "myl", "methylation_hm27"),
+    )
+)
 
-EXAMPLE_NAMES = ("data_mutations.txt", "data_linear_cna.txt", "data_cna.txt", "data_cna_hg19.seg",
-                 "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt", "data_mrna_microarray.txt",
-                 "data_methylation_hm450.txt", "data_mutation_matrix.txt")
+EXAMPLE_NAMES = (
+    "data_mutations.txt",
+    "data_linear_cna.txt",
+    "data_cna.txt",
+    "data_cna_hg19.seg",
+    "data_mrna_seq_v2_rsem_zscores_ref_all_samples.txt",
+    "data_mrna_microarray.txt",
+    "data_methylation_hm450.txt",
+    "data_mutation_matrix.txt",
+)
 
 
 def recognise(path: str | Path) -> tuple[str, str] | None:
@@ -120,8 +130,12 @@ def _meta_verdict(meta: dict[str, str]) -> tuple[str, str] | None:
     if gat == "MUTATION_EXTENDED":
         return "mut", "maf"
     if gat == "COPY_NUMBER_ALTERATION":
-        return {"DISCRETE": ("cna", "discrete_cna"), "CONTINUOUS": ("cna", "linear_cna"),
-                "LOG2-VALUE": ("cna", "log2_cna"), "SEG": ("cna", "seg")}.get(dt)
+        return {
+            "DISCRETE": ("cna", "discrete_cna"),
+            "CONTINUOUS": ("cna", "linear_cna"),
+            "LOG2-VALUE": ("cna", "log2_cna"),
+            "SEG": ("cna", "seg"),
+        }.get(dt)
     if gat == "MRNA_EXPRESSION":
         if dt == "Z-SCORE":
             return ("exp", "rnaseq_zscores") if "rna_seq" in hint else ("exp", "zscores")
@@ -144,7 +158,9 @@ def _scan(paths: str | Path | Sequence[str | Path]) -> tuple[Path, list[Path], s
     explicit: set[Path] = set()
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")))
+            files.extend(
+                sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+            )
         elif p.is_file():
             files.append(p)
             explicit.add(p.resolve())
@@ -221,7 +237,9 @@ class Cohort:
         """Normalise raw matrices (one per kind) and align them on the union of samples."""
         if not raw:
             raise ValueError("no omics matrices given")
-        samples = np.array(sorted(set().union(*(m.samples.tolist() for m in raw.values()))), dtype=object)
+        samples = np.array(
+            sorted(set().union(*(m.samples.tolist() for m in raw.values()))), dtype=object
+        )
         index = pd.Index(samples)
         omics: dict[str, OmicsMatrix] = {}
         has_data: dict[str, np.ndarray] = {}
@@ -232,8 +250,16 @@ class Cohort:
             values[:, cols] = n.values
             mask = np.zeros(len(samples), dtype=bool)
             mask[cols] = True
-            omics[kind] = OmicsMatrix(kind, n.genes, samples, values, source=n.source, fmt=n.fmt,
-                                      normalised=True, report=n.report)
+            omics[kind] = OmicsMatrix(
+                kind,
+                n.genes,
+                samples,
+                values,
+                source=n.source,
+                fmt=n.fmt,
+                normalised=True,
+                report=n.report,
+            )
             has_data[kind] = mask
         files = extra.pop("files", {k: m.source for k, m in omics.items()})
         return cls(name, samples, omics, files=files, has_data=has_data, **extra)
@@ -270,7 +296,9 @@ class Cohort:
                 "file": str(self.files.get(kind)) if self.files.get(kind) else None,
                 "fmt": m.fmt,
                 "genes": int(len(m.genes)),
-                "samples_with_data": int(self.has_data[kind].sum()) if kind in self.has_data else int(len(m.samples)),
+                "samples_with_data": int(self.has_data[kind].sum())
+                if kind in self.has_data
+                else int(len(m.samples)),
                 "rows_read": int(m.report.n_rows),
                 "unresolved": len(m.report.unresolved),
                 "unresolved_examples": list(m.report.unresolved[:20]),
@@ -293,17 +321,32 @@ class Cohort:
         """Write the cohort to ``folder`` (replaced atomically): ``cohort.json`` + ``cohort.npz``."""
         folder = Path(folder)
         arrays: dict[str, np.ndarray] = {"samples": np.asarray(self.samples, dtype=str)}
-        meta: dict[str, Any] = {"format": self.FORMAT, "version": self.VERSION, "name": self.name,
-                                "kinds": list(self.omics), "omics": {}, "alternatives": self.alternatives,
-                                "ignored": self.ignored}
+        meta: dict[str, Any] = {
+            "format": self.FORMAT,
+            "version": self.VERSION,
+            "name": self.name,
+            "kinds": list(self.omics),
+            "omics": {},
+            "alternatives": self.alternatives,
+            "ignored": self.ignored,
+        }
         for kind, m in self.omics.items():
             arrays[f"{kind}_genes"] = np.asarray(m.genes, dtype=str)
             arrays[f"{kind}_values"] = np.asarray(m.values, dtype=np.float32)
-            arrays[f"{kind}_has_data"] = self.has_data.get(kind, np.ones(len(self.samples), dtype=bool))
+            arrays[f"{kind}_has_data"] = self.has_data.get(
+                kind, np.ones(len(self.samples), dtype=bool)
+            )
             r = m.report
-            meta["omics"][kind] = {"fmt": m.fmt, "file": str(self.files[kind]) if self.files.get(kind) else None,
-                                   "report": {"path": str(r.path) if r.path else None, "warnings": r.warnings,
-                                              "unresolved": r.unresolved, "n_rows": r.n_rows}}
+            meta["omics"][kind] = {
+                "fmt": m.fmt,
+                "file": str(self.files[kind]) if self.files.get(kind) else None,
+                "report": {
+                    "path": str(r.path) if r.path else None,
+                    "warnings": r.warnings,
+                    "unresolved": r.unresolved,
+                    "n_rows": r.n_rows,
+                },
+            }
         with atomic_dir(folder) as tmp:
             save_npz(tmp / "cohort.npz", compress=compress, **arrays)
             write_json(tmp / "cohort.json", meta)
@@ -321,27 +364,52 @@ class Cohort:
             meta = read_json(folder / "cohort.json")
             arrays = load_npz(folder / "cohort.npz")
         except (OSError, ValueError) as exc:
-            raise InputError(folder, f"not a saved cohort, or it is damaged ({exc}); import the study again") from exc
+            raise InputError(
+                folder, f"not a saved cohort, or it is damaged ({exc}); import the study again"
+            ) from exc
         if meta.get("format") != cls.FORMAT or meta.get("version") != cls.VERSION:
-            raise InputError(folder, f"not a saved cohort of this version (format {meta.get('format')!r}, "
-                                     f"version {meta.get('version')!r}); import the study again")
+            raise InputError(
+                folder,
+                f"not a saved cohort of this version (format {meta.get('format')!r}, "
+                f"version {meta.get('version')!r}); import the study again",
+            )
         try:
             samples = arrays["samples"].astype(object)
             omics, files, has_data = {}, {}, {}
             for kind in meta["kinds"]:
                 info = meta["omics"][kind]
                 r = info["report"]
-                report = ReadReport(Path(r["path"]) if r["path"] else None, list(r["warnings"]),
-                                    list(r["unresolved"]), int(r["n_rows"]))
+                report = ReadReport(
+                    Path(r["path"]) if r["path"] else None,
+                    list(r["warnings"]),
+                    list(r["unresolved"]),
+                    int(r["n_rows"]),
+                )
                 files[kind] = Path(info["file"]) if info["file"] else None
-                omics[kind] = OmicsMatrix(kind, arrays[f"{kind}_genes"].astype(object), samples,
-                                          arrays[f"{kind}_values"].astype(np.float32, copy=False), source=files[kind],
-                                          fmt=info["fmt"], normalised=True, report=report)
+                omics[kind] = OmicsMatrix(
+                    kind,
+                    arrays[f"{kind}_genes"].astype(object),
+                    samples,
+                    arrays[f"{kind}_values"].astype(np.float32, copy=False),
+                    source=files[kind],
+                    fmt=info["fmt"],
+                    normalised=True,
+                    report=report,
+                )
                 has_data[kind] = arrays[f"{kind}_has_data"].astype(bool)
         except (KeyError, ValueError, TypeError) as exc:
-            raise InputError(folder, f"saved cohort is incomplete or damaged ({exc}); import the study again") from exc
-        return cls(meta["name"], samples, omics, files=files, has_data=has_data,
-                   alternatives=meta.get("alternatives", {}), ignored=meta.get("ignored", []))
+            raise InputError(
+                folder, f"saved cohort is incomplete or damaged ({exc}); import the study again"
+            ) from exc
+        return cls(
+            meta["name"],
+            samples,
+            omics,
+            files=files,
+            has_data=has_data,
+            alternatives=meta.get("alternatives", {}),
+            ignored=meta.get("ignored", []),
+        )
 
 
 def _concat(ms: list[OmicsMatrix]) -> OmicsMatrix:
@@ -349,27 +417,41 @@ def _concat(ms: list[OmicsMatrix]) -> OmicsMatrix:
     counts = Counter(s for m in ms for s in m.samples.tolist())
     shared = [s for s, n in counts.items() if n > 1]
     if shared:
-        raise ValueError(f"{len(shared)} samples occur in more than one {ms[0].kind} matrix "
-                         f"(e.g. {', '.join(shared[:5])}); pooled cohorts must have disjoint samples")
+        raise ValueError(
+            f"{len(shared)} samples occur in more than one {ms[0].kind} matrix "
+            f"(e.g. {', '.join(shared[:5])}); pooled cohorts must have disjoint samples"
+        )
     genes = np.array(sorted(set().union(*(m.genes.tolist() for m in ms))), dtype=object)
     samples = np.array(sorted(counts), dtype=object)
     g_index, s_index = pd.Index(genes), pd.Index(samples)
     values = np.full((len(genes), len(samples)), np.nan, dtype=np.float32)
     for m in ms:
         values[np.ix_(g_index.get_indexer(m.genes), s_index.get_indexer(m.samples))] = m.values
-    report = ReadReport(None, [f"pooled from {len(ms)} matrices: "
-                               + ", ".join(str(m.source.name) if m.source else "(in memory)" for m in ms)],
-                        list(dict.fromkeys(u for m in ms for u in m.report.unresolved)),
-                        sum(m.report.n_rows for m in ms))
+    report = ReadReport(
+        None,
+        [
+            f"pooled from {len(ms)} matrices: "
+            + ", ".join(str(m.source.name) if m.source else "(in memory)" for m in ms)
+        ],
+        list(dict.fromkeys(u for m in ms for u in m.report.unresolved)),
+        sum(m.report.n_rows for m in ms),
+    )
     for m in ms:
         name = m.source.name if m.source else "(in memory)"
         report.warnings.extend(f"{name}: {w}" for w in m.report.warnings)
     fmts = sorted({m.fmt for m in ms})
-    return OmicsMatrix(ms[0].kind, genes, samples, values, source=None, fmt="+".join(fmts), report=report)
+    return OmicsMatrix(
+        ms[0].kind, genes, samples, values, source=None, fmt="+".join(fmts), report=report
+    )
 
 
-def read_file(path: str | Path, kind: str, fmt: str, resolver: GeneResolver | None = None,
-              genome: str = "hg19") -> OmicsMatrix:
+def read_file(
+    path: str | Path,
+    kind: str,
+    fmt: str,
+    resolver: GeneResolver | None = None,
+    genome: str = "hg19",
+) -> OmicsMatrix:
     """Read one omics file of a known kind and format into a raw OmicsMatrix."""
     if fmt == "maf":
         return read_maf(path, resolver).counts()
@@ -378,8 +460,12 @@ def read_file(path: str | Path, kind: str, fmt: str, resolver: GeneResolver | No
     return read_matrix(path, kind, resolver, fmt=fmt)
 
 
-def read_study(paths: str | Path | Sequence[str | Path], resolver: GeneResolver | None = None,
-               progress: Progress | None = None, name: str | None = None) -> Cohort:
+def read_study(
+    paths: str | Path | Sequence[str | Path],
+    resolver: GeneResolver | None = None,
+    progress: Progress | None = None,
+    name: str | None = None,
+) -> Cohort:
     """Import a study folder (or a list of files) as a :class:`Cohort`.
 
     Args:
@@ -399,12 +485,20 @@ def read_study(paths: str | Path | Sequence[str | Path], resolver: GeneResolver 
     cands, unrecognised = _candidates(files)
     bad = [f for f in unrecognised if f.resolve() in explicit]
     if bad:
-        raise InputError(bad[0], f"not a recognised omics file; expected cBioPortal file names such as "
-                                 f"{', '.join(EXAMPLE_NAMES)} (or a meta_*.txt file describing it)")
+        raise InputError(
+            bad[0],
+            f"not a recognised omics file; expected cBioPortal file names such as "
+            f"{', '.join(EXAMPLE_NAMES)} (or a meta_*.txt file describing it)",
+        )
     if not cands:
-        seen = ", ".join(f.name for f in files[:20]) + (f", ... ({len(files) - 20} more)" if len(files) > 20 else "")
-        raise InputError(folder, f"no recognisable omics file (saw: {seen or 'no files'}). Expected cBioPortal "
-                                 f"file names such as {', '.join(EXAMPLE_NAMES)} (or meta_*.txt files describing them)")
+        seen = ", ".join(f.name for f in files[:20]) + (
+            f", ... ({len(files) - 20} more)" if len(files) > 20 else ""
+        )
+        raise InputError(
+            folder,
+            f"no recognisable omics file (saw: {seen or 'no files'}). Expected cBioPortal "
+            f"file names such as {', '.join(EXAMPLE_NAMES)} (or meta_*.txt files describing them)",
+        )
     chosen: dict[str, _Candidate] = {}
     alternatives: dict[str, list[dict[str, str]]] = {}
     for kind in OMICS_KINDS:
@@ -419,7 +513,12 @@ def read_study(paths: str | Path | Sequence[str | Path], resolver: GeneResolver 
         progress.update(i / n, f"reading {c.path.name}", kind=kind, file=str(c.path))
         raw[kind] = read_file(c.path, kind, c.fmt, resolver, c.genome)
     progress.update(n / (n + 0.5), "aligning samples")
-    cohort = Cohort.from_raw(name or folder.resolve().name, raw, files={k: c.path for k, c in chosen.items()},
-                             alternatives=alternatives, ignored=[str(f) for f in unrecognised])
+    cohort = Cohort.from_raw(
+        name or folder.resolve().name,
+        raw,
+        files={k: c.path for k, c in chosen.items()},
+        alternatives=alternatives,
+        ignored=[str(f) for f in unrecognised],
+    )
     progress.update(1.0, "done", force=True)
     return cohort

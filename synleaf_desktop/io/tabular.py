@@ -28,7 +28,19 @@ if TYPE_CHECKING:
     from .genes import GeneResolver
 
 #: cell strings read as missing values (case variants listed explicitly)
-NA_VALUES: tuple[str, ...] = ("", "NA", "na", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "Null")
+NA_VALUES: tuple[str, ...] = (
+    "",
+    "NA",
+    "na",
+    "N/A",
+    "n/a",
+    "NaN",
+    "nan",
+    "NAN",
+    "null",
+    "NULL",
+    "Null",
+)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _TRUNCATED = "the file is truncated or not valid gzip: re-download or re-compress it"
@@ -95,12 +107,17 @@ def header_columns(path: str | Path, *, skip_comments: bool = False) -> list[str
                     sep = max(("\t", ",", ";", "|"), key=line.count)
                     return next(csv.reader([line], delimiter=sep))
     except (EOFError, OSError, UnicodeDecodeError, zlib.error) as exc:
-        raise InputError(path, f"cannot read the file: truncated or corrupt ({exc}); check that it is a text "
-                               "table, or copy the .gz file again") from None
+        raise InputError(
+            path,
+            f"cannot read the file: truncated or corrupt ({exc}); check that it is a text "
+            "table, or copy the .gz file again",
+        ) from None
     return []
 
 
-def scan_header(path: str | Path, *, min_columns: int = 2, what: str = "tab-separated table") -> Header:
+def scan_header(
+    path: str | Path, *, min_columns: int = 2, what: str = "tab-separated table"
+) -> Header:
     """Read the top of a file: skip leading ``#`` lines and return the header.
 
     Args:
@@ -132,11 +149,15 @@ def scan_header(path: str | Path, *, min_columns: int = 2, what: str = "tab-sepa
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(path, _TRUNCATED) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (is it a spreadsheet or a binary file?); "
-                               f"save it as tab-separated text") from exc
+        raise InputError(
+            path,
+            f"not UTF-8 text (is it a spreadsheet or a binary file?); "
+            f"save it as tab-separated text",
+        ) from exc
     if header is None:
-        raise InputError(path, f"the file has no header row (empty or only '#' comment lines); "
-                               f"expected a {what}")
+        raise InputError(
+            path, f"the file has no header row (empty or only '#' comment lines); expected a {what}"
+        )
     columns = tuple(c.strip() for c in header.split("\t"))
     if len(columns) < min_columns:
         hint = ""
@@ -144,8 +165,12 @@ def scan_header(path: str | Path, *, min_columns: int = 2, what: str = "tab-sepa
             if sep in header:
                 hint = f" It seems to be {name}-separated."
                 break
-        raise InputError(path, f"found only {len(columns)} column in the header: expected a {what}.{hint} "
-                               f"Save it as tab-separated text.", line=n_comments + 1)
+        raise InputError(
+            path,
+            f"found only {len(columns)} column in the header: expected a {what}.{hint} "
+            f"Save it as tab-separated text.",
+            line=n_comments + 1,
+        )
     return Header(path, is_gzip(path), n_comments, columns)
 
 
@@ -165,8 +190,16 @@ class BadRow:
     count: int
 
 
-def scan_field_counts(path: str | Path, *, gzipped: bool, skip_lines: int, expected: int, minimum: int | None = None,
-                      sep: str = "\t", quoting: bool = False) -> BadRow | None:
+def scan_field_counts(
+    path: str | Path,
+    *,
+    gzipped: bool,
+    skip_lines: int,
+    expected: int,
+    minimum: int | None = None,
+    sep: str = "\t",
+    quoting: bool = False,
+) -> BadRow | None:
     """Find data rows with fewer than ``minimum`` or more than ``expected`` fields.
 
     pandas pads a short row with missing values without a word (and, reading only some
@@ -210,7 +243,7 @@ def scan_field_counts(path: str | Path, *, gzipped: bool, skip_lines: int, expec
                 if cut < 0:
                     carry = buf
                     continue
-                block, carry = buf[:cut + 1], buf[cut + 1:]
+                block, carry = buf[: cut + 1], buf[cut + 1 :]
             a = np.frombuffer(block, dtype=np.uint8)
             if quoting and (a == quote).any():
                 return _scan_csv(path, gzipped, skip_lines, expected, minimum, sep)
@@ -233,8 +266,9 @@ def scan_field_counts(path: str | Path, *, gzipped: bool, skip_lines: int, expec
     return BadRow(bad.line, bad.found, n_bad) if bad is not None else None
 
 
-def _scan_csv(path: str | Path, gzipped: bool, skip_lines: int, expected: int, minimum: int,
-              sep: str) -> BadRow | None:
+def _scan_csv(
+    path: str | Path, gzipped: bool, skip_lines: int, expected: int, minimum: int, sep: str
+) -> BadRow | None:
     """:func:`scan_field_counts` for a file with quotes: field counts from :mod:`csv`."""
     bad: BadRow | None = None
     n_bad = 0
@@ -266,22 +300,37 @@ def check_row_lengths(header: Header) -> None:
     while minimum > 1 and not header.columns[minimum - 1]:
         minimum -= 1
     try:
-        bad = scan_field_counts(path, gzipped=header.gzipped, skip_lines=header.n_comments + 1,
-                                expected=expected, minimum=minimum)
+        bad = scan_field_counts(
+            path,
+            gzipped=header.gzipped,
+            skip_lines=header.n_comments + 1,
+            expected=expected,
+            minimum=minimum,
+        )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(path, _TRUNCATED) from exc
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc})") from exc
     if bad is not None:
         kind = "fewer" if bad.found < minimum else "more"
-        raise InputError(path, f"malformed table: expected {expected} tab-separated fields as in the header but "
-                               f"found {bad.found} ({kind}; {bad.count} row(s) like this). Every row must have one "
-                               f"field per column (empty or NA for a missing value); fix the row or the header",
-                         line=bad.line)
+        raise InputError(
+            path,
+            f"malformed table: expected {expected} tab-separated fields as in the header but "
+            f"found {bad.found} ({kind}; {bad.count} row(s) like this). Every row must have one "
+            f"field per column (empty or NA for a missing value); fix the row or the header",
+            line=bad.line,
+        )
 
 
-def read_table(header: Header, *, usecols: list[Any] | None = None, dtype: Any = None,
-               positional: bool = False, na_values: tuple[str, ...] = NA_VALUES, **kwargs: Any) -> pd.DataFrame:
+def read_table(
+    header: Header,
+    *,
+    usecols: list[Any] | None = None,
+    dtype: Any = None,
+    positional: bool = False,
+    na_values: tuple[str, ...] = NA_VALUES,
+    **kwargs: Any,
+) -> pd.DataFrame:
     """``pandas.read_csv`` of a tab-separated file described by ``header``.
 
     Quoting is off, ``#`` lines are skipped, ``na_values`` are the only missing markers.
@@ -301,19 +350,33 @@ def read_table(header: Header, *, usecols: list[Any] | None = None, dtype: Any =
     path = header.path
     check_row_lengths(header)
     if positional:
-        layout: dict[str, Any] = dict(skiprows=header.n_comments + 1, header=None,
-                                      names=list(range(len(header.columns))))
+        layout: dict[str, Any] = dict(
+            skiprows=header.n_comments + 1, header=None, names=list(range(len(header.columns)))
+        )
     else:
         layout = dict(skiprows=header.n_comments, header=0)
     try:
-        with warnings.catch_warnings(), np.errstate(over="ignore"):  # a huge number becomes inf: missing
+        with (
+            warnings.catch_warnings(),
+            np.errstate(over="ignore"),
+        ):  # a huge number becomes inf: missing
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
             return pd.read_csv(
-                path, sep="\t", **layout, usecols=usecols, dtype=dtype,
-                quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=list(na_values),
-                compression="gzip" if header.gzipped else None, encoding="utf-8", index_col=False,
-                engine="c", **kwargs)
+                path,
+                sep="\t",
+                **layout,
+                usecols=usecols,
+                dtype=dtype,
+                quoting=csv.QUOTE_NONE,
+                keep_default_na=False,
+                na_values=list(na_values),
+                compression="gzip" if header.gzipped else None,
+                encoding="utf-8",
+                index_col=False,
+                engine="c",
+                **kwargs,
+            )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(path, _TRUNCATED) from exc
     except UnicodeDecodeError as exc:
@@ -323,8 +386,12 @@ def read_table(header: Header, *, usecols: list[Any] | None = None, dtype: Any =
     except pd.errors.ParserError as exc:
         m = _PANDAS_LINE.search(str(exc))
         msg = str(exc).split("C error: ")[-1].strip()
-        raise InputError(path, f"malformed table ({msg}); every row must have as many tab-separated "
-                               f"fields as the header", line=int(m.group(1)) if m else None) from exc
+        raise InputError(
+            path,
+            f"malformed table ({msg}); every row must have as many tab-separated "
+            f"fields as the header",
+            line=int(m.group(1)) if m else None,
+        ) from exc
     except OSError as exc:
         if header.gzipped:  # e.g. CRC errors of a damaged gzip member
             raise InputError(path, f"{_TRUNCATED} ({exc})") from exc
@@ -349,8 +416,12 @@ def format_columns(columns: tuple[str, ...] | list[str], limit: int = 12) -> str
     return shown + (f", ... ({more} more)" if more > 0 else "")
 
 
-def resolve_rows(symbols: np.ndarray | None, entrez: np.ndarray | None, resolver: "GeneResolver",
-                 report: ReadReport) -> np.ndarray:
+def resolve_rows(
+    symbols: np.ndarray | None,
+    entrez: np.ndarray | None,
+    resolver: "GeneResolver",
+    report: ReadReport,
+) -> np.ndarray:
     """Resolve one gene per row from a symbol column and/or an Entrez column.
 
     The symbol is tried first; rows whose symbol is empty, ``Unknown`` or unresolved use
@@ -373,7 +444,13 @@ def resolve_rows(symbols: np.ndarray | None, entrez: np.ndarray | None, resolver
         names = h.to_numpy(dtype=object)
         sym = _resolve_unique(names, resolver)
     if entrez is not None:
-        e = pd.Series(entrez, dtype=object).fillna("").astype(str).str.strip().str.replace(r"\.0+$", "", regex=True)
+        e = (
+            pd.Series(entrez, dtype=object)
+            .fillna("")
+            .astype(str)
+            .str.strip()
+            .str.replace(r"\.0+$", "", regex=True)
+        )
         e = e.where(~e.isin(["0", "-1"]), "").to_numpy(dtype=object)
         todo = (sym == "") & (e != "")
         if todo.any():
@@ -406,6 +483,10 @@ def raise_non_numeric(header: Header, col_i: list[int], what: str = "Sample colu
     value = raw.iat[r, j]
     col = header.columns[col_i[j]]
     hint = " (a decimal comma? use '.')" if isinstance(value, str) and "," in value else ""
-    raise InputError(header.path, f"non-numeric value {value!r}{hint}; {n_bad} cell(s) in the file are not "
-                                  f"numbers. {what} must hold numbers, or NA / empty for missing values",
-                     line=header.data_line(r), column=col)
+    raise InputError(
+        header.path,
+        f"non-numeric value {value!r}{hint}; {n_bad} cell(s) in the file are not "
+        f"numbers. {what} must hold numbers, or NA / empty for missing values",
+        line=header.data_line(r),
+        column=col,
+    )

@@ -6,5 +6,17 @@ from .nets import KGModel, ModelSpec, OmicsModel, UMTModel, build_model
 from .omics import OmicsEncoder, OmicsOutput
 from .rgcn import FastRGCNConv, RelGraph
 
-__all__ = ["FastRGCNConv", "KGEncoder", "KGModel", "ModelSpec", "OmicsEncoder", "OmicsModel", "OmicsOutput",
-           "PairHead", "RelGraph", "UMTHead", "UMTModel", "build_model"]
+__all__ = [
+    "FastRGCNConv",
+    "KGEncoder",
+    "KGModel",
+    "ModelSpec",
+    "OmicsEncoder",
+    "OmicsModel",
+    "OmicsOutput",
+    "PairHead",
+    "RelGraph",
+    "UMTHead",
+    "UMTModel",
+    "build_model",
+]

@@ -27,8 +27,12 @@ class UMTHead(nn.Module):
 
     def __init__(self, dim: int = 128, dropout: float = 0.5) -> None:
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(4 * dim, dim), nn.ReLU(), nn.Dropout(dropout), nn.Linear(dim, 1))
+        self.fc = nn.Sequential(
+            nn.Linear(4 * dim, dim), nn.ReLU(), nn.Dropout(dropout), nn.Linear(dim, 1)
+        )
 
-    def forward(self, o1: torch.Tensor, o2: torch.Tensor, k1: torch.Tensor, k2: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, o1: torch.Tensor, o2: torch.Tensor, k1: torch.Tensor, k2: torch.Tensor
+    ) -> torch.Tensor:
         """o1, o2 (omics), k1, k2 (KG): [B, d] -> logits [B]."""
         return self.fc(torch.cat([o1, o2, k1, k2], dim=1)).squeeze(1)

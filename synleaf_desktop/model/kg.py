@@ -24,8 +24,14 @@ class KGEncoder(nn.Module):
         graph: the :class:`RelGraph` (not part of the state dict; see :meth:`set_graph`).
     """
 
-    def __init__(self, num_entities: int, num_relations: int, dims=(128, 256, 128), dropout: float = 0.5,
-                 graph: RelGraph | None = None) -> None:
+    def __init__(
+        self,
+        num_entities: int,
+        num_relations: int,
+        dims=(128, 256, 128),
+        dropout: float = 0.5,
+        graph: RelGraph | None = None,
+    ) -> None:
         super().__init__()
         dims = [int(d) for d in dims]
         if len(dims) < 2:
@@ -35,13 +41,17 @@ class KGEncoder(nn.Module):
         self.dims = dims
         self.dropout = float(dropout)
         self.embedding = nn.Embedding(self.num_entities, dims[0])
-        self.convs = nn.ModuleList(FastRGCNConv(a, b, self.num_relations) for a, b in zip(dims[:-1], dims[1:]))
+        self.convs = nn.ModuleList(
+            FastRGCNConv(a, b, self.num_relations) for a, b in zip(dims[:-1], dims[1:])
+        )
         self.graph = graph
 
     def set_graph(self, graph: RelGraph) -> None:
         if graph.num_nodes != self.num_entities or graph.num_relations != self.num_relations:
-            raise ValueError(f"graph has {graph.num_nodes} entities / {graph.num_relations} relations, "
-                             f"encoder expects {self.num_entities} / {self.num_relations}")
+            raise ValueError(
+                f"graph has {graph.num_nodes} entities / {graph.num_relations} relations, "
+                f"encoder expects {self.num_entities} / {self.num_relations}"
+            )
         self.graph = graph
 
     def forward(self, entity_ids: torch.Tensor) -> torch.Tensor:

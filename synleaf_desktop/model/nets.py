@@ -46,8 +46,14 @@ class ModelSpec:
         return cls(**known)
 
     def omics_encoder(self) -> OmicsEncoder:
-        return OmicsEncoder(self.num_omics, self.in_dim, self.hidden_dims, self.latent_dim,
-                            self.vae_dropout, self.standard_heads)
+        return OmicsEncoder(
+            self.num_omics,
+            self.in_dim,
+            self.hidden_dims,
+            self.latent_dim,
+            self.vae_dropout,
+            self.standard_heads,
+        )
 
     def kg_encoder(self) -> KGEncoder:
         if self.kg_dims[-1] != self.latent_dim:

@@ -97,8 +97,15 @@ class OmicsEncoder(nn.Module):
     Input ``x``: [K, B, S] (the K omics rows of B genes, canonical omics order).
     """
 
-    def __init__(self, num_omics: int, in_dim: int, hidden_dims: list[int] | tuple[int, ...] = (512, 256),
-                 latent_dim: int = 128, dropout: float = 0.2, standard_heads: bool = False) -> None:
+    def __init__(
+        self,
+        num_omics: int,
+        in_dim: int,
+        hidden_dims: list[int] | tuple[int, ...] = (512, 256),
+        latent_dim: int = 128,
+        dropout: float = 0.2,
+        standard_heads: bool = False,
+    ) -> None:
         super().__init__()
         if num_omics < 1:
             raise ValueError("num_omics must be >= 1")
@@ -182,11 +189,16 @@ class OmicsEncoder(nn.Module):
         """
         k = self.num_omics
         if x.dim() != 3 or x.shape[0] != k or x.shape[2] != self.in_dim:
-            raise ValueError(f"expected omics input [K={k}, B, S={self.in_dim}], got {list(x.shape)}")
+            raise ValueError(
+                f"expected omics input [K={k}, B, S={self.in_dim}], got {list(x.shape)}"
+            )
         bsz = x.shape[1]
         h0 = self.hidden_dims[0]
         h = torch.bmm(x, self.w_in)  # [K_src, B, K_tgt*h0]
-        h = h.view(k, bsz, k, h0).permute(2, 0, 1, 3).reshape(k * k, bsz, h0) + self.b_in[:, None, :]
+        h = (
+            h.view(k, bsz, k, h0).permute(2, 0, 1, 3).reshape(k * k, bsz, h0)
+            + self.b_in[:, None, :]
+        )
         h = self._bn_act(h, 0)
         for layer, (w, b) in enumerate(zip(self.hidden_w, self.hidden_b), start=1):
             h = torch.baddbmm(b[:, None, :], h, w)
@@ -229,5 +241,7 @@ class OmicsEncoder(nn.Module):
         return mu + torch.randn_like(mu) * torch.exp(0.5 * lv)
 
     def extra_repr(self) -> str:
-        return (f"K={self.num_omics}, S={self.in_dim}, hidden={self.hidden_dims}, d={self.latent_dim}, "
-                f"dropout={self.dropout}, standard_heads={self.standard_heads}")
+        return (
+            f"K={self.num_omics}, S={self.in_dim}, hidden={self.hidden_dims}, d={self.latent_dim}, "
+            f"dropout={self.dropout}, standard_heads={self.standard_heads}"
+        )

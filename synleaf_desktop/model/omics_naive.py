@@ -18,8 +18,14 @@ from .omics import LOGVAR_MAX, LOGVAR_MIN, OmicsOutput, kl_standard_normal, prod
 class NaiveVAE(nn.Module):
     """One VAE encoder: [B, S] -> (mu, logvar) each [B, d]."""
 
-    def __init__(self, in_dim: int, hidden_dims: list[int], latent_dim: int, dropout: float,
-                 standard_heads: bool = False) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        hidden_dims: list[int],
+        latent_dim: int,
+        dropout: float,
+        standard_heads: bool = False,
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         a = in_dim
@@ -39,15 +45,25 @@ class NaiveVAE(nn.Module):
 class NaiveOmicsEncoder(nn.Module):
     """Reference implementation: K*K separate VAEs; input x [K, B, S] -> :class:`OmicsOutput`."""
 
-    def __init__(self, num_omics: int, in_dim: int, hidden_dims=(512, 256), latent_dim: int = 128,
-                 dropout: float = 0.2, standard_heads: bool = False) -> None:
+    def __init__(
+        self,
+        num_omics: int,
+        in_dim: int,
+        hidden_dims=(512, 256),
+        latent_dim: int = 128,
+        dropout: float = 0.2,
+        standard_heads: bool = False,
+    ) -> None:
         super().__init__()
         self.num_omics = num_omics
         self.latent_dim = latent_dim
         self.omics_encoders = nn.ModuleList(
-            nn.ModuleList(NaiveVAE(in_dim, list(hidden_dims), latent_dim, dropout, standard_heads)
-                          for _ in range(num_omics))
-            for _ in range(num_omics))
+            nn.ModuleList(
+                NaiveVAE(in_dim, list(hidden_dims), latent_dim, dropout, standard_heads)
+                for _ in range(num_omics)
+            )
+            for _ in range(num_omics)
+        )
         self.fc = nn.Linear(2 * latent_dim, latent_dim)
 
     def forward(self, x: torch.Tensor) -> OmicsOutput:
@@ -77,8 +93,9 @@ class NaiveOmicsEncoder(nn.Module):
         return mu + torch.randn_like(mu) * torch.exp(0.5 * lv) if self.training else mu
 
 
-def grouped_state_from_naive(naive: dict[str, torch.Tensor], num_omics: int,
-                             num_hidden: int) -> dict[str, torch.Tensor]:
+def grouped_state_from_naive(
+    naive: dict[str, torch.Tensor], num_omics: int, num_hidden: int
+) -> dict[str, torch.Tensor]:
     """Convert a naive/upstream-layout state dict into :class:`~.omics.OmicsEncoder` keys.
 
     Args:
@@ -91,18 +108,30 @@ def grouped_state_from_naive(naive: dict[str, torch.Tensor], num_omics: int,
     pairs = [(i, j) for i in range(k) for j in range(k)]
     out: dict[str, torch.Tensor] = {}
     # first layer, source-major: w_in[j, :, i*h0:(i+1)*h0] = W_ij^T
-    out["w_in"] = torch.stack([
-        torch.cat([g(i, j, "feature_encoder.0.weight").t() for i in range(k)], dim=1) for j in range(k)])
+    out["w_in"] = torch.stack(
+        [
+            torch.cat([g(i, j, "feature_encoder.0.weight").t() for i in range(k)], dim=1)
+            for j in range(k)
+        ]
+    )
     out["b_in"] = torch.stack([g(i, j, "feature_encoder.0.bias") for i, j in pairs])
     for layer in range(1, num_hidden):
         n = 4 * layer
-        out[f"hidden_w.{layer - 1}"] = torch.stack([g(i, j, f"feature_encoder.{n}.weight").t() for i, j in pairs])
-        out[f"hidden_b.{layer - 1}"] = torch.stack([g(i, j, f"feature_encoder.{n}.bias") for i, j in pairs])
+        out[f"hidden_w.{layer - 1}"] = torch.stack(
+            [g(i, j, f"feature_encoder.{n}.weight").t() for i, j in pairs]
+        )
+        out[f"hidden_b.{layer - 1}"] = torch.stack(
+            [g(i, j, f"feature_encoder.{n}.bias") for i, j in pairs]
+        )
     for layer in range(num_hidden):
         n = 4 * layer + 2
         for key in ("weight", "bias", "running_mean", "running_var"):
-            out[f"bn.{layer}.{key}"] = torch.cat([g(i, j, f"feature_encoder.{n}.{key}") for i, j in pairs])
-        out[f"bn.{layer}.num_batches_tracked"] = g(0, 0, f"feature_encoder.{n}.num_batches_tracked").clone()
+            out[f"bn.{layer}.{key}"] = torch.cat(
+                [g(i, j, f"feature_encoder.{n}.{key}") for i, j in pairs]
+            )
+        out[f"bn.{layer}.num_batches_tracked"] = g(
+            0, 0, f"feature_encoder.{n}.num_batches_tracked"
+        ).clone()
     for short, name in (("mu", "mu_predictor"), ("lv", "log_var_predictor")):
         out[f"{short}_w"] = torch.stack([g(i, j, f"{name}.0.weight").t() for i, j in pairs])
         out[f"{short}_b"] = torch.stack([g(i, j, f"{name}.0.bias") for i, j in pairs])

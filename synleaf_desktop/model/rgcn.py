@@ -85,10 +85,18 @@ class LayerOp:
 
     def to(self, device: torch.device, use_sparse: bool) -> "LayerOp":
         mv = lambda t: t.to(device)  # noqa: E731
-        return LayerOp(self.n_dst, self.n_src, mv(self.q_dst), self.rel_bounds, mv(self.root_index),
-                       mv(self.rows), mv(self.cols), mv(self.vals),
-                       mv(self.mat) if use_sparse and self.mat is not None else None,
-                       mv(self.mat_t) if use_sparse and self.mat_t is not None else None)
+        return LayerOp(
+            self.n_dst,
+            self.n_src,
+            mv(self.q_dst),
+            self.rel_bounds,
+            mv(self.root_index),
+            mv(self.rows),
+            mv(self.cols),
+            mv(self.vals),
+            mv(self.mat) if use_sparse and self.mat is not None else None,
+            mv(self.mat_t) if use_sparse and self.mat_t is not None else None,
+        )
 
 
 @dataclass
@@ -107,8 +115,15 @@ class RGCNPlan:
     layer_nodes: list[torch.Tensor]
 
 
-def _build_op(src: torch.Tensor, dst: torch.Tensor, rel: torch.Tensor, n_dst: int, n_src: int,
-              num_relations: int, root_index: torch.Tensor) -> LayerOp:
+def _build_op(
+    src: torch.Tensor,
+    dst: torch.Tensor,
+    rel: torch.Tensor,
+    n_dst: int,
+    n_src: int,
+    num_relations: int,
+    root_index: torch.Tensor,
+) -> LayerOp:
     """Mean matrix of one layer. src: input rows [E'], dst: output rows [E'], rel: [E']."""
     key = rel * n_dst + dst  # group id, sorted by relation then destination
     comb, _ = torch.sort(key * n_src + src)
@@ -130,7 +145,9 @@ def _build_op(src: torch.Tensor, dst: torch.Tensor, rel: torch.Tensor, n_dst: in
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Ss]parse.*")
         mat = torch.sparse_csr_tensor(crow, cols, vals, (q, n_src), check_invariants=False)
-        mat_t = torch.sparse_csr_tensor(crow_t, rows[order], vals[order], (n_src, q), check_invariants=False)
+        mat_t = torch.sparse_csr_tensor(
+            crow_t, rows[order], vals[order], (n_src, q), check_invariants=False
+        )
     return LayerOp(n_dst, n_src, q_dst, bounds, root_index, rows, cols, vals, mat, mat_t)
 
 
@@ -145,11 +162,15 @@ class RelGraph:
         cache_size: plans kept for reuse (full-batch training reuses one node set per split).
     """
 
-    def __init__(self, edge_index, edge_type, num_nodes: int, num_relations: int, cache_size: int = 6) -> None:
+    def __init__(
+        self, edge_index, edge_type, num_nodes: int, num_relations: int, cache_size: int = 6
+    ) -> None:
         ei = torch.as_tensor(np.asarray(edge_index), dtype=torch.int64)
         et = torch.as_tensor(np.asarray(edge_type), dtype=torch.int64)
         if ei.dim() != 2 or ei.shape[0] != 2 or et.shape != (ei.shape[1],):
-            raise ValueError(f"edge_index must be [2, E] and edge_type [E]; got {list(ei.shape)}, {list(et.shape)}")
+            raise ValueError(
+                f"edge_index must be [2, E] and edge_type [E]; got {list(ei.shape)}, {list(et.shape)}"
+            )
         if ei.numel() and (int(ei.min()) < 0 or int(ei.max()) >= num_nodes):
             raise ValueError("edge_index holds an entity index outside [0, num_nodes)")
         if et.numel() and (int(et.min()) < 0 or int(et.max()) >= num_relations):
@@ -183,7 +204,9 @@ class RelGraph:
         pos = torch.arange(int(lens.sum())) - first[dst_local] + starts[dst_local]
         return self._src[pos], dst_local, self._rel[pos]
 
-    def plan(self, targets: torch.Tensor, num_layers: int, device: torch.device | str = "cpu") -> RGCNPlan:
+    def plan(
+        self, targets: torch.Tensor, num_layers: int, device: torch.device | str = "cpu"
+    ) -> RGCNPlan:
         """The layer operations computing ``num_layers`` layers for ``targets``.
 
         Args:
@@ -212,7 +235,9 @@ class RelGraph:
                 src_local = torch.searchsorted(prev, src)
                 root = torch.searchsorted(prev, cur)
                 n_src = len(prev)
-            ops_rev.append(_build_op(src_local, dst_local, rel, len(cur), n_src, self.num_relations, root))
+            ops_rev.append(
+                _build_op(src_local, dst_local, rel, len(cur), n_src, self.num_relations, root)
+            )
             if prev is not None:
                 nodes_rev.append(prev)
                 cur = prev
@@ -235,7 +260,9 @@ class FastRGCNConv(nn.Module):
     Parameters: ``weight`` [R, in, out], ``root`` [in, out], ``bias`` [out] (PyG layout).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, num_relations: int, bias: bool = True) -> None:
+    def __init__(
+        self, in_channels: int, out_channels: int, num_relations: int, bias: bool = True
+    ) -> None:
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -262,7 +289,7 @@ class FastRGCNConv(nn.Module):
             b = op.rel_bounds
             for r in range(self.num_relations):
                 if b[r + 1] > b[r]:
-                    parts.append(agg[b[r]:b[r + 1]] @ self.weight[r])
+                    parts.append(agg[b[r] : b[r + 1]] @ self.weight[r])
         out = x.index_select(0, op.root_index) @ self.root
         if self.bias is not None:
             out = out + self.bias

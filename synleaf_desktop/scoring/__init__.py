@@ -5,8 +5,22 @@ genome_wide, set_labels), its result types :class:`PairResult` / :class:`Context
 errors :class:`NoModelsError` / :class:`UnresolvedGeneError`.
 """
 
-from .engine import (BUILD_HINT, PAIR_ORDER_NOTE, ContextScore, NoModelsError, PairResult, ScoringEngine,
-                     UnresolvedGeneError)
+from .engine import (
+    BUILD_HINT,
+    PAIR_ORDER_NOTE,
+    ContextScore,
+    NoModelsError,
+    PairResult,
+    ScoringEngine,
+    UnresolvedGeneError,
+)
 
-__all__ = ["BUILD_HINT", "PAIR_ORDER_NOTE", "ContextScore", "NoModelsError", "PairResult", "ScoringEngine",
-           "UnresolvedGeneError"]
+__all__ = [
+    "BUILD_HINT",
+    "PAIR_ORDER_NOTE",
+    "ContextScore",
+    "NoModelsError",
+    "PairResult",
+    "ScoringEngine",
+    "UnresolvedGeneError",
+]

@@ -49,18 +49,33 @@ from .context import ContextScorer, single_thread_blas
 
 CALIBRATION_FILE = "calibration.npz"
 #: what a fold's test pairs are under each CV scheme (METHOD.md §1.9)
-CV_NOTES = {"CV1": "random pairs", "CV2": "one gene of each pair was never in that fold's training pairs",
-            "CV3": "neither gene was in that fold's training pairs"}
+CV_NOTES = {
+    "CV1": "random pairs",
+    "CV2": "one gene of each pair was never in that fold's training pairs",
+    "CV3": "neither gene was in that fold's training pairs",
+}
 #: top fractions of the stored rank map: log grid in the tail, linear below
-TAIL_GRID = np.unique(np.concatenate([np.logspace(-7, -1, 241), np.linspace(5e-5, 0.01, 200),
-                                      np.linspace(0.01, 0.1, 91), np.linspace(0.1, 1.0, 361)]))
+TAIL_GRID = np.unique(
+    np.concatenate(
+        [
+            np.logspace(-7, -1, 241),
+            np.linspace(5e-5, 0.01, 200),
+            np.linspace(0.01, 0.1, 91),
+            np.linspace(0.1, 1.0, 361),
+        ]
+    )
+)
 #: where the "top tail" of the error statement ends
 TOP_TAIL = 0.01
-RANK_NOTE = ("percentile: share of all gene pairs of this context's universe that score lower "
-             "(100 = the highest-scoring pair); top_fraction: share that score at least as high")
-RECALL_NOTE = ("held-out recall: share of this context's known SL pairs that the models did not train on "
-               "(each scored by the one fold model that held it out) that score at least this high; "
-               "not a probability that the pair is SL")
+RANK_NOTE = (
+    "percentile: share of all gene pairs of this context's universe that score lower "
+    "(100 = the highest-scoring pair); top_fraction: share that score at least as high"
+)
+RECALL_NOTE = (
+    "held-out recall: share of this context's known SL pairs that the models did not train on "
+    "(each scored by the one fold model that held it out) that score at least this high; "
+    "not a probability that the pair is SL"
+)
 
 
 class Calibration:
@@ -109,7 +124,9 @@ class Calibration:
 
     def score_at_top_fraction(self, fraction: float) -> float:
         """The score a pair needs to be in the top ``fraction`` of the universe."""
-        return float(np.interp(np.log(max(fraction, self._floor)), self._logf[::-1], self._xp[::-1]))
+        return float(
+            np.interp(np.log(max(fraction, self._floor)), self._logf[::-1], self._xp[::-1])
+        )
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -136,8 +153,12 @@ def describe_top(fraction: float | None) -> str:
 # building
 
 
-def all_pair_scores(scorer: ContextScorer, progress: Progress | None = None, n_threads: int | None = None,
-                    chunk_pairs: int = 1_200_000) -> np.ndarray:
+def all_pair_scores(
+    scorer: ContextScorer,
+    progress: Progress | None = None,
+    n_threads: int | None = None,
+    chunk_pairs: int = 1_200_000,
+) -> np.ndarray:
     """float32 [G (G - 1) / 2]: the ensemble score of every unordered pair (i < j), row-major.
 
     Memory: 4 bytes per pair (0.67 GB for 18k genes)."""
@@ -160,16 +181,21 @@ def all_pair_scores(scorer: ContextScorer, progress: Progress | None = None, n_t
         p = offsets[r0]
         for k in range(r1 - r0):
             n = G - 1 - (r0 + k)
-            out[p:p + n] = mean[k, k:]
+            out[p : p + n] = mean[k, k:]
             p += n
         return p - offsets[r0]
 
     n_threads = n_threads or max(1, min(8, os.cpu_count() or 1))
     done = 0
-    with single_thread_blas(), ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="synleaf-rank") as pool:
+    with (
+        single_thread_blas(),
+        ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="synleaf-rank") as pool,
+    ):
         for n in pool.map(work, starts):
             done += n
-            progress.update(0.9 * done / max(total, 1), f"{scorer.name}: ranking {done:,} of {total:,} pairs")
+            progress.update(
+                0.9 * done / max(total, 1), f"{scorer.name}: ranking {done:,} of {total:,} pairs"
+            )
     return out
 
 
@@ -191,7 +217,9 @@ def heldout_scores(scorer: ContextScorer, split_pairs: Mapping[str, np.ndarray])
     return np.sort(np.concatenate(out)) if out else np.zeros(0)
 
 
-def typical_top(scorer: ContextScorer, cal: Calibration, n_partners: int = 256, seed: int = 0) -> np.ndarray:
+def typical_top(
+    scorer: ContextScorer, cal: Calibration, n_partners: int = 256, seed: int = 0
+) -> np.ndarray:
     """float64 [G]: each gene's median top fraction against ``n_partners`` random partners
     (seeded; a gene never pairs with itself)."""
     G = scorer.n_genes
@@ -208,7 +236,9 @@ def typical_top(scorer: ContextScorer, cal: Calibration, n_partners: int = 256, 
     return out
 
 
-def rank_map(sorted_scores: np.ndarray, grid: np.ndarray = TAIL_GRID) -> tuple[np.ndarray, np.ndarray]:
+def rank_map(
+    sorted_scores: np.ndarray, grid: np.ndarray = TAIL_GRID
+) -> tuple[np.ndarray, np.ndarray]:
     """(rank_score descending, rank_tail exact) from all scores sorted ascending."""
     n = len(sorted_scores)
     k = np.unique(np.clip(np.ceil(grid * n).astype(np.int64), 1, n))  # top-k counts
@@ -218,27 +248,37 @@ def rank_map(sorted_scores: np.ndarray, grid: np.ndarray = TAIL_GRID) -> tuple[n
     return thr, tail.astype(np.float64)
 
 
-def rank_error(cal: Calibration, sorted_scores: np.ndarray, n_sample: int = 200_000, seed: int = 0
-               ) -> dict[str, Any]:
+def rank_error(
+    cal: Calibration, sorted_scores: np.ndarray, n_sample: int = 200_000, seed: int = 0
+) -> dict[str, Any]:
     """Largest |percentile(map) - percentile(exact)| in percentile points, measured on a sample of
     the universe's own scores (uniform over all pairs, plus as many from the top 1 %), split into
     the top 1 % and the rest."""
     n = len(sorted_scores)
     rng = np.random.default_rng(seed)
-    idx = np.concatenate([rng.integers(0, n, n_sample), rng.integers(int(n * (1 - TOP_TAIL)), n, n_sample)])
+    idx = np.concatenate(
+        [rng.integers(0, n, n_sample), rng.integers(int(n * (1 - TOP_TAIL)), n, n_sample)]
+    )
     x = sorted_scores[idx]
     exact = (n - np.searchsorted(sorted_scores, x, side="left")) / n
     approx = cal.top_fraction(x.astype(np.float64))
     err = 100.0 * np.abs(approx - exact)
     top = exact <= TOP_TAIL
-    return {"sample": int(len(x)), "max_top_1pct": float(err[top].max()) if top.any() else 0.0,
-            "max_rest": float(err[~top].max()) if (~top).any() else 0.0, "mean": float(err.mean()),
-            "unit": "percentile points"}
+    return {
+        "sample": int(len(x)),
+        "max_top_1pct": float(err[top].max()) if top.any() else 0.0,
+        "max_rest": float(err[~top].max()) if (~top).any() else 0.0,
+        "mean": float(err.mean()),
+        "unit": "percentile points",
+    }
 
 
-def build_calibration(scorer: ContextScorer, split_pairs: Mapping[str, np.ndarray] | None,
-                      progress: Progress | None = None, n_threads: int | None = None
-                      ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def build_calibration(
+    scorer: ContextScorer,
+    split_pairs: Mapping[str, np.ndarray] | None,
+    progress: Progress | None = None,
+    n_threads: int | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Compute the arrays of ``calibration.npz`` and the manifest's ``calibration`` entry."""
     progress = ensure(progress)
     t0 = time.perf_counter()
@@ -248,28 +288,44 @@ def build_calibration(scorer: ContextScorer, split_pairs: Mapping[str, np.ndarra
     scores.sort()
     thr, tail = rank_map(scores)
     held = heldout_scores(scorer, split_pairs or {})
-    arrays = {"rank_score": thr, "rank_tail": tail, "heldout": held.astype(np.float32),
-              "n_pairs": np.array([len(scores)], np.int64)}
+    arrays = {
+        "rank_score": thr,
+        "rank_tail": tail,
+        "heldout": held.astype(np.float32),
+        "n_pairs": np.array([len(scores)], np.int64),
+    }
     cal = Calibration(arrays)
     err = rank_error(cal, scores)
     progress.update(0.95, f"{scorer.name}: typical rank of every gene")
     arrays["typical_top"] = typical_top(scorer, cal).astype(np.float32)
-    random_pair = {"median": float(scores[len(scores) // 2]), "p99": float(scores[int(0.99 * (len(scores) - 1))]),
-                   "share_above_0.5": float((len(scores) - np.searchsorted(scores, 0.5, side="left")) / len(scores))}
-    meta = {"file": CALIBRATION_FILE, "n_pairs": int(len(scores)), "grid_points": int(len(thr)),
-            "rank_error": err, "heldout_n": int(len(held)),
-            "heldout_source": "positives of each shipped fold's test split, scored by that fold's model only",
-            "heldout_median": float(np.median(held)) if len(held) else None,
-            "all_pairs": random_pair, "seconds": {"score": round(t_score, 1),
-                                                  "total": round(time.perf_counter() - t0, 1)},
-            "rank_note": RANK_NOTE, "recall_note": RECALL_NOTE}
+    random_pair = {
+        "median": float(scores[len(scores) // 2]),
+        "p99": float(scores[int(0.99 * (len(scores) - 1))]),
+        "share_above_0.5": float(
+            (len(scores) - np.searchsorted(scores, 0.5, side="left")) / len(scores)
+        ),
+    }
+    meta = {
+        "file": CALIBRATION_FILE,
+        "n_pairs": int(len(scores)),
+        "grid_points": int(len(thr)),
+        "rank_error": err,
+        "heldout_n": int(len(held)),
+        "heldout_source": "positives of each shipped fold's test split, scored by that fold's model only",
+        "heldout_median": float(np.median(held)) if len(held) else None,
+        "all_pairs": random_pair,
+        "seconds": {"score": round(t_score, 1), "total": round(time.perf_counter() - t0, 1)},
+        "rank_note": RANK_NOTE,
+        "recall_note": RECALL_NOTE,
+    }
     del scores
     progress.update(1.0, f"{scorer.name}: ranks ready")
     return arrays, meta
 
 
-def add_calibration(folder: str | Path, progress: Progress | None = None, n_threads: int | None = None
-                    ) -> dict[str, Any]:
+def add_calibration(
+    folder: str | Path, progress: Progress | None = None, n_threads: int | None = None
+) -> dict[str, Any]:
     """Compute the calibration of a written bundle from its own models and split pairs, and add
     ``calibration.npz`` to it (manifest entry ``calibration``). Returns that entry."""
     from ..bundle.format import Bundle
@@ -277,7 +333,9 @@ def add_calibration(folder: str | Path, progress: Progress | None = None, n_thre
 
     bundle = Bundle.load(folder, verify=False)
     try:
-        arrays, meta = build_calibration(ContextScorer(bundle), bundle.split_pairs, progress, n_threads)
+        arrays, meta = build_calibration(
+            ContextScorer(bundle), bundle.split_pairs, progress, n_threads
+        )
         cv = bundle.manifest.get("cv")
         if cv in CV_NOTES:
             meta["heldout_source"] += f" ({cv}: {CV_NOTES[cv]})"
@@ -287,5 +345,17 @@ def add_calibration(folder: str | Path, progress: Progress | None = None, n_thre
     return meta
 
 
-__all__ = ["add_calibration", "CALIBRATION_FILE", "Calibration", "RANK_NOTE", "RECALL_NOTE", "build_calibration", "describe_top",
-           "heldout_scores", "load_calibration", "rank_error", "rank_map", "typical_top"]
+__all__ = [
+    "add_calibration",
+    "CALIBRATION_FILE",
+    "Calibration",
+    "RANK_NOTE",
+    "RECALL_NOTE",
+    "build_calibration",
+    "describe_top",
+    "heldout_scores",
+    "load_calibration",
+    "rank_error",
+    "rank_map",
+    "typical_top",
+]

@@ -61,8 +61,14 @@ def single_thread_blas() -> contextlib.AbstractContextManager:
         return contextlib.nullcontext()
 
 
-def row_vs_all(row: np.ndarray, M: np.ndarray, w: np.ndarray, out: np.ndarray, tile: np.ndarray,
-               buf: np.ndarray) -> None:
+def row_vs_all(
+    row: np.ndarray,
+    M: np.ndarray,
+    w: np.ndarray,
+    out: np.ndarray,
+    tile: np.ndarray,
+    buf: np.ndarray,
+) -> None:
     """``out[j] = w · max(row, M[j])`` for every row j of M, blockwise.
 
     Args:
@@ -156,7 +162,7 @@ class ContextScorer:
                         sep = (self.b2[f] - NB @ self.w2[f]).astype(np.float32)
                     out.append((np.ascontiguousarray(A), NB, sep))
                 self._dense = out
-                for m in ((self.umt_u,) if self.lowrank else (self.umt_a, self.umt_b)):
+                for m in (self.umt_u,) if self.lowrank else (self.umt_a, self.umt_b):
                     _drop_pages(m)  # the stored pages are not needed any more
             return self._dense
 
@@ -164,21 +170,29 @@ class ContextScorer:
         """Fold f's UMT first-layer terms ``(a, b)`` of the given gene rows: float32 [n, H] copies
         (callers doing bulk work hold :func:`single_thread_blas`)."""
         if self.lowrank:
-            m = (np.asarray(self.umt_u[f, rows], np.float32) * self.umt_scale[f, rows][:, None]) @ self.umt_v[f]
+            m = (
+                np.asarray(self.umt_u[f, rows], np.float32) * self.umt_scale[f, rows][:, None]
+            ) @ self.umt_v[f]
             h = m.shape[1] // 2
             return np.ascontiguousarray(m[:, :h]), np.ascontiguousarray(m[:, h:])
-        return np.array(self.umt_a[f, rows], dtype=np.float32), np.array(self.umt_b[f, rows], dtype=np.float32)
+        return np.array(self.umt_a[f, rows], dtype=np.float32), np.array(
+            self.umt_b[f, rows], dtype=np.float32
+        )
 
     def _rows_all_folds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(a, b)`` float64 [Fu, n, H] of the given rows in every UMT fold (the few-pairs path)."""
         if self.lowrank:
-            u = np.asarray(self.umt_u[:, rows], np.float64) * self.umt_scale[:, rows][..., None]  # [Fu, n, R]
+            u = (
+                np.asarray(self.umt_u[:, rows], np.float64) * self.umt_scale[:, rows][..., None]
+            )  # [Fu, n, R]
             if self._v64 is None:
                 self._v64 = self.umt_v.astype(np.float64)
             m = np.matmul(u, self._v64)  # [Fu, n, 2H]
             h = m.shape[-1] // 2
             return m[..., :h], m[..., h:]
-        return np.asarray(self.umt_a[:, rows], np.float64), np.asarray(self.umt_b[:, rows], np.float64)
+        return np.asarray(self.umt_a[:, rows], np.float64), np.asarray(
+            self.umt_b[:, rows], np.float64
+        )
 
     def release(self) -> None:
         """Drop the materialised float32 terms (they are rebuilt on demand)."""
@@ -200,8 +214,8 @@ class ContextScorer:
         if dense:
             for f, (A, NB, sep) in enumerate(self.dense()):
                 for s in range(0, len(i), 4096):
-                    ii, jj = i[s:s + 4096], j[s:s + 4096]
-                    out[f, s:s + 4096] = np.maximum(A[ii], NB[jj]) @ self.w2[f] + sep[jj]
+                    ii, jj = i[s : s + 4096], j[s : s + 4096]
+                    out[f, s : s + 4096] = np.maximum(A[ii], NB[jj]) @ self.w2[f] + sep[jj]
             return out
         for f in range(fu):
             a = self._terms(f, i)[0].astype(np.float64)
@@ -226,10 +240,15 @@ class ContextScorer:
         j = np.asarray(j, np.int64)
         so_ab, sk_ab = self._teacher(i, j)
         so_ba, sk_ba = self._teacher(j, i)
-        out = {"omics": (0.5 * (so_ab + so_ba)).mean(axis=0), "kg": (0.5 * (sk_ab + sk_ba)).mean(axis=0)}
+        out = {
+            "omics": (0.5 * (so_ab + so_ba)).mean(axis=0),
+            "kg": (0.5 * (sk_ab + sk_ba)).mean(axis=0),
+        }
         if self.strategy == "umt":
             dense = self._dense is not None or len(i) > DENSE_PAIRS
-            if not dense and len(i) <= FEW_PAIRS:  # a lookup: the rows of both genes, all folds at once
+            if (
+                not dense and len(i) <= FEW_PAIRS
+            ):  # a lookup: the rows of both genes, all folds at once
                 ai, bi = self._rows_all_folds(i)
                 aj, bj = self._rows_all_folds(j)
                 b1 = self.b1.astype(np.float64)[:, None, :]
@@ -281,12 +300,17 @@ class ContextScorer:
         rows (Zo, Yo, Zk, Yk) with Z = exp(T0 + c0), Y = exp(-T1) (float32 when safe, else float64)."""
         if self._exp_terms is None:
             T = self.T.astype(np.float64)
-            args = np.stack([T[..., 0] + self.c[:, 0:1], -T[..., 1], T[..., 2] + self.c[:, 1:2], -T[..., 3]], axis=1)
+            args = np.stack(
+                [T[..., 0] + self.c[:, 0:1], -T[..., 1], T[..., 2] + self.c[:, 1:2], -T[..., 3]],
+                axis=1,
+            )
             dtype = np.float32 if np.abs(args).max() < 40 else np.float64
             self._exp_terms = np.exp(args).astype(dtype)
         return self._exp_terms
 
-    def block(self, r0: int, r1: int, c0: int, block_elems: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    def block(
+        self, r0: int, r1: int, c0: int, block_elems: int = 65536
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scores of all pairs (i, j), i in [r0, r1), j in [c0, G).
 
         Returns:
@@ -297,7 +321,9 @@ class ContextScorer:
             return self._block_umt(r0, r1, c0)
         return self._block_ume(r0, r1, c0, block_elems)
 
-    def _block_ume(self, r0: int, r1: int, c0: int, block_elems: int) -> tuple[np.ndarray, np.ndarray]:
+    def _block_ume(
+        self, r0: int, r1: int, c0: int, block_elems: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         E = self._exp()  # [F, 4, G]
         F = E.shape[0]
         r = r1 - r0

@@ -46,12 +46,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..bundle.registry import Registry
     from ..io.genes import GeneResolver, Resolution
 
-PAIR_ORDER_NOTE = ("Scores are model outputs in [0, 1], not calibrated probabilities. Each is the mean over the "
-                   "context's fold models of (p(A,B) + p(B,A)) / 2: the SynLeaF heads are order-dependent, so both "
-                   "gene orders are scored and averaged; sd is the population SD over the folds.")
-BUILD_HINT = ("no SL models are installed. Build the nine bundled models with "
-              "`synleaf bundle build --data ../shared/data --out bundled_models`, "
-              "or add one with `synleaf models add FOLDER`.")
+PAIR_ORDER_NOTE = (
+    "Scores are model outputs in [0, 1], not calibrated probabilities. Each is the mean over the "
+    "context's fold models of (p(A,B) + p(B,A)) / 2: the SynLeaF heads are order-dependent, so both "
+    "gene orders are scored and averaged; sd is the population SD over the folds."
+)
+BUILD_HINT = (
+    "no SL models are installed. Build the nine bundled models with "
+    "`synleaf bundle build --data ../shared/data --out bundled_models`, "
+    "or add one with `synleaf models add FOLDER`."
+)
 #: default score from which a context counts as "high" in :meth:`ScoringEngine.cross_context`
 #: when a context has no rank map (older user bundles)
 HIGH = 0.5
@@ -61,9 +65,11 @@ SHARED_TERMS_SHOWN = 12
 #: default genome-wide rank (top fraction of the context's pairs) from which a context counts as
 #: "high" in :meth:`ScoringEngine.cross_context`: the top 1 %
 HIGH_TOP = 0.01
-RANK_NOTE = ("percentile / top_fraction: where the score falls among all gene pairs of the context's universe "
-             "(comparable between contexts; the raw score is not); heldout_recall: share of the context's known "
-             "SL pairs that the models did not train on scoring at least as high (not a probability of SL).")
+RANK_NOTE = (
+    "percentile / top_fraction: where the score falls among all gene pairs of the context's universe "
+    "(comparable between contexts; the raw score is not); heldout_recall: share of the context's known "
+    "SL pairs that the models did not train on scoring at least as high (not a probability of SL)."
+)
 
 
 class NoModelsError(SynleafError):
@@ -79,14 +85,23 @@ class UnresolvedGeneError(InputError):
 
     exit_code = 1
 
-    def __init__(self, names: Sequence[str], suggestions: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, names: Sequence[str], suggestions: dict[str, list[str]] | None = None
+    ) -> None:
         self.names = list(names)
         self.suggestions = {k: list(v) for k, v in (suggestions or {}).items() if v}
-        hint = "; ".join(f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in self.suggestions.items())
-        super().__init__(None, "could not resolve gene name" + ("s " if len(names) > 1 else " ")
-                         + ", ".join(repr(n) for n in names)
-                         + " (not a current HGNC symbol, alias or Entrez ID in the shipped gene table); "
-                         + "check the spelling" + (f"; {hint}" if hint else ""))
+        hint = "; ".join(
+            f"did you mean {' or '.join(v)} (for {k!r})?" for k, v in self.suggestions.items()
+        )
+        super().__init__(
+            None,
+            "could not resolve gene name"
+            + ("s " if len(names) > 1 else " ")
+            + ", ".join(repr(n) for n in names)
+            + " (not a current HGNC symbol, alias or Entrez ID in the shipped gene table); "
+            + "check the spelling"
+            + (f"; {hint}" if hint else ""),
+        )
 
 
 class SelfPairError(InputError):
@@ -95,10 +110,16 @@ class SelfPairError(InputError):
     def __init__(self, query: Sequence[str], symbol: str) -> None:
         self.query = [str(q) for q in query]
         self.symbol = str(symbol)
-        same = (f"{self.query[0]!r} and {self.query[1]!r} are both {symbol}"
-                if self.query[0].strip() != symbol or self.query[1].strip() != symbol else f"both genes are {symbol}")
-        super().__init__(None, f"{same}: a gene paired with itself is not scored (synthetic lethality needs "
-                               "two different genes); choose two different genes")
+        same = (
+            f"{self.query[0]!r} and {self.query[1]!r} are both {symbol}"
+            if self.query[0].strip() != symbol or self.query[1].strip() != symbol
+            else f"both genes are {symbol}"
+        )
+        super().__init__(
+            None,
+            f"{same}: a gene paired with itself is not scored (synthetic lethality needs "
+            "two different genes); choose two different genes",
+        )
 
 
 #: where a known label comes from: the user's label tables, or the model's own training labels
@@ -158,11 +179,15 @@ class PairResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``synleaf score A B --json``."""
-        return {"query": list(self.query), "genes": list(self.genes) if self.genes else None,
-                "unresolved": self.unresolved,
-                "contexts": {k: v.to_dict() for k, v in self.contexts.items()},
-                "shared_terms": self.shared_terms,
-                "version": __version__, "note": PAIR_ORDER_NOTE}
+        return {
+            "query": list(self.query),
+            "genes": list(self.genes) if self.genes else None,
+            "unresolved": self.unresolved,
+            "contexts": {k: v.to_dict() for k, v in self.contexts.items()},
+            "shared_terms": self.shared_terms,
+            "version": __version__,
+            "note": PAIR_ORDER_NOTE,
+        }
 
 
 def _f(x: Any) -> float:
@@ -186,8 +211,12 @@ class ScoringEngine:
         kinds: optional ``{name: "bundled" | "user"}`` for :meth:`context_info`.
     """
 
-    def __init__(self, bundles: Sequence[Bundle], resolver: "GeneResolver | None" = None,
-                 kinds: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        bundles: Sequence[Bundle],
+        resolver: "GeneResolver | None" = None,
+        kinds: dict[str, str] | None = None,
+    ) -> None:
         names = [b.name for b in bundles]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -206,8 +235,13 @@ class ScoringEngine:
         self.problems: list[tuple[Path, str]] = []
 
     @classmethod
-    def from_registry(cls, registry: "Registry | None" = None, names: Sequence[str] | None = None,
-                      verify: bool | str = True, resolver: "GeneResolver | None" = None) -> "ScoringEngine":
+    def from_registry(
+        cls,
+        registry: "Registry | None" = None,
+        names: Sequence[str] | None = None,
+        verify: bool | str = True,
+        resolver: "GeneResolver | None" = None,
+    ) -> "ScoringEngine":
         """Load every model of the registry (default: bundled + user models).
 
         Raises:
@@ -226,7 +260,9 @@ class ScoringEngine:
         loaded = registry.load_bundles(infos, verify=verify)
         if not loaded:
             raise NoModelsError("; ".join(msg for _, msg in registry.problems) or BUILD_HINT)
-        engine = cls([b for _, b in loaded], resolver=resolver, kinds={m.name: m.kind for m, _ in loaded})
+        engine = cls(
+            [b for _, b in loaded], resolver=resolver, kinds={m.name: m.kind for m, _ in loaded}
+        )
         engine.problems = list(registry.problems)
         return engine
 
@@ -266,20 +302,38 @@ class ScoringEngine:
         """What the GUI shows next to a context's scores: strategy, folds, metrics, universe, data."""
         b = self._scorers[self._canonical(name)].bundle
         m = b.manifest
-        return {"name": b.name, "kind": self._kinds.get(b.name, "bundled"), "cancer": b.cancer,
-                "strategy": b.strategy, "folds": b.folds, "folds_trained": b.folds_trained,
-                "folds_shipped_reason": m.get("folds_shipped_reason"), "n_genes": b.n_genes, "omics": b.omics,
-                "sample_counts": m.get("sample_counts", {}), "headline": b.headline,
-                "val_auc": b.headline.get("val_auc"), "test_auc": b.headline.get("test_auc"),
-                "cv": m.get("cv"), "kg": m.get("kg"), "dtype": b.dtype, "created": m.get("created"),
-                "description": m.get("description", ""), "has_splits": b.has_splits, "folder": str(b.folder),
-                "size_bytes": b.size_bytes, "trial": is_trial(m)}
+        return {
+            "name": b.name,
+            "kind": self._kinds.get(b.name, "bundled"),
+            "cancer": b.cancer,
+            "strategy": b.strategy,
+            "folds": b.folds,
+            "folds_trained": b.folds_trained,
+            "folds_shipped_reason": m.get("folds_shipped_reason"),
+            "n_genes": b.n_genes,
+            "omics": b.omics,
+            "sample_counts": m.get("sample_counts", {}),
+            "headline": b.headline,
+            "val_auc": b.headline.get("val_auc"),
+            "test_auc": b.headline.get("test_auc"),
+            "cv": m.get("cv"),
+            "kg": m.get("kg"),
+            "dtype": b.dtype,
+            "created": m.get("created"),
+            "description": m.get("description", ""),
+            "has_splits": b.has_splits,
+            "folder": str(b.folder),
+            "size_bytes": b.size_bytes,
+            "trial": is_trial(m),
+        }
 
     def trial_contexts(self) -> list[str]:
         """Contexts that are quick-run trial models (:mod:`synleaf_desktop.bundle.trial`)."""
         return [n for n, sc in self._scorers.items() if is_trial(sc.bundle.manifest)]
 
-    def warm_up(self, contexts: str | Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def warm_up(
+        self, contexts: str | Iterable[str] | None = None, progress: Progress | None = None
+    ) -> None:
         """Materialise the float32 UMT terms now (~0.1 s per 5-fold 18k-gene UMT context) so that
         the first partners / many-pairs query is as fast as later ones. Call it from a worker
         thread after start-up; cancellable through ``progress``."""
@@ -351,8 +405,11 @@ class ScoringEngine:
         if cal is None:
             nan = np.full(s.shape, np.nan)
             return {"percentile": nan, "top_fraction": nan.copy(), "heldout_recall": nan.copy()}
-        return {"percentile": cal.percentile(s), "top_fraction": cal.top_fraction(s),
-                "heldout_recall": cal.heldout_recall(s)}
+        return {
+            "percentile": cal.percentile(s),
+            "top_fraction": cal.top_fraction(s),
+            "heldout_recall": cal.heldout_recall(s),
+        }
 
     # --- pair evidence -----------------------------------------------------------------
     def evidence_store(self, name: str) -> EvidenceStore | None:
@@ -361,7 +418,9 @@ class ScoringEngine:
         if name not in self._evidence:
             b = self._scorers[name].bundle
             arrays = b.member_arrays(EVIDENCE_FILE)
-            self._evidence[name] = EvidenceStore.from_arrays(arrays, b.genes) if arrays is not None else None
+            self._evidence[name] = (
+                EvidenceStore.from_arrays(arrays, b.genes) if arrays is not None else None
+            )
         return self._evidence[name]
 
     @property
@@ -374,7 +433,9 @@ class ScoringEngine:
             self._terms = TermIndex.load(path) if path.is_file() else None
         return self._terms  # type: ignore[return-value]
 
-    def pair_evidence(self, name: str, a: str, b: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def pair_evidence(
+        self, name: str, a: str, b: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(co-inactivation dict with a ``sentence``, or None; per-gene cohort profiles, or None)."""
         store = self.evidence_store(name)
         if store is None:
@@ -400,7 +461,11 @@ class ScoringEngine:
             return out
         st = store.pairs(np.stack([np.asarray(i)[ok], np.asarray(j)[ok]], axis=1))
         v = st["valid"]
-        for key, src in (("both_lost", "n_both"), ("expected_both", "expected"), ("coinact_p", "p_depletion")):
+        for key, src in (
+            ("both_lost", "n_both"),
+            ("expected_both", "expected"),
+            ("coinact_p", "p_depletion"),
+        ):
             col = np.full(int(ok.sum()), np.nan)
             col[v] = np.asarray(st[src], float)[v]
             out[key][ok] = col
@@ -430,7 +495,9 @@ class ScoringEngine:
         cols = {c.lower(): c for c in labels.columns}
         missing = [c for c in ("gene1", "gene2", "label") if c not in cols]
         if missing:
-            raise InputError(None, f"the label table needs columns gene1, gene2, label; missing {missing}")
+            raise InputError(
+                None, f"the label table needs columns gene1, gene2, label; missing {missing}"
+            )
         r1 = self.resolve(labels[cols["gene1"]].tolist())
         r2 = self.resolve(labels[cols["gene2"]].tolist())
         lab = np.asarray(labels[cols["label"]], dtype=np.float64)
@@ -446,7 +513,12 @@ class ScoringEngine:
             per[name] = len(ps)
         unresolved = list(dict.fromkeys(r1.unresolved + r2.unresolved))
         usable = int((r1.mask & r2.mask & ok_lab).sum())
-        self.label_report = {"rows": len(labels), "usable": usable, "unresolved": unresolved, "per_context": per}
+        self.label_report = {
+            "rows": len(labels),
+            "usable": usable,
+            "unresolved": unresolved,
+            "per_context": per,
+        }
         return self.label_report
 
     def _training_set(self, name: str) -> PairSet | None:
@@ -456,7 +528,9 @@ class ScoringEngine:
                 self._training[name] = None
             else:
                 p = b.training_pairs()
-                self._training[name] = PairSet.build(p[:, 0], p[:, 1], np.ones(len(p), np.int8), b.n_genes)
+                self._training[name] = PairSet.build(
+                    p[:, 0], p[:, 1], np.ones(len(p), np.int8), b.n_genes
+                )
         return self._training[name]
 
     def _model_label_set(self, name: str) -> PairSet | None:
@@ -464,7 +538,11 @@ class ScoringEngine:
         fold, as stored in ``split_pairs.npz``); None when the bundle ships no split pairs."""
         if name not in self._model_labels:
             b = self._scorers[name].bundle
-            parts = [v for v in b.split_pairs.values() if v.ndim == 2 and v.shape[1] >= 3] if b.has_splits else []
+            parts = (
+                [v for v in b.split_pairs.values() if v.ndim == 2 and v.shape[1] >= 3]
+                if b.has_splits
+                else []
+            )
             if not parts:
                 self._model_labels[name] = None
             else:
@@ -472,8 +550,9 @@ class ScoringEngine:
                 self._model_labels[name] = PairSet.build(p[:, 0], p[:, 1], p[:, 2], b.n_genes)
         return self._model_labels[name]
 
-    def _overlay_source(self, name: str, i: np.ndarray, j: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def _overlay_source(
+        self, name: str, i: np.ndarray, j: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """(known label int8 [n] with -1 = unknown, in_training bool [n] or None, source object [n]).
 
         The known label comes from the user's label tables where they have the pair, else from the
@@ -490,7 +569,9 @@ class ScoringEngine:
         tr = self._training_set(name)
         return known, (tr.lookup(i, j) >= 0 if tr is not None else None), source
 
-    def _overlay(self, name: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _overlay(
+        self, name: str, i: np.ndarray, j: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """(known label int8 [n] with -1 = unknown, in_training bool [n] or None); see :meth:`_overlay_source`."""
         known, tr, _ = self._overlay_source(name, i, j)
         return known, tr
@@ -517,14 +598,16 @@ class ScoringEngine:
         for name in names:
             sc = self._scorers[name]
             if genes is None:
-                out.contexts[name] = ContextScore(name, None, None, [], None, {}, False, unresolved, None, None,
-                                                  sc.strategy)
+                out.contexts[name] = ContextScore(
+                    name, None, None, [], None, {}, False, unresolved, None, None, sc.strategy
+                )
                 continue
             i, j = sc.index.get(genes[0], -1), sc.index.get(genes[1], -1)
             missing = [g for g, k in zip(genes, (i, j)) if k < 0]
             if missing:
-                out.contexts[name] = ContextScore(name, None, None, [], None, {}, False, missing, None, None,
-                                                  sc.strategy)
+                out.contexts[name] = ContextScore(
+                    name, None, None, [], None, {}, False, missing, None, None, sc.strategy
+                )
                 continue
             ii, jj = np.array([i]), np.array([j])
             p = sc.pairs(ii, jj)
@@ -532,21 +615,38 @@ class ScoringEngine:
             known, tr, src = self._overlay_source(name, ii, jj)
             rk = self.ranks(name, np.array([folds.mean()]))
             out.contexts[name] = ContextScore(
-                name, _f(folds.mean()), _f(folds.std()), [_f(x) for x in folds],
+                name,
+                _f(folds.mean()),
+                _f(folds.std()),
+                [_f(x) for x in folds],
                 (_f(p["p_ab"][:, 0].mean()), _f(p["p_ba"][:, 0].mean())),
-                {"omics": _f(p["omics"][0]), "kg": _f(p["kg"][0])}, True, [], label_value(known[0]),
-                None if tr is None else bool(tr[0]), sc.strategy, _opt(rk["percentile"][0], 4),
-                _opt(rk["top_fraction"][0], 10, sig=True), _opt(rk["heldout_recall"][0], 4))
+                {"omics": _f(p["omics"][0]), "kg": _f(p["kg"][0])},
+                True,
+                [],
+                label_value(known[0]),
+                None if tr is None else bool(tr[0]),
+                sc.strategy,
+                _opt(rk["percentile"][0], 4),
+                _opt(rk["top_fraction"][0], 10, sig=True),
+                _opt(rk["heldout_recall"][0], 4),
+            )
             out.contexts[name].label_source = src[0]
-            out.contexts[name].evidence, out.contexts[name].profiles = self.pair_evidence(name, *genes)
+            out.contexts[name].evidence, out.contexts[name].profiles = self.pair_evidence(
+                name, *genes
+            )
         if genes is not None and self.kg_terms is not None:
-            out.shared_terms = self.kg_terms.shared_terms(genes[0], genes[1], limit=SHARED_TERMS_SHOWN)
+            out.shared_terms = self.kg_terms.shared_terms(
+                genes[0], genes[1], limit=SHARED_TERMS_SHOWN
+            )
         return out
 
     # --- many pairs --------------------------------------------------------------------
-    def score_pairs(self, pairs: "pd.DataFrame | Sequence[tuple[str, str]]",
-                    contexts: str | Iterable[str] | None = None,
-                    with_labels: bool = False) -> "tuple[pd.DataFrame, list[str]]":
+    def score_pairs(
+        self,
+        pairs: "pd.DataFrame | Sequence[tuple[str, str]]",
+        contexts: str | Iterable[str] | None = None,
+        with_labels: bool = False,
+    ) -> "tuple[pd.DataFrame, list[str]]":
         """Score many pairs.
 
         Args:
@@ -627,19 +727,40 @@ class ScoringEngine:
             s1l = [x if isinstance(x, str) else "" for x in list(s1)]
             s2l = [x if isinstance(x, str) else "" for x in list(s2)]
             ra, rb = terms.rows(s1l), terms.rows(s2l)
-            rank_cols["shared_terms_score"] = np.where((ra >= 0) & (rb >= 0), terms.pair_scores(ra, rb), np.nan)
+            rank_cols["shared_terms_score"] = np.where(
+                (ra >= 0) & (rb >= 0), terms.pair_scores(ra, rb), np.nan
+            )
             rank_cols["shared_terms_n"] = np.array(
-                [len(terms.shared(int(x), int(y))) if x >= 0 and y >= 0 else np.nan for x, y in zip(ra, rb)], float)
-        df = pd.concat([df, pd.DataFrame(scores), pd.DataFrame(sds), pd.DataFrame(extra), pd.DataFrame(rank_cols)],
-                       axis=1)
+                [
+                    len(terms.shared(int(x), int(y))) if x >= 0 and y >= 0 else np.nan
+                    for x, y in zip(ra, rb)
+                ],
+                float,
+            )
+        df = pd.concat(
+            [
+                df,
+                pd.DataFrame(scores),
+                pd.DataFrame(sds),
+                pd.DataFrame(extra),
+                pd.DataFrame(rank_cols),
+            ],
+            axis=1,
+        )
         unresolved = list(dict.fromkeys(r1.unresolved + r2.unresolved))
         df.attrs["unresolved"] = unresolved
         df.attrs["contexts"] = names
-        df.attrs["self_pairs"] = self_pairs  # skipped rows (gene1, gene2 as given) naming one gene twice
+        df.attrs["self_pairs"] = (
+            self_pairs  # skipped rows (gene1, gene2 as given) naming one gene twice
+        )
         return df, unresolved
 
-    def gene_list(self, genes: Sequence[str], contexts: str | Iterable[str] | None = None,
-                  with_labels: bool = False) -> "pd.DataFrame":
+    def gene_list(
+        self,
+        genes: Sequence[str],
+        contexts: str | Iterable[str] | None = None,
+        with_labels: bool = False,
+    ) -> "pd.DataFrame":
         """All unordered pairs of a gene list (resolved, de-duplicated, in list order), scored as in
         :meth:`score_pairs`. Unresolved names are in ``df.attrs["unresolved"]``."""
         import pandas as pd
@@ -660,15 +781,20 @@ class ScoringEngine:
         if pairs:
             df, _ = self.score_pairs(pairs, contexts, with_labels=with_labels)
         else:
-            df, _ = self.score_pairs(pd.DataFrame({"gene1": [], "gene2": []}), contexts, with_labels=with_labels)
+            df, _ = self.score_pairs(
+                pd.DataFrame({"gene1": [], "gene2": []}), contexts, with_labels=with_labels
+            )
         df.attrs["unresolved"] = list(res.unresolved)
         df.attrs["genes"] = syms
-        df.attrs["self_pairs"] = repeats  # (name as given, symbol) of names repeating a gene of the list
+        df.attrs["self_pairs"] = (
+            repeats  # (name as given, symbol) of names repeating a gene of the list
+        )
         return df
 
     # --- one gene against all ---------------------------------------------------------
-    def _partner_vectors(self, gene: str, names: list[str]
-                         ) -> tuple[str, dict[str, tuple[int, np.ndarray, np.ndarray]]]:
+    def _partner_vectors(
+        self, gene: str, names: list[str]
+    ) -> tuple[str, dict[str, tuple[int, np.ndarray, np.ndarray]]]:
         """(symbol, {context: (row of the gene, mean [G], sd [G])}) for contexts holding the gene."""
         sym = self._resolve_one(gene)
         out = {}
@@ -701,14 +827,23 @@ class ScoringEngine:
         if order == "score":
             return mean
         if order != "above_typical":
-            raise InputError(None, f"unknown partner order {order!r} (use 'score' or 'above_typical')")
+            raise InputError(
+                None, f"unknown partner order {order!r} (use 'score' or 'above_typical')"
+            )
         rk = self.ranks(name, mean)["top_fraction"]
         typ = self.typical_top(name, np.arange(len(mean)))
         key = np.log10(typ / rk)
         return np.where(np.isnan(key), np.where(np.isnan(mean), np.nan, -np.inf), key)
 
-    def _partner_frame(self, name: str, i: int, mean: np.ndarray, sd: np.ndarray, top: int | None,
-                       order: str = "score") -> "pd.DataFrame":
+    def _partner_frame(
+        self,
+        name: str,
+        i: int,
+        mean: np.ndarray,
+        sd: np.ndarray,
+        top: int | None,
+        order: str = "score",
+    ) -> "pd.DataFrame":
         import pandas as pd
 
         sc = self._scorers[name]
@@ -727,26 +862,35 @@ class ScoringEngine:
         known, tr = self._overlay(name, np.full(len(j), i), j)
         rk = self.ranks(name, mean[j])
         typical = self.typical_top(name, j)
-        df = pd.DataFrame({
-            "partner": sc.genes[j],
-            "score": mean[j].astype(np.float64),
-            "sd": sd[j].astype(np.float64),
-            "known_label": pd.array(np.where(known >= 0, known, 0), dtype="Int64"),
-            "in_training": pd.array(tr if tr is not None else [pd.NA] * len(j), dtype="boolean"),
-            "percentile": rk["percentile"],
-            "top_fraction": rk["top_fraction"],
-            "heldout_recall": rk["heldout_recall"],
-            "typical_top_fraction": typical,
-            "above_typical": np.log10(typical / rk["top_fraction"]),
-        })
+        df = pd.DataFrame(
+            {
+                "partner": sc.genes[j],
+                "score": mean[j].astype(np.float64),
+                "sd": sd[j].astype(np.float64),
+                "known_label": pd.array(np.where(known >= 0, known, 0), dtype="Int64"),
+                "in_training": pd.array(
+                    tr if tr is not None else [pd.NA] * len(j), dtype="boolean"
+                ),
+                "percentile": rk["percentile"],
+                "top_fraction": rk["top_fraction"],
+                "heldout_recall": rk["heldout_recall"],
+                "typical_top_fraction": typical,
+                "above_typical": np.log10(typical / rk["top_fraction"]),
+            }
+        )
         ev = self.evidence_columns(name, np.full(len(j), i), j)
         for key, col in ev.items():
             df[key] = col
         df.loc[known < 0, "known_label"] = pd.NA
         return df
 
-    def partners(self, gene: str, top: int | None = 50, contexts: str | Iterable[str] | None = None,
-                 order: str = "score") -> "dict[str, pd.DataFrame]":
+    def partners(
+        self,
+        gene: str,
+        top: int | None = 50,
+        contexts: str | Iterable[str] | None = None,
+        order: str = "score",
+    ) -> "dict[str, pd.DataFrame]":
         """The ``top`` best partners of ``gene`` in each context, all ~G partners scored at once.
 
         Returns:
@@ -767,17 +911,30 @@ class ScoringEngine:
                 df = self._partner_frame(name, *vecs[name], top, order=order)
                 df.attrs["in_context"] = True
             else:
-                df = pd.DataFrame({"partner": pd.Series([], dtype=object), "score": [], "sd": [],
-                                   "known_label": pd.array([], dtype="Int64"),
-                                   "in_training": pd.array([], dtype="boolean")})
+                df = pd.DataFrame(
+                    {
+                        "partner": pd.Series([], dtype=object),
+                        "score": [],
+                        "sd": [],
+                        "known_label": pd.array([], dtype="Int64"),
+                        "in_training": pd.array([], dtype="boolean"),
+                    }
+                )
                 df.attrs["in_context"] = False
             df.attrs["gene"] = sym
             df.attrs["context"] = name
             out[name] = df
         return out
 
-    def cross_context(self, gene: str, top: int | None = 50, contexts: str | Iterable[str] | None = None,
-                      high: float = HIGH, high_top: float = HIGH_TOP, order: str = "rank") -> "pd.DataFrame":
+    def cross_context(
+        self,
+        gene: str,
+        top: int | None = 50,
+        contexts: str | Iterable[str] | None = None,
+        high: float = HIGH,
+        high_top: float = HIGH_TOP,
+        order: str = "rank",
+    ) -> "pd.DataFrame":
         """The ``top`` partners of ``gene`` across contexts, ranked by one rule (the GUI and the CLI
         both use it).
 
@@ -803,7 +960,9 @@ class ScoringEngine:
         import pandas as pd
 
         if order not in ("rank", "above_typical"):
-            raise InputError(None, f"unknown partner order {order!r} (use 'rank' or 'above_typical')")
+            raise InputError(
+                None, f"unknown partner order {order!r} (use 'rank' or 'above_typical')"
+            )
         names = self.select(contexts)
         sym, vecs = self._partner_vectors(gene, names)
         universe: dict[str, int] = {}
@@ -831,11 +990,17 @@ class ScoringEngine:
             raw[ok, c] = mean[idx[ok]]
             sd[ok, c] = sdev[idx[ok]]
             rk = self.ranks(name, raw[:, c])
-            pct[:, c], topf[:, c], rec[:, c] = rk["percentile"], rk["top_fraction"], rk["heldout_recall"]
+            pct[:, c], topf[:, c], rec[:, c] = (
+                rk["percentile"],
+                rk["top_fraction"],
+                rk["heldout_recall"],
+            )
             typ = np.full(P, np.nan)
             typ[ok] = self.typical_top(name, idx[ok])
             above[:, c] = np.log10(typ / topf[:, c])
-        calibrated = np.array([self.calibration(n) is not None for n in names], bool)  # per context: has ranks
+        calibrated = np.array(
+            [self.calibration(n) is not None for n in names], bool
+        )  # per context: has ranks
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
             n_ctx = np.sum(~np.isnan(raw), axis=1)
@@ -846,8 +1011,15 @@ class ScoringEngine:
             n_known = sum(1 for n in names if n in vecs)
             wide = n_ctx >= max(1, -(-n_known // 2))
         valid = np.flatnonzero(n_ctx > 0)
-        sel = valid[np.lexsort((np.array(plist, dtype=object)[valid].astype(str), -np.nan_to_num(key[valid], nan=-1e9),
-                                ~wide[valid]))]
+        sel = valid[
+            np.lexsort(
+                (
+                    np.array(plist, dtype=object)[valid].astype(str),
+                    -np.nan_to_num(key[valid], nan=-1e9),
+                    ~wide[valid],
+                )
+            )
+        ]
         if top is not None:
             sel = sel[:top]
         raw, sd, pct, topf, rec, above = (m[sel] for m in (raw, sd, pct, topf, rec, above))
@@ -866,7 +1038,9 @@ class ScoringEngine:
             df["n_contexts"] = nc
             df["n_contexts_high"] = np.sum(high_mask & ~np.isnan(raw), axis=1)
             best_key = np.where(calibrated[None, :], pct, 100.0 * raw)
-            df["best_context"] = [names[int(np.nanargmax(r))] if np.any(~np.isnan(r)) else None for r in best_key]
+            df["best_context"] = [
+                names[int(np.nanargmax(r))] if np.any(~np.isnan(r)) else None for r in best_key
+            ]
             df["specificity"] = mx - others
             for c, name in enumerate(names):
                 df[f"{name}_sd"] = sd[:, c]
@@ -877,7 +1051,9 @@ class ScoringEngine:
                 coin = np.full(len(sel), np.nan)
                 if name in rows:
                     i0, idx0, _ok0 = rows[name]
-                    coin = self.evidence_columns(name, np.full(len(sel), i0), idx0[sel])["coinact_p"]
+                    coin = self.evidence_columns(name, np.full(len(sel), i0), idx0[sel])[
+                        "coinact_p"
+                    ]
                 df[f"{name}_coinact_p"] = coin
                 known = np.full(len(sel), -1, np.int8)
                 tr = None
@@ -903,20 +1079,41 @@ class ScoringEngine:
             df["best_top_fraction"] = np.nanmin(topf, axis=1) if len(sel) else np.zeros(0)
             df["mean_above_typical"] = np.nanmean(above, axis=1) if len(sel) else np.zeros(0)
             df["wide"] = wide[sel]
-        df.attrs.update(gene=sym, contexts=names, missing_contexts=[n for n in names if n not in vecs], high=high,
-                        high_top=high_top, order=order)
+        df.attrs.update(
+            gene=sym,
+            contexts=names,
+            missing_contexts=[n for n in names if n not in vecs],
+            high=high,
+            high_top=high_top,
+            order=order,
+        )
         return df
 
     # --- all pairs -----------------------------------------------------------------------
-    def genome_wide(self, context: str, out_path: str | Path, top: int | None = None, threshold: float | None = None,
-                    progress: Progress | None = None, chunk_rows: int | None = None,
-                    n_threads: int | None = None) -> dict[str, Any]:
+    def genome_wide(
+        self,
+        context: str,
+        out_path: str | Path,
+        top: int | None = None,
+        threshold: float | None = None,
+        progress: Progress | None = None,
+        chunk_rows: int | None = None,
+        n_threads: int | None = None,
+    ) -> dict[str, Any]:
         """All unordered pairs of one context; see :func:`synleaf_desktop.scoring.genome.genome_wide`."""
         from .genome import genome_wide
 
         name = self._canonical(context)
-        return genome_wide(self._scorers[name], out_path, top=top, threshold=threshold, progress=progress,
-                           chunk_rows=chunk_rows, n_threads=n_threads, labels=self._labels.get(name),
-                           training=self._training_set(name), calibration=self.calibration(name),
-                           evidence=self.evidence_store(name))
-
+        return genome_wide(
+            self._scorers[name],
+            out_path,
+            top=top,
+            threshold=threshold,
+            progress=progress,
+            chunk_rows=chunk_rows,
+            n_threads=n_threads,
+            labels=self._labels.get(name),
+            training=self._training_set(name),
+            calibration=self.calibration(name),
+            evidence=self.evidence_store(name),
+        )

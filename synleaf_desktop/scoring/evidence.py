@@ -62,7 +62,9 @@ def _log_factorials(n: int) -> np.ndarray:
     return _LOG_FACTORIALS
 
 
-def hypergeom_tails(k: np.ndarray, N: int, n_a: np.ndarray, n_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hypergeom_tails(
+    k: np.ndarray, N: int, n_a: np.ndarray, n_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``(P(X <= k), P(X >= k))`` for X ~ Hypergeometric(N tumours, n_a with A, n_b drawn), the
     number of tumours with both genes inactivated under independence (float64 arrays).
 
@@ -71,8 +73,9 @@ def hypergeom_tails(k: np.ndarray, N: int, n_a: np.ndarray, n_b: np.ndarray) -> 
     small, and the other tail follows as 1 - small + pmf(k); tests compare it with scipy.
     Terms below 1e-17 of the running sum are not added (the pmf decreases away from the mode).
     """
-    k, n_a, n_b = np.broadcast_arrays(np.asarray(k, np.int64), np.asarray(n_a, np.int64),
-                                      np.asarray(n_b, np.int64))
+    k, n_a, n_b = np.broadcast_arrays(
+        np.asarray(k, np.int64), np.asarray(n_a, np.int64), np.asarray(n_b, np.int64)
+    )
     shape = k.shape
     k, n_a, n_b = k.ravel(), n_a.ravel(), n_b.ravel()
     lf = _log_factorials(int(N))
@@ -145,8 +148,9 @@ def table_stats(n_a, n_b, n_both, n_samples: int) -> dict[str, np.ndarray]:
         inactivated in at least one and at most N-1 tumours). Where not valid the float
         values are NaN and ``score`` is 0.
     """
-    n_a, n_b, k = np.broadcast_arrays(np.asarray(n_a, np.int64), np.asarray(n_b, np.int64),
-                                      np.asarray(n_both, np.int64))
+    n_a, n_b, k = np.broadcast_arrays(
+        np.asarray(n_a, np.int64), np.asarray(n_b, np.int64), np.asarray(n_both, np.int64)
+    )
     N = int(n_samples)
     valid = (n_a > 0) & (n_b > 0) & (n_a < N) & (n_b < N)
     expected = n_a * n_b / N if N > 0 else np.full(n_a.shape, np.nan)
@@ -158,16 +162,26 @@ def table_stats(n_a, n_b, n_both, n_samples: int) -> dict[str, np.ndarray]:
     log_or = np.log(a) + np.log(d) - np.log(b) - np.log(c)
     with np.errstate(divide="ignore"):
         score = np.log10(np.maximum(p_co, 1e-300)) - np.log10(np.maximum(p_dep, 1e-300))
-    out = {"n_a": n_a.copy(), "n_b": n_b.copy(), "n_both": k.copy(), "expected": np.asarray(expected, float),
-           "p_depletion": np.asarray(p_dep, float), "p_cooccurrence": np.asarray(p_co, float),
-           "log_or": np.asarray(log_or, float), "score": np.asarray(score, float), "valid": valid}
+    out = {
+        "n_a": n_a.copy(),
+        "n_b": n_b.copy(),
+        "n_both": k.copy(),
+        "expected": np.asarray(expected, float),
+        "p_depletion": np.asarray(p_dep, float),
+        "p_cooccurrence": np.asarray(p_co, float),
+        "log_or": np.asarray(log_or, float),
+        "score": np.asarray(score, float),
+        "valid": valid,
+    }
     for key in ("expected", "p_depletion", "p_cooccurrence", "log_or"):
         out[key] = np.where(valid, out[key], np.nan)
     out["score"] = np.where(valid, out["score"], 0.0)
     return out
 
 
-def co_inactivation(bits_a: np.ndarray, bits_b: np.ndarray, n_samples: int) -> dict[str, Any] | None:
+def co_inactivation(
+    bits_a: np.ndarray, bits_b: np.ndarray, n_samples: int
+) -> dict[str, Any] | None:
     """Co-inactivation of one pair from two packed rows.
 
     Args:
@@ -186,14 +200,22 @@ def co_inactivation(bits_a: np.ndarray, bits_b: np.ndarray, n_samples: int) -> d
     s = table_stats(n_a, n_b, n_both, n_samples)
     if not bool(s["valid"]):
         return None
-    return {"n_a": n_a, "n_b": n_b, "n_both": n_both, "n_samples": int(n_samples),
-            "expected": float(s["expected"]), "p_depletion": float(s["p_depletion"]),
-            "p_cooccurrence": float(s["p_cooccurrence"]), "log_or": float(s["log_or"]),
-            "score": float(s["score"])}
+    return {
+        "n_a": n_a,
+        "n_b": n_b,
+        "n_both": n_both,
+        "n_samples": int(n_samples),
+        "expected": float(s["expected"]),
+        "p_depletion": float(s["p_depletion"]),
+        "p_cooccurrence": float(s["p_cooccurrence"]),
+        "log_or": float(s["log_or"]),
+        "score": float(s["score"]),
+    }
 
 
-def co_inactivation_one_vs_all(bits: np.ndarray, gene: int, n_samples: int,
-                               counts: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def co_inactivation_one_vs_all(
+    bits: np.ndarray, gene: int, n_samples: int, counts: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Gene ``gene`` against every gene (partners view, genome-wide exports).
 
     Args:
@@ -212,8 +234,13 @@ def co_inactivation_one_vs_all(bits: np.ndarray, gene: int, n_samples: int,
     return table_stats(n_all[gene], n_all, both, n_samples)
 
 
-def co_inactivation_pairs(bits: np.ndarray, pairs: np.ndarray, n_samples: int,
-                          counts: np.ndarray | None = None, chunk: int = 65536) -> dict[str, np.ndarray]:
+def co_inactivation_pairs(
+    bits: np.ndarray,
+    pairs: np.ndarray,
+    n_samples: int,
+    counts: np.ndarray | None = None,
+    chunk: int = 65536,
+) -> dict[str, np.ndarray]:
     """Co-inactivation of many pairs.
 
     Args:
@@ -229,8 +256,8 @@ def co_inactivation_pairs(bits: np.ndarray, pairs: np.ndarray, n_samples: int,
     n_all = popcount(bits) if counts is None else np.asarray(counts, np.int64)
     both = np.empty(len(pairs), np.int64)
     for s in range(0, len(pairs), chunk):
-        p = pairs[s:s + chunk]
-        both[s:s + chunk] = popcount(bits[p[:, 0]] & bits[p[:, 1]])
+        p = pairs[s : s + chunk]
+        both[s : s + chunk] = popcount(bits[p[:, 0]] & bits[p[:, 1]])
     return table_stats(n_all[pairs[:, 0]], n_all[pairs[:, 1]], both, n_samples)
 
 
@@ -247,8 +274,14 @@ def _fmt_p(p: float) -> str:
     return f"{p:.1e}"
 
 
-def sentence(gene_a: str, gene_b: str, ev: dict[str, Any] | None, n_samples: int | None = None,
-             n_a: int | None = None, n_b: int | None = None) -> str:
+def sentence(
+    gene_a: str,
+    gene_b: str,
+    ev: dict[str, Any] | None,
+    n_samples: int | None = None,
+    n_a: int | None = None,
+    n_b: int | None = None,
+) -> str:
     """One line for a biologist, e.g.
     ``"BRCA1 lost in 41 tumours, RAD51 in 12, both in 0; 1.9 expected; p = 0.13"``.
 
@@ -268,8 +301,10 @@ def sentence(gene_a: str, gene_b: str, ev: dict[str, Any] | None, n_samples: int
         cohort = f" of {n_samples}" if n_samples is not None else ""
         return f"{gene_a} x {gene_b}: no co-inactivation evidence in this cohort{cohort} ({why})"
     unit = "tumour" if ev["n_a"] == 1 else "tumours"
-    return (f"{gene_a} lost in {ev['n_a']} {unit}, {gene_b} in {ev['n_b']}, both in {ev['n_both']}; "
-            f"{_fmt_expected(ev['expected'])} expected; p = {_fmt_p(ev['p_depletion'])}")
+    return (
+        f"{gene_a} lost in {ev['n_a']} {unit}, {gene_b} in {ev['n_b']}, both in {ev['n_both']}; "
+        f"{_fmt_expected(ev['expected'])} expected; p = {_fmt_p(ev['p_depletion'])}"
+    )
 
 
 # ----------------------------------------------------------------------
@@ -321,9 +356,15 @@ class EvidenceStore:
         bits = np.asarray(arrays["inact_bits"], np.uint8)
         if bits.shape[0] != len(genes):
             raise ValueError(f"evidence has {bits.shape[0]} genes, the bundle {len(genes)}")
-        return cls(genes, bits, np.asarray(arrays["profile_counts"], np.int32),
-                   np.asarray(arrays["profiled"], np.int32), np.asarray(arrays["gene_types"], np.uint8),
-                   np.asarray(arrays["samples"]).astype(str), meta)
+        return cls(
+            genes,
+            bits,
+            np.asarray(arrays["profile_counts"], np.int32),
+            np.asarray(arrays["profiled"], np.int32),
+            np.asarray(arrays["gene_types"], np.uint8),
+            np.asarray(arrays["samples"]).astype(str),
+            meta,
+        )
 
     @property
     def n_samples(self) -> int:
@@ -341,17 +382,27 @@ class EvidenceStore:
             return None
         return co_inactivation(self.inact_bits[i], self.inact_bits[j], self.n_samples)
 
-    def pair_sentence(self, gene_a: str, gene_b: str, ev: dict[str, Any] | None | bool = False) -> str:
+    def pair_sentence(
+        self, gene_a: str, gene_b: str, ev: dict[str, Any] | None | bool = False
+    ) -> str:
         """The :func:`sentence` of a pair (``ev``: its :meth:`pair` result when already known)."""
         if ev is False:
             ev = self.pair(gene_a, gene_b)
         i, j = self.index(gene_a), self.index(gene_b)
         if ev is None and (i < 0 or j < 0 or not self.gene_types[i] or not self.gene_types[j]):
             missing = [g for g, r in ((gene_a, i), (gene_b, j)) if r < 0 or not self.gene_types[r]]
-            return (f"{gene_a} x {gene_b}: no co-inactivation evidence ({', '.join(missing)} not profiled "
-                    f"in this cohort)")
-        return sentence(gene_a, gene_b, ev, self.n_samples, int(popcount(self.inact_bits[i])),
-                        int(popcount(self.inact_bits[j])))
+            return (
+                f"{gene_a} x {gene_b}: no co-inactivation evidence ({', '.join(missing)} not profiled "
+                f"in this cohort)"
+            )
+        return sentence(
+            gene_a,
+            gene_b,
+            ev,
+            self.n_samples,
+            int(popcount(self.inact_bits[i])),
+            int(popcount(self.inact_bits[j])),
+        )
 
     def partners(self, gene: str) -> dict[str, np.ndarray] | None:
         """:func:`co_inactivation_one_vs_all` for ``gene`` ([G] arrays; genes not profiled and
@@ -382,9 +433,14 @@ class EvidenceStore:
         i = self.index(gene)
         if i < 0:
             return None
-        cols = self.meta.get("profile_columns", [f"c{c}" for c in range(self.profile_counts.shape[1])])
-        out: dict[str, Any] = {"profiled_by": [t for b, t in ((1, "mutation"), (2, "copy number"))
-                                               if self.gene_types[i] & b]}
+        cols = self.meta.get(
+            "profile_columns", [f"c{c}" for c in range(self.profile_counts.shape[1])]
+        )
+        out: dict[str, Any] = {
+            "profiled_by": [
+                t for b, t in ((1, "mutation"), (2, "copy number")) if self.gene_types[i] & b
+            ]
+        }
         for c, name in enumerate(cols):
             n, of = int(self.profile_counts[i, c]), int(self.profiled[c])
             out[name] = {"n": n, "of": of, "pct": (100.0 * n / of) if of else None}

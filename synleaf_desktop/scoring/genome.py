@@ -45,17 +45,32 @@ from .calibration import Calibration
 from .context import ContextScorer, single_thread_blas
 from .labels import PairSet
 
-COLUMNS = ("gene1", "gene2", "score", "sd", "known_label", "in_training", "percentile", "top_fraction",
-           "heldout_recall", "both_lost", "expected_both", "coinact_p")
+COLUMNS = (
+    "gene1",
+    "gene2",
+    "score",
+    "sd",
+    "known_label",
+    "in_training",
+    "percentile",
+    "top_fraction",
+    "heldout_recall",
+    "both_lost",
+    "expected_both",
+    "coinact_p",
+)
 #: default pairs per chunk (rows x genes)
 CHUNK_PAIRS_UMT = 1_200_000
 CHUNK_PAIRS_UME = 4_000_000
 
 
-def _select(mean: np.ndarray, sd: np.ndarray, r0: int, c0: int, floor: float
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _select(
+    mean: np.ndarray, sd: np.ndarray, r0: int, c0: int, floor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of a block with score >= floor and j > i: global (i, j, score, sd)."""
-    for k in range(mean.shape[0]):  # j <= i: the lower-left triangle of the block (NaN never selects)
+    for k in range(
+        mean.shape[0]
+    ):  # j <= i: the lower-left triangle of the block (NaN never selects)
         end = k - (c0 - r0) + 1
         if end > 0:
             mean[k, :end] = np.nan
@@ -78,16 +93,28 @@ def _merge_top(state: list[np.ndarray], new: tuple[np.ndarray, ...], n: int) -> 
     return [i[order], j[order], s[order], d[order]]
 
 
-def _format_rows(genes: np.ndarray, i: np.ndarray, j: np.ndarray, s: np.ndarray, d: np.ndarray,
-                 labels: PairSet | None, training: PairSet | None, calibration: Calibration | None = None,
-                 evidence: Any = None) -> str:
+def _format_rows(
+    genes: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    s: np.ndarray,
+    d: np.ndarray,
+    labels: PairSet | None,
+    training: PairSet | None,
+    calibration: Calibration | None = None,
+    evidence: Any = None,
+) -> str:
     lab = labels.lookup(i, j) if labels is not None else np.full(len(i), -1, np.int8)
     trn = training.lookup(i, j) if training is not None else None
     g1 = genes[i].tolist()
     g2 = genes[j].tolist()
     if calibration is not None:
         sv = np.asarray(s, np.float64)
-        pct, topf, rec = calibration.percentile(sv), calibration.top_fraction(sv), calibration.heldout_recall(sv)
+        pct, topf, rec = (
+            calibration.percentile(sv),
+            calibration.top_fraction(sv),
+            calibration.heldout_recall(sv),
+        )
     ev = None
     if evidence is not None and len(i):
         st = evidence.pairs(np.stack([i, j], axis=1))
@@ -96,18 +123,33 @@ def _format_rows(genes: np.ndarray, i: np.ndarray, j: np.ndarray, s: np.ndarray,
     for k in range(len(i)):
         lv = "" if lab[k] < 0 else str(int(lab[k]))
         tv = "" if trn is None else ("1" if trn[k] >= 0 else "0")
-        rk = ("\t\t\t" if calibration is None else
-              f"\t{pct[k]:.6f}\t{topf[k]:.6g}\t" + ("" if rec[k] != rec[k] else f"{rec[k]:.4f}"))
-        ek = ("\t\t\t" if ev is None or not ev[0][k] else
-              f"\t{int(ev[1][k])}\t{ev[2][k]:.3f}\t{ev[3][k]:.4g}")
+        rk = (
+            "\t\t\t"
+            if calibration is None
+            else f"\t{pct[k]:.6f}\t{topf[k]:.6g}\t" + ("" if rec[k] != rec[k] else f"{rec[k]:.4f}")
+        )
+        ek = (
+            "\t\t\t"
+            if ev is None or not ev[0][k]
+            else f"\t{int(ev[1][k])}\t{ev[2][k]:.3f}\t{ev[3][k]:.4g}"
+        )
         lines.append(f"{g1[k]}\t{g2[k]}\t{s[k]:.6f}\t{d[k]:.6f}\t{lv}\t{tv}{rk}{ek}\n")
     return "".join(lines)
 
 
-def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = None, threshold: float | None = None,
-                progress: Progress | None = None, chunk_rows: int | None = None, n_threads: int | None = None,
-                labels: PairSet | None = None, training: PairSet | None = None,
-                calibration: Calibration | None = None, evidence: Any = None) -> dict[str, Any]:
+def genome_wide(
+    scorer: ContextScorer,
+    out_path: str | Path,
+    top: int | None = None,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int | None = None,
+    n_threads: int | None = None,
+    labels: PairSet | None = None,
+    training: PairSet | None = None,
+    calibration: Calibration | None = None,
+    evidence: Any = None,
+) -> dict[str, Any]:
     """Score all unordered pairs of one context and write the top N and/or those >= threshold.
 
     Args:
@@ -141,7 +183,12 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
     t0 = time.perf_counter()
     done = 0
     written = 0
-    state = [np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)]
+    state = [
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float32),
+    ]
     floor = -np.inf if threshold is None else float(threshold)
     min_written = np.inf
 
@@ -151,8 +198,14 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
         n_pairs = sum(G - 1 - i for i in range(r0, r1))
         return n_pairs, _select(mean, sd, r0, r0 + 1, fl)
 
-    progress.update(0.0, f"{scorer.name}: scoring {total:,} pairs", force=True, pairs_done=0, pairs_total=total)
-    with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh, single_thread_blas():
+    progress.update(
+        0.0, f"{scorer.name}: scoring {total:,} pairs", force=True, pairs_done=0, pairs_total=total
+    )
+    with (
+        atomic_path(out_path) as tmp,
+        open(tmp, "w", encoding="utf-8", newline="") as fh,
+        single_thread_blas(),
+    ):
         fh.write("\t".join(COLUMNS) + "\n")
         pool = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="synleaf-genome")
         pending: collections.deque[Future] = collections.deque()
@@ -175,10 +228,13 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
                         min_written = min(min_written, float(sel[2].min()))
                 done += n_pairs
                 elapsed = time.perf_counter() - t0
-                progress.update(done / total if total else 1.0,
-                                f"{scorer.name}: {done:,} of {total:,} pairs "
-                                f"({done / max(elapsed, 1e-9) / 1e6:.1f} M/s)",
-                                pairs_done=done, pairs_total=total)
+                progress.update(
+                    done / total if total else 1.0,
+                    f"{scorer.name}: {done:,} of {total:,} pairs "
+                    f"({done / max(elapsed, 1e-9) / 1e6:.1f} M/s)",
+                    pairs_done=done,
+                    pairs_total=total,
+                )
                 nxt = next(it, None)
                 if nxt is not None:
                     pending.append(pool.submit(work, nxt, floor))
@@ -195,12 +251,26 @@ def genome_wide(scorer: ContextScorer, out_path: str | Path, top: int | None = N
             written = len(i)
             min_written = float(s.min()) if len(s) else np.inf
     seconds = time.perf_counter() - t0
-    progress.update(1.0, f"{scorer.name}: done, {written:,} pairs written", force=True, pairs_done=done,
-                    pairs_total=total)
+    progress.update(
+        1.0,
+        f"{scorer.name}: done, {written:,} pairs written",
+        force=True,
+        pairs_done=done,
+        pairs_total=total,
+    )
     return {
-        "context": scorer.name, "strategy": scorer.strategy, "folds": scorer.n_folds, "n_genes": G,
-        "pairs": done, "written": written, "top": top, "threshold": threshold, "seconds": round(seconds, 3),
+        "context": scorer.name,
+        "strategy": scorer.strategy,
+        "folds": scorer.n_folds,
+        "n_genes": G,
+        "pairs": done,
+        "written": written,
+        "top": top,
+        "threshold": threshold,
+        "seconds": round(seconds, 3),
         "pairs_per_second": done / seconds if seconds > 0 else float("nan"),
         "min_written_score": None if not np.isfinite(min_written) else min_written,
-        "out": str(out_path), "columns": list(COLUMNS), "threads": n_threads,
+        "out": str(out_path),
+        "columns": list(COLUMNS),
+        "threads": n_threads,
     }

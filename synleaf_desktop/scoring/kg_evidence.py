@@ -56,8 +56,19 @@ class TermIndex:
     relation_names: list[str]
     meta: dict[str, Any] = field(default_factory=dict)
 
-    ARRAYS = ("genes", "gene_ptr", "gene_terms", "term_ids", "term_types", "term_genes", "names_utf8", "names_ptr",
-              "edge_ptr", "edge_partner", "edge_rel")
+    ARRAYS = (
+        "genes",
+        "gene_ptr",
+        "gene_terms",
+        "term_ids",
+        "term_types",
+        "term_genes",
+        "names_utf8",
+        "names_ptr",
+        "edge_ptr",
+        "edge_partner",
+        "edge_rel",
+    )
 
     def __post_init__(self) -> None:
         self._index = {str(g): i for i, g in enumerate(np.asarray(self.genes).tolist())}
@@ -73,8 +84,12 @@ class TermIndex:
         kw = {k: np.asarray(arrays[k]) for k in cls.ARRAYS}
         kw["genes"] = kw["genes"].astype(str)
         kw["term_ids"] = kw["term_ids"].astype(str)
-        return cls(**kw, type_names=list(meta.pop("type_names")), relation_names=list(meta.pop("relation_names")),
-                   meta=meta)
+        return cls(
+            **kw,
+            type_names=list(meta.pop("type_names")),
+            relation_names=list(meta.pop("relation_names")),
+            meta=meta,
+        )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         meta = dict(self.meta, type_names=self.type_names, relation_names=self.relation_names)
@@ -97,10 +112,10 @@ class TermIndex:
         i = self.index(gene) if isinstance(gene, str) else int(gene)
         if i < 0:
             return np.zeros(0, np.int32)
-        return self.gene_terms[self.gene_ptr[i]:self.gene_ptr[i + 1]]
+        return self.gene_terms[self.gene_ptr[i] : self.gene_ptr[i + 1]]
 
     def term_name(self, t: int) -> str:
-        return bytes(self.names_utf8[self.names_ptr[t]:self.names_ptr[t + 1]]).decode("utf-8")
+        return bytes(self.names_utf8[self.names_ptr[t] : self.names_ptr[t + 1]]).decode("utf-8")
 
     def _type_mask(self, types: Sequence[str] | None) -> np.ndarray | None:
         if types is None:
@@ -127,8 +142,9 @@ class TermIndex:
         hit = self.edge_rel[lo:hi][self.edge_partner[lo:hi] == j]
         return sorted({self.relation_names[int(r)] for r in hit})
 
-    def shared_terms(self, a: str, b: str, types: Sequence[str] | None = None,
-                     limit: int | None = None) -> dict[str, Any]:
+    def shared_terms(
+        self, a: str, b: str, types: Sequence[str] | None = None, limit: int | None = None
+    ) -> dict[str, Any]:
         """What the two genes share, for the details view and exports.
 
         Returns:
@@ -138,20 +154,39 @@ class TermIndex:
             "n_annotated": N}``. ``specificity`` = -ln(n_genes / N).
         """
         s = self.shared(a, b, types)
-        rows = [{"id": str(self.term_ids[t]), "type": self.type_names[int(self.term_types[t])],
-                 "name": self.term_name(int(t)), "n_genes": int(self.term_genes[t]),
-                 "specificity": float(self.weight[t])} for t in (s if limit is None else s[:limit])]
+        rows = [
+            {
+                "id": str(self.term_ids[t]),
+                "type": self.type_names[int(self.term_types[t])],
+                "name": self.term_name(int(t)),
+                "n_genes": int(self.term_genes[t]),
+                "specificity": float(self.weight[t]),
+            }
+            for t in (s if limit is None else s[:limit])
+        ]
         by_type: dict[str, int] = {}
         for t in s:
             k = self.type_names[int(self.term_types[t])]
             by_type[k] = by_type.get(k, 0) + 1
-        return {"terms": rows, "n_shared": int(len(s)), "by_type": by_type, "edges": self.direct_edges(a, b),
-                "score": float(self.weight[s].sum()), "best": float(self.weight[s].max()) if len(s) else 0.0,
-                "n_terms_a": int(len(self.terms_of(a))), "n_terms_b": int(len(self.terms_of(b))),
-                "n_annotated": self.n_annotated}
+        return {
+            "terms": rows,
+            "n_shared": int(len(s)),
+            "by_type": by_type,
+            "edges": self.direct_edges(a, b),
+            "score": float(self.weight[s].sum()),
+            "best": float(self.weight[s].max()) if len(s) else 0.0,
+            "n_terms_a": int(len(self.terms_of(a))),
+            "n_terms_b": int(len(self.terms_of(b))),
+            "n_annotated": self.n_annotated,
+        }
 
-    def pair_scores(self, rows_a: np.ndarray, rows_b: np.ndarray, types: Sequence[str] | None = None,
-                    how: str = "sum") -> np.ndarray:
+    def pair_scores(
+        self,
+        rows_a: np.ndarray,
+        rows_b: np.ndarray,
+        types: Sequence[str] | None = None,
+        how: str = "sum",
+    ) -> np.ndarray:
         """float64 [n]: the pair score (``how="sum"``) or the best term (``"best"``) for gene rows
         ``rows_a``, ``rows_b`` [n] (-1 = gene absent: score 0)."""
         rows_a = np.asarray(rows_a, np.int64)
@@ -162,8 +197,11 @@ class TermIndex:
         for n, (i, j) in enumerate(zip(rows_a.tolist(), rows_b.tolist())):
             if i < 0 or j < 0:
                 continue
-            s = np.intersect1d(self.gene_terms[self.gene_ptr[i]:self.gene_ptr[i + 1]],
-                               self.gene_terms[self.gene_ptr[j]:self.gene_ptr[j + 1]], assume_unique=True)
+            s = np.intersect1d(
+                self.gene_terms[self.gene_ptr[i] : self.gene_ptr[i + 1]],
+                self.gene_terms[self.gene_ptr[j] : self.gene_ptr[j + 1]],
+                assume_unique=True,
+            )
             if len(s):
                 out[n] = w[s].sum() if how == "sum" else w[s].max()
         return out

@@ -65,8 +65,15 @@ class PairSet:
         return out
 
 
-def labels_for_context(symbols1: np.ndarray, symbols2: np.ndarray, labels: np.ndarray, cancers: np.ndarray | None,
-                       cancer: str, index: dict[str, int], n_genes: int) -> PairSet:
+def labels_for_context(
+    symbols1: np.ndarray,
+    symbols2: np.ndarray,
+    labels: np.ndarray,
+    cancers: np.ndarray | None,
+    cancer: str,
+    index: dict[str, int],
+    n_genes: int,
+) -> PairSet:
     """The label overlay of one context.
 
     Args:
@@ -92,5 +99,7 @@ def label_value(v: int) -> int | None:
 
 def summarise(report: dict[str, Any]) -> str:
     """One line for a label-overlay report."""
-    return (f"{report['rows']} label rows, {report['usable']} usable, {len(report['unresolved'])} unresolved "
-            f"names; per context: " + ", ".join(f"{k} {v}" for k, v in report["per_context"].items()))
+    return (
+        f"{report['rows']} label rows, {report['usable']} usable, {len(report['unresolved'])} unresolved "
+        f"names; per context: " + ", ".join(f"{k} {v}" for k, v in report["per_context"].items())
+    )

@@ -17,5 +17,14 @@ from .fold import load_fold_models, run_fold
 from .metrics import pair_metrics
 from .selection import scenario_selection, select_strategy
 
-__all__ = ["TrainConfig", "configure_threads", "fold_arrays", "load_fold_models", "pair_metrics", "resolve_device",
-           "run_fold", "scenario_selection", "select_strategy"]
+__all__ = [
+    "TrainConfig",
+    "configure_threads",
+    "fold_arrays",
+    "load_fold_models",
+    "pair_metrics",
+    "resolve_device",
+    "run_fold",
+    "scenario_selection",
+    "select_strategy",
+]

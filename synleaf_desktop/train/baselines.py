@@ -38,8 +38,9 @@ MIN_TERM_GENES = 5
 MAX_TERM_GENES = 2000
 
 
-def annotation_profiles(context: Context, min_genes: int = MIN_TERM_GENES,
-                        max_genes: int = MAX_TERM_GENES) -> sp.csr_matrix:
+def annotation_profiles(
+    context: Context, min_genes: int = MIN_TERM_GENES, max_genes: int = MAX_TERM_GENES
+) -> sp.csr_matrix:
     """Binary [G, T] CSR matrix: gene x (non-gene entity used by min..max universe genes)."""
     kg = context.kg
     g = context.num_genes
@@ -54,7 +55,9 @@ def annotation_profiles(context: Context, min_genes: int = MIN_TERM_GENES,
         rows.append(ent_to_gene[a[keep]])
         cols.append(b[keep])
     rows, cols = np.concatenate(rows), np.concatenate(cols)
-    m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(g, kg.num_entities))
+    m = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(g, kg.num_entities)
+    )
     m.data[:] = 1.0
     m.sum_duplicates()
     m.data[:] = 1.0
@@ -63,8 +66,9 @@ def annotation_profiles(context: Context, min_genes: int = MIN_TERM_GENES,
     return m[:, keep_cols].tocsr()
 
 
-def gene_features(context: Context, train_genes: np.ndarray, svd_components: int = 32,
-                  seed: int = 0) -> tuple[np.ndarray, sp.csr_matrix]:
+def gene_features(
+    context: Context, train_genes: np.ndarray, svd_components: int = 32, seed: int = 0
+) -> tuple[np.ndarray, sp.csr_matrix]:
     """(omics SVD features [G, c] fitted on ``train_genes``, annotation profiles [G, T])."""
     x = np.concatenate([context.omics[k] for k in context.omics_kinds], axis=1).astype(np.float32)
     c = int(min(svd_components, x.shape[1] - 1, len(train_genes) - 1))
@@ -81,15 +85,28 @@ def pair_features(pairs: np.ndarray, omics: np.ndarray, prof: sp.csr_matrix) -> 
     a, b = pairs[:, 0], pairs[:, 1]
     oa, ob = omics[a], omics[b]
     ta, tb = prof[a], prof[b]
-    return sp.hstack([sp.csr_matrix(oa + ob), sp.csr_matrix(np.abs(oa - ob)), ta + tb, ta.multiply(tb)]).tocsr()
+    return sp.hstack(
+        [sp.csr_matrix(oa + ob), sp.csr_matrix(np.abs(oa - ob)), ta + tb, ta.multiply(tb)]
+    ).tocsr()
 
 
-def run_baselines(context: Context, cv: int, fold: int, out_root: str | Path | None = None, seed: int = 2025,
-                  progress: Progress | None = None, svd_components: int = 32) -> dict[str, Any]:
+def run_baselines(
+    context: Context,
+    cv: int,
+    fold: int,
+    out_root: str | Path | None = None,
+    seed: int = 2025,
+    progress: Progress | None = None,
+    svd_components: int = 32,
+) -> dict[str, Any]:
     """Fit LR and RF on one fold; returns (and with ``out_root`` writes, resumably)
     ``{"val"|"test": {"lr"|"rf": metrics}, ...}`` to ``<fold>/baselines.json``."""
     progress = ensure(progress)
-    path = Path(out_root) / context.name / f"cv{cv}" / f"fold{fold}" / "baselines.json" if out_root else None
+    path = (
+        Path(out_root) / context.name / f"cv{cv}" / f"fold{fold}" / "baselines.json"
+        if out_root
+        else None
+    )
     if path is not None and path.exists():
         return read_json(path)
     split = context.split(cv, fold)
@@ -97,15 +114,28 @@ def run_baselines(context: Context, cv: int, fold: int, out_root: str | Path | N
     train_genes = np.unique(train[:, :2])
     t0 = time.monotonic()
     omics, prof = gene_features(context, train_genes, svd_components, seed)
-    x = {part: pair_features(np.asarray(split[part]), omics, prof) for part in ("train", "val", "test")}
+    x = {
+        part: pair_features(np.asarray(split[part]), omics, prof)
+        for part in ("train", "val", "test")
+    }
     y = {part: np.asarray(split[part])[:, 2] for part in ("train", "val", "test")}
     models = {
-        "lr": make_pipeline(MaxAbsScaler(), LogisticRegression(C=1.0, solver="liblinear", max_iter=2000)),
-        "rf": RandomForestClassifier(n_estimators=300, max_features="sqrt", min_samples_leaf=2, n_jobs=1,
-                                     random_state=seed),
+        "lr": make_pipeline(
+            MaxAbsScaler(), LogisticRegression(C=1.0, solver="liblinear", max_iter=2000)
+        ),
+        "rf": RandomForestClassifier(
+            n_estimators=300, max_features="sqrt", min_samples_leaf=2, n_jobs=1, random_state=seed
+        ),
     }
-    result: dict[str, Any] = {"context": context.name, "cv": cv, "fold": fold, "val": {}, "test": {}, "wall_s": {},
-                              "features": {"omics_svd": int(omics.shape[1]), "annotation_terms": int(prof.shape[1])}}
+    result: dict[str, Any] = {
+        "context": context.name,
+        "cv": cv,
+        "fold": fold,
+        "val": {},
+        "test": {},
+        "wall_s": {},
+        "features": {"omics_svd": int(omics.shape[1]), "annotation_terms": int(prof.shape[1])},
+    }
     for i, (name, model) in enumerate(models.items()):
         progress.check()
         t = time.monotonic()
@@ -113,8 +143,14 @@ def run_baselines(context: Context, cv: int, fold: int, out_root: str | Path | N
         for part in ("val", "test"):
             result[part][name] = pair_metrics(y[part], model.predict_proba(x[part])[:, 1])
         result["wall_s"][name] = time.monotonic() - t
-        progress.update((i + 1) / len(models), f"baseline {name}: test AUC {result['test'][name]['auc']:.4f}",
-                        context=context.name, cv=cv, fold=fold, stage=f"baseline_{name}")
+        progress.update(
+            (i + 1) / len(models),
+            f"baseline {name}: test AUC {result['test'][name]['auc']:.4f}",
+            context=context.name,
+            cv=cv,
+            fold=fold,
+            stage=f"baseline_{name}",
+        )
     result["wall_s"]["total"] = time.monotonic() - t0
     if path is not None:
         write_json(path, clean_json(result))

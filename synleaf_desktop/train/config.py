@@ -7,9 +7,20 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 #: defaults that differ between single-cancer and pan-cancer contexts
-SINGLE_DEFAULTS = {"hidden_dims": [512, 256], "max_epochs": 200, "patience": 20, "patience_steps": 100,
-                   "batch_size": 512}
-PAN_DEFAULTS = {"hidden_dims": [128, 128], "max_epochs": 30, "patience": 6, "patience_steps": 0, "batch_size": 8192}
+SINGLE_DEFAULTS = {
+    "hidden_dims": [512, 256],
+    "max_epochs": 200,
+    "patience": 20,
+    "patience_steps": 100,
+    "batch_size": 512,
+}
+PAN_DEFAULTS = {
+    "hidden_dims": [128, 128],
+    "max_epochs": 30,
+    "patience": 6,
+    "patience_steps": 0,
+    "batch_size": 8192,
+}
 
 
 @dataclass
@@ -65,7 +76,9 @@ class TrainConfig:
         if out.teacher_mode not in ("eval", "train"):
             raise ValueError("teacher_mode must be 'eval' or 'train'")
         if out.max_epochs < 1 or out.patience < 0 or out.patience_steps < 0 or out.batch_size < 0:
-            raise ValueError("max_epochs >= 1, patience >= 0, patience_steps >= 0, batch_size >= 0 required")
+            raise ValueError(
+                "max_epochs >= 1, patience >= 0, patience_steps >= 0, batch_size >= 0 required"
+            )
         return out
 
     def patience_epochs(self, steps_per_epoch: int) -> int:

@@ -27,15 +27,21 @@ def resolve_device(spec: str | torch.device | None = "auto") -> torch.device:
         return torch.device("cpu")
     if s.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise InputError(None, f"device {spec!r}: CUDA is not available here (use --device cpu or auto)")
+            raise InputError(
+                None, f"device {spec!r}: CUDA is not available here (use --device cpu or auto)"
+            )
         dev = torch.device(s)
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InputError(None, f"device {spec!r}: only {torch.cuda.device_count()} CUDA device(s) present")
+            raise InputError(
+                None, f"device {spec!r}: only {torch.cuda.device_count()} CUDA device(s) present"
+            )
         return dev
     if s == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise InputError(None, "device 'mps': Apple MPS is not available here (use --device cpu or auto)")
+            raise InputError(
+                None, "device 'mps': Apple MPS is not available here (use --device cpu or auto)"
+            )
         return torch.device("mps")
     raise InputError(None, f"unknown device {spec!r}: use auto, cpu, cuda, cuda:N or mps")
 

@@ -82,8 +82,11 @@ def _check_spec(path: Path, ck: dict[str, Any], extra: dict[str, Any] | None) ->
     want = (extra or {}).get("spec")
     if want is not None and ck.get("spec") is not None and ck["spec"] != want:
         diff = sorted(k for k in set(want) | set(ck["spec"]) if want.get(k) != ck["spec"].get(k))
-        raise InputError(path, f"this checkpoint was trained with another model setup (differs in {diff}); "
-                               "remove the fold folder or train into another --out folder")
+        raise InputError(
+            path,
+            f"this checkpoint was trained with another model setup (differs in {diff}); "
+            "remove the fold folder or train into another --out folder",
+        )
 
 
 def _cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -99,9 +102,16 @@ def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor
     return list(torch.tensor_split(perm, math.ceil(n / batch_size)))
 
 
-def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, path: Path, seed: int,
-                progress: Progress, info: dict[str, Any] | None = None,
-                extra: dict[str, Any] | None = None) -> StageResult:
+def train_stage(
+    stage: Stage,
+    pairs: dict[str, torch.Tensor],
+    cfg: TrainConfig,
+    path: Path,
+    seed: int,
+    progress: Progress,
+    info: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> StageResult:
     """Train ``stage.model`` (already initialised and on its device) or load it when done.
 
     Args:
@@ -122,8 +132,16 @@ def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, 
         ck = load_checkpoint(path)
         _check_spec(path, ck, extra)
         model.load_state_dict(ck["model"])
-        return StageResult(stage.name, ck["best_epoch"], ck["epochs_run"], ck["best_val"], ck["history"],
-                           ck["wall_s"], ck.get("stopped_early", False), skipped=True)
+        return StageResult(
+            stage.name,
+            ck["best_epoch"],
+            ck["epochs_run"],
+            ck["best_val"],
+            ck["history"],
+            ck["wall_s"],
+            ck.get("stopped_early", False),
+            skipped=True,
+        )
 
     opt = make_optimizer(model, cfg.lr, cfg.weight_decay, cfg.lookahead_k, cfg.lookahead_alpha)
     set_seed(seed)
@@ -137,7 +155,12 @@ def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, 
         model.load_state_dict(ck["current"])
         opt.load_state_dict(ck["optimizer"])
         history, start, bad, wall_before = ck["history"], ck["epoch"], ck["bad"], ck["wall_s"]
-        best_auc, best_epoch, best_state, best_val = ck["best_auc"], ck["best_epoch"], ck["best_state"], ck["best_val"]
+        best_auc, best_epoch, best_state, best_val = (
+            ck["best_auc"],
+            ck["best_epoch"],
+            ck["best_state"],
+            ck["best_val"],
+        )
         torch.set_rng_state(ck["rng"])
         if device.type == "cuda" and ck.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(ck["cuda_rng"], device)
@@ -181,36 +204,78 @@ def train_stage(stage: Stage, pairs: dict[str, torch.Tensor], cfg: TrainConfig, 
             best_state = _cpu_state(model)
         else:
             bad += 1
-        row = {"epoch": epoch, **sums, "val_auc": vm["auc"], "val_aupr": vm["aupr"],
-               **{f"grad_norm_{k}": v / len(batches) for k, v in gsum.items()},
-               "steps": len(batches), "time_s": time.monotonic() - te}
+        row = {
+            "epoch": epoch,
+            **sums,
+            "val_auc": vm["auc"],
+            "val_aupr": vm["aupr"],
+            **{f"grad_norm_{k}": v / len(batches) for k, v in gsum.items()},
+            "steps": len(batches),
+            "time_s": time.monotonic() - te,
+        }
         history.append(row)
         wait = cfg.patience_epochs(len(batches))
         stopped = wait > 0 and bad >= wait and epoch < max_epochs
         wall = wall_before + time.monotonic() - t0
-        progress.update(epoch / max_epochs, f"{stage.name}: epoch {epoch}/{max_epochs} val AUC {vm['auc']:.4f}",
-                        **info, stage=stage.name, epoch=epoch, max_epochs=max_epochs, loss=row["loss"],
-                        bce=row.get("bce"),
-                        val_auc=vm["auc"], best_val_auc=best_val.get("auc"), best_epoch=best_epoch,
-                        grad_norm_omics=row.get("grad_norm_omics"), grad_norm_kg=row.get("grad_norm_kg"),
-                        wall_s=wall)
+        progress.update(
+            epoch / max_epochs,
+            f"{stage.name}: epoch {epoch}/{max_epochs} val AUC {vm['auc']:.4f}",
+            **info,
+            stage=stage.name,
+            epoch=epoch,
+            max_epochs=max_epochs,
+            loss=row["loss"],
+            bce=row.get("bce"),
+            val_auc=vm["auc"],
+            best_val_auc=best_val.get("auc"),
+            best_epoch=best_epoch,
+            grad_norm_omics=row.get("grad_norm_omics"),
+            grad_norm_kg=row.get("grad_norm_kg"),
+            wall_s=wall,
+        )
         if stopped or epoch >= max_epochs:
             break
         if time.monotonic() - last_save >= cfg.checkpoint_every_s:
-            save_checkpoint(partial, {
-                "format": CHECKPOINT_FORMAT, "stage": stage.name, "epoch": epoch, "current": _cpu_state(model),
-                "optimizer": opt.state_dict(), "history": history, "bad": bad, "wall_s": wall,
-                "best_auc": best_auc, "best_epoch": best_epoch, "best_state": best_state, "best_val": best_val,
-                "rng": torch.get_rng_state(), "gen": gen.get_state(),
-                "cuda_rng": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
-                **(extra or {})})
+            save_checkpoint(
+                partial,
+                {
+                    "format": CHECKPOINT_FORMAT,
+                    "stage": stage.name,
+                    "epoch": epoch,
+                    "current": _cpu_state(model),
+                    "optimizer": opt.state_dict(),
+                    "history": history,
+                    "bad": bad,
+                    "wall_s": wall,
+                    "best_auc": best_auc,
+                    "best_epoch": best_epoch,
+                    "best_state": best_state,
+                    "best_val": best_val,
+                    "rng": torch.get_rng_state(),
+                    "gen": gen.get_state(),
+                    "cuda_rng": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+                    **(extra or {}),
+                },
+            )
             last_save = time.monotonic()
     wall = wall_before + time.monotonic() - t0
     model.load_state_dict(best_state)
-    save_checkpoint(path, {
-        "format": CHECKPOINT_FORMAT, "stage": stage.name, "complete": True, "model": best_state,
-        "optimizer": opt.state_dict() if cfg.keep_optimizer else None, "best_epoch": best_epoch,
-        "epochs_run": epoch, "best_val": best_val, "history": history, "wall_s": wall,
-        "stopped_early": stopped, **(extra or {})})
+    save_checkpoint(
+        path,
+        {
+            "format": CHECKPOINT_FORMAT,
+            "stage": stage.name,
+            "complete": True,
+            "model": best_state,
+            "optimizer": opt.state_dict() if cfg.keep_optimizer else None,
+            "best_epoch": best_epoch,
+            "epochs_run": epoch,
+            "best_val": best_val,
+            "history": history,
+            "wall_s": wall,
+            "stopped_early": stopped,
+            **(extra or {}),
+        },
+    )
     partial.unlink(missing_ok=True)
     return StageResult(stage.name, best_epoch, epoch, best_val, history, wall, stopped)

@@ -24,8 +24,9 @@ from .fold import load_fold_models
 from .stages import kg_embeddings, omics_embeddings
 
 
-def fold_arrays(fold_dir: str | Path, context: Context, tensors: ContextTensors | None = None,
-                chunk: int = 4096) -> dict[str, np.ndarray]:
+def fold_arrays(
+    fold_dir: str | Path, context: Context, tensors: ContextTensors | None = None, chunk: int = 4096
+) -> dict[str, np.ndarray]:
     """float32 arrays of one finished fold (see the module docstring for the formulas).
 
     Keys: "omics_teacher_emb" [G, d], "kg_teacher_emb" [G, d], "omics_head_w" [2d],
@@ -48,10 +49,14 @@ def fold_arrays(fold_dir: str | Path, context: Context, tensors: ContextTensors 
     if "umt" in models:
         umt = models["umt"]
         l1, l2 = umt.head.fc[0], umt.head.fc[3]
-        out.update({
-            "omics_student_emb": f32(omics_embeddings(umt.omics, tensors, genes, chunk)),
-            "kg_student_emb": f32(kg_embeddings(umt.kg, tensors, genes)),
-            "umt_w1": f32(l1.weight), "umt_b1": f32(l1.bias), "umt_w2": f32(l2.weight.reshape(-1)),
-            "umt_b2": f32(l2.bias.reshape(1)),
-        })
+        out.update(
+            {
+                "omics_student_emb": f32(omics_embeddings(umt.omics, tensors, genes, chunk)),
+                "kg_student_emb": f32(kg_embeddings(umt.kg, tensors, genes)),
+                "umt_w1": f32(l1.weight),
+                "umt_b1": f32(l1.bias),
+                "umt_w2": f32(l2.weight.reshape(-1)),
+                "umt_b2": f32(l2.bias.reshape(1)),
+            }
+        )
     return out

@@ -59,31 +59,58 @@ def context_seed(context: Context, cfg: TrainConfig) -> int:
 
 def model_spec(context: Context, cfg: TrainConfig) -> ModelSpec:
     kg = context.kg
-    return ModelSpec(num_omics=len(context.omics_kinds), in_dim=int(len(context.samples)),
-                     num_entities=int(kg.num_entities), num_relations=int(kg.num_relations),
-                     hidden_dims=list(cfg.hidden_dims), latent_dim=cfg.latent_dim, vae_dropout=cfg.vae_dropout,
-                     standard_heads=cfg.standard_vae_heads, kg_dims=list(cfg.kg_dims), kg_dropout=cfg.kg_dropout,
-                     umt_dropout=cfg.umt_dropout, omics_kinds=list(context.omics_kinds),
-                     relation_names=list(kg.relation_names), kg_id=kg.kg_id)
+    return ModelSpec(
+        num_omics=len(context.omics_kinds),
+        in_dim=int(len(context.samples)),
+        num_entities=int(kg.num_entities),
+        num_relations=int(kg.num_relations),
+        hidden_dims=list(cfg.hidden_dims),
+        latent_dim=cfg.latent_dim,
+        vae_dropout=cfg.vae_dropout,
+        standard_heads=cfg.standard_vae_heads,
+        kg_dims=list(cfg.kg_dims),
+        kg_dropout=cfg.kg_dropout,
+        umt_dropout=cfg.umt_dropout,
+        omics_kinds=list(context.omics_kinds),
+        relation_names=list(kg.relation_names),
+        kg_id=kg.kg_id,
+    )
 
 
 def context_summary(context: Context, cv: int, fold: int) -> dict[str, Any]:
     """What the context had (for reports)."""
     split = context.splits.get((cv, fold), {})
-    return {"name": context.name, "omics_kinds": list(context.omics_kinds), "num_samples": int(len(context.samples)),
-            "num_genes": int(context.num_genes), "num_labels": int(len(context.labels)),
-            "num_positive_labels": int(np.asarray(context.labels)[:, 2].sum()) if len(context.labels) else 0,
-            "split_sizes": {k: int(len(v)) for k, v in split.items()},
-            "kg": {"num_entities": int(context.kg.num_entities), "num_relations": int(context.kg.num_relations),
-                   "num_edges": int(context.kg.edge_index.shape[1]), "kg_id": context.kg.kg_id},
-            "meta": context.meta}
+    return {
+        "name": context.name,
+        "omics_kinds": list(context.omics_kinds),
+        "num_samples": int(len(context.samples)),
+        "num_genes": int(context.num_genes),
+        "num_labels": int(len(context.labels)),
+        "num_positive_labels": int(np.asarray(context.labels)[:, 2].sum())
+        if len(context.labels)
+        else 0,
+        "split_sizes": {k: int(len(v)) for k, v in split.items()},
+        "kg": {
+            "num_entities": int(context.kg.num_entities),
+            "num_relations": int(context.kg.num_relations),
+            "num_edges": int(context.kg.edge_index.shape[1]),
+            "kg_id": context.kg.kg_id,
+        },
+        "meta": context.meta,
+    }
 
 
 def versions() -> dict[str, str]:
     import sklearn
 
-    return {"synleaf_desktop": __version__, "python": sys.version.split()[0], "torch": torch.__version__,
-            "numpy": np.__version__, "scikit-learn": sklearn.__version__, "platform": platform.platform()}
+    return {
+        "synleaf_desktop": __version__,
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def peak_rss_bytes() -> int:
@@ -113,9 +140,17 @@ def _both_orders(stage, pairs: torch.Tensor, device) -> np.ndarray:
     return 0.5 * (_probs(stage, pairs, device) + _probs(stage, swapped, device))
 
 
-def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config: TrainConfig | None = None,
-             device: str | torch.device = "auto", progress: Progress | None = None,
-             init_from: str | Path | None = None, tensors: ContextTensors | None = None) -> dict[str, Any]:
+def run_fold(
+    context: Context,
+    cv: int,
+    fold: int,
+    out_root: str | Path,
+    config: TrainConfig | None = None,
+    device: str | torch.device = "auto",
+    progress: Progress | None = None,
+    init_from: str | Path | None = None,
+    tensors: ContextTensors | None = None,
+) -> dict[str, Any]:
     """Train and evaluate one fold; resumable. Returns the metrics.json content.
 
     Args:
@@ -143,10 +178,16 @@ def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config:
     seed = run_seed(context_seed(context, cfg), cv, fold)
     init_dir = Path(init_from) if init_from else None
     if init_dir is not None and not (init_dir / "kg.pt").exists():
-        raise InputError(init_dir, "--init-from must be a finished fold folder (with omics.pt and kg.pt) "
-                                   "of another run")
-    extra = {"spec": spec.to_dict(), "config": cfg.to_dict(), "seed": seed,
-             "init_from": str(init_dir) if init_dir else None}
+        raise InputError(
+            init_dir,
+            "--init-from must be a finished fold folder (with omics.pt and kg.pt) of another run",
+        )
+    extra = {
+        "spec": spec.to_dict(),
+        "config": cfg.to_dict(),
+        "seed": seed,
+        "init_from": str(init_dir) if init_dir else None,
+    }
     info = {"context": context.name, "cv": cv, "fold": fold}
     transfers: dict[str, Any] = {}
 
@@ -154,7 +195,11 @@ def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config:
         torch.manual_seed(seed + {"omics": 1, "kg": 2, "umt": 3}[stage_name])
         m = cls(spec)
         xavier_init_(m)
-        if init_dir is not None and (init_dir / f"{stage_name}.pt").exists() and not (out / f"{stage_name}.pt").exists():
+        if (
+            init_dir is not None
+            and (init_dir / f"{stage_name}.pt").exists()
+            and not (out / f"{stage_name}.pt").exists()
+        ):
             transfers[stage_name] = transfer_into(m, init_dir / f"{stage_name}.pt", spec)
         m.to(dev)
         if isinstance(m, KGModel):
@@ -166,20 +211,31 @@ def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config:
     results: dict[str, StageResult] = {}
     rss: dict[str, int] = {}
     omics_stage = OmicsStage(new("omics", OmicsModel), tensors, cfg)
-    results["omics"] = train_stage(omics_stage, pairs, cfg, out / "omics.pt", seed + 11,
-                                   progress.sub(*_SPAN["omics"]), info, extra)
+    results["omics"] = train_stage(
+        omics_stage,
+        pairs,
+        cfg,
+        out / "omics.pt",
+        seed + 11,
+        progress.sub(*_SPAN["omics"]),
+        info,
+        extra,
+    )
     rss["omics"] = peak_rss_bytes()
     kg_stage = KGStage(new("kg", KGModel), tensors, cfg)
-    results["kg"] = train_stage(kg_stage, pairs, cfg, out / "kg.pt", seed + 22, progress.sub(*_SPAN["kg"]),
-                                info, extra)
+    results["kg"] = train_stage(
+        kg_stage, pairs, cfg, out / "kg.pt", seed + 22, progress.sub(*_SPAN["kg"]), info, extra
+    )
     rss["kg"] = peak_rss_bytes()
     t = time.monotonic()
     genes = torch.unique(torch.cat([p[:, :2].reshape(-1) for p in pairs.values()])).to(dev)
-    umt_stage = UMTStage(new("umt", UMTModel), tensors, cfg, omics_stage.model.encoder, kg_stage.model.encoder,
-                         genes)
+    umt_stage = UMTStage(
+        new("umt", UMTModel), tensors, cfg, omics_stage.model.encoder, kg_stage.model.encoder, genes
+    )
     teacher_s = time.monotonic() - t
-    results["umt"] = train_stage(umt_stage, pairs, cfg, out / "umt.pt", seed + 33, progress.sub(*_SPAN["umt"]),
-                                 info, extra)
+    results["umt"] = train_stage(
+        umt_stage, pairs, cfg, out / "umt.pt", seed + 33, progress.sub(*_SPAN["umt"]), info, extra
+    )
     rss["umt"] = peak_rss_bytes()
 
     progress.update(0.98, "evaluating", force=True, **info, stage="evaluate")
@@ -190,32 +246,61 @@ def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config:
         p_o = _probs(omics_stage, pairs[part], dev)
         p_k = _probs(kg_stage, pairs[part], dev)
         p_u = _probs(umt_stage, pairs[part], dev)
-        metrics[part] = {"only_omics": pair_metrics(y, p_o), "only_kg": pair_metrics(y, p_k),
-                         "umt": pair_metrics(y, p_u), "ume": pair_metrics(y, 0.5 * (p_o + p_k))}
+        metrics[part] = {
+            "only_omics": pair_metrics(y, p_o),
+            "only_kg": pair_metrics(y, p_k),
+            "umt": pair_metrics(y, p_u),
+            "ume": pair_metrics(y, 0.5 * (p_o + p_k)),
+        }
     y = pairs["test"][:, 2].numpy()
     b_o = _both_orders(omics_stage, pairs["test"], dev)
     b_k = _both_orders(kg_stage, pairs["test"], dev)
-    metrics["test_both_orders"] = {"only_omics": pair_metrics(y, b_o), "only_kg": pair_metrics(y, b_k),
-                                   "umt": pair_metrics(y, _both_orders(umt_stage, pairs["test"], dev)),
-                                   "ume": pair_metrics(y, 0.5 * (b_o + b_k))}
+    metrics["test_both_orders"] = {
+        "only_omics": pair_metrics(y, b_o),
+        "only_kg": pair_metrics(y, b_k),
+        "umt": pair_metrics(y, _both_orders(umt_stage, pairs["test"], dev)),
+        "ume": pair_metrics(y, 0.5 * (b_o + b_k)),
+    }
     eval_s = time.monotonic() - t
     rss["evaluate"] = peak_rss_bytes()
 
     result = {
-        "format": 1, "context": context.name, "cv": cv, "fold": fold, "seed": seed,
-        "val": metrics["val"], "test": metrics["test"], "test_both_orders": metrics["test_both_orders"],
-        "best_epoch": {"only_omics": results["omics"].best_epoch, "only_kg": results["kg"].best_epoch,
-                       "umt": results["umt"].best_epoch},
+        "format": 1,
+        "context": context.name,
+        "cv": cv,
+        "fold": fold,
+        "seed": seed,
+        "val": metrics["val"],
+        "test": metrics["test"],
+        "test_both_orders": metrics["test_both_orders"],
+        "best_epoch": {
+            "only_omics": results["omics"].best_epoch,
+            "only_kg": results["kg"].best_epoch,
+            "umt": results["umt"].best_epoch,
+        },
         "epochs_run": {k: r.epochs_run for k, r in results.items()},
         "stopped_early": {k: r.stopped_early for k, r in results.items()},
-        "wall_s": {**{k: r.wall_s for k, r in results.items()}, "teacher_embeddings": teacher_s, "evaluate": eval_s,
-                   "total": sum(r.wall_s for r in results.values()) + teacher_s + eval_s},
+        "wall_s": {
+            **{k: r.wall_s for k, r in results.items()},
+            "teacher_embeddings": teacher_s,
+            "evaluate": eval_s,
+            "total": sum(r.wall_s for r in results.values()) + teacher_s + eval_s,
+        },
         "resumed_from_checkpoint": {k: r.skipped for k, r in results.items()},
-        "peak_rss_bytes": rss, "device": str(dev), "threads": torch.get_num_threads(),
-        "config": cfg.to_dict(), "spec": spec.to_dict(), "init_from": extra["init_from"], "transfer": transfers,
-        "context_info": context_summary(context, cv, fold), "versions": versions(),
-        "notes": ["metrics on pairs in their stored order (paper protocol); test_both_orders averages "
-                  "p(A,B) and p(B,A) as the app scores", "f1_best tunes the threshold on the scored set"],
+        "peak_rss_bytes": rss,
+        "device": str(dev),
+        "threads": torch.get_num_threads(),
+        "config": cfg.to_dict(),
+        "spec": spec.to_dict(),
+        "init_from": extra["init_from"],
+        "transfer": transfers,
+        "context_info": context_summary(context, cv, fold),
+        "versions": versions(),
+        "notes": [
+            "metrics on pairs in their stored order (paper protocol); test_both_orders averages "
+            "p(A,B) and p(B,A) as the app scores",
+            "f1_best tunes the threshold on the scored set",
+        ],
     }
     write_json(out / "history.json", clean_json({k: r.history for k, r in results.items()}))
     write_json(metrics_path, clean_json(result))
@@ -223,8 +308,9 @@ def run_fold(context: Context, cv: int, fold: int, out_root: str | Path, config:
     return read_json(metrics_path)
 
 
-def load_fold_models(fold_path: str | Path, tensors: ContextTensors | None = None,
-                     device: str | torch.device = "cpu") -> dict[str, torch.nn.Module]:
+def load_fold_models(
+    fold_path: str | Path, tensors: ContextTensors | None = None, device: str | torch.device = "cpu"
+) -> dict[str, torch.nn.Module]:
     """Rebuild the trained networks of a fold folder in eval mode: ``{"omics", "kg"[, "umt"]}``."""
     fold_path = Path(fold_path)
     dev = resolve_device(device)

@@ -20,12 +20,13 @@ from .fold import context_seed, fold_dir, run_fold, run_seed
 
 SINGLE_CANCERS = ("BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM")
 PAPER_SCENARIOS: tuple[tuple[str, int], ...] = tuple(
-    [(c, cv) for c in SINGLE_CANCERS for cv in (1, 2)] + [("pan", cv) for cv in (1, 2, 3)])
+    [(c, cv) for c in SINGLE_CANCERS for cv in (1, 2)] + [("pan", cv) for cv in (1, 2, 3)]
+)
 FOLDS = (1, 2, 3, 4, 5)
 
 
 def parse_scenarios(spec: str | None) -> list[tuple[str, int]]:
-    """"all" (default) | comma list of NAME:CV or NAME (= that context's paper CVs)."""
+    """ "all" (default) | comma list of NAME:CV or NAME (= that context's paper CVs)."""
     if not spec or spec.strip().lower() == "all":
         return list(PAPER_SCENARIOS)
     out: list[tuple[str, int]] = []
@@ -38,7 +39,9 @@ def parse_scenarios(spec: str | None) -> list[tuple[str, int]]:
             try:
                 cvi = int(cv)
             except ValueError:
-                raise InputError(None, f"scenario {item!r}: the CV after ':' must be 1, 2 or 3") from None
+                raise InputError(
+                    None, f"scenario {item!r}: the CV after ':' must be 1, 2 or 3"
+                ) from None
             if cvi not in (1, 2, 3):
                 raise InputError(None, f"scenario {item!r}: the CV after ':' must be 1, 2 or 3")
             out.append((name, cvi))
@@ -49,7 +52,7 @@ def parse_scenarios(spec: str | None) -> list[tuple[str, int]]:
 
 
 def parse_folds(spec: str | None) -> list[int]:
-    """"1-5", "1,3,5" or "2" -> sorted fold numbers."""
+    """ "1-5", "1,3,5" or "2" -> sorted fold numbers."""
     if not spec:
         return list(FOLDS)
     folds: set[int] = set()
@@ -62,7 +65,9 @@ def parse_folds(spec: str | None) -> list[int]:
             elif part:
                 folds.add(int(part))
     except ValueError:
-        raise InputError(None, f"folds {spec!r}: use a range like 1-5 or a list like 1,3,5") from None
+        raise InputError(
+            None, f"folds {spec!r}: use a range like 1-5 or a list like 1,3,5"
+        ) from None
     if not folds or min(folds) < 1:
         raise InputError(None, f"folds {spec!r}: fold numbers start at 1")
     return sorted(folds)
@@ -81,14 +86,24 @@ def find_context(contexts_dir: str | Path, name: str) -> Path:
         for p in sorted(root.iterdir()):
             if p.name.lower() == name.lower() and (p / "context.json").exists():
                 return p
-    raise InputError(root / name, f"no context {name!r} here (a folder with context.json); build it with "
-                                  "`synleaf data build` or pass --contexts-dir")
+    raise InputError(
+        root / name,
+        f"no context {name!r} here (a folder with context.json); build it with "
+        "`synleaf data build` or pass --contexts-dir",
+    )
 
 
-def run_grid(contexts_dir: str | Path, out: str | Path, scenarios: list[tuple[str, int]] | None = None,
-             folds: list[int] | None = None, config: TrainConfig | None = None, device: str = "auto",
-             baselines: bool = False, progress: Progress | None = None,
-             log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+def run_grid(
+    contexts_dir: str | Path,
+    out: str | Path,
+    scenarios: list[tuple[str, int]] | None = None,
+    folds: list[int] | None = None,
+    config: TrainConfig | None = None,
+    device: str = "auto",
+    baselines: bool = False,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = print,
+) -> list[dict[str, Any]]:
     """Run every (scenario, fold); skip finished folds; missing contexts are reported and skipped.
 
     Returns one entry per (context, cv, fold): {"context", "cv", "fold", "status", "metrics"?}.
@@ -108,12 +123,20 @@ def run_grid(contexts_dir: str | Path, out: str | Path, scenarios: list[tuple[st
             folder = find_context(contexts_dir, name)
         except InputError as exc:
             log(f"skip {name}: {exc}")
-            summary += [{"context": name, "cv": cv, "fold": k, "status": "no context"} for cv in cvs for k in folds]
+            summary += [
+                {"context": name, "cv": cv, "fold": k, "status": "no context"}
+                for cv in cvs
+                for k in folds
+            ]
             done += len(cvs) * len(folds)
             continue
-        pending = [(cv, k) for cv in cvs for k in folds
-                   if not (fold_dir(out, name, cv, k) / "metrics.json").exists()
-                   or (baselines and not (fold_dir(out, name, cv, k) / "baselines.json").exists())]
+        pending = [
+            (cv, k)
+            for cv in cvs
+            for k in folds
+            if not (fold_dir(out, name, cv, k) / "metrics.json").exists()
+            or (baselines and not (fold_dir(out, name, cv, k) / "baselines.json").exists())
+        ]
         context = Context.load(folder, omics=bool(pending))
         tensors = ContextTensors.from_context(context, dev) if pending else None
         for cv in cvs:
@@ -126,7 +149,9 @@ def run_grid(contexts_dir: str | Path, out: str | Path, scenarios: list[tuple[st
                 else:
                     finished = (fold_dir(out, context.name, cv, k) / "metrics.json").exists()
                     try:
-                        entry["metrics"] = run_fold(context, cv, k, out, config, dev, sub, tensors=tensors)
+                        entry["metrics"] = run_fold(
+                            context, cv, k, out, config, dev, sub, tensors=tensors
+                        )
                         if baselines:
                             seed = run_seed(context_seed(context, config or TrainConfig()), cv, k)
                             entry["baselines"] = run_baselines(context, cv, k, out, seed=seed)
@@ -137,9 +162,11 @@ def run_grid(contexts_dir: str | Path, out: str | Path, scenarios: list[tuple[st
                     else:
                         entry["status"] = "skipped (done)" if finished else "trained"
                         t = entry["metrics"]["test"]
-                        log(f"{context.name} cv{cv} fold{k}: {entry['status']}; test AUC omics "
+                        log(
+                            f"{context.name} cv{cv} fold{k}: {entry['status']}; test AUC omics "
                             f"{_f(t['only_omics']['auc'])} kg {_f(t['only_kg']['auc'])} umt {_f(t['umt']['auc'])} "
-                            f"ume {_f(t['ume']['auc'])}")
+                            f"ume {_f(t['ume']['auc'])}"
+                        )
                 summary.append(entry)
                 done += 1
         del tensors, context

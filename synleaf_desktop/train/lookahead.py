@@ -55,8 +55,13 @@ class Lookahead:
 
     def state_dict(self) -> dict[str, Any]:
         """Inner state, slow weights (list in parameter order), step counter, k, alpha."""
-        return {"inner": self.optimizer.state_dict(), "slow": self.slow, "steps": self.steps,
-                "k": self.k, "alpha": self.alpha}
+        return {
+            "inner": self.optimizer.state_dict(),
+            "slow": self.slow,
+            "steps": self.steps,
+            "k": self.k,
+            "alpha": self.alpha,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.optimizer.load_state_dict(state["inner"])

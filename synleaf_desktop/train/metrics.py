@@ -36,9 +36,16 @@ def pair_metrics(y, p) -> dict[str, float]:
     if len(np.unique(y)) < 2:
         out.update({"auc": math.nan, "aupr": math.nan, "f1_best": math.nan})
     else:
-        out.update({"auc": float(roc_auc_score(y, p)), "aupr": float(average_precision_score(y, p)),
-                    "f1_best": best_f1(y, p)})
-    out["f1_at_0.5"] = float(f1_score(y, (p >= 0.5).astype(int), zero_division=0.0)) if len(y) else math.nan
+        out.update(
+            {
+                "auc": float(roc_auc_score(y, p)),
+                "aupr": float(average_precision_score(y, p)),
+                "f1_best": best_f1(y, p),
+            }
+        )
+    out["f1_at_0.5"] = (
+        float(f1_score(y, (p >= 0.5).astype(int), zero_division=0.0)) if len(y) else math.nan
+    )
     return out
 
 

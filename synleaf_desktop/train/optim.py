@@ -9,8 +9,9 @@ from ..model.omics import OmicsEncoder
 from .lookahead import Lookahead
 
 
-def make_optimizer(model: nn.Module, lr: float = 1e-3, weight_decay: float = 1e-4, k: int = 5,
-                   alpha: float = 0.5) -> Lookahead:
+def make_optimizer(
+    model: nn.Module, lr: float = 1e-3, weight_decay: float = 1e-4, k: int = 5, alpha: float = 0.5
+) -> Lookahead:
     """RAdam (betas 0.9/0.999, eps 1e-8; coupled L2 ``weight_decay`` on every trainable
     parameter whose name does not contain "bias", 0 on biases) wrapped in Lookahead(k, alpha).
 
@@ -21,8 +22,13 @@ def make_optimizer(model: nn.Module, lr: float = 1e-3, weight_decay: float = 1e-
     for name, p in model.named_parameters():
         if p.requires_grad:
             (no_decay if "bias" in name else decay).append(p)
-    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    inner = torch.optim.RAdam([g for g in groups if g["params"]], lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    inner = torch.optim.RAdam(
+        [g for g in groups if g["params"]], lr=lr, betas=(0.9, 0.999), eps=1e-8
+    )
     return Lookahead(inner, k=k, alpha=alpha)
 
 

@@ -12,8 +12,10 @@ from typing import Any, Sequence
 import numpy as np
 
 
-def select_strategy(umt_val_aucs: Sequence[float | None], ume_val_aucs: Sequence[float | None]) -> str:
-    """"umt" or "ume" from per-fold validation AUCs (None/NaN folds are left out of the means)."""
+def select_strategy(
+    umt_val_aucs: Sequence[float | None], ume_val_aucs: Sequence[float | None]
+) -> str:
+    """ "umt" or "ume" from per-fold validation AUCs (None/NaN folds are left out of the means)."""
     a = _mean(umt_val_aucs)
     b = _mean(ume_val_aucs)
     if math.isnan(a):
@@ -33,5 +35,9 @@ def scenario_selection(fold_metrics: Sequence[dict[str, Any]]) -> dict[str, Any]
     "ume_val_auc", "folds"}."""
     umt = [m["val"]["umt"]["auc"] for m in fold_metrics]
     ume = [m["val"]["ume"]["auc"] for m in fold_metrics]
-    return {"selected": select_strategy(umt, ume), "umt_val_auc": _mean(umt), "ume_val_auc": _mean(ume),
-            "folds": [m["fold"] for m in fold_metrics]}
+    return {
+        "selected": select_strategy(umt, ume),
+        "umt_val_auc": _mean(umt),
+        "ume_val_auc": _mean(ume),
+        "folds": [m["fold"] for m in fold_metrics],
+    }

@@ -27,11 +27,14 @@ def split_genes(pairs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.
 
 
 @torch.no_grad()
-def omics_embeddings(encoder: nn.Module, tensors: ContextTensors, genes: torch.Tensor,
-                     chunk: int = 4096) -> torch.Tensor:
+def omics_embeddings(
+    encoder: nn.Module, tensors: ContextTensors, genes: torch.Tensor, chunk: int = 4096
+) -> torch.Tensor:
     """Omics embeddings [len(genes), d] in the encoder's current mode (eval: deterministic)."""
-    parts = [encoder(tensors.omics.index_select(1, genes[i:i + chunk])).emb
-             for i in range(0, len(genes), max(1, chunk))]
+    parts = [
+        encoder(tensors.omics.index_select(1, genes[i : i + chunk])).emb
+        for i in range(0, len(genes), max(1, chunk))
+    ]
     return torch.cat(parts) if parts else tensors.omics.new_zeros(0, encoder.latent_dim)
 
 
@@ -64,7 +67,9 @@ class Stage:
         raise NotImplementedError
 
     def _kl(self, out, i1, i2) -> tuple[torch.Tensor, torch.Tensor]:
-        return (out.kl_self[i1] + out.kl_self[i2]).mean(), (out.kl_cross[i1] + out.kl_cross[i2]).mean()
+        return (out.kl_self[i1] + out.kl_self[i2]).mean(), (
+            out.kl_cross[i1] + out.kl_cross[i2]
+        ).mean()
 
 
 class OmicsStage(Stage):
@@ -127,8 +132,15 @@ class UMTStage(Stage):
     name = "umt"
     model: UMTModel
 
-    def __init__(self, model: UMTModel, tensors: ContextTensors, cfg: TrainConfig,
-                 teacher_omics: nn.Module, teacher_kg: nn.Module, genes: torch.Tensor) -> None:
+    def __init__(
+        self,
+        model: UMTModel,
+        tensors: ContextTensors,
+        cfg: TrainConfig,
+        teacher_omics: nn.Module,
+        teacher_kg: nn.Module,
+        genes: torch.Tensor,
+    ) -> None:
         """teacher_omics: the teacher's OmicsEncoder; teacher_kg: its KGEncoder; genes: int64
         [u], every gene the fold's pairs use (teacher embeddings are precomputed for them)."""
         super().__init__(model, tensors, cfg)
@@ -169,11 +181,16 @@ class UMTStage(Stage):
         o = out.emb
         logit = self.model.head(o[i1], o[i2], k[i1], k[i2])
         bce = F.binary_cross_entropy_with_logits(logit, pairs[:, 2].float())
-        distill = (F.mse_loss(torch.cat([o[i1], o[i2]], 1), torch.cat([t_o[i1], t_o[i2]], 1))
-                   + F.mse_loss(torch.cat([k[i1], k[i2]], 1), torch.cat([t_k[i1], t_k[i2]], 1)))
+        distill = F.mse_loss(
+            torch.cat([o[i1], o[i2]], 1), torch.cat([t_o[i1], t_o[i2]], 1)
+        ) + F.mse_loss(torch.cat([k[i1], k[i2]], 1), torch.cat([t_k[i1], t_k[i2]], 1))
         kls, klc = self._kl(out, i1, i2)
-        loss = (bce + self.cfg.distill_weight * distill + self.cfg.kl_self_weight * kls
-                + self.cfg.kl_cross_weight * klc)
+        loss = (
+            bce
+            + self.cfg.distill_weight * distill
+            + self.cfg.kl_self_weight * kls
+            + self.cfg.kl_cross_weight * klc
+        )
         return loss, {"bce": bce, "distill": distill, "kl_self": kls, "kl_cross": klc}
 
     @torch.no_grad()
@@ -184,4 +201,7 @@ class UMTStage(Stage):
         return self.model.head(o[i1], o[i2], k[i1], k[i2])
 
     def grad_groups(self):
-        return {"omics": list(self.model.omics.parameters()), "kg": list(self.model.kg.parameters())}
+        return {
+            "omics": list(self.model.omics.parameters()),
+            "kg": list(self.model.kg.parameters()),
+        }

@@ -14,9 +14,19 @@ from ..data.context import Context, ContextKG
 from ..io.omics import OMICS_KINDS
 
 
-def synthetic_context(name: str = "SYN", genes: int = 120, omics: int = 2, samples: int = 24, terms: int = 30,
-                      relations: int = 3, pairs: int = 400, seed: int = 0, cvs=(1,), folds=(1, 2, 3, 4, 5),
-                      signal: float = 0.8) -> Context:
+def synthetic_context(
+    name: str = "SYN",
+    genes: int = 120,
+    omics: int = 2,
+    samples: int = 24,
+    terms: int = 30,
+    relations: int = 3,
+    pairs: int = 400,
+    seed: int = 0,
+    cvs=(1,),
+    folds=(1, 2, 3, 4, 5),
+    signal: float = 0.8,
+) -> Context:
     """Build a random context.
 
     Args:
@@ -48,12 +58,24 @@ def synthetic_context(name: str = "SYN", genes: int = 120, omics: int = 2, sampl
         dst.append(int(b))
         typ.append(relations - 1)
     src, dst, typ = np.array(src), np.array(dst), np.array(typ)
-    edge_index = np.concatenate([np.stack([src, dst]), np.stack([dst, src])], axis=1).astype(np.int64)
+    edge_index = np.concatenate([np.stack([src, dst]), np.stack([dst, src])], axis=1).astype(
+        np.int64
+    )
     edge_type = np.concatenate([typ, typ + relations]).astype(np.int64)
-    rel_names = [f"rel{r}" for r in range(relations)] + [f"rel{r}_reversed" for r in range(relations)]
-    kg = ContextKG(num_entities=n, num_relations=2 * relations, edge_index=edge_index, edge_type=edge_type,
-                   relation_names=rel_names, entity_types=np.array([0] * g + [1] * terms, dtype=np.int8),
-                   type_names=["Gene", "Term"], gene_entity=np.arange(g, dtype=np.int64), kg_id=f"synthetic-{seed}")
+    rel_names = [f"rel{r}" for r in range(relations)] + [
+        f"rel{r}_reversed" for r in range(relations)
+    ]
+    kg = ContextKG(
+        num_entities=n,
+        num_relations=2 * relations,
+        edge_index=edge_index,
+        edge_type=edge_type,
+        relation_names=rel_names,
+        entity_types=np.array([0] * g + [1] * terms, dtype=np.int8),
+        type_names=["Gene", "Term"],
+        gene_entity=np.arange(g, dtype=np.int64),
+        kg_id=f"synthetic-{seed}",
+    )
     # balanced labels
     pos, neg, seen = [], [], set()
     while len(pos) < pairs // 2 or len(neg) < pairs // 2:
@@ -74,7 +96,18 @@ def synthetic_context(name: str = "SYN", genes: int = 120, omics: int = 2, sampl
             rest = np.setdiff1d(order, test_idx, assume_unique=True)
             rest = rest[np.random.default_rng(seed + fold).permutation(len(rest))]
             nval = max(2, len(rest) // 8)
-            splits[(cv, fold)] = {"train": labels[rest[nval:]], "val": labels[rest[:nval]], "test": labels[test_idx]}
-    return Context(name=name, genes=np.array([f"GENE{i:04d}" for i in range(g)]),
-                   samples=np.array([f"S{i:03d}" for i in range(samples)]), omics=mats, kg=kg, labels=labels,
-                   splits=splits, meta={"seed": seed, "synthetic": True})
+            splits[(cv, fold)] = {
+                "train": labels[rest[nval:]],
+                "val": labels[rest[:nval]],
+                "test": labels[test_idx],
+            }
+    return Context(
+        name=name,
+        genes=np.array([f"GENE{i:04d}" for i in range(g)]),
+        samples=np.array([f"S{i:03d}" for i in range(samples)]),
+        omics=mats,
+        kg=kg,
+        labels=labels,
+        splits=splits,
+        meta={"seed": seed, "synthetic": True},
+    )

@@ -22,6 +22,7 @@ from torch import nn
 from ..errors import InputError
 from ..model.nets import ModelSpec
 
+
 def _is_kg_key(model: nn.Module, key: str) -> bool:
     from ..model.nets import KGModel
 
@@ -53,14 +54,19 @@ def transfer_into(model: nn.Module, checkpoint: str | Path, spec: ModelSpec) -> 
         src_state = ck["model"]
         src_spec = ModelSpec.from_dict(ck["spec"])
     except Exception as exc:  # noqa: BLE001 - any failure means an unusable file
-        raise InputError(checkpoint, f"cannot read this checkpoint for --init-from ({exc})") from None
+        raise InputError(
+            checkpoint, f"cannot read this checkpoint for --init-from ({exc})"
+        ) from None
     own = model.state_dict()
     has_kg = any(_is_kg_key(model, k) for k in own)
     if has_kg and not same_graph(spec, src_spec):
-        raise InputError(checkpoint, "cannot transfer the KG encoder: the source run used a different graph "
-                                     f"vocabulary ({src_spec.num_entities} entities / {src_spec.num_relations} "
-                                     f"relations vs {spec.num_entities} / {spec.num_relations} here); build both "
-                                     "contexts on the same knowledge graph")
+        raise InputError(
+            checkpoint,
+            "cannot transfer the KG encoder: the source run used a different graph "
+            f"vocabulary ({src_spec.num_entities} entities / {src_spec.num_relations} "
+            f"relations vs {spec.num_entities} / {spec.num_relations} here); build both "
+            "contexts on the same knowledge graph",
+        )
     copied, skipped = [], []
     new_state = {}
     for key, value in own.items():

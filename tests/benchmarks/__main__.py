@@ -17,10 +17,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
+    names = sorted(p.stem[len("bench_") :] for p in HERE.glob("bench_*.py"))
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all): {', '.join(names)}")
-    parser.add_argument("--data", default=None, help="the shared data folder (exported as SYNLEAF_SHARED_DATA)")
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run (default all): {', '.join(names)}"
+    )
+    parser.add_argument(
+        "--data", default=None, help="the shared data folder (exported as SYNLEAF_SHARED_DATA)"
+    )
     args = parser.parse_args(argv)
     env = dict(os.environ)
     if args.data:
@@ -32,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown benchmark {name!r}; have {names}")
         print(f"\n=== bench_{name} ===", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call([sys.executable, "-m", f"tests.benchmarks.bench_{name}"], env=env,
-                             cwd=HERE.parents[1])
+        rc = subprocess.call(
+            [sys.executable, "-m", f"tests.benchmarks.bench_{name}"], env=env, cwd=HERE.parents[1]
+        )
         print(f"=== bench_{name}: exit {rc}, {time.perf_counter() - t0:.1f} s ===", flush=True)
         if rc:
             failed.append(name)

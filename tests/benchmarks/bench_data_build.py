@@ -32,7 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    ap.add_argument("--out", type=Path, default=None, help="keep the contexts here (default: temporary)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="keep the contexts here (default: temporary)"
+    )
     ap.add_argument("--contexts", default=None, help="comma-separated names (default: all nine)")
     args = ap.parse_args(argv)
     names = args.contexts.split(",") if args.contexts else list(BUILTIN_CONTEXTS)
@@ -73,22 +75,39 @@ def main(argv: list[str] | None = None) -> int:
         state.update(ctx=None, phase=None, t=time.perf_counter())
 
     t1 = time.perf_counter()
-    rows = build_all(args.data, out, contexts=names, progress=Progress(on_progress), resolver=resolver, kg=kg,
-                     on_built=on_built)
+    rows = build_all(
+        args.data,
+        out,
+        contexts=names,
+        progress=Progress(on_progress),
+        resolver=resolver,
+        kg=kg,
+        on_built=on_built,
+    )
     total = time.perf_counter() - t1
     rss.stop()
 
-    print(f"\n{'context':8s} {'read s':>7s} {'build s':>8s} {'save s':>7s} {'total s':>8s} "
-          f"{'peak RSS MB (read/build/save)':>31s} {'on disk MB':>10s}")
+    print(
+        f"\n{'context':8s} {'read s':>7s} {'build s':>8s} {'save s':>7s} {'total s':>8s} "
+        f"{'peak RSS MB (read/build/save)':>31s} {'on disk MB':>10s}"
+    )
     for name in names:
         p = phases.get(name, {})
         tot = sum(p.get(f"{k}_s", 0.0) for k in ("read", "build", "save"))
-        size = sum(f.stat().st_size for f in (out / name).iterdir()) / MB if (out / name).exists() else 0.0
+        size = (
+            sum(f.stat().st_size for f in (out / name).iterdir()) / MB
+            if (out / name).exists()
+            else 0.0
+        )
         peaks = "/".join(f"{p.get(f'{k}_peak_mb', 0):.0f}" for k in ("read", "build", "save"))
-        print(f"{name:8s} {p.get('read_s', 0):7.1f} {p.get('build_s', 0):8.1f} {p.get('save_s', 0):7.1f} "
-              f"{tot:8.1f} {peaks:>31s} {size:10.1f}")
+        print(
+            f"{name:8s} {p.get('read_s', 0):7.1f} {p.get('build_s', 0):8.1f} {p.get('save_s', 0):7.1f} "
+            f"{tot:8.1f} {peaks:>31s} {size:10.1f}"
+        )
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nall {len(names)} contexts: {total:.1f} s wall; process peak RSS {max_rss:.0f} MB (ru_maxrss)\n")
+    print(
+        f"\nall {len(names)} contexts: {total:.1f} s wall; process peak RSS {max_rss:.0f} MB (ru_maxrss)\n"
+    )
     print(format_tables(rows))
     if args.out is None:
         shutil.rmtree(out, ignore_errors=True)

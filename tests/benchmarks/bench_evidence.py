@@ -50,10 +50,18 @@ def known_pairs(data: Path, genes: np.ndarray, cache: dict, sl_only: bool = Fals
     from synleaf_desktop.io.labels import read_label_files
 
     if "pairs" not in cache:
-        frames = [read_label_files([data / f for f in ELISL_FILES]).pairs,
-                  read_label_files([data / f for f in SYNLETHDB_FILES], cancer="pan").pairs]
-        cache["pairs"] = [(f["gene1"].to_numpy(dtype=str), f["gene2"].to_numpy(dtype=str),
-                           f["label"].to_numpy() == 1) for f in frames]
+        frames = [
+            read_label_files([data / f for f in ELISL_FILES]).pairs,
+            read_label_files([data / f for f in SYNLETHDB_FILES], cancer="pan").pairs,
+        ]
+        cache["pairs"] = [
+            (
+                f["gene1"].to_numpy(dtype=str),
+                f["gene2"].to_numpy(dtype=str),
+                f["label"].to_numpy() == 1,
+            )
+            for f in frames
+        ]
     idx = {g: i for i, g in enumerate(np.asarray(genes).astype(str).tolist())}
     out = []
     for g1, g2, sl in cache["pairs"]:
@@ -83,14 +91,19 @@ def baseline_models(context, split, seed: int, which: list[str]):
     omics, prof = gene_features(context, np.unique(train[:, :2]), 32, seed)
     x, y = pair_features(train, omics, prof), train[:, 2]
     makers = {
-        "lr": lambda: make_pipeline(MaxAbsScaler(), LogisticRegression(C=1.0, solver="liblinear", max_iter=2000)),
-        "rf": lambda: RandomForestClassifier(n_estimators=300, max_features="sqrt", min_samples_leaf=2, n_jobs=1,
-                                             random_state=seed),
+        "lr": lambda: make_pipeline(
+            MaxAbsScaler(), LogisticRegression(C=1.0, solver="liblinear", max_iter=2000)
+        ),
+        "rf": lambda: RandomForestClassifier(
+            n_estimators=300, max_features="sqrt", min_samples_leaf=2, n_jobs=1, random_state=seed
+        ),
     }
     out = {}
     for name in which:
         model = makers[name]().fit(x, y)
-        out[name] = (lambda m: lambda p: m.predict_proba(pair_features(np.asarray(p), omics, prof))[:, 1])(model)
+        out[name] = (
+            lambda m: lambda p: m.predict_proba(pair_features(np.asarray(p), omics, prof))[:, 1]
+        )(model)
     return out
 
 
@@ -111,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--draws", type=int, default=3)
     p.add_argument("--baselines", default="lr", help="comma list of lr, rf, or 'none' (default lr)")
     p.add_argument("--terms", type=Path, default=REPO / "resources" / "kg_terms" / "terms.npz")
-    p.add_argument("--exclude", choices=("all", "sl"), default="all",
-                   help="pairs never used as controls: every labelled pair (default, the issue's rule) or SL pairs "
-                        "only (KIRC's test genes have every pair among them labelled, so 'all' leaves no control)")
+    p.add_argument(
+        "--exclude",
+        choices=("all", "sl"),
+        default="all",
+        help="pairs never used as controls: every labelled pair (default, the issue's rule) or SL pairs "
+        "only (KIRC's test genes have every pair among them labelled, so 'all' leaves no control)",
+    )
     p.add_argument("--out", type=Path, default=HERE / "results")
     args = p.parse_args(argv)
     which = [b for b in args.baselines.split(",") if b and b != "none"]
@@ -134,14 +151,29 @@ def main(argv: list[str] | None = None) -> int:
         store = EvidenceStore.from_arrays(arrays, ctx.genes)
         size = npz_size(arrays)
         src = store.meta
-        desc = " + ".join(f"{k}: {src[k]['fmt']} ({src[k]['samples']} tumours)"
-                          for k in ("mutation", "copy_number") if src.get(k))
-        ctx_info.append({"context": name, "source": desc, "samples": store.n_samples, "evidence_npz_bytes": size,
-                         "genes": len(ctx.genes), "genes_ever_inactivated": src["genes_ever_inactivated"]})
-        print(f"\n== {name}: {desc}; {store.n_samples} tumours; {src['genes_ever_inactivated']} of {len(ctx.genes)} "
-              f"genes ever inactivated; evidence.npz {size / 1e3:.0f} kB ({time.perf_counter() - t0:.1f} s)")
+        desc = " + ".join(
+            f"{k}: {src[k]['fmt']} ({src[k]['samples']} tumours)"
+            for k in ("mutation", "copy_number")
+            if src.get(k)
+        )
+        ctx_info.append(
+            {
+                "context": name,
+                "source": desc,
+                "samples": store.n_samples,
+                "evidence_npz_bytes": size,
+                "genes": len(ctx.genes),
+                "genes_ever_inactivated": src["genes_ever_inactivated"],
+            }
+        )
+        print(
+            f"\n== {name}: {desc}; {store.n_samples} tumours; {src['genes_ever_inactivated']} of {len(ctx.genes)} "
+            f"genes ever inactivated; evidence.npz {size / 1e3:.0f} kB ({time.perf_counter() - t0:.1f} s)"
+        )
         known = known_pairs(args.data, ctx.genes, label_cache, sl_only=args.exclude == "sl")
-        ctx_known = ctx.labels[:, :2] if args.exclude == "all" else ctx.labels[ctx.labels[:, 2] == 1, :2]
+        ctx_known = (
+            ctx.labels[:, :2] if args.exclude == "all" else ctx.labels[ctx.labels[:, 2] == 1, :2]
+        )
         known = np.concatenate([known, ctx_known])
         trow = terms.rows(ctx.genes)
 
@@ -160,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
                 test = np.asarray(split["test"])
                 pos, neg = test[test[:, 2] == 1, :2], test[test[:, 2] == 0, :2]
                 seed = run_seed(context_seed(name), cv, k)
-                draws, dropped = repaired_controls(pos, known, args.draws, seed, return_dropped=True)
+                draws, dropped = repaired_controls(
+                    pos, known, args.draws, seed, return_dropped=True
+                )
                 fold_scorers = dict(scorers)
                 if which:
                     fold_scorers.update(baseline_models(ctx, split, seed, which))
@@ -168,17 +202,38 @@ def main(argv: list[str] | None = None) -> int:
                 for sname, fn in fold_scorers.items():
                     s_pos = fn(pos)
                     # a draw can be empty when every positive shares one hub gene (KIRC): AUC NaN
-                    rep = repaired_auc(s_pos, pos, draws,
-                                       control_scores=[fn(d) if len(d) else np.zeros(0) for d in draws])
-                    rows.append({"context": name, "cv": cv, "fold": k, "score": sname,
-                                 "test_auc": auc(s_pos, fn(neg)), "repaired_auc": rep["mean"],
-                                 "repaired_sd": rep["sd"], "n_pos": len(pos), "n_neg": len(neg),
-                                 "n_controls": float(np.mean(rep["n_controls"])), "dropped_stubs": int(sum(dropped)),
-                                 "pos_with_evidence": cover})
-                print(f"{name} cv{cv} fold{k}: {len(pos)} pos, {len(neg)} neg, controls "
-                      f"{[len(d) for d in draws]}; " + ", ".join(
-                          f"{r['score']} {r['test_auc']:.3f}/{r['repaired_auc']:.3f}" for r in rows[-len(fold_scorers):])
-                      + f" ({time.perf_counter() - t1:.1f} s)", flush=True)
+                    rep = repaired_auc(
+                        s_pos,
+                        pos,
+                        draws,
+                        control_scores=[fn(d) if len(d) else np.zeros(0) for d in draws],
+                    )
+                    rows.append(
+                        {
+                            "context": name,
+                            "cv": cv,
+                            "fold": k,
+                            "score": sname,
+                            "test_auc": auc(s_pos, fn(neg)),
+                            "repaired_auc": rep["mean"],
+                            "repaired_sd": rep["sd"],
+                            "n_pos": len(pos),
+                            "n_neg": len(neg),
+                            "n_controls": float(np.mean(rep["n_controls"])),
+                            "dropped_stubs": int(sum(dropped)),
+                            "pos_with_evidence": cover,
+                        }
+                    )
+                print(
+                    f"{name} cv{cv} fold{k}: {len(pos)} pos, {len(neg)} neg, controls "
+                    f"{[len(d) for d in draws]}; "
+                    + ", ".join(
+                        f"{r['score']} {r['test_auc']:.3f}/{r['repaired_auc']:.3f}"
+                        for r in rows[-len(fold_scorers) :]
+                    )
+                    + f" ({time.perf_counter() - t1:.1f} s)",
+                    flush=True,
+                )
         del ctx, store, arrays, calls
 
     fold_csv = args.out / "evidence_folds.csv"
@@ -190,26 +245,40 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    summ = (df.groupby(["context", "cv", "score"], sort=False)
-              .agg(folds=("fold", "count"), test_auc=("test_auc", "mean"), test_sd=("test_auc", "std"),
-                   repaired_auc=("repaired_auc", "mean"), repaired_sd=("repaired_auc", "std"),
-                   n_pos=("n_pos", "mean"), pos_with_evidence=("pos_with_evidence", "mean"))
-              .reset_index())
+    summ = (
+        df.groupby(["context", "cv", "score"], sort=False)
+        .agg(
+            folds=("fold", "count"),
+            test_auc=("test_auc", "mean"),
+            test_sd=("test_auc", "std"),
+            repaired_auc=("repaired_auc", "mean"),
+            repaired_sd=("repaired_auc", "std"),
+            n_pos=("n_pos", "mean"),
+            pos_with_evidence=("pos_with_evidence", "mean"),
+        )
+        .reset_index()
+    )
     summ.to_csv(args.out / "evidence_summary.csv", index=False, float_format="%.4f")
     with open(args.out / "evidence_contexts.json", "w") as fh:
         json.dump(ctx_info, fh, indent=1)
-    wide = summ.pivot_table(index=["context", "cv"], columns="score", values=["test_auc", "repaired_auc"], sort=False)
+    wide = summ.pivot_table(
+        index=["context", "cv"], columns="score", values=["test_auc", "repaired_auc"], sort=False
+    )
     order = [s for s in ("coinact", "coinact_lor", "kg", "lr", "rf") if s in set(summ["score"])]
     print("\nmean over folds: test AUC / re-paired-control AUC")
     print(f"{'scenario':10s} {'pos':>6s} {'ev%':>5s} " + " ".join(f"{s:>13s}" for s in order))
     for (c, cv), r in wide.iterrows():
         sub = summ[(summ["context"] == c) & (summ["cv"] == cv)].iloc[0]
-        print(f"{c + ' cv' + str(cv):10s} {sub['n_pos']:6.0f} {100 * sub['pos_with_evidence']:5.1f} "
-              + " ".join(f"  {r[('test_auc', s)]:.3f}/{r[('repaired_auc', s)]:.3f}" for s in order))
+        print(
+            f"{c + ' cv' + str(cv):10s} {sub['n_pos']:6.0f} {100 * sub['pos_with_evidence']:5.1f} "
+            + " ".join(f"  {r[('test_auc', s)]:.3f}/{r[('repaired_auc', s)]:.3f}" for s in order)
+        )
     print("\ncontext  source; evidence.npz size")
     for info in ctx_info:
         print(f"{info['context']:5s} {info['source']}; {info['evidence_npz_bytes'] / 1e3:.0f} kB")
-    print(f"\nwrote {fold_csv}, {args.out / 'evidence_summary.csv'}, {args.out / 'evidence_contexts.json'}")
+    print(
+        f"\nwrote {fold_csv}, {args.out / 'evidence_summary.csv'}, {args.out / 'evidence_contexts.json'}"
+    )
     return 0
 
 

@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--genes", type=int, default=18000, help="genes per synthetic context")
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--models", type=Path, default=None, help="use these bundles instead of synthetic ones")
+    ap.add_argument(
+        "--models", type=Path, default=None, help="use these bundles instead of synthetic ones"
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_gui_"))
@@ -52,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             models = tmp / "bundled"
             make_bundle_set(models, n_genes=args.genes, exclude={"KIRC": ["RAD51"]})
-            print(f"synthetic bundles: 9 contexts x {args.genes} genes, 5 folds "
-                  f"({time.perf_counter() - t:.1f} s to write)")
+            print(
+                f"synthetic bundles: 9 contexts x {args.genes} genes, 5 folds "
+                f"({time.perf_counter() - t:.1f} s to write)"
+            )
         else:
             models = args.models
         run(models, args.repeat)
@@ -86,12 +90,16 @@ def run(models: Path, repeat: int) -> None:
     t = time.perf_counter()
     win.reload_models()
     pump(lambda: win.engine is not None)
-    print(f"load models + gene names (worker): {time.perf_counter() - t:.2f} s, "
-          f"{len(win.engine.contexts)} contexts")
+    print(
+        f"load models + gene names (worker): {time.perf_counter() - t:.2f} s, "
+        f"{len(win.engine.contexts)} contexts"
+    )
     win.load_completions()
     t = time.perf_counter()
     pump(lambda: win.query_bar.completer_model.rowCount() > 0)
-    print(f"completions (worker): {time.perf_counter() - t:.2f} s, {win.query_bar.completer_model.rowCount()} names")
+    print(
+        f"completions (worker): {time.perf_counter() - t:.2f} s, {win.query_bar.completer_model.rowCount()} names"
+    )
     engine, contexts, infos = win.engine, win.checked_contexts(), win.infos
     genes = [str(g) for g in engine.bundle(contexts[0]).genes[:400]]
     pairs = [(genes[i], genes[i + 1]) for i in range(0, 2 * repeat, 2)]
@@ -136,7 +144,7 @@ def run(models: Path, repeat: int) -> None:
 
     work, refresh, sort = [], [], []
     for k in range(max(3, repeat // 4)):
-        q = {"mode": "list", "genes": genes[k * 50:(k + 1) * 50]}
+        q = {"mode": "list", "genes": genes[k * 50 : (k + 1) * 50]}
         t = time.perf_counter()
         grid = lookup.list_grid(Progress(), engine, q, contexts, infos)
         work.append(time.perf_counter() - t)
@@ -156,7 +164,9 @@ def run(models: Path, repeat: int) -> None:
     t = time.perf_counter()
     win.run_query({"mode": "partners", "gene": genes[0], "top": 25})
     pump(lambda: win.grid.mode == "partners" and not win.tasks.busy("query"))
-    print(f"\npartners top 25 via the worker, click to picture: {(time.perf_counter() - t) * 1e3:.1f} ms")
+    print(
+        f"\npartners top 25 via the worker, click to picture: {(time.perf_counter() - t) * 1e3:.1f} ms"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MB")
     win.tasks.cancel_all()

@@ -54,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     from synleaf_desktop.scoring import ScoringEngine
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--partners", type=int, default=300, help="random partner genes per context (default 300)")
-    p.add_argument("--contexts", default=None, help="comma-separated contexts (default: all bundled)")
+    p.add_argument(
+        "--partners", type=int, default=300, help="random partner genes per context (default 300)"
+    )
+    p.add_argument(
+        "--contexts", default=None, help="comma-separated contexts (default: all bundled)"
+    )
     p.add_argument("--top", type=int, default=200)
     p.add_argument("--lists", action="store_true", help="partner-list figures (needs rank maps)")
     p.add_argument("--queries", type=int, default=60, help="query genes per context for --lists")
@@ -66,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = ScoringEngine.from_registry(Registry())
     names = args.contexts.split(",") if args.contexts else list(engine.contexts)
     rng = np.random.default_rng(0)
-    print(f"{args.partners} random partners per gene; top = the {args.top} genes with the highest mean partner score")
+    print(
+        f"{args.partners} random partners per gene; top = the {args.top} genes with the highest mean partner score"
+    )
     for name in names:
         t = time.perf_counter()
         sc = engine._scorers[engine._canonical(name)]
@@ -89,10 +95,15 @@ def main(argv: list[str] | None = None) -> int:
             mean = np.bincount(i, weights=s, minlength=g) / n
             top = np.argsort(-mean)[: args.top]
             share = float(np.mean(deg[top] > 0))
-            parts.append(f"{label}: rho {spearmanr(mean, deg).statistic:+.3f}, top {share:.2f} "
-                         f"({share / base if base else float('nan'):.1f}x)")
-        print(f"{name:5s} ({sc.strategy}, {g} genes; {base:.3f} of genes have a known SL partner): "
-              + " | ".join(parts) + f"  [{time.perf_counter() - t:.0f} s]")
+            parts.append(
+                f"{label}: rho {spearmanr(mean, deg).statistic:+.3f}, top {share:.2f} "
+                f"({share / base if base else float('nan'):.1f}x)"
+            )
+        print(
+            f"{name:5s} ({sc.strategy}, {g} genes; {base:.3f} of genes have a known SL partner): "
+            + " | ".join(parts)
+            + f"  [{time.perf_counter() - t:.0f} s]"
+        )
     return 0
 
 
@@ -103,7 +114,9 @@ def partner_lists(args: argparse.Namespace) -> int:
 
     engine = ScoringEngine.from_registry(Registry())
     names = args.contexts.split(",") if args.contexts else list(engine.contexts)
-    print(f"{args.queries} query genes with a known SL partner per context; lists of {args.k} partners")
+    print(
+        f"{args.queries} query genes with a known SL partner per context; lists of {args.k} partners"
+    )
     print(f"{'context':8} {'order':14} {'hub share':>9} {'distinct':>8} {'known@K':>8}")
     for name in names:
         cal = engine.calibration(name)
@@ -114,7 +127,9 @@ def partner_lists(args: argparse.Namespace) -> int:
         g = sc.n_genes
         hubs = set(np.argsort(cal.typical_top)[: max(1, g // 100)].tolist())
         z = np.load(sc.bundle.folder / "split_pairs.npz", allow_pickle=False)
-        test = np.concatenate([z[k][z[k][:, 2] == 1, :2] for k in z.files if k.endswith("_test")]).astype(np.int64)
+        test = np.concatenate(
+            [z[k][z[k][:, 2] == 1, :2] for k in z.files if k.endswith("_test")]
+        ).astype(np.int64)
         known: dict[int, set[int]] = {}
         for a, b in test:
             known.setdefault(int(a), set()).add(int(b))
@@ -124,14 +139,18 @@ def partner_lists(args: argparse.Namespace) -> int:
         for order in ("score", "above_typical"):
             slots, hub, found, seen = 0, 0, 0, set()
             for q in queries:
-                df = engine.partners(str(sc.genes[q]), top=args.k, contexts=[name], order=order)[name]
+                df = engine.partners(str(sc.genes[q]), top=args.k, contexts=[name], order=order)[
+                    name
+                ]
                 idx = sc.indices(df["partner"].tolist())
                 slots += len(idx)
                 hub += sum(int(x) in hubs for x in idx)
                 seen.update(int(x) for x in idx)
                 found += bool(known[int(q)] & set(int(x) for x in idx))
-            print(f"{name:8} {order:14} {hub / max(slots, 1):9.3f} {len(seen) / max(slots, 1):8.3f} "
-                  f"{found / len(queries):8.3f}")
+            print(
+                f"{name:8} {order:14} {hub / max(slots, 1):9.3f} {len(seen) / max(slots, 1):8.3f} "
+                f"{found / len(queries):8.3f}"
+            )
     return 0
 
 

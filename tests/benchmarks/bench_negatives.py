@@ -67,7 +67,9 @@ def pos_freq_score(train: np.ndarray, test: np.ndarray, num_genes: int) -> np.nd
     return np.log1p(p[test[:, 0]]) + np.log1p(p[test[:, 1]])
 
 
-def run_fold(ctx: Context, degree: np.ndarray, fold: int, rf_trees: int, seed: int = 2025) -> dict[str, dict]:
+def run_fold(
+    ctx: Context, degree: np.ndarray, fold: int, rf_trees: int, seed: int = 2025
+) -> dict[str, dict]:
     """Test metrics of the four models on CV1 fold ``fold``: ``{model: pair_metrics}``."""
     split = ctx.split(1, fold)
     tr, te = np.asarray(split["train"]), np.asarray(split["test"])
@@ -91,8 +93,13 @@ def run_fold(ctx: Context, degree: np.ndarray, fold: int, rf_trees: int, seed: i
     out["lr"]["wall_s"] = time.monotonic() - t + feat_s
     if rf_trees > 0:
         t = time.monotonic()
-        rf = RandomForestClassifier(n_estimators=rf_trees, max_features="sqrt", min_samples_leaf=2, n_jobs=1,
-                                    random_state=seed)
+        rf = RandomForestClassifier(
+            n_estimators=rf_trees,
+            max_features="sqrt",
+            min_samples_leaf=2,
+            n_jobs=1,
+            random_state=seed,
+        )
         rf.fit(xtr, tr[:, 2])
         out["rf"] = pair_metrics(te[:, 2], rf.predict_proba(xte)[:, 1])
         out["rf"]["wall_s"] = time.monotonic() - t
@@ -116,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--contexts", default="pan,BRCA")
     ap.add_argument("--folds", default="1,2,3,4,5")
     ap.add_argument("--rf-trees", type=int, default=300)
-    ap.add_argument("--skip-baselines", action="store_true", help="only the annotation-count models")
+    ap.add_argument(
+        "--skip-baselines", action="store_true", help="only the annotation-count models"
+    )
     args = ap.parse_args(argv)
     folds = [int(f) for f in args.folds.split(",")]
     names = [n.strip() for n in args.contexts.split(",") if n.strip()]
@@ -135,27 +144,36 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"warning: {folder} was built with negatives={built!r}, expected {scheme!r}")
             degree = annotation_degree(ctx.kg, ctx.num_genes)
             n_gen, ks = generated_ks(ctx, degree)
-            print(f"{name} {scheme}: loaded in {time.perf_counter() - t0:.1f} s; CV1 generated negatives {n_gen}, "
-                  f"KS(degree: generated vs positive genes) = {ks:.3f}", flush=True)
+            print(
+                f"{name} {scheme}: loaded in {time.perf_counter() - t0:.1f} s; CV1 generated negatives {n_gen}, "
+                f"KS(degree: generated vs positive genes) = {ks:.3f}",
+                flush=True,
+            )
             res = results.setdefault((name, scheme), {m: [] for m in MODELS})
             for k in folds:
                 t = time.perf_counter()
                 if args.skip_baselines:
                     split = ctx.split(1, k)
                     tr, te = np.asarray(split["train"]), np.asarray(split["test"])
-                    fold = {"deg_sum": pair_metrics(te[:, 2], degree_features(te, degree)[:, 0]),
-                            "pos_freq": pair_metrics(te[:, 2], pos_freq_score(tr, te, ctx.num_genes))}
+                    fold = {
+                        "deg_sum": pair_metrics(te[:, 2], degree_features(te, degree)[:, 0]),
+                        "pos_freq": pair_metrics(te[:, 2], pos_freq_score(tr, te, ctx.num_genes)),
+                    }
                 else:
                     fold = run_fold(ctx, degree, k, args.rf_trees)
                 for m, met in fold.items():
                     res[m].append(met["auc"])
                 aucs = "  ".join(f"{m} {met['auc']:.4f}" for m, met in fold.items())
-                print(f"  fold {k}: {aucs}  ({time.perf_counter() - t:.0f} s, peak RSS {_peak_rss_mb():.0f} MB)",
-                      flush=True)
+                print(
+                    f"  fold {k}: {aucs}  ({time.perf_counter() - t:.0f} s, peak RSS {_peak_rss_mb():.0f} MB)",
+                    flush=True,
+                )
             del ctx
 
-    print(f"\nCV1 test AUC, mean ± sd over folds {args.folds} (RF: {args.rf_trees} trees); "
-          f"total {time.perf_counter() - t_all:.0f} s, peak RSS {_peak_rss_mb():.0f} MB")
+    print(
+        f"\nCV1 test AUC, mean ± sd over folds {args.folds} (RF: {args.rf_trees} trees); "
+        f"total {time.perf_counter() - t_all:.0f} s, peak RSS {_peak_rss_mb():.0f} MB"
+    )
     head = f"{'context':8s} {'negatives':9s} " + " ".join(f"{m:>16s}" for m in MODELS)
     print(head)
     print("-" * len(head))
@@ -163,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         cells = []
         for m in MODELS:
             v = np.asarray(res[m])
-            cells.append(f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}" if len(v) else "-")
+            cells.append(
+                f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}" if len(v) else "-"
+            )
         print(f"{name:8s} {scheme:9s} " + " ".join(f"{c:>16s}" for c in cells))
     return 0
 

@@ -93,29 +93,55 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(b.folds):
             test = b.split_pairs[f"fold{k}_test"].astype(np.int64)
             pos, neg = test[test[:, 2] == 1], test[test[:, 2] == 0]
-            controls, dropped = repaired_controls(pos[:, :2], exclude=known, n_draws=args.draws, seed=k,
-                                                  return_dropped=True)
+            controls, dropped = repaired_controls(
+                pos[:, :2], exclude=known, n_draws=args.draws, seed=k, return_dropped=True
+            )
             s_pos = fold_scores(sc, k, pos[:, 0], pos[:, 1])
             s_neg = fold_scores(sc, k, neg[:, 0], neg[:, 1])
             s_ctl = [fold_scores(sc, k, c[:, 0], c[:, 1]) for c in controls]
             # too few controls (nearly every pair of the test genes is labelled somewhere): no figure
-            enough = min(len(c) for c in controls) >= max(MIN_CONTROLS, MIN_CONTROL_SHARE * len(pos))
+            enough = min(len(c) for c in controls) >= max(
+                MIN_CONTROLS, MIN_CONTROL_SHARE * len(pos)
+            )
             for strat in s_pos:
                 y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
                 test_auc = roc_auc_score(y, np.r_[s_pos[strat], s_neg[strat]])
-                rep = ([roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(c))], np.r_[s_pos[strat], d[strat]])
-                        for c, d in zip(controls, s_ctl)] if enough else [float("nan")])
-                rows.append({"context": name, "cv": b.manifest.get("cv"), "fold": k + 1, "strategy": strat,
-                             "selected": strat == b.strategy, "test_auc": test_auc,
-                             "repaired_auc": float(np.mean(rep)), "repaired_auc_sd": float(np.std(rep)),
-                             "n_pos": len(pos), "n_controls": int(np.mean([len(c) for c in controls])),
-                             "dropped_stubs": int(np.sum(dropped))})
+                rep = (
+                    [
+                        roc_auc_score(
+                            np.r_[np.ones(len(pos)), np.zeros(len(c))],
+                            np.r_[s_pos[strat], d[strat]],
+                        )
+                        for c, d in zip(controls, s_ctl)
+                    ]
+                    if enough
+                    else [float("nan")]
+                )
+                rows.append(
+                    {
+                        "context": name,
+                        "cv": b.manifest.get("cv"),
+                        "fold": k + 1,
+                        "strategy": strat,
+                        "selected": strat == b.strategy,
+                        "test_auc": test_auc,
+                        "repaired_auc": float(np.mean(rep)),
+                        "repaired_auc_sd": float(np.std(rep)),
+                        "n_pos": len(pos),
+                        "n_controls": int(np.mean([len(c) for c in controls])),
+                        "dropped_stubs": int(np.sum(dropped)),
+                    }
+                )
         print(f"{name}: {b.folds} folds in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     df = pd.DataFrame(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out, index=False, float_format="%.4f")
-    tab = df.groupby(["context", "strategy"]).agg(test_auc=("test_auc", "mean"), repaired_auc=("repaired_auc", "mean"),
-                                                  folds=("fold", "count"), selected=("selected", "first"))
+    tab = df.groupby(["context", "strategy"]).agg(
+        test_auc=("test_auc", "mean"),
+        repaired_auc=("repaired_auc", "mean"),
+        folds=("fold", "count"),
+        selected=("selected", "first"),
+    )
     print(tab.round(3).to_string())
     print(f"per-fold rows -> {args.out}")
     return 0

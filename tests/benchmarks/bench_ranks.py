@@ -32,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore", RuntimeWarning)  # contexts without a rank map print nan
     engine = ScoringEngine.from_registry(Registry())
     print(f"{args.pairs} random pairs per context (seed 0)")
-    print(f"{'context':8} {'raw median':>10} {'raw p99':>8} {'raw > 0.5':>9} | {'pct median':>10} {'pct p99':>8} "
-          f"{'in top 1 %':>10} {'held-out SL median pct':>22}")
+    print(
+        f"{'context':8} {'raw median':>10} {'raw p99':>8} {'raw > 0.5':>9} | {'pct median':>10} {'pct p99':>8} "
+        f"{'in top 1 %':>10} {'held-out SL median pct':>22}"
+    )
     for name in engine.contexts:
         sc = engine._scorers[name]
         rng = np.random.default_rng(0)
@@ -43,11 +45,16 @@ def main(argv: list[str] | None = None) -> int:
         s = sc.pairs(i, j)["folds"].mean(axis=0)
         rk = engine.ranks(name, s)
         cal = engine.calibration(name)
-        held = (f"{np.median(cal.percentile(cal.heldout)):22.1f}" if cal is not None and cal.n_heldout
-                else f"{'-':>22}")
-        print(f"{name:8} {np.median(s):10.3f} {np.percentile(s, 99):8.3f} {np.mean(s > 0.5):9.1%} | "
-              f"{np.nanmedian(rk['percentile']):10.1f} {np.nanpercentile(rk['percentile'], 99):8.2f} "
-              f"{np.nanmean(rk['top_fraction'] <= 0.01):10.1%} {held}")
+        held = (
+            f"{np.median(cal.percentile(cal.heldout)):22.1f}"
+            if cal is not None and cal.n_heldout
+            else f"{'-':>22}"
+        )
+        print(
+            f"{name:8} {np.median(s):10.3f} {np.percentile(s, 99):8.3f} {np.mean(s > 0.5):9.1%} | "
+            f"{np.nanmedian(rk['percentile']):10.1f} {np.nanpercentile(rk['percentile'], 99):8.2f} "
+            f"{np.nanmean(rk['top_fraction'] <= 0.01):10.1%} {held}"
+        )
     print("\nknown SL pairs: raw score / genome-wide rank / held-out recall")
     for a, b in EXAMPLES:
         res = engine.score_pair(a, b)

@@ -27,7 +27,14 @@ def load_graph(args) -> tuple[np.ndarray, np.ndarray, int, int, np.ndarray, str]
 
         ctx = Context.load(args.context, omics=False)
         kg = ctx.kg
-        return kg.edge_index, kg.edge_type, kg.num_entities, kg.num_relations, kg.gene_entity, f"context {ctx.name}"
+        return (
+            kg.edge_index,
+            kg.edge_type,
+            kg.num_entities,
+            kg.num_relations,
+            kg.gene_entity,
+            f"context {ctx.name}",
+        )
     from synleaf_desktop.io.kg import KnowledgeGraph
 
     g = KnowledgeGraph.load(args.kg)
@@ -59,9 +66,13 @@ def main(argv=None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     ei, et, n, r, gene_ent, what = load_graph(args)
-    print(f"{what}: {n} entities, {ei.shape[1]} edges, {r} relations; torch threads {torch.get_num_threads()}")
+    print(
+        f"{what}: {n} entities, {ei.shape[1]} edges, {r} relations; torch threads {torch.get_num_threads()}"
+    )
     rng = np.random.default_rng(0)
-    batch = torch.from_numpy(np.sort(rng.choice(gene_ent, size=min(args.genes, len(gene_ent)), replace=False)))
+    batch = torch.from_numpy(
+        np.sort(rng.choice(gene_ent, size=min(args.genes, len(gene_ent)), replace=False))
+    )
     t = time.perf_counter()
     graph = RelGraph(ei, et, n, r)
     print(f"RelGraph index build: {time.perf_counter() - t:.3f} s")
@@ -69,29 +80,37 @@ def main(argv=None) -> None:
     enc = KGEncoder(n, r, graph=graph).train()
     t = time.perf_counter()
     plan = graph.plan(torch.unique(batch), 2)
-    print(f"plan for {len(batch)} genes: {time.perf_counter() - t:.3f} s; layer-1 rows {plan.ops[0].n_dst}, "
-          f"layer-1 nnz {len(plan.ops[0].vals)}, layer-2 nnz {len(plan.ops[1].vals)}")
+    print(
+        f"plan for {len(batch)} genes: {time.perf_counter() - t:.3f} s; layer-1 rows {plan.ops[0].n_dst}, "
+        f"layer-1 nnz {len(plan.ops[0].vals)}, layer-2 nnz {len(plan.ops[1].vals)}"
+    )
 
     def fast_step():
         enc.zero_grad(set_to_none=True)
         out = enc(batch)
         out.pow(2).mean().backward()
 
-    print(f"fast layer, one training step ({len(batch)} genes): {step_time(fast_step, args.repeats):.3f} s "
-          f"(plan cached; peak RSS {rss_gb():.2f} GB)")
+    print(
+        f"fast layer, one training step ({len(batch)} genes): {step_time(fast_step, args.repeats):.3f} s "
+        f"(plan cached; peak RSS {rss_gb():.2f} GB)"
+    )
     graph.clear_cache()
 
     def fast_step_uncached():
         graph.clear_cache()
         fast_step()
 
-    print(f"fast layer, same with plan rebuilt every step: {step_time(fast_step_uncached, args.repeats):.3f} s")
+    print(
+        f"fast layer, same with plan rebuilt every step: {step_time(fast_step_uncached, args.repeats):.3f} s"
+    )
     all_genes = torch.from_numpy(np.sort(gene_ent))
     with torch.no_grad():
         enc.eval()
         t = time.perf_counter()
         enc(all_genes)
-        print(f"fast layer, eval pass over all {len(all_genes)} genes: {time.perf_counter() - t:.3f} s")
+        print(
+            f"fast layer, eval pass over all {len(all_genes)} genes: {time.perf_counter() - t:.3f} s"
+        )
         enc.train()
 
     if not args.skip_pyg:
@@ -106,8 +125,10 @@ def main(argv=None) -> None:
             out = c2(h, eit, ett)[batch]
             out.pow(2).mean().backward()
 
-        print(f"torch_geometric RGCNConv full graph, one training step: {step_time(pyg_step, 1):.3f} s "
-              f"(peak RSS {rss_gb():.2f} GB)")
+        print(
+            f"torch_geometric RGCNConv full graph, one training step: {step_time(pyg_step, 1):.3f} s "
+            f"(peak RSS {rss_gb():.2f} GB)"
+        )
 
     # correctness on a small graph
     g = torch.Generator().manual_seed(1)
@@ -124,7 +145,9 @@ def main(argv=None) -> None:
         ids = torch.arange(0, ns, 7)
         a = small(ids)
         b = r2(F.relu(r1(small.embedding.weight, sei, set_)), sei, set_)[ids]
-    print(f"max |fast - RGCNConv| on a {ns}-node, {es}-edge graph: {float((a - b).abs().max()):.2e}")
+    print(
+        f"max |fast - RGCNConv| on a {ns}-node, {es}-edge graph: {float((a - b).abs().max()):.2e}"
+    )
     print(f"peak RSS {rss_gb():.2f} GB")
 
 

@@ -63,12 +63,21 @@ def write_set(root: Path, n_genes: int) -> dict[str, float]:
     for name in BUILTIN_ORDER:
         m = json.loads((root / name / "manifest.json").read_text())
         sizes[name] = sum(p.stat().st_size for p in (root / name).iterdir()) / MB
-        print(f"  {name:5s} {m['strategy']}  genes {m['n_genes']}  folds {m['folds_shipped']}/{m['folds_trained']}"
-              f"  {sizes[name]:6.1f} MB  (model.npz {m['files']['model.npz']['bytes'] / MB:.1f} MB"
-              + (f", split_pairs {m['files']['split_pairs.npz']['bytes'] / MB:.2f} MB"
-                 if "split_pairs.npz" in m["files"] else "")
-              + (f"; fp16 max |diff| {m['dtype_check']['max_abs_diff']:.1e}" if m.get("dtype_check") else "")
-              + ")")
+        print(
+            f"  {name:5s} {m['strategy']}  genes {m['n_genes']}  folds {m['folds_shipped']}/{m['folds_trained']}"
+            f"  {sizes[name]:6.1f} MB  (model.npz {m['files']['model.npz']['bytes'] / MB:.1f} MB"
+            + (
+                f", split_pairs {m['files']['split_pairs.npz']['bytes'] / MB:.2f} MB"
+                if "split_pairs.npz" in m["files"]
+                else ""
+            )
+            + (
+                f"; fp16 max |diff| {m['dtype_check']['max_abs_diff']:.1e}"
+                if m.get("dtype_check")
+                else ""
+            )
+            + ")"
+        )
     return sizes
 
 
@@ -81,10 +90,14 @@ def budget_report(sizes: dict[str, float], n_genes: int, total_mb: float = 150.0
     fixed_umt = statistics.mean(sizes[n] - 5 * per_fold for n in umt)
     per_bundle = (total_mb - ume_total) / len(umt)
     fit = int((per_bundle - fixed_umt) // per_fold)
-    print(f"all nine, 5 folds each: {sum(sizes.values()):.1f} MB (budget {total_mb:.0f} MB); UME total "
-          f"{ume_total:.1f} MB; one UMT fold = {per_fold:.1f} MB fp16")
-    print(f"  with {total_mb:.0f} MB shared equally by the {len(umt)} UMT bundles ({per_bundle:.1f} MB each): "
-          f"{min(fit, 5)} UMT folds per bundle fit (write_bundle(size_budget_bytes=...) ships the first n)")
+    print(
+        f"all nine, 5 folds each: {sum(sizes.values()):.1f} MB (budget {total_mb:.0f} MB); UME total "
+        f"{ume_total:.1f} MB; one UMT fold = {per_fold:.1f} MB fp16"
+    )
+    print(
+        f"  with {total_mb:.0f} MB shared equally by the {len(umt)} UMT bundles ({per_bundle:.1f} MB each): "
+        f"{min(fit, 5)} UMT folds per bundle fit (write_bundle(size_budget_bytes=...) ships the first n)"
+    )
 
 
 COLD = r"""
@@ -111,21 +124,33 @@ def cold_start(root: Path, cache: Path) -> None:
     for p in root.rglob("*"):
         if p.is_file():
             os.utime(p, (old, old))
-    env = dict(os.environ, SYNLEAF_USER_CACHE=str(cache), SYNLEAF_USER_DATA=str(cache / "data"),
-               PYTHONPATH=str(REPO))
+    env = dict(
+        os.environ,
+        SYNLEAF_USER_CACHE=str(cache),
+        SYNLEAF_USER_DATA=str(cache / "data"),
+        PYTHONPATH=str(REPO),
+    )
     for label in ("hash (first run)", "verification cache"):
         t = time.perf_counter()
-        res = subprocess.run([sys.executable, "-c", COLD, str(root), str(cache / "no_user_models")],
-                             capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+        res = subprocess.run(
+            [sys.executable, "-c", COLD, str(root), str(cache / "no_user_models")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=600,
+        )
         wall = time.perf_counter() - t
         if res.returncode:
             print(res.stderr)
             raise SystemExit(1)
         d = json.loads(res.stdout)
-        print(f"cold start [{label}]: process wall {wall:.2f} s; import {d['import']:.3f} s, load "
-              f"{d['contexts']} bundles {d['load']:.3f} s; first pair by symbols {1e3 * d['first_pair']:.1f} ms "
-              f"(ready: {d['import'] + d['load'] + d['first_pair']:.3f} s); first pair by alias/Entrez "
-              f"{d['first_alias_pair']:.3f} s (loads the gene resolver); torch imported: {d['torch_loaded']}")
+        print(
+            f"cold start [{label}]: process wall {wall:.2f} s; import {d['import']:.3f} s, load "
+            f"{d['contexts']} bundles {d['load']:.3f} s; first pair by symbols {1e3 * d['first_pair']:.1f} ms "
+            f"(ready: {d['import'] + d['load'] + d['first_pair']:.3f} s); first pair by alias/Entrez "
+            f"{d['first_alias_pair']:.3f} s (loads the gene resolver); torch imported: {d['torch_loaded']}"
+        )
 
 
 def in_process(root: Path, n_pairs: int = 200) -> None:
@@ -143,8 +168,10 @@ def in_process(root: Path, n_pairs: int = 200) -> None:
         engine.score_pair(str(genes[a]), str(genes[b]))
         times.append(time.perf_counter() - t)
     times.sort()
-    print(f"pair lookup, nine contexts: median {1e3 * statistics.median(times):.2f} ms, p95 "
-          f"{1e3 * times[int(0.95 * len(times))]:.2f} ms ({n_pairs} random pairs)")
+    print(
+        f"pair lookup, nine contexts: median {1e3 * statistics.median(times):.2f} ms, p95 "
+        f"{1e3 * times[int(0.95 * len(times))]:.2f} ms ({n_pairs} random pairs)"
+    )
     t = time.perf_counter()
     engine.cross_context("BRCA1", top=50)
     first = time.perf_counter() - t
@@ -160,10 +187,12 @@ def in_process(root: Path, n_pairs: int = 200) -> None:
     t = time.perf_counter()
     engine.partners("BRCA1", top=50)
     part = time.perf_counter() - t
-    print(f"partners across nine contexts (cross_context, top 50 each): first call {1e3 * first:.0f} ms "
-          f"(includes fp16->fp32 materialisation of the UMT terms; engine.warm_up() alone {1e3 * warm_up:.0f} ms), "
-          f"warm median {1e3 * statistics.median(warm):.0f} ms"
-          f" (min {1e3 * min(warm):.0f}); partners() warm {1e3 * part:.0f} ms; peak RSS {_rss_mb():.0f} MB")
+    print(
+        f"partners across nine contexts (cross_context, top 50 each): first call {1e3 * first:.0f} ms "
+        f"(includes fp16->fp32 materialisation of the UMT terms; engine.warm_up() alone {1e3 * warm_up:.0f} ms), "
+        f"warm median {1e3 * statistics.median(warm):.0f} ms"
+        f" (min {1e3 * min(warm):.0f}); partners() warm {1e3 * part:.0f} ms; peak RSS {_rss_mb():.0f} MB"
+    )
 
 
 GENOME = r"""
@@ -187,8 +216,10 @@ def kernel(root: Path, rows: int = 48) -> None:
     from synleaf_desktop.scoring.context import ContextScorer, single_thread_blas
 
     strategies = _strategies(root)
-    for name in [next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None)
-                 for s in ("ume", "umt")]:
+    for name in [
+        next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None)
+        for s in ("ume", "umt")
+    ]:
         if name is None:
             continue
         sc = ContextScorer(Bundle.load(root / name, verify=False))
@@ -198,56 +229,87 @@ def kernel(root: Path, rows: int = 48) -> None:
             sc.block(100, 100 + rows, 101)
             dt = time.perf_counter() - t
         n = rows * (sc.n_genes - 101)
-        print(f"block kernel {name} ({sc.strategy}), one thread: {n / dt / 1e6:.2f} M pairs/s "
-              f"({n:,} pairs in {dt:.2f} s)")
+        print(
+            f"block kernel {name} ({sc.strategy}), one thread: {n / dt / 1e6:.2f} M pairs/s "
+            f"({n:,} pairs in {dt:.2f} s)"
+        )
 
 
 def _strategies(root: Path) -> dict[str, str]:
-    return {d.name: json.loads((d / "manifest.json").read_text())["strategy"]
-            for d in sorted(root.iterdir()) if (d / "manifest.json").exists()}
+    return {
+        d.name: json.loads((d / "manifest.json").read_text())["strategy"]
+        for d in sorted(root.iterdir())
+        if (d / "manifest.json").exists()
+    }
 
 
 def genome(root: Path, threads: int) -> None:
     strategies = _strategies(root)
-    picks = [next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None) for s in ("ume", "umt")]
+    picks = [
+        next((n for n in ("LUAD", "BRCA", *strategies) if strategies.get(n) == s), None)
+        for s in ("ume", "umt")
+    ]
     for name in [n for n in picks if n]:  # one UME and one UMT context
         out = root / f"genome_{name}.tsv"
-        res = subprocess.run([sys.executable, "-c", GENOME, str(root / name), str(out), str(threads)],
-                             capture_output=True, text=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
-                             timeout=3600)
+        res = subprocess.run(
+            [sys.executable, "-c", GENOME, str(root / name), str(out), str(threads)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=dict(os.environ, PYTHONPATH=str(REPO)),
+            timeout=3600,
+        )
         if res.returncode:
             print(res.stderr)
             raise SystemExit(1)
         d = json.loads(res.stdout.strip().splitlines()[-1])
-        print(f"genome-wide {name} ({strategies[name]}, {d['folds']} folds, {d['n_genes']} genes): "
-              f"{d['pairs']:,} pairs in {d['seconds']:.1f} s = {d['pairs_per_second'] / 1e6:.2f} M pairs/s with "
-              f"{d['threads']} threads; peak RSS {d['peak_rss_mb']:.0f} MB; top-1000 min score "
-              f"{d['min_written_score']:.4f}")
+        print(
+            f"genome-wide {name} ({strategies[name]}, {d['folds']} folds, {d['n_genes']} genes): "
+            f"{d['pairs']:,} pairs in {d['seconds']:.1f} s = {d['pairs_per_second'] / 1e6:.2f} M pairs/s with "
+            f"{d['threads']} threads; peak RSS {d['peak_rss_mb']:.0f} MB; top-1000 min score "
+            f"{d['min_written_score']:.4f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--genes", type=int, default=18000)
-    p.add_argument("--threads", type=int, default=0, help="genome-wide worker threads (0 = default)")
+    p.add_argument(
+        "--threads", type=int, default=0, help="genome-wide worker threads (0 = default)"
+    )
     p.add_argument("--skip-genome", action="store_true")
-    p.add_argument("--keep", type=Path, default=None, help="write (or reuse) the bundles here and keep them")
-    p.add_argument("--bundles", type=Path, default=None, help="measure a copy of these real bundles")
+    p.add_argument(
+        "--keep", type=Path, default=None, help="write (or reuse) the bundles here and keep them"
+    )
+    p.add_argument(
+        "--bundles", type=Path, default=None, help="measure a copy of these real bundles"
+    )
     args = p.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="synleaf_bench_scoring_"))
     root = args.keep or tmp / "bundled_models"
     try:
-        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}")
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}"
+        )
         if args.bundles is not None:
-            shutil.copytree(args.bundles, root, ignore=shutil.ignore_patterns("evaluation", "*.md", "*.csv"))
+            shutil.copytree(
+                args.bundles, root, ignore=shutil.ignore_patterns("evaluation", "*.md", "*.csv")
+            )
             for name, strat in _strategies(root).items():
                 m = json.loads((root / name / "manifest.json").read_text())
                 size = sum(f.stat().st_size for f in (root / name).iterdir()) / MB
-                print(f"  {name:5s} {strat}  genes {m['n_genes']}  folds {m['folds_shipped']}/{m['folds_trained']}"
-                      f"  {size:6.1f} MB")
+                print(
+                    f"  {name:5s} {strat}  genes {m['n_genes']}  folds {m['folds_shipped']}/{m['folds_trained']}"
+                    f"  {size:6.1f} MB"
+                )
         elif not (root / "pan" / "manifest.json").exists():
             sizes = write_set(root, args.genes)
         else:
-            sizes = {d.name: sum(f.stat().st_size for f in d.iterdir()) / MB for d in root.iterdir() if d.is_dir()}
+            sizes = {
+                d.name: sum(f.stat().st_size for f in d.iterdir()) / MB
+                for d in root.iterdir()
+                if d.is_dir()
+            }
             print(f"reusing bundles in {root}")
         if args.bundles is None:
             budget_report(sizes, args.genes)

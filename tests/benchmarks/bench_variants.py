@@ -53,15 +53,24 @@ def _metrics(path: Path) -> dict | None:
 
 def _config(args) -> TrainConfig:
     hidden = [int(x) for x in args.hidden_dims.split(",")] if args.hidden_dims else None
-    return TrainConfig(hidden_dims=hidden, teacher_mode=args.teacher_mode, patience=args.patience,
-                       patience_steps=args.patience_steps, standard_vae_heads=args.standard_vae_heads,
-                       keep_optimizer=False)
+    return TrainConfig(
+        hidden_dims=hidden,
+        teacher_mode=args.teacher_mode,
+        patience=args.patience,
+        patience_steps=args.patience_steps,
+        standard_vae_heads=args.standard_vae_heads,
+        keep_optimizer=False,
+    )
 
 
 def _umt_only(args) -> bool:
     """True when the variant changes nothing before the UMT stage (teachers can be reused)."""
-    return (not args.hidden_dims and not args.standard_vae_heads and args.patience is None
-            and args.patience_steps is None)
+    return (
+        not args.hidden_dims
+        and not args.standard_vae_heads
+        and args.patience is None
+        and args.patience_steps is None
+    )
 
 
 def train_variant(args, scenarios, folds) -> None:
@@ -72,7 +81,10 @@ def train_variant(args, scenarios, folds) -> None:
             ref = fold_dir(args.reference, ctx.name, cv, k)
             out = fold_dir(args.out, ctx.name, cv, k)
             if _metrics(ref) is None:
-                print(f"{ctx.name} cv{cv} fold{k}: no finished reference fold in {ref}; skipped", flush=True)
+                print(
+                    f"{ctx.name} cv{cv} fold{k}: no finished reference fold in {ref}; skipped",
+                    flush=True,
+                )
                 continue
             if (out / "metrics.json").exists():
                 continue
@@ -83,7 +95,9 @@ def train_variant(args, scenarios, folds) -> None:
                         shutil.copy2(ref / stage, out / stage)
             t = time.perf_counter()
             run_fold(ctx, cv, k, args.out, cfg, "cpu")
-            print(f"{ctx.name} cv{cv} fold{k}: trained in {time.perf_counter() - t:.0f} s", flush=True)
+            print(
+                f"{ctx.name} cv{cv} fold{k}: trained in {time.perf_counter() - t:.0f} s", flush=True
+            )
 
 
 def report(args, scenarios, folds) -> None:
@@ -102,8 +116,10 @@ def report(args, scenarios, folds) -> None:
             continue
         sel_r = scenario_selection([r for _, r, _ in pairs])["selected"]
         sel_v = scenario_selection([v for _, _, v in pairs])["selected"]
-        print(f"\n{name} CV{cv}: {len(pairs)} paired fold(s); selected reference {sel_r.upper()}, "
-              f"variant {sel_v.upper()}")
+        print(
+            f"\n{name} CV{cv}: {len(pairs)} paired fold(s); selected reference {sel_r.upper()}, "
+            f"variant {sel_v.upper()}"
+        )
         print("fold  " + "  ".join(f"{s:>15s}" for s in STRATEGIES) + "   UMT stage s, ref/var")
         d_sel: list[float] = []
         deltas = {s: [] for s in STRATEGIES}
@@ -114,23 +130,36 @@ def report(args, scenarios, folds) -> None:
                 deltas[s].append(b - a)
                 cells.append(f"{a:.3f}->{b:.3f}")
             d_sel.append(v["test"][sel_v]["auc"] - r["test"][sel_r]["auc"])
-            print(f"{k:4d}  " + "  ".join(f"{c:>15s}" for c in cells)
-                  + f"   {r['wall_s']['umt']:.0f}/{v['wall_s']['umt']:.0f}")
-        print("mean  " + "  ".join(f"{np.mean(deltas[s]):+15.3f}" for s in STRATEGIES) + "   (variant - reference)")
-        print(f"selected strategy: reference {np.mean([r['test'][sel_r]['auc'] for _, r, _ in pairs]):.3f}, "
-              f"variant {np.mean([v['test'][sel_v]['auc'] for _, _, v in pairs]):.3f}, paired difference "
-              f"{np.mean(d_sel):+.3f} ± {np.std(d_sel):.3f}, variant better in "
-              f"{sum(x > 0 for x in d_sel)}/{len(d_sel)} folds")
+            print(
+                f"{k:4d}  "
+                + "  ".join(f"{c:>15s}" for c in cells)
+                + f"   {r['wall_s']['umt']:.0f}/{v['wall_s']['umt']:.0f}"
+            )
+        print(
+            "mean  "
+            + "  ".join(f"{np.mean(deltas[s]):+15.3f}" for s in STRATEGIES)
+            + "   (variant - reference)"
+        )
+        print(
+            f"selected strategy: reference {np.mean([r['test'][sel_r]['auc'] for _, r, _ in pairs]):.3f}, "
+            f"variant {np.mean([v['test'][sel_v]['auc'] for _, _, v in pairs]):.3f}, paired difference "
+            f"{np.mean(d_sel):+.3f} ± {np.std(d_sel):.3f}, variant better in "
+            f"{sum(x > 0 for x in d_sel)}/{len(d_sel)} folds"
+        )
         all_d += d_sel
         for s in STRATEGIES:
             all_s[s] += deltas[s]
     if all_d:
-        print(f"\nover all paired folds: selected-strategy test AUC difference {np.mean(all_d):+.3f} "
-              f"(variant better in {sum(x > 0 for x in all_d)}/{len(all_d)})")
+        print(
+            f"\nover all paired folds: selected-strategy test AUC difference {np.mean(all_d):+.3f} "
+            f"(variant better in {sum(x > 0 for x in all_d)}/{len(all_d)})"
+        )
         for s in STRATEGIES:
             d = all_s[s]
-            print(f"  {s:10s}: mean difference {np.mean(d):+.3f} ± {np.std(d):.3f}, variant better in "
-                  f"{sum(x > 0 for x in d)}/{len(d)}, equal in {sum(x == 0 for x in d)}")
+            print(
+                f"  {s:10s}: mean difference {np.mean(d):+.3f} ± {np.std(d):.3f}, variant better in "
+                f"{sum(x > 0 for x in d)}/{len(d)}, equal in {sum(x == 0 for x in d)}"
+            )
 
 
 def _describe(args) -> str:
@@ -142,7 +171,9 @@ def _describe(args) -> str:
     if args.standard_vae_heads:
         parts.append("standard VAE heads")
     if args.patience is not None:
-        parts.append(f"patience {args.patience}" + (" (no early stopping)" if args.patience == 0 else ""))
+        parts.append(
+            f"patience {args.patience}" + (" (no early stopping)" if args.patience == 0 else "")
+        )
     if args.patience_steps is not None:
         parts.append(f"patience steps {args.patience_steps}")
     return ", ".join(parts) or "defaults"
@@ -154,10 +185,16 @@ VARIANTS_DIR = Path("tests/benchmarks/results/evaluation/variants")
 def _save_description(args) -> None:
     """variant.json in the variant's run folder: what was changed, on which scenarios."""
     args.out.mkdir(parents=True, exist_ok=True)
-    desc = {"label": args.label or _describe(args), "hidden_dims": args.hidden_dims,
-            "teacher_mode": args.teacher_mode, "standard_vae_heads": args.standard_vae_heads,
-            "patience": args.patience, "patience_steps": args.patience_steps, "scenarios": args.scenarios,
-            "folds": args.folds}
+    desc = {
+        "label": args.label or _describe(args),
+        "hidden_dims": args.hidden_dims,
+        "teacher_mode": args.teacher_mode,
+        "standard_vae_heads": args.standard_vae_heads,
+        "patience": args.patience,
+        "patience_steps": args.patience_steps,
+        "scenarios": args.scenarios,
+        "folds": args.folds,
+    }
     path = args.out / "variant.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     if old.get("scenarios"):  # several calls into one folder: the union of what they ran
@@ -170,29 +207,51 @@ def _save_description(args) -> None:
 
 def _from_description(args, folder: Path):
     d = json.loads((folder / "variant.json").read_text())
-    return argparse.Namespace(**{**vars(args), "out": folder, "label": d.get("label"),
-                                 "hidden_dims": d.get("hidden_dims"), "teacher_mode": d.get("teacher_mode", "eval"),
-                                 "standard_vae_heads": bool(d.get("standard_vae_heads")),
-                                 "patience": d.get("patience"), "patience_steps": d.get("patience_steps"),
-                                 "reference": (folder.parent / d["reference_variant"]) if d.get("reference_variant")
-                                 else args.reference,
-                                 "scenarios": d["scenarios"], "folds": d.get("folds", "1-5")})
+    return argparse.Namespace(
+        **{
+            **vars(args),
+            "out": folder,
+            "label": d.get("label"),
+            "hidden_dims": d.get("hidden_dims"),
+            "teacher_mode": d.get("teacher_mode", "eval"),
+            "standard_vae_heads": bool(d.get("standard_vae_heads")),
+            "patience": d.get("patience"),
+            "patience_steps": d.get("patience_steps"),
+            "reference": (folder.parent / d["reference_variant"])
+            if d.get("reference_variant")
+            else args.reference,
+            "scenarios": d["scenarios"],
+            "folds": d.get("folds", "1-5"),
+        }
+    )
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reference", type=Path, default=Path("tests/benchmarks/results/evaluation/runs"),
-                    help="finished run folder (default: the committed evaluation grid)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="run folder of the variant (default: report every committed variant in "
-                         f"{VARIANTS_DIR})")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--reference",
+        type=Path,
+        default=Path("tests/benchmarks/results/evaluation/runs"),
+        help="finished run folder (default: the committed evaluation grid)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder of the variant (default: report every committed variant in "
+        f"{VARIANTS_DIR})",
+    )
     ap.add_argument("--scenarios", default=None, help="e.g. OV:2,KIRC:2 (needed to train)")
     ap.add_argument("--folds", default="1-5")
     ap.add_argument("--contexts-dir", type=Path, default=Path("cache/contexts"))
     ap.add_argument("--hidden-dims", default=None)
     ap.add_argument("--teacher-mode", default="eval", choices=["eval", "train"])
     ap.add_argument("--standard-vae-heads", action="store_true")
-    ap.add_argument("--patience", type=int, default=None, help="0 = no early stopping (the original)")
+    ap.add_argument(
+        "--patience", type=int, default=None, help="0 = no early stopping (the original)"
+    )
     ap.add_argument("--patience-steps", type=int, default=None)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--label", default=None, help="name of the variant in the printout")
@@ -201,7 +260,9 @@ def main(argv=None) -> None:
     if args.out is None:
         folders = sorted(p.parent for p in VARIANTS_DIR.glob("*/variant.json"))
         if not folders:
-            print(f"no committed variants in {VARIANTS_DIR}; pass --out and --scenarios to train one")
+            print(
+                f"no committed variants in {VARIANTS_DIR}; pass --out and --scenarios to train one"
+            )
         for folder in folders:
             v = _from_description(args, folder)
             print(f"\n===== {folder.name} =====")
