@@ -297,7 +297,7 @@ class Driver:
 
     def pair_raw(self) -> None:
         """The pair on screen with *Colour: raw score*, then back to the genome-wide rank."""
-        from synleaf_desktop.gui.grid import COLOR_RANK, COLOR_RAW
+        from synleaf_desktop.app.grid import COLOR_RANK, COLOR_RAW
 
         self.win.set_color_mode(COLOR_RAW)
         try:
@@ -394,7 +394,7 @@ class Driver:
     def filters_history(self) -> None:
         """The shown gene list filtered (search "BRCA", top <= 1 % in BRCA) and the Recent menu
         of earlier queries open, painted onto the window's picture at its place."""
-        from synleaf_desktop.gui.filters import RowFilter
+        from synleaf_desktop.app.filters import RowFilter
 
         w = self.win
         if "BRCA" in w.grid.contexts:
@@ -434,7 +434,7 @@ class Driver:
     ) -> None:
         """A gene list as the gene x gene matrix of ``context``, sorted by the mean rank; the
         best-ranked pair of that context clicked."""
-        from synleaf_desktop.gui.grid import SORT_RANK
+        from synleaf_desktop.app.grid import SORT_RANK
 
         w = self.win
         w.query_bar.set_list_text("\n".join(genes))
@@ -547,7 +547,7 @@ def run(args: argparse.Namespace, wanted: set[str], data: Path | None, tmp: Path
     from synleaf_desktop import __version__, paths
     from synleaf_desktop.gui import style
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
+    from synleaf_desktop.app.settings import Settings
 
     assert str(paths.user_data_dir()).startswith(str(tmp)), "user dirs are not isolated"
     app = QApplication.instance() or QApplication(["synleaf-desktop"])

@@ -183,3 +183,26 @@ class ReadReport:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+
+def user_message(exc: BaseException) -> str:
+    """What to tell the user about ``exc`` (no traceback)."""
+    if isinstance(exc, SynleafError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return (
+            "The computer ran out of memory. Close other programs, or use fewer genes, "
+            "samples or a smaller model, and try again."
+        )
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or exc}: file not found. Check that it still exists and try again."
+    if isinstance(exc, PermissionError):
+        return f"{exc.filename or exc}: permission denied. Choose a folder you can write to."
+    if isinstance(exc, OSError):
+        return (
+            f"{exc.filename or ''}: {exc.strerror or exc}. Check the file or folder and try again."
+        )
+    return (
+        f"Unexpected error ({type(exc).__name__}: {exc}). Nothing was saved. "
+        "Please try again; if it happens again, report it with the files you used."
+    )

@@ -9,10 +9,24 @@ import platformdirs
 
 APP_NAME = "SynLeaF Desktop"
 _PKG_ROOT = Path(__file__).resolve().parent
+#: where a wheel install keeps ``resources/`` and ``bundled_models/`` (pyproject.toml maps the
+#: top-level folders there); absent in the source tree and in editable installs
+_INSTALLED_DATA = _PKG_ROOT / "_data"
 
 
 def repo_root() -> Path:
-    """Directory holding ``resources/`` and ``bundled_models/`` (source tree or frozen app)."""
+    """Directory holding ``resources/`` and ``bundled_models/``, first match of:
+
+    1. ``SYNLEAF_HOME``;
+    2. the frozen app's ``sys._MEIPASS`` (PyInstaller's ``_internal/``);
+    3. ``synleaf_desktop/_data`` of an installed wheel;
+    4. the source tree (the folder above the package; also editable installs).
+
+    ``SYNLEAF_RESOURCES`` / ``SYNLEAF_BUNDLED_MODELS`` override the two folders one by one.
+    The app and ``synleaf score`` only read it (``synleaf resources build`` and
+    ``python -m synleaf_desktop.data.kg_terms`` write to ``resources_dir()`` unless given
+    ``--out``).
+    """
     env = os.environ.get("SYNLEAF_HOME")
     if env:
         return Path(env)
@@ -21,6 +35,8 @@ def repo_root() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
+    if (_INSTALLED_DATA / "resources").is_dir():
+        return _INSTALLED_DATA
     return _PKG_ROOT.parent
 
 

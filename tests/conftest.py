@@ -168,7 +168,7 @@ def open_main_window(qtbot):
 
     def open_(bundled_dir, size=None):
         from synleaf_desktop.gui.main_window import MainWindow
-        from synleaf_desktop.gui.settings import Settings
+        from synleaf_desktop.app.settings import Settings
 
         w = MainWindow(settings=Settings(), bundled_dir=bundled_dir, load_on_start=False)
         qtbot.addWidget(w)

@@ -119,7 +119,7 @@ def test_details_cohort_profiles_and_shared_terms(win, qtbot):
 
 
 def test_details_no_evidence_and_nothing_shared():
-    from synleaf_desktop.gui.details_panel import (
+    from synleaf_desktop.app.details import (
         CellDetails,
         cohort_text,
         profile_text,
@@ -184,7 +184,7 @@ def test_details_dock_shows_everything(win, qtbot):
             pass
         assert not stale(ctx), stale(ctx)
     # very different texts one after the other (a 2-fold ranked model, then a 1-fold one without ranks)
-    from synleaf_desktop.gui.details_panel import CellDetails
+    from synleaf_desktop.app.details import CellDetails
 
     names = {
         "gene_names": {"RAD51": "RAD51 recombinase", "BRCA1": "BRCA1 DNA repair associated"},
@@ -242,7 +242,8 @@ def test_details_rows_follow_new_texts(qtbot):
     the previous cell, which cut lines off or left gaps)."""
     from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-    from synleaf_desktop.gui.details_panel import CellDetails, DetailsPanel
+    from synleaf_desktop.app.details import CellDetails
+    from synleaf_desktop.gui.details_panel import DetailsPanel
 
     mw = QMainWindow()
     qtbot.addWidget(mw)
@@ -378,7 +379,7 @@ def test_pair_and_list_grids_carry_co_lost(win, qtbot):
 
 
 def test_completion_popup_shows_full_names(win, qtbot):
-    from synleaf_desktop.gui import lookup
+    from synleaf_desktop.app import lookup
     from synleaf_desktop.gui.query_bar import DescribedDelegate
     from synleaf_desktop.progress import Progress
 

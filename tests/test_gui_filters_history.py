@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synleaf_desktop.gui.filters import (
+from synleaf_desktop.app.filters import (
     ANY_CONTEXT,
     METRIC_SCORE,
     METRIC_TOP,
@@ -14,8 +14,8 @@ from synleaf_desktop.gui.filters import (
     count_text,
     search_terms,
 )
-from synleaf_desktop.gui.grid import ScoreGrid
-from synleaf_desktop.gui.history import MAX_RECENT, HistoryEntry, QueryHistory, question_key
+from synleaf_desktop.app.grid import ScoreGrid
+from synleaf_desktop.app.history import MAX_RECENT, HistoryEntry, QueryHistory, question_key
 
 NAN = np.nan
 
@@ -260,7 +260,7 @@ def ranked_bundles(tmp_path_factory):
 
 def make_window(qtbot, bundles, settings=None):
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
+    from synleaf_desktop.app.settings import Settings
 
     w = MainWindow(settings=settings or Settings(), bundled_dir=bundles, load_on_start=False)
     qtbot.addWidget(w)
@@ -304,7 +304,7 @@ def choose(qtbot, combo, data) -> None:
 def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path):
     import pandas as pd
 
-    from synleaf_desktop.gui.grid import COLOR_RAW
+    from synleaf_desktop.app.grid import COLOR_RAW
 
     genes = [str(g) for g in win.engine.bundle("BRCA").genes[:30]]
     run(qtbot, win, {"mode": "list", "genes": genes})
@@ -474,7 +474,7 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
 
 
 def test_recent_queries_persist(qtbot, ranked_bundles):
-    from synleaf_desktop.gui.settings import Settings
+    from synleaf_desktop.app.settings import Settings
 
     w = make_window(qtbot, ranked_bundles)
     run(qtbot, w, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})

@@ -136,7 +136,7 @@ def test_bad_files_give_messages_naming_the_file(window, qtbot, tmp_path):
     "name, kind", [("data_mutations.txt", "study"), ("pairs.csv", "labels"), ("edges.tsv", "graph")]
 )
 def test_classify(tmp_path, name, kind):
-    from synleaf_desktop.gui.import_dialog import classify
+    from synleaf_desktop.io.formats import classify
 
     header = {
         "study": "Hugo_Symbol\tTumor_Sample_Barcode",

@@ -41,7 +41,7 @@ def test_list_self_pairs_skipped_and_counted(window, qtbot):
 
 
 def test_known_label_by_default_consistent_with_training(window, qtbot):
-    from synleaf_desktop.gui import lookup
+    from synleaf_desktop.app import lookup
 
     b = window.engine.bundle("BRCA")
     tr = b.split_pairs["fold0_train"][0]
@@ -63,8 +63,7 @@ def test_known_label_by_default_consistent_with_training(window, qtbot):
 
 
 def test_test_auc_is_the_quality(window):
-    from synleaf_desktop.gui.contexts_panel import quality_text
-    from synleaf_desktop.gui.details_panel import test_auc
+    from synleaf_desktop.app.details import quality_text, test_auc
 
     info = window.infos["BRCA"]
     item = window.contexts._items["BRCA"]
@@ -85,7 +84,7 @@ def test_export_xlsx_clear_message_and_conventions(window, qtbot, tmp_path):
     assert set(df["BRCA_in_training"]) <= {"0", "1", ""}  # 1/0 as the genome-wide export
     assert "29251726" in df.loc[0, "known_pmid"] and "OVCAR8" in df.loc[0, "known_cell_line"]
     # a context scored by one fold model writes an empty sd, not 0
-    from synleaf_desktop.gui.export import export_table
+    from synleaf_desktop.app.export import export_table
 
     p = export_table(window.grid, tmp_path / "one.csv", single_fold=["BRCA"])
     one = pd.read_csv(p, comment="#")
@@ -113,7 +112,8 @@ def test_trial_model_not_ticked_by_default(qtbot, tmp_path, monkeypatch):
     import shutil
 
     from synleaf_desktop import paths
-    from synleaf_desktop.gui.contexts_panel import ContextsPanel, default_checked
+    from synleaf_desktop.app.details import default_checked
+    from synleaf_desktop.gui.contexts_panel import ContextsPanel
 
     infos = [
         ("BRCA", {"kind": "bundled", "test_auc": 0.8}),

@@ -185,7 +185,7 @@ def test_contexts_panel_filters_columns(window, qtbot):
 
 
 def test_known_labels_marked(window, qtbot, tmp_path):
-    from synleaf_desktop.gui import lookup
+    from synleaf_desktop.app import lookup
     from synleaf_desktop.io.labels import read_labels
 
     window.library.save_labels(read_labels(make_labels(tmp_path / "labels.csv")), "demo")

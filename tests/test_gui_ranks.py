@@ -43,7 +43,7 @@ def win(open_main_window, ranked_bundles):
 
 
 def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
-    from synleaf_desktop.gui.grid import COLOR_RANK, COLOR_RAW, rank_color_value
+    from synleaf_desktop.app.grid import COLOR_RANK, COLOR_RAW, rank_color_value
 
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
     res = win.engine.score_pair("RAD51", "BRCA1", CONTEXTS)
@@ -91,7 +91,7 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
 
 
 def test_legend_ticks_in_words(win, qtbot):
-    from synleaf_desktop.gui.grid import COLOR_RAW, rank_ticks
+    from synleaf_desktop.app.grid import COLOR_RAW, rank_ticks
 
     assert [t for _, t in rank_ticks()] == WORDS
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["PARP1", "BRCA2"]})
@@ -112,7 +112,7 @@ def test_legend_ticks_in_words(win, qtbot):
 
 
 def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
-    from synleaf_desktop.gui.grid import SORT_RANK
+    from synleaf_desktop.app.grid import SORT_RANK
     from synleaf_desktop.gui.results_table import RAW_ROLE
 
     run_and_wait(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from synleaf_desktop import paths
-from synleaf_desktop.gui.settings import Settings
+from synleaf_desktop.app.settings import Settings
 
 from .test_gui_common import bundles, run_and_wait, window  # noqa: F401
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from synleaf_desktop import paths
-from synleaf_desktop.gui.training_job import TrainRequest, estimate, estimate_inputs, runs_dir
+from synleaf_desktop.app.training import TrainRequest, estimate, estimate_inputs, runs_dir
 
 from .test_gui_common import bundles, make_training_inputs, run_and_wait, window  # noqa: F401
 
@@ -30,7 +30,7 @@ def _choose(panel, name: str) -> None:
 
 
 def test_estimate_formula():
-    from synleaf_desktop.gui.training_job import EstimateInputs
+    from synleaf_desktop.app.training import EstimateInputs
 
     small = estimate(EstimateInputs(1000, 100, 2, 200), TrainRequest("A", "c", "l", quick=True))
     big = estimate(EstimateInputs(18000, 1000, 4, 2400), TrainRequest("A", "c", "l"))

@@ -146,7 +146,7 @@ def test_5_kg_rows_with_missing_fields_are_counted(tmp_path):
 
 
 def test_5_label_tables_that_cannot_train(tmp_path):
-    from synleaf_desktop.gui.library import Library, label_summary
+    from synleaf_desktop.app.library import Library, label_summary
 
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("gene1,gene2,label\nNOTAGENE1,NOTAGENE2,1\nFOO9,BAR9,0\n")
@@ -209,7 +209,7 @@ def test_5_label_tables_that_cannot_train(tmp_path):
 
 
 def test_6_full_disk_while_saving_a_cohort(tmp_path, monkeypatch):
-    from synleaf_desktop.gui.library import Library
+    from synleaf_desktop.app.library import Library
     from tests.test_gui_common import make_study
 
     lib = Library()
@@ -299,7 +299,7 @@ def test_6_gui_add_model_errors_are_dialogs(qtbot, tmp_path, small_bundle, monke
 
 def _window(qtbot, tmp_path):
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
+    from synleaf_desktop.app.settings import Settings
     from tests.bundle_fixtures import make_bundle_set
 
     bundled = tmp_path / "bundled"

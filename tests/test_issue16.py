@@ -233,7 +233,7 @@ def test_trial_models_marked_and_left_out_by_default(models, capsys):
 
 
 def test_estimate_matches_measured_quick_run():
-    from synleaf_desktop.gui.training_job import EstimateInputs, TrainRequest, estimate
+    from synleaf_desktop.app.training import EstimateInputs, TrainRequest, estimate
 
     # the TCGA OV study of the issue: 33,666 genes x 602 samples, mut + cna, 255 SL pairs
     quick = estimate(EstimateInputs(33666, 602, 2, 510), TrainRequest("A", "c", "l", quick=True))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: epochs per stage of the app's quick run (``gui.training_job.QUICK_EPOCHS``)
+#: epochs per stage of the app's quick run (``app.training.QUICK_EPOCHS``)
 TRIAL_MAX_EPOCHS = 20
 TRIAL_TAG = "(trial)"
 

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from .. import paths
     from . import style
     from .main_window import MainWindow
-    from .settings import Settings
+    from ..app.settings import Settings
 
     app = QApplication.instance() or QApplication(["synleaf-desktop"])
     app.setApplicationName("SynLeaF Desktop")

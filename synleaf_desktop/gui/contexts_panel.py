@@ -18,64 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .details_panel import test_auc, val_auc
-
-OMICS_SHORT = {"mut": "mut", "cna": "cna", "exp": "exp", "myl": "meth"}
-OMICS_LONG = {"mut": "mutation", "cna": "copy number", "exp": "expression", "myl": "methylation"}
-
-
-def omics_text(omics: Any, long: bool = False) -> str:
-    names = OMICS_LONG if long else OMICS_SHORT
-    if not omics:
-        return "–"
-    if isinstance(omics, dict):
-        omics = list(omics)
-    return (", " if long else " ").join(names.get(str(o), str(o)) for o in omics)
-
-
-def info_tooltip(name: str, info: dict[str, Any]) -> str:
-    """Multi-line description of a context for its tooltip."""
-    lines = [f"{name}: {'your model' if info.get('kind') == 'user' else 'bundled model'}"]
-    if info.get("trial"):
-        lines.append(
-            "trial model: a quick run (one fold, few epochs) to check the data; not ticked by default "
-            "and not meant to be compared with the other models"
-        )
-    if info.get("description"):
-        lines.append(str(info["description"]))
-    if info.get("strategy"):
-        lines.append(f"strategy: {info['strategy']}")
-    lines.append("omics: " + omics_text(info.get("omics"), long=True))
-    samples = info.get("sample_counts") or info.get("samples") or info.get("n_samples")
-    if samples:
-        if isinstance(samples, dict):
-            samples = ", ".join(f"{OMICS_SHORT.get(k, k)} {v}" for k, v in samples.items())
-        lines.append(f"samples: {samples}")
-    genes = info.get("genes") or info.get("n_genes")
-    if genes:
-        lines.append(f"genes: {genes if isinstance(genes, int) else len(genes)}")
-    folds = info.get("folds") or info.get("n_folds")
-    if folds:
-        lines.append(f"cross-validation models: {folds if isinstance(folds, int) else len(folds)}")
-    lines.append(quality_text(info))
-    return "\n".join(lines)
-
-
-def quality_text(info: dict[str, Any]) -> str:
-    """``"test AUC 0.823 (validation AUC 0.807)"``: the test AUC is the model's quality (pairs not
-    used for training or for choosing the model); validation only in brackets."""
-    v, t = val_auc(info), test_auc(info)
-    if t is not None:
-        return f"test AUC {t:.3f}" + (f" (validation AUC {v:.3f})" if v is not None else "")
-    if v is not None:
-        return f"validation AUC {v:.3f} (no test AUC recorded)"
-    return "AUC not recorded"
-
-
-def default_checked(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """The contexts ticked when the user has not chosen: all but trial models (quick runs)."""
-    return [n for n, info in infos if not info.get("trial")]
-
+from ..app.details import info_tooltip, omics_text, test_auc
 
 class ContextsPanel(QWidget):
     """Tree of contexts in two groups, "Bundled models" and "Your models".

@@ -1,7 +1,7 @@
 """The filter bar above the results: a gene-name search, a score or genome-wide rank threshold in
 one context or any, the known label and "in training", and *Clear filters*.
 
-It only edits a :class:`~synleaf_desktop.gui.filters.RowFilter` (the Qt-free logic); the main
+It only edits a :class:`~synleaf_desktop.app.filters.RowFilter` (the Qt-free logic); the main
 window applies it to heatmap, matrix and table alike, and says "showing N of M pairs" in the
 note at the right of the row above (where the result's size is).
 """
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .filters import (
+from ..app.filters import (
     ANY_CONTEXT,
     DEFAULT_SCORE,
     DEFAULT_TOP_PERCENT,

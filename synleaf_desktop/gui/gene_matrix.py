@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from . import style
-from .grid import COLOR_RANK, COLOR_RAW, ScoreGrid, rank_ticks
+from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, rank_ticks
 
 #: smallest cell on screen (pixels); below it the view scrolls
 MIN_CELL_PX = 14.0

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 from .. import __version__
 from . import style
-from .grid import COLOR_RANK, COLOR_RAW, ScoreGrid, describe_rank, rank_ticks
+from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, describe_rank, rank_ticks
 
 #: largest cell height (pixels) when few pairs are shown
 MAX_CELL_PX = 100.0

@@ -1,20 +1,9 @@
-"""Importing user data: what a dropped path is, reading it off the GUI thread, and the
-preview dialog that shows what was recognised BEFORE anything is saved.
-
-Dropped or chosen paths are sorted into three kinds:
-
-* ``"study"``: a cBioPortal study folder or single omics files (``data_mutations.txt``,
-  ``data_linear_cna.txt``, ``*.seg`` ...) -> :func:`synleaf_desktop.io.study.read_study`;
-* ``"labels"``: an SL label table (gene pair columns and a label column)
-  -> :func:`synleaf_desktop.io.labels.read_label_files`;
-* ``"graph"``: a knowledge-graph table (head, relation, tail), an SLKG export or a saved
-  graph folder -> :func:`synleaf_desktop.io.kg.read_kg`.
-"""
+"""The import preview dialog: what was recognised in a dropped study, label table or graph,
+shown BEFORE anything is saved. Which kind a path is comes from the format registry
+(:mod:`synleaf_desktop.io.formats`); reading it is :func:`synleaf_desktop.app.imports.read_import`."""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,155 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..errors import InputError
-from ..progress import Progress
-from .contexts_panel import OMICS_LONG
-
-KIND_TITLES = {
-    "study": "omics study (cohort)",
-    "labels": "SL label table",
-    "graph": "knowledge graph",
-}
-_KG_COLUMNS = (
-    {"head", "relation", "tail"},
-    {"head", "rel", "tail"},
-    {"subject", "predicate", "object"},
-    {"id", "labels", "start", "end", "type"},
-    {"h", "r", "t"},
-)
-_LABEL_GENE_COLUMNS = (
-    {"gene1", "gene2"},
-    {"genea", "geneb"},
-    {"geneaname", "genebname"},
-    {"n1name", "n2name"},
-    {"symbol1", "symbol2"},
-    {"gene1name", "gene2name"},
-    {"genesymbol1", "genesymbol2"},
-)
-
-
-def _key(name: str) -> str:
-    from ..io.labels import column_key
-
-    return column_key(name)
-
-
-def header_keys(path: Path) -> set[str]:
-    """Normalised column names of a text table's first non-blank, non-``#`` line (gzip aware)."""
-    from ..io.tabular import header_columns
-
-    return {_key(c) for c in header_columns(path, skip_comments=True)}
-
-
-def classify(path: str | Path) -> str:
-    """``"study"``, ``"labels"`` or ``"graph"`` for one dropped path.
-
-    Raises:
-        InputError: the path does not exist or is none of the three (names what was expected).
-    """
-    from ..io.study import recognise
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError(p, "not found; it may have been moved or deleted")
-    if p.is_dir():
-        if (
-            (p / "graph.npz").exists()
-            or (p / "relation_map_by_cancer.tsv.gz").exists()
-            or (p / "kg2id.txt").exists()
-        ):
-            return "graph"
-        return "study"
-    name = p.name.lower()
-    if recognise(p) is not None or name.startswith("meta_"):
-        return "study"
-    if name in ("graph.npz", "graph.json"):
-        return "graph"
-    keys = header_keys(p)
-    if any(cols <= keys for cols in _KG_COLUMNS):
-        return "graph"
-    if any(cols <= keys for cols in _LABEL_GENE_COLUMNS) or {"sl", "label", "class"} & keys:
-        return "labels"
-    raise InputError(
-        p,
-        "not recognised. Drop a cBioPortal study folder or omics files named like "
-        "data_mutations.txt / data_linear_cna.txt / data_mrna_seq_v2_rsem_zscores*.txt, "
-        "an SL label table with columns gene1, gene2, label (optional cancer), or a "
-        "knowledge-graph table with columns head, relation, tail",
-    )
-
-
-def group_paths(paths: list[str | Path]) -> dict[str, list[Path]]:
-    """Classify each path; returns kind -> paths (kinds in study, labels, graph order)."""
-    groups: dict[str, list[Path]] = {}
-    for p in paths:
-        groups.setdefault(classify(p), []).append(Path(p))
-    return {k: groups[k] for k in ("study", "labels", "graph") if k in groups}
-
-
-@dataclass
-class ImportResult:
-    """What a reader produced, waiting for the user's OK in the preview.
-
-    Attributes:
-        kind: ``"study"``, ``"labels"`` or ``"graph"``.
-        obj: the Cohort, LabelTable or KnowledgeGraph.
-        sources: the paths read.
-        name: suggested name to store it under.
-        summary: JSON-able summary shown in the preview.
-    """
-
-    kind: str
-    obj: Any
-    sources: list[Path]
-    name: str
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-def _suggest_name(paths: list[Path]) -> str:
-    p = paths[0]
-    if p.is_dir():
-        return p.name
-    stem = p.name
-    for suf in (".gz", ".txt", ".tsv", ".csv", ".tab", ".maf", ".seg"):
-        if stem.lower().endswith(suf):
-            stem = stem[: -len(suf)]
-    if len(paths) > 1 or stem.lower().startswith("data_"):
-        return p.parent.name or stem
-    return stem
-
-
-def read_import(progress: Progress, kind: str, paths: list[Path]) -> ImportResult:
-    """Read ``paths`` as ``kind`` (runs in a worker thread)."""
-    from .library import label_summary
-
-    progress.update(0.0, f"reading {', '.join(p.name for p in paths[:3])}")
-    if kind == "study":
-        from ..io.study import read_study
-
-        src: Any = paths[0] if len(paths) == 1 and paths[0].is_dir() else paths
-        cohort = read_study(src, progress=progress.sub(0.0, 1.0), name=_suggest_name(paths))
-        return ImportResult("study", cohort, paths, cohort.name, cohort.summary())
-    if kind == "labels":
-        from ..io.labels import read_label_files
-
-        table = read_label_files(paths)
-        progress.update(1.0, "done", force=True)
-        return ImportResult("labels", table, paths, _suggest_name(paths), label_summary(table))
-    if kind == "graph":
-        from ..io.kg import read_kg
-
-        if len(paths) != 1:
-            raise InputError(paths[1], "import one knowledge graph at a time")
-        graph = read_kg(paths[0])
-        progress.update(1.0, "done", force=True)
-        summary = graph.summary()
-        summary["unresolved_genes"] = graph.meta.get(
-            "unresolved_genes", graph.meta.get("unresolved", 0)
-        )
-        return ImportResult("graph", graph, paths, _suggest_name(paths), summary)
-    raise ValueError(f"unknown import kind {kind!r}")
-
+from ..app.details import OMICS_LONG
+from ..app.imports import ImportResult
+from ..io.formats import KIND_TITLES
 
 def _table(headers: list[str], rows: list[list[Any]], stretch: int | None = None) -> QTableWidget:
     t = QTableWidget(len(rows), len(headers))

@@ -40,21 +40,23 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from . import lookup
+from ..app import lookup
 from .contexts_panel import ContextsPanel
 from .details_panel import DetailsPanel
-from .export import export_report, export_table
+from ..app.export import export_report, export_table
 from .filter_bar import FilterBar
-from .filters import RowFilter, count_text
+from ..app.filters import RowFilter, count_text
 from .gene_matrix import GeneMatrixWidget, is_gene_list, list_genes, wants_matrix
-from .grid import COLOR_RANK, COLOR_RAW, SORT_MEAN, SORT_RANK, ScoreGrid
+from ..app.grid import COLOR_RANK, COLOR_RAW, SORT_MEAN, SORT_RANK, ScoreGrid
 from .heatmap import HeatmapWidget
-from .history import HistoryEntry, QueryHistory, question_key
-from .import_dialog import ImportPreviewDialog, ImportResult, group_paths, read_import
-from .library import Library
+from ..app.history import HistoryEntry, QueryHistory, question_key
+from ..app.imports import ImportResult, read_import
+from ..io.formats import group_paths
+from .import_dialog import ImportPreviewDialog
+from ..app.library import Library
 from .query_bar import QueryBar, choose_list_file
 from .results_table import ResultsTable
-from .settings import Settings
+from ..app.settings import Settings
 from .style import WINDOW_SIZE
 from .widgets import ElidedLabel
 from .workers import Task, TaskManager
@@ -1246,7 +1248,7 @@ class MainWindow(QMainWindow):
         a, b = g.pairs[row]
         if g.is_na(row, col):
             return f"{a}\t{b}\t{g.contexts[col]}\tn/a"
-        from .grid import describe_rank
+        from ..app.grid import describe_rank
 
         parts = [a, b, g.contexts[col], f"{g.score[row, col]:.6g}"]
         if g.has_ranks(col) and np.isfinite(g.top_fraction[row, col]):

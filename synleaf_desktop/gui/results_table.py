@@ -27,7 +27,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QKeySeq
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from . import style
-from .grid import (
+from ..app.grid import (
     COLOR_RANK,
     COLOST,
     SORT_MEAN,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import style
-from .training_job import (
+from ..app.training import (
     BUILTIN_GRAPH,
     QUICK_EPOCHS,
     TrainRequest,
@@ -392,7 +392,7 @@ class TrainingPanel(QWidget):
         cur = self.base.currentData()
         self.base.clear()
         self.base.addItem("nothing (train from scratch)", None)
-        from .training_job import base_models
+        from ..app.training import base_models
 
         for name in base_models(infos):
             self.base.addItem(f"fine-tune from {name}", name)
@@ -403,7 +403,7 @@ class TrainingPanel(QWidget):
         return str(self.device_box.currentData() or "cpu")
 
     def _detect_gpu(self) -> None:
-        from .training_job import cuda_devices
+        from ..app.training import cuda_devices
 
         task = Task(cuda_devices, name="detect-gpu")
         task.succeeded.connect(self._gpu_found)

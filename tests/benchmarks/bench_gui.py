@@ -70,9 +70,10 @@ def run(models: Path, repeat: int) -> None:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from synleaf_desktop.gui import lookup, style
+    from synleaf_desktop.app import lookup
+    from synleaf_desktop.gui import style
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.gui.settings import Settings
+    from synleaf_desktop.app.settings import Settings
     from synleaf_desktop.progress import Progress
 
     app = QApplication.instance() or QApplication(["bench"])

@@ -34,7 +34,7 @@ class Settings:
         sort_by: how columns were sorted (``"mean"``, a context name or ``""``).
         device: last training device (``"cpu"`` or ``"cuda"``).
         recent_queries: the last queries, newest first, as
-            :meth:`~synleaf_desktop.gui.history.HistoryEntry.to_dict` (``{"query", "contexts"}``).
+            :meth:`~synleaf_desktop.app.history.HistoryEntry.to_dict` (``{"query", "contexts"}``).
     """
 
     last_dirs: dict[str, str] = field(default_factory=dict)

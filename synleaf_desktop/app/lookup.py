@@ -12,9 +12,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..progress import Progress
-from .details_panel import CellDetails, test_auc, val_auc
+from .details import CellDetails, test_auc, val_auc
 from .grid import ScoreGrid
-from .workers import user_message
+from ..errors import user_message
 
 #: most pairs scored from one gene list (all pairs of ~450 genes)
 MAX_LIST_PAIRS = 100_000
