@@ -49,8 +49,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = (
@@ -545,9 +546,9 @@ def run(args: argparse.Namespace, wanted: set[str], data: Path | None, tmp: Path
 
     sys.path.insert(0, str(REPO))
     from synleaf_desktop import __version__, paths
+    from synleaf_desktop.app.settings import Settings
     from synleaf_desktop.gui import style
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.app.settings import Settings
 
     assert str(paths.user_data_dir()).startswith(str(tmp)), "user dirs are not isolated"
     app = QApplication.instance() or QApplication(["synleaf-desktop"])

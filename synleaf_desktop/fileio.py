@@ -17,8 +17,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -112,11 +113,10 @@ def _rmtree(path: Path) -> None:
 
 
 def _write_journal(path: Path, record: dict[str, Any]) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(record, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     _fsync_dir(path.parent)
 
 
@@ -513,9 +513,8 @@ def save_npz(path: str | Path, compress: bool = True, **arrays: np.ndarray) -> N
     for name, arr in arrays.items():
         if np.asarray(arr).dtype == object:
             raise TypeError(f"array {name!r} has dtype object; convert strings to a 'U' dtype")
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            (np.savez_compressed if compress else np.savez)(fh, **arrays)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        (np.savez_compressed if compress else np.savez)(fh, **arrays)
 
 
 def load_npz(path: str | Path) -> dict[str, np.ndarray]:

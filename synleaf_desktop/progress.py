@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import CancelledError
 
@@ -50,7 +51,7 @@ class Progress:
             self._callback(fraction, self.message, info)
         self.check()
 
-    def sub(self, start: float, stop: float) -> "SubProgress":
+    def sub(self, start: float, stop: float) -> SubProgress:
         """A view that maps its own [0, 1] onto [start, stop] of this progress."""
         return SubProgress(self, start, stop)
 

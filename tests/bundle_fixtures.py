@@ -12,8 +12,9 @@ aliases and Entrez IDs resolve as for real models. Scores mean nothing biologica
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -69,7 +69,7 @@ except ImportError:  # pragma: no cover - hypothesis is in the test extras
 FUZZ_COUNTS: dict[str, dict[str, int]] = {}
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001 - pytest hook
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not FUZZ_COUNTS:
         return
     tr = terminalreporter
@@ -167,8 +167,8 @@ def open_main_window(qtbot):
     opened = []
 
     def open_(bundled_dir, size=None):
-        from synleaf_desktop.gui.main_window import MainWindow
         from synleaf_desktop.app.settings import Settings
+        from synleaf_desktop.gui.main_window import MainWindow
 
         w = MainWindow(settings=Settings(), bundled_dir=bundled_dir, load_on_start=False)
         qtbot.addWidget(w)

@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from .test_gui_common import run_and_wait  # noqa: E402
+from .test_gui_common import run_and_wait
 
 N_TUMOURS = 40
 #: BRCA carries cohort data; OV does not
@@ -180,7 +180,7 @@ def test_details_dock_shows_everything(win, qtbot):
         # the layout settles in the event loop (a busy machine may need more than one pass)
         try:
             qtbot.waitUntil(lambda ctx=ctx: not stale(ctx), timeout=3000)
-        except Exception:  # noqa: BLE001 - report which rows stayed wrong
+        except Exception:
             pass
         assert not stale(ctx), stale(ctx)
     # very different texts one after the other (a 2-fold ranked model, then a 1-fold one without ranks)
@@ -443,7 +443,7 @@ class _Browser:
     def __init__(self):
         self.urls = []
 
-    def openUrl(self, url):  # noqa: N802 (Qt name)
+    def openUrl(self, url):
         self.urls.append(url.toString())
         return True
 
@@ -518,10 +518,10 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
         def button(self):
             return Qt.MouseButton.RightButton
 
-        def scenePos(self):  # noqa: N802
+        def scenePos(self):
             return self.pos
 
-        def screenPos(self):  # noqa: N802
+        def screenPos(self):
             return QPointF(100, 100)
 
         def accept(self):

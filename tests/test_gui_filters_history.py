@@ -259,8 +259,8 @@ def ranked_bundles(tmp_path_factory):
 
 
 def make_window(qtbot, bundles, settings=None):
-    from synleaf_desktop.gui.main_window import MainWindow
     from synleaf_desktop.app.settings import Settings
+    from synleaf_desktop.gui.main_window import MainWindow
 
     w = MainWindow(settings=settings or Settings(), bundled_dir=bundles, load_on_start=False)
     qtbot.addWidget(w)

@@ -4,9 +4,7 @@ export errors and conventions, layout (table height), training ETA after cancel.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from .test_gui_common import CONTEXTS, bundles, run_and_wait, window  # noqa: F401
 
@@ -53,7 +51,7 @@ def test_known_label_by_default_consistent_with_training(window, qtbot):
     assert d.in_training is True and d.known_label == int(tr[2]) and d.label_source == "model"
     window.details.show_details(d)
     text = window.details.fields["known"].text()
-    assert "import a label table" not in text and "model's data" in text or "random" in text
+    assert ("import a label table" not in text and "model's data" in text) or "random" in text
     assert window.details.fields["training"].text().startswith("yes")
     # evidence of the shipped known-pairs table: BRCA2-PARP1 (OVCAR8, PMID 29251726)
     d = lookup.cell_details(window.engine, "BRCA2", "PARP1", "BRCA", window.infos["BRCA"])
@@ -109,9 +107,7 @@ def test_table_height_follows_rows(window, qtbot):
 
 
 def test_trial_model_not_ticked_by_default(qtbot, tmp_path, monkeypatch):
-    import shutil
 
-    from synleaf_desktop import paths
     from synleaf_desktop.app.details import default_checked
     from synleaf_desktop.gui.contexts_panel import ContextsPanel
 

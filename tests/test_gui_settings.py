@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from synleaf_desktop import paths
 from synleaf_desktop.app.settings import Settings
 

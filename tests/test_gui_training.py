@@ -81,6 +81,14 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     man = json.loads((paths.user_models_dir() / "MY_TINY" / "manifest.json").read_text())
     assert "calibration.npz" in man["files"] and man["calibration"]["n_pairs"] > 0
     assert window.engine.calibration("MY_TINY") is not None
+    # issue 15: one path from fold runs to a bundle: the same manifest fields as a built-in model
+    builtin = json.loads((paths.bundled_models_dir() / "OV" / "manifest.json").read_text())
+    assert set(man) == set(builtin), (set(builtin) - set(man), set(man) - set(builtin))
+    assert set(builtin["training"]) <= set(man["training"])
+    assert man["training"]["quick"] is True and man["packages"]["torch"]
+    assert man["data_checksums"] and all(len(v) == 64 for v in man["data_checksums"].values())
+    assert any(k.startswith("cohorts/tiny/") for k in man["data_checksums"])
+    assert man["samples"] == 16 and len(man["seed"]["folds"]) == 1
     assert (runs_dir() / "MY_TINY").is_dir() and not (runs_dir() / ".MY_TINY.running").exists()
     genes = list(window.engine.bundle("MY_TINY").genes[:2])
     # issue 16: a quick-run model is a trial model, listed but not ticked by default

@@ -12,11 +12,10 @@ import json
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
-
-from pathlib import Path
 
 from synleaf_desktop import fileio, paths
 from synleaf_desktop.bundle.format import Bundle, BundleError, read_manifest
@@ -216,7 +215,7 @@ def _crash_child(step: int, src, user, overwrite: bool, journal: bool) -> None:
     )
     try:
         Registry(tmp_bundled_dir(user), user).add_user_bundle(src, overwrite=overwrite)
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         os._exit(3)
     os._exit(0)
 

@@ -298,8 +298,8 @@ def test_6_gui_add_model_errors_are_dialogs(qtbot, tmp_path, small_bundle, monke
 
 
 def _window(qtbot, tmp_path):
-    from synleaf_desktop.gui.main_window import MainWindow
     from synleaf_desktop.app.settings import Settings
+    from synleaf_desktop.gui.main_window import MainWindow
     from tests.bundle_fixtures import make_bundle_set
 
     bundled = tmp_path / "bundled"

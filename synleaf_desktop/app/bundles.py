@@ -10,8 +10,9 @@ written again so that it states them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..progress import Progress, ensure
 
@@ -34,6 +35,20 @@ def finish_bundle(
     progress = ensure(progress)
     cal = add_calibration(folder, progress.sub(0.0, 0.8), n_threads=n_threads)
     ev = evidence(folder, progress.sub(0.8, 0.95)) if evidence is not None else None
+    if ev is None:  # recorded, so that every model's manifest says what it has
+        from ..bundle.writer import set_manifest_entry
+
+        set_manifest_entry(
+            folder,
+            "evidence",
+            {
+                "file": None,
+                "reason": "no cohort evidence: the cohort has no mutation or copy-number data "
+                "usable for inactivation calls"
+                if evidence is not None
+                else "no cohort evidence was computed for this model",
+            },
+        )
     write_model_card(folder)
     progress.update(1.0, f"{folder.name}: ranks ready")
     return {"calibration": cal, "evidence": ev}
@@ -57,7 +72,7 @@ def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any
     bits = arrays["inact_bits"]
     entry = {
         "file": "evidence.npz",
-        "tumours": int(len(arrays["samples"])),
+        "tumours": len(arrays["samples"]),
         "genes_profiled": int((np.asarray(arrays["gene_types"]) > 0).sum()),
         "genes_ever_inactivated": int((np.asarray(bits).any(axis=1)).sum()),
         **meta,

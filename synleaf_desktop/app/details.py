@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+
 @dataclass
 class CellDetails:
     """Everything the details panel shows about one (pair, context) cell.

@@ -56,12 +56,9 @@ def export_table(
             ev = known.evidence_columns([a for a, _ in grid.pairs], [b for _, b in grid.pairs])
             for k in EVIDENCE_COLUMNS:
                 frame[k] = ev[k]
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(f"{provenance_line()}\n")
-            frame.to_csv(
-                fh, sep=sep, index=False, na_rep="", float_format="%.6g", lineterminator="\n"
-            )
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"{provenance_line()}\n")
+        frame.to_csv(fh, sep=sep, index=False, na_rep="", float_format="%.6g", lineterminator="\n")
     return path
 
 

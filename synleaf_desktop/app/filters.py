@@ -93,11 +93,11 @@ class RowFilter:
         """Whether the filter can hide a row."""
         return bool(search_terms(self.search)) or self.has_cell_criteria
 
-    def cleared(self) -> "RowFilter":
+    def cleared(self) -> RowFilter:
         """No criteria; the threshold kind's value and the context choice are kept for the widgets."""
         return replace(self, search="", metric=METRIC_OFF, known="", training="")
 
-    def for_contexts(self, contexts: list[str]) -> "RowFilter":
+    def for_contexts(self, contexts: list[str]) -> RowFilter:
         """The same filter on a grid whose columns are ``contexts``: a chosen context that is no
         longer shown falls back to "any context"."""
         if self.where and self.where not in contexts:

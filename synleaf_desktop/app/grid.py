@@ -166,7 +166,7 @@ class ScoreGrid:
 
     # ------------------------------------------------------------------
     @classmethod
-    def empty(cls) -> "ScoreGrid":
+    def empty(cls) -> ScoreGrid:
         return cls(
             "pairs",
             {},
@@ -282,7 +282,7 @@ class ScoreGrid:
         return bool(np.isnan(self.score[row, col]))
 
     # ------------------------------------------------------------------
-    def take_rows(self, order: np.ndarray | list[int]) -> "ScoreGrid":
+    def take_rows(self, order: np.ndarray | list[int]) -> ScoreGrid:
         """A grid with rows in ``order`` (indices into the current rows)."""
         order = np.asarray(order, dtype=int)
         inv = {int(old): new for new, old in enumerate(order)}
@@ -290,7 +290,7 @@ class ScoreGrid:
         mats = {name: getattr(self, name)[order] for name in MATRICES}
         return replace(self, pairs=[self.pairs[i] for i in order], missing=missing, **mats)
 
-    def take_columns(self, names: list[str]) -> "ScoreGrid":
+    def take_columns(self, names: list[str]) -> ScoreGrid:
         """A grid restricted to the contexts ``names`` (those it has), in that order."""
         idx = [self.contexts.index(n) for n in names if n in self.contexts]
         inv = {old: new for new, old in enumerate(idx)}
@@ -345,7 +345,7 @@ class ScoreGrid:
             or (sub in ("top", "recall", COLOST) and base in self.contexts)
         )
 
-    def sorted_by(self, key: str, descending: bool = True) -> "ScoreGrid":
+    def sorted_by(self, key: str, descending: bool = True) -> ScoreGrid:
         return self.take_rows(self.sort_order(key, descending))
 
     # ------------------------------------------------------------------

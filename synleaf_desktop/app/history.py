@@ -71,7 +71,7 @@ class HistoryEntry:
     @classmethod
     def make(
         cls, query: dict[str, Any], contexts: list[str] | tuple[str, ...] = ()
-    ) -> "HistoryEntry":
+    ) -> HistoryEntry:
         return cls(clean_query(query), tuple(str(c) for c in contexts))
 
     @property
@@ -116,7 +116,7 @@ class HistoryEntry:
         return {"query": dict(self.query), "contexts": list(self.contexts)}
 
     @classmethod
-    def from_dict(cls, raw: Any) -> "HistoryEntry | None":
+    def from_dict(cls, raw: Any) -> HistoryEntry | None:
         """An entry from :meth:`to_dict`; ``None`` for anything malformed (a damaged settings file)."""
         if not isinstance(raw, dict) or not isinstance(raw.get("query"), dict):
             return None

@@ -73,5 +73,3 @@ def read_import(progress: Progress, kind: str, paths: list[Path]) -> ImportResul
         )
         return ImportResult("graph", graph, paths, _suggest_name(paths), summary)
     raise ValueError(f"unknown import kind {kind!r}")
-
-

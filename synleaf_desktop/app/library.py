@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import paths
-from ..fileio import atomic_dir, os_errors, read_json, recover_folder, write_json
+from ..fileio import atomic_dir, os_errors, read_json, recover_folder, sha256_file, write_json
 
 KINDS = ("cohorts", "labels", "graphs")
 INFO = "info.json"
@@ -94,6 +94,16 @@ class Library:
             i += 1
         return cand
 
+    def checksums(self, kind: str, name: str) -> dict[str, str]:
+        """``{"<kind>/<name>/<file>": sha256}`` of every file of a stored item (what a model
+        trained on it records in its manifest's ``data_checksums``)."""
+        root = self.folder(kind) / safe_name(name)
+        return {
+            f"{kind}/{root.name}/{p.relative_to(root).as_posix()}": sha256_file(p)
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
+
     def exists(self, kind: str, name: str) -> bool:
         return (self.folder(kind) / safe_name(name)).is_dir()
 
@@ -149,7 +159,7 @@ class Library:
         if not summary.get("trainable", True):
             line += "; too few to train a model"
         info = self._info("labels", name, summary, sources or [], line)
-        needed = int(len(table.pairs)) * 40
+        needed = len(table.pairs) * 40
         with os_errors(dest, f"saving label table {name}", needed), atomic_dir(dest) as tmp:
             table.to_csv(tmp / LABELS_FILE)
             write_json(tmp / INFO, info)
@@ -184,6 +194,16 @@ def builtin_graph_dir() -> Path:
     return paths.resources_dir() / "kg"
 
 
+def builtin_graph_checksums() -> dict[str, str]:
+    """``{"resources/kg/<file>": sha256}`` of the shipped knowledge graph's files."""
+    root = builtin_graph_dir()
+    return {
+        f"resources/kg/{p.relative_to(root).as_posix()}": sha256_file(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
 def load_builtin_graph() -> Any:
     from ..io.kg import KnowledgeGraph
 
@@ -203,7 +223,7 @@ def label_summary(table: Any) -> dict[str, Any]:
             }
     rep = table.report
     return {
-        "pairs": int(len(pairs)),
+        "pairs": len(pairs),
         "positive": int((pairs["label"] == 1).sum()) if len(pairs) else 0,
         "negative": int((pairs["label"] == 0).sum()) if len(pairs) else 0,
         "cancers": sorted(per),

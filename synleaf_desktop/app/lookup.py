@@ -5,16 +5,16 @@ function can run in a worker thread (those taking ``progress`` first are meant t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, user_message
 from ..progress import Progress
 from .details import CellDetails, test_auc, val_auc
 from .grid import ScoreGrid
-from ..errors import user_message
 
 #: most pairs scored from one gene list (all pairs of ~450 genes)
 MAX_LIST_PAIRS = 100_000

@@ -55,7 +55,7 @@ class Settings:
         return paths.user_config_dir() / SETTINGS_FILE
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Settings":
+    def load(cls, path: str | Path | None = None) -> Settings:
         """Read the settings; missing, unreadable or foreign keys fall back to defaults."""
         path = Path(path) if path is not None else cls.path()
         try:

@@ -39,15 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .. import paths
 from ..errors import InputError
 from ..progress import Progress
+from ..train.config import TrainConfig, is_pan_name
 
 BUILTIN_GRAPH = "__builtin__"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
-H1, H2 = 512, 256
 CPU_FLOPS = 8e10
 GPU_FLOPS = 1.5e12
 BASE_BYTES = 6e8
@@ -137,19 +135,29 @@ def estimate_inputs(library: Any, req: TrainRequest) -> EstimateInputs:
     return EstimateInputs(genes, samples, kinds, pairs)
 
 
+def training_config(req: TrainRequest) -> TrainConfig:
+    """The resolved training settings of a request: the method's defaults for a single-cancer
+    or pan-cancer context (by the new model's name), :data:`QUICK_EPOCHS` for a quick run, then
+    the request's overrides. Both :func:`estimate` and :func:`train_context` use it.
+
+    Raises:
+        InputError: an override is not a training setting.
+    """
+    quick = {"max_epochs": QUICK_EPOCHS} if req.quick else {}
+    return TrainConfig.from_dict({**quick, **(req.config or {})}).resolved(
+        pan=is_pan_name(req.name)
+    )
+
+
 def estimate(inp: EstimateInputs, req: TrainRequest) -> Estimate:
     """Rough time and peak memory of a training run (formula in the module docstring)."""
-    from ..train.config import SINGLE_DEFAULTS, TrainConfig
-
-    cfg = dict(req.config or {})
+    train_cfg = training_config(req)
     g, s, k = max(inp.genes, 1), max(inp.samples, 1), max(inp.kinds, 1)
-    h1, h2 = (list(cfg.get("hidden_dims") or [H1, H2]) + [H2])[:2]
+    hidden = list(train_cfg.hidden_dims or [])
+    h1, h2 = (hidden + hidden[-1:])[:2]
     p = k * k * (2 * s * h1 + 2 * h1 * h2)
     mem = 4 * (3 * k * g * s + 4 * p + 8 * g * k * (h1 + h2)) + BASE_BYTES
-    max_epochs = int(
-        cfg.get("max_epochs") or (QUICK_EPOCHS if req.quick else SINGLE_DEFAULTS["max_epochs"])
-    )
-    train_cfg = TrainConfig.from_dict(cfg).resolved(pan=False)
+    max_epochs = int(train_cfg.max_epochs or 1)
     train_pairs = 0.7 * inp.pairs
     steps = max(1, math.ceil(train_pairs / train_cfg.batch_size)) if train_cfg.batch_size else 1
     patience = train_cfg.patience_epochs(steps)
@@ -211,6 +219,7 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
         the new model's name.
     """
     from ..data.build import build_context
+    from .library import builtin_graph_checksums
 
     problem = req.problem()
     if problem:
@@ -238,29 +247,56 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
 
     evidence_files = cohort_inputs(cohort)  # the raw files, for the cohort evidence of the bundle
     del cohort, graph
-    return train_context(progress.sub(0.10, 1.0), context, req, evidence_files=evidence_files)
+    graph_sums = (
+        builtin_graph_checksums()
+        if req.graph == BUILTIN_GRAPH
+        else library.checksums("graphs", req.graph)
+    )
+    checksums = {
+        **library.checksums("cohorts", req.cohort),
+        **library.checksums("labels", req.labels),
+        **graph_sums,
+    }
+    return train_context(
+        progress.sub(0.10, 1.0),
+        context,
+        req,
+        evidence_files=evidence_files,
+        data_checksums=checksums,
+    )
 
 
 def train_context(
-    progress: Progress, context: Any, req: TrainRequest, evidence_files: Any = None
+    progress: Progress,
+    context: Any,
+    req: TrainRequest,
+    evidence_files: Any = None,
+    data_checksums: dict[str, str] | None = None,
 ) -> str:
-    """Train ``context`` (cv 2, ``req.folds`` folds), choose UMT or UME, write the user bundle.
+    """Train ``context`` (cv 2, ``req.folds`` folds), choose UMT or UME, install the user bundle.
 
     The run goes to ``runs_dir()/.<name>.running`` and is renamed to ``runs_dir()/<name>``
-    when the bundle is written; on cancel or error it is deleted.
+    when the model is installed; on cancel or error it is deleted and no model is installed.
+    The bundle is written by :func:`synleaf_desktop.bundle.build.bundle_from_runs` (the path of
+    the built-in models, same manifest fields), finished with ranks, held-out recall and cohort
+    evidence (:func:`synleaf_desktop.app.bundles.finish_bundle`), then installed under the user
+    models folder's lock (:meth:`Registry.add_user_bundle`: checked in full, atomic).
+
+    Args:
+        data_checksums: ``{input: sha256}`` of the library entries the context was built from.
     """
-    from ..bundle.writer import write_bundle
-    from ..train.config import TrainConfig
+    from ..bundle.build import bundle_from_runs
+    from ..bundle.registry import Registry
     from ..train.data import ContextTensors
     from ..train.device import resolve_device
-    from ..train.export import fold_arrays
-    from ..train.fold import fold_dir, run_fold
+    from ..train.fold import run_fold
     from ..train.selection import scenario_selection
+    from .bundles import files_evidence, finish_bundle
 
     name = context.name
-    dest = paths.user_models_dir() / name
-    if dest.exists():
-        raise InputError(dest, f"a model named {name} already exists; choose another name")
+    registry = Registry()
+    if name.lower() in {n.lower() for n in registry.names()}:
+        raise InputError(None, f"a model named {name} already exists; choose another name")
     runs = runs_dir()
     run = runs / f".{name}.running"
     if run.exists():
@@ -275,10 +311,9 @@ def train_context(
             f"the context has no cross-validation split for fold(s) {missing}: too few "
             "labelled pairs; import more SL pairs",
         )
-    cfg = TrainConfig(
-        **{**({"max_epochs": QUICK_EPOCHS} if req.quick else {}), **(req.config or {})}
-    )
+    cfg = training_config(req)
     init_from = _base_fold(req.base_model) if req.base_model else None
+    final_run = runs / name
     try:
         dev = resolve_device(req.device)
         progress.update(0.0, f"moving data to {dev}", force=True)
@@ -290,80 +325,45 @@ def train_context(
             metrics.append(
                 run_fold(context, cv, k, run, cfg, dev, sub, init_from=init_from, tensors=tensors)
             )
+        del tensors
         progress.update(0.9, "choosing between UMT and UME on the validation pairs", force=True)
         sel = scenario_selection(metrics)
         strategy = sel["selected"]
-        progress.update(0.92, "exporting per-gene terms for fast scoring", force=True)
-        cpu = (
-            tensors
-            if dev.type == "cpu"
-            else ContextTensors.from_context(context, resolve_device("cpu"))
-        )
-        arrays = []
-        for k in folds:
-            progress.check()
-            arrays.append(fold_arrays(fold_dir(run, name, cv, k), context, cpu))
-        per = _manifest_metrics(metrics)
-        split_pairs = [
-            {p: np.asarray(context.split(cv, k)[p], np.int64) for p in ("train", "val", "test")}
-            for k in folds
-        ]
-        meta = context.meta
-        manifest = {
-            "cancer": req.cancer or name,
-            "description": (
+        staged = run / "bundle" / name
+        bundle_from_runs(
+            context,
+            run,
+            staged,
+            cv=cv,
+            folds=folds,
+            dtype="float16",
+            progress=progress.sub(0.9, 0.96),
+            description=(
                 f"trained here on {req.cohort} with {req.labels}"
                 + (f" ({req.cancer})" if req.cancer else "")
                 + (f", fine-tuned from {req.base_model}" if req.base_model else "")
             ),
-            "cv": f"CV{cv}",
-            "fold_ids": folds,
-            "metrics": per,
-            "selection": {
-                "rule": "higher mean validation AUC over the folds; a tie goes to UME",
-                "val_auc": {"umt": sel["umt_val_auc"], "ume": sel["ume_val_auc"]},
-            },
-            "omics": list(context.omics_kinds),
-            "sample_counts": dict(meta.get("omics", {}).get("samples_per_omics", {})),
-            "kg": {"id": context.kg.kg_id, "edges": int(context.kg.edge_index.shape[1])},
-            "training": {
-                "config": cfg.to_dict(),
-                "device": str(dev),
+            cancer=req.cancer or name,
+            data_checksums=data_checksums or {},
+            training={
                 "quick": req.quick,
                 "base_model": req.base_model,
-                "inputs": meta.get("inputs", {}),
-                "labels": {
-                    k: v for k, v in meta.get("labels", {}).items() if k != "genes_out_names"
-                },
+                "inputs": context.meta.get("inputs", {}),
+                "run_folder": str(final_run),
             },
-            "seed": meta.get("seed"),
-            "run_folder": str(runs / name),
-        }
-        progress.update(0.97, f"writing model {name}", force=True)
-        final_run = runs / name
+        )
+        # ranks, held-out recall, cohort evidence and MODEL_CARD.md, as the bundled models have
+        finish_bundle(
+            staged,
+            progress.sub(0.96, 0.99),
+            evidence=files_evidence(name, evidence_files) if evidence_files else None,
+        )
+        progress.update(0.99, f"installing model {name}", force=True)
+        progress.check()
+        registry.add_user_bundle(staged, name)
+        shutil.rmtree(run / "bundle", ignore_errors=True)
         if final_run.exists():
             shutil.rmtree(final_run)
-        write_bundle(
-            dest,
-            name,
-            np.asarray(context.genes).astype(str),
-            arrays,
-            strategy,
-            manifest,
-            split_pairs=split_pairs,
-        )
-        from ..app.bundles import files_evidence, finish_bundle
-
-        # ranks, held-out recall, cohort evidence and MODEL_CARD.md, as the bundled models have
-        try:
-            finish_bundle(
-                dest,
-                progress.sub(0.97, 0.995),
-                evidence=files_evidence(name, evidence_files) if evidence_files else None,
-            )
-        except BaseException:  # cancelled or failed while ranking: no model is left behind
-            shutil.rmtree(dest, ignore_errors=True)
-            raise
         run.rename(final_run)
     except BaseException:
         shutil.rmtree(run, ignore_errors=True)
@@ -374,22 +374,6 @@ def train_context(
         force=True,
     )
     return name
-
-
-def _manifest_metrics(metrics: list[dict[str, Any]]) -> dict[str, dict[str, list[Any]]]:
-    """Per-fold metrics in the layout of the bundled models' manifests (``bundle.build``)."""
-    try:
-        from ..bundle.build import manifest_metrics
-    except ImportError:  # older bundle layer: the same keys, val/test AUC and AUPR only
-        return {
-            strat: {
-                f"{part}_{m}": [x[part][strat][m] for x in metrics]
-                for part in ("val", "test")
-                for m in ("auc", "aupr")
-            }
-            for strat in ("umt", "ume", "only_omics", "only_kg")
-        }
-    return manifest_metrics(metrics)
 
 
 class _FoldProgress(Progress):
@@ -415,7 +399,9 @@ def _base_fold(model: str) -> Path:
         info = Registry().get(model)
     except KeyError as exc:
         raise InputError(None, str(exc)) from None
-    folder = info.manifest.get("run_folder")
+    folder = (info.manifest.get("training") or {}).get("run_folder") or info.manifest.get(
+        "run_folder"
+    )
     candidates = [Path(folder)] if folder else []
     candidates.append(runs_dir() / model)
     for root in candidates:

@@ -19,8 +19,9 @@ This module imports torch (through the training layer); loading and scoring bund
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -90,8 +91,16 @@ def bundle_from_runs(
     size_budget_bytes: int | None = None,
     strategy: str | None = None,
     progress: Progress | None = None,
+    *,
+    description: str | None = None,
+    cancer: str | None = None,
+    data_checksums: dict[str, str] | None = None,
+    training: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the bundle of one context from its finished fold runs.
+    """Write the bundle of one context from its finished fold runs: the one path from fold runs
+    to a bundle and its manifest, for the built-in models (``synleaf bundle build``) and for the
+    models trained in the app (:func:`synleaf_desktop.app.training.train_context`), so that both
+    carry the same manifest fields.
 
     Args:
         context: the loaded context (with omics: embeddings are recomputed in eval mode).
@@ -102,6 +111,12 @@ def bundle_from_runs(
         dtype: storage type of the UMT term matrices.
         size_budget_bytes: cap on the bundle size (UMT ships fewer folds when needed).
         strategy: force "umt"/"ume" instead of the selection rule.
+        description, cancer: the manifest's text (default: "SynLeaF UMT on BRCA, CV2 folds ..."
+            and the context's label cancer).
+        data_checksums: ``{input: sha256}`` of the data the context was built from (default:
+            the context meta's ``inputs``, keyed by their path below the data folder).
+        training: extra ``training`` entries (the app adds ``quick``, ``base_model``,
+            ``inputs`` and ``run_folder``).
     """
     import torch
 
@@ -131,8 +146,9 @@ def bundle_from_runs(
     meta = context.meta
     first = metrics[0]
     extra = {
-        "cancer": meta.get("source", {}).get("label_cancer") or context.name,
-        "description": f"SynLeaF {chosen.upper()} on {context.name}, CV{cv} folds {list(folds)}",
+        "cancer": cancer or meta.get("source", {}).get("label_cancer") or context.name,
+        "description": description
+        or f"SynLeaF {chosen.upper()} on {context.name}, CV{cv} folds {list(folds)}",
         "cv": f"CV{cv}",
         "fold_ids": list(folds),
         "selection": {
@@ -143,7 +159,7 @@ def bundle_from_runs(
         "metrics": manifest_metrics(metrics),
         "omics": list(context.omics_kinds),
         "sample_counts": dict(meta.get("omics", {}).get("samples_per_omics", {})),
-        "samples": int(len(context.samples)),
+        "samples": len(context.samples),
         "kg": {
             "id": context.kg.kg_id,
             "entities": int(context.kg.num_entities),
@@ -151,7 +167,9 @@ def bundle_from_runs(
             "edges": int(context.kg.edge_index.shape[1]),
             "pathway_policy": meta.get("kg", {}).get("pathways", {}).get("policy"),
         },
-        "data_checksums": _relative_inputs(meta.get("inputs", {})),
+        "data_checksums": data_checksums
+        if data_checksums is not None
+        else _relative_inputs(meta.get("inputs", {})),
         "labels": {
             "positives": meta.get("labels", {}).get("positives"),
             "negatives": meta.get("labels", {}).get("negatives"),
@@ -165,6 +183,7 @@ def bundle_from_runs(
             "best_epoch": [m.get("best_epoch") for m in metrics],
             "wall_s": [m.get("wall_s", {}).get("total") for m in metrics],
             "device": first.get("device"),
+            **(training or {}),
         },
         "context_built_at": meta.get("built_at"),
     }

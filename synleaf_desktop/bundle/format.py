@@ -305,7 +305,7 @@ def open_model_arrays(path: str | Path) -> dict[str, np.ndarray]:
         return out
     except BundleError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file means "damaged"
+    except Exception as exc:
         raise BundleError(
             path,
             f"cannot read the model arrays ({type(exc).__name__}: {exc}); the bundle is damaged",
@@ -334,7 +334,7 @@ class Bundle:
     _contents_checked: bool = field(default=False, repr=False)
 
     @classmethod
-    def load(cls, folder: str | Path, verify: bool | str = True, check: str = "auto") -> "Bundle":
+    def load(cls, folder: str | Path, verify: bool | str = True, check: str = "auto") -> Bundle:
         """Load a bundle folder.
 
         Args:
@@ -539,7 +539,7 @@ class Bundle:
                     try:
                         with np.load(path, allow_pickle=False) as z:
                             splits = {k: z[k] for k in z.files}
-                    except Exception as exc:  # noqa: BLE001 - changed since: a damaged file
+                    except Exception as exc:
                         raise BundleError(
                             path, f"cannot read the split pairs ({type(exc).__name__}: {exc})"
                         ) from None
@@ -588,13 +588,13 @@ def bundle_files_size(folder: str | Path) -> int:
 
 __all__ = [
     "BUILTIN_ORDER",
-    "Bundle",
-    "BundleError",
     "FORMAT_VERSION",
     "MANIFEST",
     "MODEL_FILE",
     "SPLITS_FILE",
     "STRATEGIES",
+    "Bundle",
+    "BundleError",
     "bundle_files_size",
     "is_bundle_folder",
     "open_model_arrays",

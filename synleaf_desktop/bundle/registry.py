@@ -22,6 +22,7 @@ message in :attr:`Registry.problems`, so one broken model never blocks the other
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from .. import paths
 from ..fileio import atomic_dir, ensure_free_space, folder_lock, os_errors, recover_folder
 from .format import BUILTIN_ORDER, MANIFEST, Bundle, BundleError, read_manifest, verify_files
+from .names import resolve_name
 from .validate import MODEL_CARD, check_model_name, member_path, remember_validated, validate_bundle
 
 
@@ -60,7 +62,7 @@ class ModelInfo:
     manifest: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], kind: str, folder: Path) -> "ModelInfo":
+    def from_manifest(cls, manifest: dict[str, Any], kind: str, folder: Path) -> ModelInfo:
         return cls(
             name=str(manifest["name"]),
             kind=kind,
@@ -185,13 +187,11 @@ class Registry:
         return [m.name for m in self.list()]
 
     def get(self, name: str) -> ModelInfo:
-        """The model called ``name`` (exact, else case-insensitive)."""
+        """The model called ``name`` (:func:`~synleaf_desktop.bundle.names.resolve_name`)."""
         models = self.list()
+        found = resolve_name(name, [m.name for m in models])
         for m in models:
-            if m.name == name:
-                return m
-        for m in models:
-            if m.name.lower() == name.lower():
+            if m.name == found:
                 return m
         raise KeyError(
             f"no model named {name!r}; installed: {', '.join(m.name for m in models) or 'none'}"
@@ -203,11 +203,25 @@ class Registry:
     def load_all(self, names: list[str] | None = None, verify: bool | str = True) -> list[Bundle]:
         """Load the listed models (default: all), in registry order; a model that fails its
         checks is skipped and reported in :attr:`problems`."""
-        infos = self.list()
-        if names is not None:
-            wanted = {n.lower() for n in names}
-            infos = [m for m in infos if m.name.lower() in wanted]
+        infos = self.list() if names is None else self.select(names)
         return [b for _, b in self.load_bundles(infos, verify=verify)]
+
+    def select(self, names: Iterable[str]) -> list[ModelInfo]:
+        """The models ``names`` mean, in registry order, without loading any.
+
+        Raises:
+            KeyError: a name matches no installed model (the message lists them).
+        """
+        infos = self.list()
+        chosen = set()
+        for n in names:
+            found = resolve_name(n, [m.name for m in infos])
+            if found is None:
+                raise KeyError(
+                    f"unknown context {n!r}; available: {', '.join(m.name for m in infos) or 'none'}"
+                )
+            chosen.add(found)
+        return [m for m in infos if m.name in chosen]
 
     def load_bundles(
         self, infos: list[ModelInfo], verify: bool | str = True
@@ -261,8 +275,9 @@ class Registry:
         with os_errors(self.user_dir, action, needed):
             with folder_lock(self.user_dir, action="installing a model"):
                 self.recover()
-                taken = {m.name.lower(): m for m in self.list()}
-                other = taken.get(new_name.lower())
+                listed = self.list()
+                same = resolve_name(new_name, [m.name for m in listed])
+                other = next((m for m in listed if m.name == same), None)
                 if other is not None and (other.kind == "bundled" or not overwrite):
                     raise BundleError(
                         src,

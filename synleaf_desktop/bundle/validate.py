@@ -37,9 +37,10 @@ from __future__ import annotations
 import re
 import threading
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -235,7 +236,7 @@ def npz_headers(path: Path) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
                 out[key] = (dtype, tuple(int(s) for s in shape))
     except BundleError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parse failure of an untrusted file is "damaged"
+    except Exception as exc:
         raise BundleError(
             path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged"
         ) from None
@@ -248,7 +249,7 @@ def load_member(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
-    except Exception as exc:  # noqa: BLE001 - see npz_headers
+    except Exception as exc:
         raise BundleError(
             path, f"cannot read the arrays ({type(exc).__name__}: {exc}); the bundle is damaged"
         ) from None
@@ -563,8 +564,8 @@ __all__ = [
     "EVIDENCE_FILE",
     "MEMBERS",
     "MODEL_CARD",
-    "MemberRule",
     "UNHASHED_FILES",
+    "MemberRule",
     "check_calibration",
     "check_evidence",
     "check_manifest",

@@ -49,8 +49,9 @@ import sys
 import warnings
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -640,6 +641,19 @@ def add_bundle_member(
     manifest["size_bytes"] = int(sum(f["bytes"] for f in manifest["files"].values()))
     write_json(folder / MANIFEST, manifest)
     return path
+
+
+def set_manifest_entry(folder: str | Path, key: str, meta: Mapping[str, Any]) -> None:
+    """Record ``meta`` under ``manifest[key]`` of a written bundle (no member file: e.g. that a
+    step found nothing to add); the manifest is replaced atomically."""
+    from ..fileio import read_json
+
+    if key in _RESERVED:
+        raise ValueError(f"{key!r} is computed by the writer")
+    path = Path(folder) / MANIFEST
+    manifest = read_json(path)
+    manifest[key] = dict(meta)
+    write_json(path, manifest)
 
 
 def rename_bundle_manifest(folder: str | Path, new_name: str) -> None:

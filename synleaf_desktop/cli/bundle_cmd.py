@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 #: kept out of the UMT size budget per context for calibration.npz and evidence.npz
 RESERVE_BYTES = 1_500_000
 

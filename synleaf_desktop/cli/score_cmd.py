@@ -124,10 +124,12 @@ def _note() -> str:
 
 
 def load_engine(labels: list[Path] | None = None, contexts: str | None = None):
-    """The engine over every installed model (NoModelsError -> exit 2 with the build hint)."""
+    """The engine over the installed models that ``contexts`` names (default: all of them; the
+    others are not read). NoModelsError -> exit 2 with the build hint; an unknown name -> exit 2."""
+    from ..bundle.names import split_names
     from ..scoring import ScoringEngine
 
-    engine = ScoringEngine.from_registry()
+    engine = ScoringEngine.from_registry(names=split_names(contexts) if contexts else None)
     for _folder, msg in getattr(
         engine, "problems", []
     ):  # a broken model is skipped, the others score

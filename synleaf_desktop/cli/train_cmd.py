@@ -152,17 +152,19 @@ def _config(args):
             raise InputError(
                 None, f"--hidden-dims {args.hidden_dims!r}: give sizes like 512,256"
             ) from None
-    return TrainConfig(
-        hidden_dims=hidden,
-        max_epochs=args.max_epochs,
-        patience=args.patience,
-        patience_steps=args.patience_steps,
-        batch_size=args.batch_size,
-        teacher_mode=args.teacher_mode,
-        standard_vae_heads=args.standard_vae_heads,
-        seed=args.seed,
-        checkpoint_every_s=args.checkpoint_every,
-        keep_optimizer=not args.drop_optimizer_state,
+    return TrainConfig.from_dict(
+        {
+            "hidden_dims": hidden,
+            "max_epochs": args.max_epochs,
+            "patience": args.patience,
+            "patience_steps": args.patience_steps,
+            "batch_size": args.batch_size,
+            "teacher_mode": args.teacher_mode,
+            "standard_vae_heads": args.standard_vae_heads,
+            "seed": args.seed,
+            "checkpoint_every_s": args.checkpoint_every,
+            "keep_optimizer": not args.drop_optimizer_state,
+        }
     )
 
 

@@ -25,8 +25,8 @@ Differences from the original code, on purpose:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import numpy as np
 

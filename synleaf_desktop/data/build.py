@@ -23,9 +23,10 @@ from __future__ import annotations
 import gc
 import platform
 import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def build_context(
     omics: dict[str, np.ndarray] = {}
     omics_meta: dict[str, Any] = {
         "kinds": kinds,
-        "samples": int(len(samples)),
+        "samples": len(samples),
         "samples_per_omics": {},
         "genes_in_file": {},
         "genes_in_universe": {},
@@ -152,7 +153,7 @@ def build_context(
             m.values, np.asarray(m.genes), np.asarray(m.samples), universe, samples
         )
         omics_meta["samples_per_omics"][k] = _samples_with_data(cohort, k)
-        omics_meta["genes_in_file"][k] = int(len(m.genes))
+        omics_meta["genes_in_file"][k] = len(m.genes)
         omics_meta["genes_in_universe"][k] = int(np.isin(universe, omics_genes[k]).sum())
         omics_meta["formats"][k] = str(getattr(m, "fmt", ""))
         src = (getattr(cohort, "files", None) or {}).get(k) or getattr(m, "source", None)
@@ -281,7 +282,7 @@ def summary_row(ctx: Context) -> dict[str, Any]:
     return {
         "name": ctx.name,
         "genes": int(ctx.num_genes),
-        "samples": int(len(ctx.samples)),
+        "samples": len(ctx.samples),
         "samples_per_omics": dict(meta.get("omics", {}).get("samples_per_omics", {})),
         "omics": ctx.omics_kinds,
         "positives": pos,

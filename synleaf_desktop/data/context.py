@@ -138,7 +138,7 @@ class Context:
                     "format": 1,
                     "omics_kinds": self.omics_kinds,
                     "num_genes": int(self.num_genes),
-                    "num_samples": int(len(self.samples)),
+                    "num_samples": len(self.samples),
                     "kg": {
                         "num_entities": kg.num_entities,
                         "num_relations": kg.num_relations,
@@ -153,7 +153,7 @@ class Context:
         return dest
 
     @classmethod
-    def load(cls, folder: str | Path, omics: bool = True) -> "Context":
+    def load(cls, folder: str | Path, omics: bool = True) -> Context:
         """Load a context folder (``omics=False`` skips the large omics matrices)."""
         folder = Path(folder)
         info = read_json(folder / "context.json")

@@ -20,7 +20,8 @@ re-paired, so controls can be slightly fewer than positives. Each draw uses its 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -153,7 +154,7 @@ def _one_draw(
     pairs = np.array([(a[i], b[i]) for i in good] + extra, dtype=np.int64).reshape(-1, 2)
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    return pairs, int(len(rest))
+    return pairs, len(rest)
 
 
 def auc(pos_scores: np.ndarray, neg_scores: np.ndarray) -> float:
@@ -200,6 +201,6 @@ def repaired_auc(
         "mean": float(np.mean(ok)) if ok else float("nan"),
         "sd": float(np.std(ok)) if ok else float("nan"),
         "aucs": aucs,
-        "n_pos": int(len(pos)),
-        "n_controls": [int(len(c)) for c in controls],
+        "n_pos": len(pos),
+        "n_controls": [len(c) for c in controls],
     }

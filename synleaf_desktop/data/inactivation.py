@@ -43,9 +43,10 @@ type only; a gene profiled by none is flagged (``gene_types == 0``) and scored "
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,6 @@ from ..errors import ReadReport
 from ..io.genes import GeneResolver, default_resolver
 from ..io.maf import SILENT_CLASSES, read_maf
 from ..io.matrix import read_matrix
-from ..io.omics import normalise_sample_ids
 from ..io.seg import read_seg
 from ..io.study import recognise
 from ..io.tabular import find_column, read_table, resolve_rows, scan_header
@@ -331,7 +331,7 @@ def mutation_layer(path: str | Path, fmt: str, resolver: GeneResolver | None = N
         desc = {
             "file": _short(path),
             "fmt": fmt,
-            "samples": int(len(samples)),
+            "samples": len(samples),
             "rule": rule,
             "mutated_rule": "any MAF row not in the silent/non-coding classes",
             "prediction_columns": bool(sift is not None or poly is not None),
@@ -346,7 +346,7 @@ def mutation_layer(path: str | Path, fmt: str, resolver: GeneResolver | None = N
         desc = {
             "file": _short(path),
             "fmt": fmt,
-            "samples": int(len(m.samples)),
+            "samples": len(m.samples),
             "rule": "every 1 of the 0/1 matrix (a non-silent call; no variant class, so missense counts too)",
             "mutated_rule": "every 1",
             "prediction_columns": False,
@@ -391,7 +391,7 @@ def cna_layer(
     desc = {
         "file": _short(path),
         "fmt": fmt,
-        "samples": int(len(m.samples)),
+        "samples": len(m.samples),
         "rule": rule,
         "deep_deletion_log2": DEEP_DELETION_LOG2 if fmt != "discrete_cna" else None,
         "amplification_log2": AMPLIFICATION_LOG2 if fmt != "discrete_cna" else None,
@@ -435,7 +435,7 @@ def inactivation_from_files(
     source = {
         "cohort": name,
         "inactivation": kinds,
-        "samples": int(len(samples)),
+        "samples": len(samples),
         "sample_rule": "union of the tumours of the sources; a source's calls are False in tumours it did not profile",
         "mutation": layers["mut"].desc if "mut" in layers else None,
         "copy_number": layers["cna"].desc if "cna" in layers else None,
@@ -575,7 +575,7 @@ def evidence_arrays(
     inact[types == 0] = False
     counts = calls.profile_counts(genes, inact)
     meta = dict(calls.source)
-    meta["genes"] = int(len(genes))
+    meta["genes"] = len(genes)
     meta["genes_profiled"] = {
         "mutation": int(((types & GENE_MUT) > 0).sum()),
         "copy_number": int(((types & GENE_CNA) > 0).sum()),

@@ -220,7 +220,7 @@ def restrict_kg(
         "entities": int(n),
         "entities_with_edges": int(touched.sum()),
         "gene_entities": int(is_gene.sum()),
-        "universe_genes": int(len(gene_entity)),
+        "universe_genes": len(gene_entity),
         "edges_full": int(ei.shape[1]),
         "edges_after_pathways": int(edge_mask.sum()),
         "edges": int(keep.sum()),

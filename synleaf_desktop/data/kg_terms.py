@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,7 +121,7 @@ def build_term_index(
         "kg_name": getattr(kg, "name", ""),
         "annotation": "direct (not propagated up the GO DAG)",
         "terms_per_type": {t: int((term_types == o).sum()) for o, t in enumerate(types)},
-        "gene_term_pairs": int(len(t_idx)),
+        "gene_term_pairs": len(t_idx),
         "gene_gene_edges": int(len(a) // 2 if len(a) else 0),
         "term_names": "GO.db go_terms.tsv.gz; KEGG pathways by id only" if go_terms else "ids only",
     }
@@ -154,16 +155,16 @@ def save_term_index(
             dict(
                 meta,
                 inputs={Path(p).name: sha256_file(p) for p in inputs},
-                genes=int(len(arrays["genes"])),
-                terms=int(len(arrays["term_ids"])),
+                genes=len(arrays["genes"]),
+                terms=len(arrays["term_ids"]),
             ),
         )
     return folder
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..io.kg import KnowledgeGraph
     from .. import paths
+    from ..io.kg import KnowledgeGraph
 
     p = argparse.ArgumentParser(description="build resources/kg_terms/terms.npz")
     p.add_argument(

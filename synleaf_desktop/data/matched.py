@@ -324,7 +324,7 @@ def negatives_summary(
             "(of the subset being balanced); bins from the positive genes' degrees"
         )
     out["cv1"] = {
-        "generated": int(len(gen)),
+        "generated": len(gen),
         "ks_generated_vs_positive": ks(gen),
         "ks_labelled_negative_vs_positive": ks(lneg),
         "median_degree": {

@@ -18,9 +18,10 @@ negatives are the nonSL pairs only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..fileio import sha256_file
 from ..progress import Progress, ensure

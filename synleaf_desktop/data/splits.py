@@ -91,7 +91,7 @@ def reverse_fraction(labels: np.ndarray) -> float:
 
 def _subset_counts(arr: np.ndarray) -> dict[str, int]:
     pos = int((arr[:, 2] == 1).sum())
-    return {"n": int(len(arr)), "pos": pos, "neg": int(len(arr) - pos)}
+    return {"n": len(arr), "pos": pos, "neg": int(len(arr) - pos)}
 
 
 # ----------------------------------------------------------------------
@@ -219,7 +219,7 @@ def _try_fold(
         meta = {
             "cycle": cycle,
             "inner_attempt": attempt,
-            "genes": {k: int(len(v)) for k, v in pools.items()},
+            "genes": {k: len(v) for k, v in pools.items()},
             "balance": infos,
             "pools": pools,
         }

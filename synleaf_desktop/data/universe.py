@@ -15,8 +15,8 @@ and labels are mapped to index triples, dropping pairs with a gene outside the u
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -218,7 +218,7 @@ def map_labels(
         arr[:, 2] = np.where(any_neg[inverse[np.sort(first)]], 0, arr[:, 2])
         rep.duplicates = len(keys) - len(uniq)
     arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))] if len(arr) else arr.reshape(0, 3)
-    rep.kept = int(len(arr))
+    rep.kept = len(arr)
     rep.positives = int((arr[:, 2] == 1).sum())
     rep.negatives = rep.kept - rep.positives
     return np.ascontiguousarray(arr), rep

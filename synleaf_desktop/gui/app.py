@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .. import paths
+    from ..app.settings import Settings
     from . import style
     from .main_window import MainWindow
-    from ..app.settings import Settings
 
     app = QApplication.instance() or QApplication(["synleaf-desktop"])
     app.setApplicationName("SynLeaF Desktop")

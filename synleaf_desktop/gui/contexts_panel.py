@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..app.details import info_tooltip, omics_text, test_auc
 
+
 class ContextsPanel(QWidget):
     """Tree of contexts in two groups, "Bundled models" and "Your models".
 

@@ -4,8 +4,6 @@ gene's cohort profile) and the annotations the two genes share."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -35,7 +33,6 @@ from ..app.details import (
     shared_text,
 )
 from . import style
-
 
 #: fields shown across the whole panel, under their section heading (long, wrapped text)
 SPANNING = ("cohort", "profiles", "shared")
@@ -162,7 +159,7 @@ class DetailsPanel(QWidget):
         self.body.hide()
         self.scroll.hide()
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, obj, event) -> bool:
         from PySide6.QtCore import QEvent
 
         if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:

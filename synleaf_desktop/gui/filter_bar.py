@@ -35,7 +35,7 @@ SEARCH_DELAY_MS = 150
 class ValueBox(QDoubleSpinBox):
     """A threshold box that writes "1 %" and "0.9", not "1.0000 %"."""
 
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt API)
+    def textFromValue(self, value: float) -> str:
         text = f"{value:.{self.decimals()}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from . import style
 from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, rank_ticks
+from . import style
 
 #: smallest cell on screen (pixels); below it the view scrolls
 MIN_CELL_PX = 14.0
@@ -395,14 +395,14 @@ class MatrixCanvas(QWidget):
     def paint_layout(self) -> Layout:
         return layout_for(self.model, self.cell_size(), titled=False)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def minimumSizeHint(self) -> QSize:
         lay = layout_for(self.model, MIN_CELL_PX, titled=False)
         return QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height)))
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return self.minimumSizeHint()
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         try:
             lay = self.paint_layout()
@@ -420,7 +420,7 @@ class MatrixCanvas(QWidget):
             return (i, j)
         return (-1, -1)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         pos = event.position()
         cell = self.gene_cell_at(pos.x(), pos.y())
         if cell == (self.hovered or (-1, -1)):
@@ -439,11 +439,11 @@ class MatrixCanvas(QWidget):
             QToolTip.hideText()
         self.update()
 
-    def leaveEvent(self, _event) -> None:  # noqa: N802
+    def leaveEvent(self, _event) -> None:
         self.hovered = None
         self.update()
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position()

@@ -7,7 +7,7 @@ The URL builders are plain functions, testable without Qt.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from PySide6.QtCore import QUrl

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
+import pyqtgraph.exporters
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 from .. import __version__
-from . import style
 from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, describe_rank, rank_ticks
+from . import style
 
 #: largest cell height (pixels) when few pairs are shown
 MAX_CELL_PX = 100.0
@@ -142,7 +142,7 @@ class NotAvailableCells(pg.GraphicsObject):
             self._bounds = self._bounds.united(rect)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(self, painter, *_args) -> None:
@@ -181,7 +181,7 @@ class CellTexts(pg.GraphicsObject):
         self._bounds = QRectF(-0.5, -0.5, c, p) if p and c else QRectF()
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(self, painter, *_args) -> None:

@@ -25,6 +25,7 @@ from ..app.details import OMICS_LONG
 from ..app.imports import ImportResult
 from ..io.formats import KIND_TITLES
 
+
 def _table(headers: list[str], rows: list[list[Any]], stretch: int | None = None) -> QTableWidget:
     t = QTableWidget(len(rows), len(headers))
     t.setHorizontalHeaderLabels(headers)

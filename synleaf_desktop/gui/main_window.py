@@ -41,22 +41,22 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..app import lookup
-from .contexts_panel import ContextsPanel
-from .details_panel import DetailsPanel
 from ..app.export import export_report, export_table
-from .filter_bar import FilterBar
 from ..app.filters import RowFilter, count_text
-from .gene_matrix import GeneMatrixWidget, is_gene_list, list_genes, wants_matrix
 from ..app.grid import COLOR_RANK, COLOR_RAW, SORT_MEAN, SORT_RANK, ScoreGrid
-from .heatmap import HeatmapWidget
 from ..app.history import HistoryEntry, QueryHistory, question_key
 from ..app.imports import ImportResult, read_import
-from ..io.formats import group_paths
-from .import_dialog import ImportPreviewDialog
 from ..app.library import Library
+from ..app.settings import Settings
+from ..io.formats import group_paths
+from .contexts_panel import ContextsPanel
+from .details_panel import DetailsPanel
+from .filter_bar import FilterBar
+from .gene_matrix import GeneMatrixWidget, is_gene_list, list_genes, wants_matrix
+from .heatmap import HeatmapWidget
+from .import_dialog import ImportPreviewDialog
 from .query_bar import QueryBar, choose_list_file
 from .results_table import ResultsTable
-from ..app.settings import Settings
 from .style import WINDOW_SIZE
 from .widgets import ElidedLabel
 from .workers import Task, TaskManager
@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
         s.recent_queries = self.history.recent_dicts()
         return s.save()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         if self.tasks.busy("train"):
             box = QMessageBox(
                 QMessageBox.Icon.Question,
@@ -707,7 +707,7 @@ class MainWindow(QMainWindow):
 
         try:
             Registry(bundled_dir=self.bundled_dir).remove_user_bundle(name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.notify("error", "Could not remove the model", lookup.message_of(exc))
             return
         self.flash(f"model {name} removed")
@@ -802,7 +802,7 @@ class MainWindow(QMainWindow):
                 grid = lookup.pair_grid(
                     self.engine, query["genes"][0], query["genes"][1], contexts, self.infos
                 )
-            except Exception as exc:  # noqa: BLE001 - shown to the user
+            except Exception as exc:
                 self._query_failed(lookup.message_of(exc))
                 return
             self.last_timing["lookup_s"] = time.perf_counter() - t0
@@ -1212,7 +1212,7 @@ class MainWindow(QMainWindow):
         ctx = self.grid.contexts[col]
         try:
             d = lookup.cell_details(self.engine, a, b, ctx, self.infos.get(ctx, {}))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.flash(lookup.message_of(exc))
             return
         self.details.show_details(d)
@@ -1285,7 +1285,7 @@ class MainWindow(QMainWindow):
         self.query_bar.request_list()
 
     # ------------------------------------------------------------------ import
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
             self.statusBar().showMessage(
@@ -1295,14 +1295,14 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    def dragLeaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def dragLeaveEvent(self, event) -> None:
         self.statusBar().clearMessage()
         super().dragLeaveEvent(event)
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
+    def dragMoveEvent(self, event) -> None:
         self.dragEnterEvent(event)
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -1331,7 +1331,7 @@ class MainWindow(QMainWindow):
         """Recognise dropped/chosen paths and import each group (read -> preview -> save)."""
         try:
             groups = group_paths(paths)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.notify("error", "Cannot import", lookup.message_of(exc))
             self.importFinished.emit("")
             return
@@ -1515,7 +1515,7 @@ class MainWindow(QMainWindow):
                 text = card.read_text(encoding="utf-8")
             else:  # an older bundle without a card: the same text from its manifest
                 text = render_model_card(read_manifest(folder), split_pair_counts(folder))
-        except Exception as exc:  # noqa: BLE001 - any unreadable bundle
+        except Exception as exc:
             self.notify(
                 "warning",
                 "No model card",

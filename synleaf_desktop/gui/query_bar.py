@@ -9,8 +9,9 @@ Enter runs the query.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -88,11 +89,11 @@ class DescribedDelegate(QStyledItemDelegate):
         if self.describe is not None and name:
             try:
                 desc = self.describe(name) or ""
-            except Exception:  # noqa: BLE001 (a description is never worth an error)
+            except Exception:
                 desc = ""
         return f"{name}  \u2014  {desc}" if desc else name
 
-    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt API)
+    def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
         option.text = self.text_for(str(index.data() or ""))
 

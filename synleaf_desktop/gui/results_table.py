@@ -26,7 +26,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from . import style
 from ..app.grid import (
     COLOR_RANK,
     COLOST,
@@ -36,6 +35,7 @@ from ..app.grid import (
     _fmt_percentile,
     rank_color_value,
 )
+from . import style
 from .heatmap import tooltip_for
 
 #: role holding the raw float (NaN = n/a) or gene name of a cell
@@ -92,10 +92,10 @@ class ScoreTableModel(QAbstractTableModel):
         self.set_grid(self.grid)
 
     # --- shape ------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.grid.pairs)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
         if parent.isValid() or self.grid.is_empty:
             return 0
         return len(self.columns)
@@ -127,7 +127,7 @@ class ScoreTableModel(QAbstractTableModel):
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Vertical:
             if role == Qt.ItemDataRole.DisplayRole:
                 return str(section + 1)
@@ -427,7 +427,7 @@ class ResultsTable(QTableView):
         for c in range(2, n):
             self.setColumnWidth(c, max(w, need[c]))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.fit_columns()
 
@@ -472,7 +472,7 @@ class ResultsTable(QTableView):
             QGuiApplication.clipboard().setText(text)
         return text
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection()
             event.accept()

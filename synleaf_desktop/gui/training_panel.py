@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import style
 from ..app.training import (
     BUILTIN_GRAPH,
     QUICK_EPOCHS,
@@ -34,6 +33,7 @@ from ..app.training import (
     estimate_inputs,
     run_training,
 )
+from . import style
 from .widgets import ElidedComboBox
 from .workers import Task
 
@@ -217,7 +217,7 @@ class LivePlots(QWidget):
 class TrainingPanel(QWidget):
     """The "Train your own model" tab."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.task: Task | None = None

@@ -30,13 +30,13 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+    def setText(self, text: str) -> None:
         self._full = text or ""
         tip = self._full.replace(self._separator, "\n") if self._separator else self._full
         self.setToolTip(tip)
         self._elide()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._elide()
 
@@ -54,7 +54,7 @@ class ElidedComboBox(QComboBox):
     """A combo box whose shown entry ends in "…" when the box is too narrow, instead of being
     cut mid-word (the drop-down list and the tooltip show it in full)."""
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, event) -> None:
         painter = QStylePainter(self)
         opt = QStyleOptionComboBox()
         self.initStyleOption(opt)

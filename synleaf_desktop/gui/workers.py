@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -88,7 +89,7 @@ class Task(QThread):
                 raise CancelledError("cancelled by the user")
         except CancelledError:
             self.was_cancelled = True
-        except BaseException as exc:  # noqa: BLE001 - every error must reach the user as a message
+        except BaseException as exc:
             self.exception = exc
             self.error = user_message(exc)
             if not isinstance(exc, SynleafError):

@@ -69,12 +69,12 @@ def build_coordinates(
         table = _derive(pd.read_csv(src, sep="\t", dtype=str, keep_default_na=False), resolver)
         dest = Path(out_resources) / coords_file(genome)
         text = table.to_csv(sep="\t", index=False, lineterminator="\n")
-        with atomic_path(dest) as tmp:
-            with (
-                open(tmp, "wb") as fh,
-                gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
-            ):
-                gz.write(text.encode("utf-8"))
+        with (
+            atomic_path(dest) as tmp,
+            open(tmp, "wb") as fh,
+            gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
+        ):
+            gz.write(text.encode("utf-8"))
         counts[coords_file(genome)] = len(table)
     return counts
 

@@ -91,5 +91,3 @@ def group_paths(paths: list[str | Path]) -> dict[str, list[Path]]:
     for p in paths:
         groups.setdefault(classify(p), []).append(Path(p))
     return {k: groups[k] for k in KINDS if k in groups}
-
-

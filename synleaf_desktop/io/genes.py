@@ -23,9 +23,9 @@ from __future__ import annotations
 import functools
 import gzip
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -225,9 +225,7 @@ class GeneResolver:
             if raw is None or (isinstance(raw, float) and raw != raw):
                 out[i] = None
                 continue
-            if isinstance(raw, (int, np.integer)):
-                key = str(int(raw))
-            elif isinstance(raw, float) and raw.is_integer():
+            if isinstance(raw, (int, np.integer)) or (isinstance(raw, float) and raw.is_integer()):
                 key = str(int(raw))
             else:
                 key = str(raw).strip()

@@ -27,9 +27,10 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,17 +41,17 @@ from .genes import GeneResolver, default_resolver
 from .labels import column_key, read_delimited
 
 __all__ = [
-    "KnowledgeGraph",
-    "build_annotation_kg",
-    "read_triples",
-    "read_slkg_export",
-    "read_synlethkg_partial",
-    "read_kg",
-    "ANNOTATION_TYPES",
     "ANNOTATION_RELATIONS",
+    "ANNOTATION_TYPES",
+    "REVERSE_SUFFIX",
     "SLKG_LABEL_RELATIONS",
     "SYNLETHKG_TYPES",
-    "REVERSE_SUFFIX",
+    "KnowledgeGraph",
+    "build_annotation_kg",
+    "read_kg",
+    "read_slkg_export",
+    "read_synlethkg_partial",
+    "read_triples",
 ]
 
 FORMAT_VERSION = 1
@@ -158,7 +159,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------
     @property
     def num_entities(self) -> int:
-        return int(len(self.entity_names))
+        return len(self.entity_names)
 
     @property
     def num_edges(self) -> int:
@@ -255,7 +256,7 @@ class KnowledgeGraph:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> "KnowledgeGraph":
+    def load(cls, folder: str | Path) -> KnowledgeGraph:
         """Load a folder written by :meth:`save` (``allow_pickle=False``); checks the checksum."""
         folder = Path(folder)
         if folder.is_file():
@@ -693,7 +694,7 @@ def read_triples(path: str | Path, resolver: GeneResolver | None = None) -> Know
         "typed": typed,
         "counts": {
             "triples_read": int(m),
-            "rows_missing_fields": int(len(incomplete)),
+            "rows_missing_fields": len(incomplete),
             "unresolved_gene_names": len(bad_names),
         },
         "unresolved_genes": [str(x) for x in bad_names[:100]],
@@ -1014,7 +1015,7 @@ def read_synlethkg_partial(
             "entities in local id order (kg2id.txt)",
             f"no reverse added for {list(SLKG_SYMMETRIC)}",
         ],
-        "counts": {"triples_read": int(len(head)), "unresolved_gene_names": len(unres)},
+        "counts": {"triples_read": len(head), "unresolved_gene_names": len(unres)},
         "unresolved_genes": unres[:100],
     }
     return _assemble(

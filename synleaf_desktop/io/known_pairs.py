@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -37,9 +37,9 @@ import csv
 import gzip
 import re
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,17 +50,17 @@ from .genes import GeneResolver, default_resolver
 from .tabular import is_gzip, open_text, scan_field_counts
 
 __all__ = [
+    "MIN_TRAIN_GENES",
+    "MIN_TRAIN_POSITIVES",
+    "Delimited",
     "LabelReport",
     "LabelTable",
-    "read_labels",
-    "read_label_files",
     "apply_label_rules",
-    "read_delimited",
-    "Delimited",
     "column_key",
+    "read_delimited",
+    "read_label_files",
+    "read_labels",
     "training_problem",
-    "MIN_TRAIN_POSITIVES",
-    "MIN_TRAIN_GENES",
 ]
 
 LABEL_FORMATS = ("auto", "elisl", "synlethdb", "generic")
@@ -324,7 +324,7 @@ class LabelReport(ReadReport):
         """At least one cancer's pairs are enough to train a model."""
         return any(c not in self.not_trainable for c in self.per_cancer)
 
-    def for_cancer(self, cancer: str) -> "LabelReport":
+    def for_cancer(self, cancer: str) -> LabelReport:
         """The same report restricted to one cancer (counts of that cancer only)."""
         c = self.per_cancer.get(cancer, {})
         bad = self.unresolved_by_cancer.get(cancer, {})
@@ -403,7 +403,7 @@ class LabelTable:
         """Distinct cancer names, sorted."""
         return sorted(self.pairs["cancer"].unique().tolist())
 
-    def for_cancer(self, name: str) -> "LabelTable":
+    def for_cancer(self, name: str) -> LabelTable:
         """Rows of one cancer (exact name first, else case-insensitive)."""
         cancer = self.pairs["cancer"]
         mask = cancer == name
@@ -473,7 +473,7 @@ def _check_trainable(pairs: pd.DataFrame, report: LabelReport) -> None:
     for cancer, grp in pairs.groupby("cancer", sort=True):
         pos = int((grp["label"] == 1).sum())
         neg = int(len(grp) - pos)
-        genes = int(len(pd.unique(pd.concat([grp["gene1"], grp["gene2"]]))))
+        genes = len(pd.unique(pd.concat([grp["gene1"], grp["gene2"]])))
         why = training_problem(pos, neg, genes)
         if why is not None:
             report.not_trainable[str(cancer)] = why

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -233,7 +234,7 @@ class Cohort:
 
     # ------------------------------------------------------------------
     @classmethod
-    def from_raw(cls, name: str, raw: dict[str, OmicsMatrix], **extra: Any) -> "Cohort":
+    def from_raw(cls, name: str, raw: dict[str, OmicsMatrix], **extra: Any) -> Cohort:
         """Normalise raw matrices (one per kind) and align them on the union of samples."""
         if not raw:
             raise ValueError("no omics matrices given")
@@ -265,7 +266,7 @@ class Cohort:
         return cls(name, samples, omics, files=files, has_data=has_data, **extra)
 
     @classmethod
-    def from_matrices(cls, name: str, matrices: Iterable[OmicsMatrix]) -> "Cohort":
+    def from_matrices(cls, name: str, matrices: Iterable[OmicsMatrix]) -> Cohort:
         """Pool raw matrices (e.g. several cancers for pan-cancer) into one cohort.
 
         Matrices of the same kind are concatenated over their samples, which must be
@@ -295,10 +296,10 @@ class Cohort:
             omics[kind] = {
                 "file": str(self.files.get(kind)) if self.files.get(kind) else None,
                 "fmt": m.fmt,
-                "genes": int(len(m.genes)),
+                "genes": len(m.genes),
                 "samples_with_data": int(self.has_data[kind].sum())
                 if kind in self.has_data
-                else int(len(m.samples)),
+                else len(m.samples),
                 "rows_read": int(m.report.n_rows),
                 "unresolved": len(m.report.unresolved),
                 "unresolved_examples": list(m.report.unresolved[:20]),
@@ -308,7 +309,7 @@ class Cohort:
             warnings.extend(f"{Path(src).name}: {w}" for w in m.report.warnings)
         return {
             "name": self.name,
-            "samples": int(len(self.samples)),
+            "samples": len(self.samples),
             "omics": omics,
             "unresolved": unresolved,
             "warnings": warnings,
@@ -353,7 +354,7 @@ class Cohort:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> "Cohort":
+    def load(cls, folder: str | Path) -> Cohort:
         """Read a cohort written by :meth:`save`.
 
         Raises:

@@ -151,8 +151,7 @@ def scan_header(
     except UnicodeDecodeError as exc:
         raise InputError(
             path,
-            f"not UTF-8 text (is it a spreadsheet or a binary file?); "
-            f"save it as tab-separated text",
+            "not UTF-8 text (is it a spreadsheet or a binary file?); save it as tab-separated text",
         ) from exc
     if header is None:
         raise InputError(
@@ -419,7 +418,7 @@ def format_columns(columns: tuple[str, ...] | list[str], limit: int = 12) -> str
 def resolve_rows(
     symbols: np.ndarray | None,
     entrez: np.ndarray | None,
-    resolver: "GeneResolver",
+    resolver: GeneResolver,
     report: ReadReport,
 ) -> np.ndarray:
     """Resolve one gene per row from a symbol column and/or an Entrez column.
@@ -461,7 +460,7 @@ def resolve_rows(
     return sym.astype(str)
 
 
-def _resolve_unique(names: np.ndarray, resolver: "GeneResolver") -> np.ndarray:
+def _resolve_unique(names: np.ndarray, resolver: GeneResolver) -> np.ndarray:
     """Resolve each distinct name once; object array [N] of symbols ("" = unresolved)."""
     uniq, inv = np.unique(names.astype(str), return_inverse=True)
     res = resolver.resolve_many(uniq)

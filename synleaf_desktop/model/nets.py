@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from torch import nn
 
+from . import defaults
 from .heads import PairHead, UMTHead
 from .kg import KGEncoder
 from .omics import OmicsEncoder
@@ -26,13 +27,13 @@ class ModelSpec:
     in_dim: int
     num_entities: int
     num_relations: int
-    hidden_dims: list[int] = field(default_factory=lambda: [512, 256])
-    latent_dim: int = 128
-    vae_dropout: float = 0.2
-    standard_heads: bool = False
-    kg_dims: list[int] = field(default_factory=lambda: [128, 256, 128])
-    kg_dropout: float = 0.5
-    umt_dropout: float = 0.5
+    hidden_dims: list[int] = field(default_factory=lambda: list(defaults.HIDDEN_DIMS))
+    latent_dim: int = defaults.LATENT_DIM
+    vae_dropout: float = defaults.VAE_DROPOUT
+    standard_vae_heads: bool = False
+    kg_dims: list[int] = field(default_factory=lambda: list(defaults.KG_DIMS))
+    kg_dropout: float = defaults.KG_DROPOUT
+    umt_dropout: float = defaults.UMT_DROPOUT
     omics_kinds: list[str] = field(default_factory=list)
     relation_names: list[str] = field(default_factory=list)
     kg_id: str = ""
@@ -41,7 +42,10 @@ class ModelSpec:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelSpec":
+    def from_dict(cls, d: dict) -> ModelSpec:
+        d = dict(d)
+        if "standard_heads" in d:  # the name in checkpoints written before 2026-12
+            d.setdefault("standard_vae_heads", d.pop("standard_heads"))
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         return cls(**known)
 
@@ -52,7 +56,7 @@ class ModelSpec:
             self.hidden_dims,
             self.latent_dim,
             self.vae_dropout,
-            self.standard_heads,
+            self.standard_vae_heads,
         )
 
     def kg_encoder(self) -> KGEncoder:

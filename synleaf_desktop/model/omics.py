@@ -30,6 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import defaults
+
 LOGVAR_MIN = -10.0
 LOGVAR_MAX = 10.0
 
@@ -101,9 +103,9 @@ class OmicsEncoder(nn.Module):
         self,
         num_omics: int,
         in_dim: int,
-        hidden_dims: list[int] | tuple[int, ...] = (512, 256),
-        latent_dim: int = 128,
-        dropout: float = 0.2,
+        hidden_dims: list[int] | tuple[int, ...] = defaults.HIDDEN_DIMS,
+        latent_dim: int = defaults.LATENT_DIM,
+        dropout: float = defaults.VAE_DROPOUT,
         standard_heads: bool = False,
     ) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import defaults
 from .omics import LOGVAR_MAX, LOGVAR_MIN, OmicsOutput, kl_standard_normal, product_of_experts
 
 
@@ -49,9 +50,9 @@ class NaiveOmicsEncoder(nn.Module):
         self,
         num_omics: int,
         in_dim: int,
-        hidden_dims=(512, 256),
-        latent_dim: int = 128,
-        dropout: float = 0.2,
+        hidden_dims: list[int] | tuple[int, ...] = defaults.HIDDEN_DIMS,
+        latent_dim: int = defaults.LATENT_DIM,
+        dropout: float = defaults.VAE_DROPOUT,
         standard_heads: bool = False,
     ) -> None:
         super().__init__()

@@ -83,7 +83,7 @@ class LayerOp:
         msg = x.index_select(0, self.cols) * self.vals.to(x.dtype)[:, None]
         return x.new_zeros(len(self.q_dst), x.shape[1]).index_add(0, self.rows, msg)
 
-    def to(self, device: torch.device, use_sparse: bool) -> "LayerOp":
+    def to(self, device: torch.device, use_sparse: bool) -> LayerOp:
         mv = lambda t: t.to(device)  # noqa: E731
         return LayerOp(
             self.n_dst,
@@ -187,7 +187,7 @@ class RelGraph:
         self.cache_size = cache_size
 
     @classmethod
-    def from_context_kg(cls, kg) -> "RelGraph":
+    def from_context_kg(cls, kg) -> RelGraph:
         """From a :class:`~synleaf_desktop.data.context.ContextKG`."""
         return cls(kg.edge_index, kg.edge_type, kg.num_entities, kg.num_relations)
 

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +100,7 @@ class Calibration:
 
     @property
     def n_heldout(self) -> int:
-        return int(len(self.heldout))
+        return len(self.heldout)
 
     def top_fraction(self, scores: np.ndarray | float) -> np.ndarray:
         """Share of the universe's pairs scoring at least ``scores`` (float64, same shape;
@@ -265,7 +266,7 @@ def rank_error(
     err = 100.0 * np.abs(approx - exact)
     top = exact <= TOP_TAIL
     return {
-        "sample": int(len(x)),
+        "sample": len(x),
         "max_top_1pct": float(err[top].max()) if top.any() else 0.0,
         "max_rest": float(err[~top].max()) if (~top).any() else 0.0,
         "mean": float(err.mean()),
@@ -307,10 +308,10 @@ def build_calibration(
     }
     meta = {
         "file": CALIBRATION_FILE,
-        "n_pairs": int(len(scores)),
-        "grid_points": int(len(thr)),
+        "n_pairs": len(scores),
+        "grid_points": len(thr),
         "rank_error": err,
-        "heldout_n": int(len(held)),
+        "heldout_n": len(held),
         "heldout_source": "positives of each shipped fold's test split, scored by that fold's model only",
         "heldout_median": float(np.median(held)) if len(held) else None,
         "all_pairs": random_pair,
@@ -346,11 +347,11 @@ def add_calibration(
 
 
 __all__ = [
-    "add_calibration",
     "CALIBRATION_FILE",
-    "Calibration",
     "RANK_NOTE",
     "RECALL_NOTE",
+    "Calibration",
+    "add_calibration",
     "build_calibration",
     "describe_top",
     "heldout_scores",

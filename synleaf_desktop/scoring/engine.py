@@ -23,21 +23,23 @@ Typical use::
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import __version__
 from ..bundle.format import Bundle
+from ..bundle.names import resolve_name, split_names
 from ..bundle.trial import is_trial
 from ..errors import InputError, SynleafError
 from ..progress import Progress
 from .calibration import CALIBRATION_FILE, Calibration
+from .context import ContextScorer
 from .evidence import EvidenceStore
 from .kg_evidence import TermIndex
-from .context import ContextScorer
 from .labels import PairSet, label_value, labels_for_context
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,7 +216,7 @@ class ScoringEngine:
     def __init__(
         self,
         bundles: Sequence[Bundle],
-        resolver: "GeneResolver | None" = None,
+        resolver: GeneResolver | None = None,
         kinds: dict[str, str] | None = None,
     ) -> None:
         names = [b.name for b in bundles]
@@ -229,7 +231,7 @@ class ScoringEngine:
         self._model_labels: dict[str, PairSet | None] = {}
         self._calibration: dict[str, Calibration | None] = {}
         self._evidence: dict[str, EvidenceStore | None] = {}
-        self._terms: TermIndex | None | bool = False  # False: not loaded yet
+        self._terms: TermIndex | bool | None = False  # False: not loaded yet
         self.label_report: dict[str, Any] | None = None
         #: ``[(folder, message)]``: models :meth:`from_registry` skipped (broken or unreadable)
         self.problems: list[tuple[Path, str]] = []
@@ -237,23 +239,28 @@ class ScoringEngine:
     @classmethod
     def from_registry(
         cls,
-        registry: "Registry | None" = None,
+        registry: Registry | None = None,
         names: Sequence[str] | None = None,
         verify: bool | str = True,
-        resolver: "GeneResolver | None" = None,
-    ) -> "ScoringEngine":
-        """Load every model of the registry (default: bundled + user models).
+        resolver: GeneResolver | None = None,
+    ) -> ScoringEngine:
+        """Load the models of the registry (default: bundled + user models): all of them, or
+        only ``names`` (any case; the others are not read at all).
 
         Raises:
             NoModelsError: when no model is installed (the message says how to build them).
+            InputError: a name in ``names`` matches no installed model.
         """
         from ..bundle.registry import Registry
 
         registry = registry or Registry()
-        infos = registry.list()
-        if names is not None:
-            wanted = {n.lower() for n in names}
-            infos = [m for m in infos if m.name.lower() in wanted]
+        if names is None or not registry.list():
+            infos = registry.list()
+        else:
+            try:
+                infos = registry.select(names)
+            except KeyError as exc:
+                raise InputError(None, str(exc.args[0])) from None
         if not infos:
             raise NoModelsError(BUILD_HINT)
         # a model that fails its checks is skipped (reason in registry.problems), never fatal
@@ -276,22 +283,18 @@ class ScoringEngine:
         return self._scorers[self._canonical(name)].bundle
 
     def _canonical(self, name: str) -> str:
-        if name in self._scorers:
-            return name
-        for k in self._scorers:
-            if k.lower() == str(name).strip().lower():
-                return k
+        found = resolve_name(name, self._scorers)
+        if found is not None:
+            return found
         raise InputError(None, f"unknown context {name!r}; available: {', '.join(self._scorers)}")
 
     def select(self, contexts: str | Iterable[str] | None) -> list[str]:
         """Validate a context selection (names, any case, or one comma-separated string); None = all."""
         if contexts is None:
             return self.contexts
-        if isinstance(contexts, str):
-            contexts = [c for c in contexts.split(",") if c.strip()]
-        out = []
-        for c in contexts:
-            k = self._canonical(c.strip())
+        out: list[str] = []
+        for c in split_names(contexts):
+            k = self._canonical(c)
             if k not in out:
                 out.append(k)
         if not out:
@@ -352,14 +355,14 @@ class ScoringEngine:
 
     # --- names -----------------------------------------------------------------------
     @property
-    def resolver(self) -> "GeneResolver":
+    def resolver(self) -> GeneResolver:
         if self._resolver is None:
             from ..io.genes import default_resolver
 
             self._resolver = default_resolver()
         return self._resolver
 
-    def resolve(self, names: Iterable[object]) -> "Resolution":
+    def resolve(self, names: Iterable[object]) -> Resolution:
         return self.resolver.resolve_many(names)
 
     def _quick_symbols(self, names: Sequence[str]) -> list[str | None]:
@@ -472,7 +475,7 @@ class ScoringEngine:
         return out
 
     # --- overlays --------------------------------------------------------------------
-    def set_labels(self, labels: "pd.DataFrame | Any | None") -> dict[str, Any]:
+    def set_labels(self, labels: pd.DataFrame | Any | None) -> dict[str, Any]:
         """Overlay known labels on every result.
 
         Args:
@@ -643,10 +646,10 @@ class ScoringEngine:
     # --- many pairs --------------------------------------------------------------------
     def score_pairs(
         self,
-        pairs: "pd.DataFrame | Sequence[tuple[str, str]]",
+        pairs: pd.DataFrame | Sequence[tuple[str, str]],
         contexts: str | Iterable[str] | None = None,
         with_labels: bool = False,
-    ) -> "tuple[pd.DataFrame, list[str]]":
+    ) -> tuple[pd.DataFrame, list[str]]:
         """Score many pairs.
 
         Args:
@@ -760,7 +763,7 @@ class ScoringEngine:
         genes: Sequence[str],
         contexts: str | Iterable[str] | None = None,
         with_labels: bool = False,
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """All unordered pairs of a gene list (resolved, de-duplicated, in list order), scored as in
         :meth:`score_pairs`. Unresolved names are in ``df.attrs["unresolved"]``."""
         import pandas as pd
@@ -843,7 +846,7 @@ class ScoringEngine:
         sd: np.ndarray,
         top: int | None,
         order: str = "score",
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         import pandas as pd
 
         sc = self._scorers[name]
@@ -890,7 +893,7 @@ class ScoringEngine:
         top: int | None = 50,
         contexts: str | Iterable[str] | None = None,
         order: str = "score",
-    ) -> "dict[str, pd.DataFrame]":
+    ) -> dict[str, pd.DataFrame]:
         """The ``top`` best partners of ``gene`` in each context, all ~G partners scored at once.
 
         Returns:
@@ -934,7 +937,7 @@ class ScoringEngine:
         high: float = HIGH,
         high_top: float = HIGH_TOP,
         order: str = "rank",
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """The ``top`` partners of ``gene`` across contexts, ranked by one rule (the GUI and the CLI
         both use it).
 

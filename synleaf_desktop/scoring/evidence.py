@@ -349,7 +349,7 @@ class EvidenceStore:
         return self._count_cache
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], genes) -> "EvidenceStore":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], genes) -> EvidenceStore:
         """From an ``evidence.npz`` mapping; ``genes`` [G] is the bundle's gene order."""
         meta = json.loads(str(np.asarray(arrays["meta_json"])[()])) if "meta_json" in arrays else {}
         genes = np.asarray(genes).astype(str)
@@ -368,7 +368,7 @@ class EvidenceStore:
 
     @property
     def n_samples(self) -> int:
-        return int(len(self.samples))
+        return len(self.samples)
 
     def index(self, gene: str) -> int:
         """Row of ``gene``; -1 if absent."""
@@ -383,7 +383,7 @@ class EvidenceStore:
         return co_inactivation(self.inact_bits[i], self.inact_bits[j], self.n_samples)
 
     def pair_sentence(
-        self, gene_a: str, gene_b: str, ev: dict[str, Any] | None | bool = False
+        self, gene_a: str, gene_b: str, ev: dict[str, Any] | bool | None = False
     ) -> str:
         """The :func:`sentence` of a pair (``ev``: its :meth:`pair` result when already known)."""
         if ev is False:

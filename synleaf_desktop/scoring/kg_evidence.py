@@ -19,9 +19,10 @@ the single most specific shared term's ``-ln(n / N)`` instead.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ class TermIndex:
 
     # ------------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "TermIndex":
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> TermIndex:
         meta = json.loads(str(np.asarray(arrays["meta_json"])[()]))
         kw = {k: np.asarray(arrays[k]) for k in cls.ARRAYS}
         kw["genes"] = kw["genes"].astype(str)
@@ -98,7 +99,7 @@ class TermIndex:
         return out
 
     @classmethod
-    def load(cls, path: str | Path) -> "TermIndex":
+    def load(cls, path: str | Path) -> TermIndex:
         """From an ``.npz`` (no pickle)."""
         with np.load(Path(path), allow_pickle=False) as z:
             return cls.from_arrays({k: z[k] for k in z.files})
@@ -170,13 +171,13 @@ class TermIndex:
             by_type[k] = by_type.get(k, 0) + 1
         return {
             "terms": rows,
-            "n_shared": int(len(s)),
+            "n_shared": len(s),
             "by_type": by_type,
             "edges": self.direct_edges(a, b),
             "score": float(self.weight[s].sum()),
             "best": float(self.weight[s].max()) if len(s) else 0.0,
-            "n_terms_a": int(len(self.terms_of(a))),
-            "n_terms_b": int(len(self.terms_of(b))),
+            "n_terms_a": len(self.terms_of(a)),
+            "n_terms_b": len(self.terms_of(b)),
             "n_annotated": self.n_annotated,
         }
 

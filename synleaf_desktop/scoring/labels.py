@@ -32,7 +32,7 @@ class PairSet:
     n_genes: int
 
     @classmethod
-    def build(cls, i: np.ndarray, j: np.ndarray, values: np.ndarray, n_genes: int) -> "PairSet":
+    def build(cls, i: np.ndarray, j: np.ndarray, values: np.ndarray, n_genes: int) -> PairSet:
         """From row pairs; a pair seen with several values keeps the smallest (a pair labelled both 1
         and 0 counts as 0, the rule of METHOD.md 1.3 and of :mod:`synleaf_desktop.io.labels`)."""
         keys = pair_keys(i, j, n_genes)

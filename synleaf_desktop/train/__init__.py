@@ -8,23 +8,31 @@ Main entry points::
     fold_arrays(fold_dir, context, tensors=None) -> dict       # train.export
     run_grid(contexts_dir, out, scenarios, folds, config, device, baselines) -> list
     write_report(runs_dir, out_dir) -> (EVALUATION.md, evaluation.csv)
+
+The names below are loaded on first use (most import torch), so that the training settings
+(``train.config``) can be read without loading torch.
 """
 
-from .config import TrainConfig
-from .device import configure_threads, resolve_device
-from .export import fold_arrays
-from .fold import load_fold_models, run_fold
-from .metrics import pair_metrics
-from .selection import scenario_selection, select_strategy
+from __future__ import annotations
 
-__all__ = [
-    "TrainConfig",
-    "configure_threads",
-    "fold_arrays",
-    "load_fold_models",
-    "pair_metrics",
-    "resolve_device",
-    "run_fold",
-    "scenario_selection",
-    "select_strategy",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "TrainConfig": "config",
+    "configure_threads": "device",
+    "resolve_device": "device",
+    "fold_arrays": "export",
+    "load_fold_models": "fold",
+    "run_fold": "fold",
+    "pair_metrics": "metrics",
+    "scenario_selection": "selection",
+    "select_strategy": "selection",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from ..errors import InputError
+from ..model import defaults as arch
 
 #: defaults that differ between single-cancer and pan-cancer contexts
 SINGLE_DEFAULTS = {
-    "hidden_dims": [512, 256],
+    "hidden_dims": list(arch.HIDDEN_DIMS),
     "max_epochs": 200,
     "patience": 20,
     "patience_steps": 100,
@@ -46,12 +50,12 @@ class TrainConfig:
     """
 
     hidden_dims: list[int] | None = None
-    latent_dim: int = 128
-    vae_dropout: float = 0.2
+    latent_dim: int = arch.LATENT_DIM
+    vae_dropout: float = arch.VAE_DROPOUT
     standard_vae_heads: bool = False
-    kg_dims: list[int] = field(default_factory=lambda: [128, 256, 128])
-    kg_dropout: float = 0.5
-    umt_dropout: float = 0.5
+    kg_dims: list[int] = field(default_factory=lambda: list(arch.KG_DIMS))
+    kg_dropout: float = arch.KG_DROPOUT
+    umt_dropout: float = arch.UMT_DROPOUT
     lr: float = 1e-3
     weight_decay: float = 1e-4
     lookahead_k: int = 5
@@ -69,7 +73,7 @@ class TrainConfig:
     seed: int | None = None
     keep_optimizer: bool = True
 
-    def resolved(self, pan: bool) -> "TrainConfig":
+    def resolved(self, pan: bool) -> TrainConfig:
         """A copy with every ``None`` default filled for a pan (True) or single-cancer context."""
         defaults = PAN_DEFAULTS if pan else SINGLE_DEFAULTS
         out = replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
@@ -89,14 +93,48 @@ class TrainConfig:
             return 0
         return max(self.patience, math.ceil(self.patience_steps / max(steps_per_epoch, 1)))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+    def from_dict(cls, d: dict[str, Any] | None) -> TrainConfig:
+        """The one way from settings (CLI options, the app's training panel, a stored
+        ``training.config``) to a config: keys are the field names; ``None`` values keep the
+        default.
+
+        Raises:
+            InputError: a key is not a setting (names it and lists the settings).
+        """
+        d = dict(d or {})
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(d) - set(names))
+        if unknown:
+            raise InputError(
+                None,
+                f"unknown training setting(s) {', '.join(map(repr, unknown))}; "
+                f"the settings are: {', '.join(names)}",
+            )
+        return cls(**{k: v for k, v in d.items() if v is not None})
+
+    def architecture(self) -> dict[str, Any]:
+        """The fields a :class:`~synleaf_desktop.model.nets.ModelSpec` takes from the settings
+        (same names), for a :meth:`resolved` config."""
+        return {
+            "hidden_dims": list(self.hidden_dims or arch.HIDDEN_DIMS),
+            "latent_dim": self.latent_dim,
+            "vae_dropout": self.vae_dropout,
+            "standard_vae_heads": self.standard_vae_heads,
+            "kg_dims": list(self.kg_dims),
+            "kg_dropout": self.kg_dropout,
+            "umt_dropout": self.umt_dropout,
+        }
 
 
-def is_pan_context(context) -> bool:
+def is_pan_name(name: str) -> bool:
+    """Whether a context of this name takes the pan-cancer defaults ("pan", any case)."""
+    return str(name).lower() == "pan"
+
+
+def is_pan_context(context: Any) -> bool:
     """Pan-cancer contexts are named "pan" (or say so in their meta)."""
-    return str(context.name).lower() == "pan" or bool(context.meta.get("pan", False))
+    return is_pan_name(context.name) or bool(context.meta.get("pan", False))

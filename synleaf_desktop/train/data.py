@@ -30,7 +30,7 @@ class ContextTensors:
     device: torch.device
 
     @classmethod
-    def from_context(cls, context: Context, device: torch.device) -> "ContextTensors":
+    def from_context(cls, context: Context, device: torch.device) -> ContextTensors:
         if not context.omics:
             raise InputError(
                 None,

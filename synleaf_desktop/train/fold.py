@@ -61,16 +61,10 @@ def model_spec(context: Context, cfg: TrainConfig) -> ModelSpec:
     kg = context.kg
     return ModelSpec(
         num_omics=len(context.omics_kinds),
-        in_dim=int(len(context.samples)),
+        in_dim=len(context.samples),
         num_entities=int(kg.num_entities),
         num_relations=int(kg.num_relations),
-        hidden_dims=list(cfg.hidden_dims),
-        latent_dim=cfg.latent_dim,
-        vae_dropout=cfg.vae_dropout,
-        standard_heads=cfg.standard_vae_heads,
-        kg_dims=list(cfg.kg_dims),
-        kg_dropout=cfg.kg_dropout,
-        umt_dropout=cfg.umt_dropout,
+        **cfg.architecture(),
         omics_kinds=list(context.omics_kinds),
         relation_names=list(kg.relation_names),
         kg_id=kg.kg_id,
@@ -83,13 +77,13 @@ def context_summary(context: Context, cv: int, fold: int) -> dict[str, Any]:
     return {
         "name": context.name,
         "omics_kinds": list(context.omics_kinds),
-        "num_samples": int(len(context.samples)),
+        "num_samples": len(context.samples),
         "num_genes": int(context.num_genes),
-        "num_labels": int(len(context.labels)),
+        "num_labels": len(context.labels),
         "num_positive_labels": int(np.asarray(context.labels)[:, 2].sum())
         if len(context.labels)
         else 0,
-        "split_sizes": {k: int(len(v)) for k, v in split.items()},
+        "split_sizes": {k: len(v) for k, v in split.items()},
         "kg": {
             "num_entities": int(context.kg.num_entities),
             "num_relations": int(context.kg.num_relations),

@@ -4,8 +4,9 @@ x 5 folds, resumable (finished folds are skipped, half-trained stages resume).""
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 

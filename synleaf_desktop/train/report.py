@@ -87,7 +87,7 @@ def _stats(values: list[float | None]) -> tuple[float, float, int]:
     v = v[np.isfinite(v)]
     if not len(v):
         return math.nan, math.nan, 0
-    return float(v.mean()), float(v.std(ddof=0)), int(len(v))
+    return float(v.mean()), float(v.std(ddof=0)), len(v)
 
 
 def early_stopping_text(configs: list[dict[str, Any]]) -> str:
@@ -420,7 +420,7 @@ def load_specificity(
                 "test_auc": float(g["test_auc"].mean()),
                 "repaired_auc": float(g["repaired_auc"].mean()),
                 "repaired_sd": float(g["repaired_auc"].std(ddof=0)),
-                "folds": int(len(g)),
+                "folds": len(g),
             }
             out[(str(c), int(cv), str(strat))] = rec
             if bool(g["selected"].iloc[0]):

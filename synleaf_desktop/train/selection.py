@@ -7,7 +7,8 @@ Per scenario (context, cv), over its folds: UMT is chosen only if its mean valid
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

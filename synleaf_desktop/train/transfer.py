@@ -53,7 +53,7 @@ def transfer_into(model: nn.Module, checkpoint: str | Path, spec: ModelSpec) -> 
         ck = torch.load(checkpoint, map_location="cpu", weights_only=True)
         src_state = ck["model"]
         src_spec = ModelSpec.from_dict(ck["spec"])
-    except Exception as exc:  # noqa: BLE001 - any failure means an unusable file
+    except Exception as exc:
         raise InputError(
             checkpoint, f"cannot read this checkpoint for --init-from ({exc})"
         ) from None

@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-
-from tests.benchmarks._rss import RssPeak
 from synleaf_desktop.data.build import build_all, format_tables
 from synleaf_desktop.data.sources import BUILTIN_CONTEXTS, load_kg
 from synleaf_desktop.io.genes import default_resolver
 from synleaf_desktop.progress import Progress
+from tests.benchmarks._rss import RssPeak
 
 MB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]

@@ -71,9 +71,9 @@ def run(models: Path, repeat: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from synleaf_desktop.app import lookup
+    from synleaf_desktop.app.settings import Settings
     from synleaf_desktop.gui import style
     from synleaf_desktop.gui.main_window import MainWindow
-    from synleaf_desktop.app.settings import Settings
     from synleaf_desktop.progress import Progress
 
     app = QApplication.instance() or QApplication(["bench"])

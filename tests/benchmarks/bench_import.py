@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tests.benchmarks._rss import RssPeak
 from synleaf_desktop.io.genes import default_resolver
 from synleaf_desktop.io.study import Cohort, read_study
 from synleaf_desktop.progress import Progress
+from tests.benchmarks._rss import RssPeak
 
 MB = 1024 * 1024
 

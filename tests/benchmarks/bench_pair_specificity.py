@@ -55,7 +55,7 @@ def known_pairs_for(bundle) -> np.ndarray:
         from synleaf_desktop.io.known_pairs import default_known_pairs
 
         kp = default_known_pairs()
-    except Exception:  # noqa: BLE001 - the table is optional here
+    except Exception:
         kp = None
     if kp is not None and hasattr(kp, "table"):
         idx = bundle.gene_index
