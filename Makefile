@@ -84,3 +84,13 @@ bundles: setup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# A wheel for pip users: dist/synleaf_desktop-<version>-py3-none-any.whl (~83 MB: the package,
+# with resources/ (no screenshots) and bundled_models/ inside it as synleaf_desktop/_data/).
+# Offline, with the venv's setuptools (the test extra requires setuptools>=77). setuptools'
+# build/lib and build/bdist.* go first: modules moved or deleted since the last build would
+# otherwise end up in the wheel. Install: pip install dist/synleaf_desktop-*.whl
+.PHONY: wheel
+wheel: setup
+	rm -rf build/lib build/bdist.*
+	$(BIN)/python -m pip wheel --no-deps --no-build-isolation --no-index --wheel-dir dist .

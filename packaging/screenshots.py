@@ -280,7 +280,7 @@ class Driver:
         finally:
             self.win.resultsShown.disconnect(shown)
         if self.win.grid.is_empty:
-            raise ShotError(f"{what}: no result ({self.win.result_note.text()})")
+            raise ShotError(f"{what}: no result ({self.win.lookup.result_note.text()})")
 
     # ------------------------------------------------------------------ steps
     def start(self) -> None:
@@ -300,24 +300,24 @@ class Driver:
         """The pair on screen with *Colour: raw score*, then back to the genome-wide rank."""
         from synleaf_desktop.app.grid import COLOR_RANK, COLOR_RAW
 
-        self.win.set_color_mode(COLOR_RAW)
+        self.win.lookup.set_color_mode(COLOR_RAW)
         try:
             self.save("pair_raw_score", self.win)
         finally:
-            self.win.set_color_mode(COLOR_RANK)
+            self.win.lookup.set_color_mode(COLOR_RANK)
 
     def pair(self, name: str = "pair_lookup", click: str = "") -> None:
         """Look up :data:`PAIR` (the window outlines its best cell and shows its details);
         ``click``: a context whose cell to click instead."""
         w = self.win
         w.tabs.setCurrentIndex(0)
-        w.set_sort("", True)
-        w.query_bar.set_pair(*PAIR)
-        self.query(w.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]}")
+        w.lookup.set_sort("", True)
+        w.lookup.query_bar.set_pair(*PAIR)
+        self.query(w.lookup.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]}")
         if click and click not in w.grid.contexts and click in w.contexts.names():
             # a trial model (quick run) is listed but not ticked by default: tick it and ask again
             w.contexts.set_checked(w.contexts.names())
-            self.query(w.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]} with {click}")
+            self.query(w.lookup.query_bar.request_pair, f"pair {PAIR[0]} {PAIR[1]} with {click}")
         if click:
             if click not in w.grid.contexts:
                 raise ShotError(f"{click} is not a column of the heatmap")
@@ -328,7 +328,7 @@ class Driver:
         """Click a heatmap cell: ``select_cell`` outlines it and emits ``cellClicked`` -> ``show_cell``."""
         w = self.win
         context = w.grid.contexts[col]
-        w.heatmap.select_cell(row, col)
+        w.lookup.heatmap.select_cell(row, col)
         self.wait(
             lambda: (
                 w.details.details is not None
@@ -374,10 +374,10 @@ class Driver:
 
         w = self.win
         col = self.best_col(0, prefer=DETAILS_CONTEXT)
-        menu = w.pair_menu(0, col, w.cell_copy_text(0, col))
+        menu = w.lookup.pair_menu(0, col, w.lookup.cell_copy_text(0, col))
         if menu is None:
             raise ShotError("no menu for the first heatmap row")
-        origin = w.heatmap.mapToGlobal(w.heatmap.rect().center())
+        origin = w.lookup.heatmap.mapToGlobal(w.lookup.heatmap.rect().center())
         menu.popup(origin)
         self.settle()
         sub = next((a.menu() for a in menu.actions() if a.menu() is not None), None)
@@ -399,12 +399,12 @@ class Driver:
 
         w = self.win
         if "BRCA" in w.grid.contexts:
-            w.matrix.set_context("BRCA")
-        w.set_filter(RowFilter(search="BRCA", metric="top", value=1.0, where="BRCA"))
+            w.lookup.matrix.set_context("BRCA")
+        w.lookup.set_filter(RowFilter(search="BRCA", metric="top", value=1.0, where="BRCA"))
         self.settle()
-        btn = w.nav_buttons["recent"]
-        w._fill_recent_menu()
-        menu = w.recent_menu
+        btn = w.lookup.nav_buttons["recent"]
+        w.lookup.fill_recent_menu()
+        menu = w.lookup.recent_menu
         menu.adjustSize()
         pos = btn.mapToGlobal(btn.rect().bottomRight())
         pos.setX(pos.x() - menu.sizeHint().width())
@@ -414,7 +414,7 @@ class Driver:
             self.save_with_popups("filters_history", menu)
         finally:
             menu.hide()
-            w.set_filter(RowFilter())
+            w.lookup.set_filter(RowFilter())
 
     def details(self) -> None:
         self.click(0, self.best_col(0, prefer=DETAILS_CONTEXT))
@@ -422,8 +422,8 @@ class Driver:
 
     def partners(self) -> None:
         w = self.win
-        w.query_bar.set_partners(PARTNER_GENE, PARTNERS_TOP)
-        self.query(w.query_bar.request_partners, f"partners of {PARTNER_GENE}")
+        w.lookup.query_bar.set_partners(PARTNER_GENE, PARTNERS_TOP)
+        self.query(w.lookup.query_bar.request_partners, f"partners of {PARTNER_GENE}")
         self.click(0, self.best_col(0))
         self.save("partners", w)
 
@@ -438,20 +438,20 @@ class Driver:
         from synleaf_desktop.app.grid import SORT_RANK
 
         w = self.win
-        w.query_bar.set_list_text("\n".join(genes))
-        self.query(w.query_bar.request_list, f"the {len(genes)}-gene list")
-        w.set_list_view("matrix")
-        w.set_sort(SORT_RANK, True)
+        w.lookup.query_bar.set_list_text("\n".join(genes))
+        self.query(w.lookup.query_bar.request_list, f"the {len(genes)}-gene list")
+        w.lookup.set_list_view("matrix")
+        w.lookup.set_sort(SORT_RANK, True)
         self.settle()
-        if not w.matrix_shown():
+        if not w.lookup.matrix_shown():
             raise ShotError(f"the {len(genes)}-gene list is not shown as a matrix")
         if context in w.grid.contexts:
-            w.matrix.set_context(context)
-        j = w.grid.contexts.index(w.matrix.model.context)
+            w.lookup.matrix.set_context(context)
+        j = w.grid.contexts.index(w.lookup.matrix.model.context)
         rows = [r for r in range(len(w.grid.pairs)) if not w.grid.is_na(r, j)]
         if rows:
             best = max(rows, key=lambda r: w.grid.score[r, j])
-            w.matrix.select_pair(best)
+            w.lookup.matrix.select_pair(best)
             self.click(best, j)
         self.save(name, w)
 
@@ -462,11 +462,11 @@ class Driver:
         w.importFinished.connect(lambda k: done.setdefault("kind", k))
         w.import_paths([path])
         self.wait(
-            lambda: w.preview is not None or "kind" in done, f"the import preview of {path.name}"
+            lambda: w.imports.preview is not None or "kind" in done, f"the import preview of {path.name}"
         )
-        if w.preview is None:
+        if w.imports.preview is None:
             raise ShotError(f"importing {path} failed")
-        dlg = w.preview
+        dlg = w.imports.preview
         if dlg.result.kind != kind:
             raise ShotError(f"{path} was recognised as {dlg.result.kind}, not {kind}")
         summary = dlg.result.summary
@@ -506,7 +506,7 @@ class Driver:
             panel.cancer.setCurrentIndex(i)
         panel.quick.setChecked(True)
         if epochs:
-            panel.expert_config = {"max_epochs": int(epochs)}
+            panel.settings_edit.setText(f"max_epochs={int(epochs)}")
         if not panel.name.text().strip():
             panel.name.setText(f"MY_{STUDY}")
         name = panel.name.text().strip()

@@ -254,3 +254,8 @@ def make_bundle_set(
             )
         )
     return out
+
+
+#: the GUI tests' bundle set: genes left out of some contexts, to exercise "not in context" cells
+EXCLUDE = {"KIRC": ["RAD51"], "LAML": ["PARP1", "ATM"]}
+CONTEXTS = ["BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM", "pan"]

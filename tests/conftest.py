@@ -183,3 +183,20 @@ def open_main_window(qtbot):
     yield open_
     for w in opened:
         w.tasks.cancel_all(wait_ms=20000)
+
+
+@pytest.fixture(scope="session")
+def bundles(tmp_path_factory) -> Path:
+    """Nine synthetic bundles (300 genes, 5 folds) through the real writer; RAD51 is not in
+    KIRC, PARP1 and ATM are not in LAML."""
+    from tests.bundle_fixtures import EXCLUDE, make_bundle_set
+
+    root = tmp_path_factory.mktemp("bundled_models")
+    make_bundle_set(root, n_genes=300, exclude=EXCLUDE, drop_fraction=0.0)
+    return root
+
+
+@pytest.fixture
+def window(open_main_window, bundles):
+    """A main window on the synthetic bundles, models loaded, default settings."""
+    return open_main_window(bundles)

@@ -77,7 +77,7 @@ def win(open_main_window, cohort_bundles):
 
 def _show(win, qtbot, a, b, ctx):
     run_and_wait(qtbot, win, {"mode": "pair", "genes": [a, b]})
-    win.heatmap.select_cell(0, win.grid.contexts.index(ctx))
+    win.lookup.heatmap.select_cell(0, win.grid.contexts.index(ctx))
     return win.details.details
 
 
@@ -113,7 +113,7 @@ def test_details_cohort_profiles_and_shared_terms(win, qtbot):
     # full names
     assert "BRCA1: BRCA1 DNA repair associated (Entrez 672)" in f["genes"].text()
     # the model without cohort data says so
-    win.heatmap.select_cell(0, win.grid.contexts.index("OV"))
+    win.lookup.heatmap.select_cell(0, win.grid.contexts.index("OV"))
     assert f["cohort"].text() == "no cohort data in this model"
     assert f["profiles"].text() == "" and not f["profiles"].isVisible()  # said once, not twice
 
@@ -176,7 +176,7 @@ def test_details_dock_shows_everything(win, qtbot):
         ]
 
     for ctx in ("OV", "pan", "BRCA"):
-        win.heatmap.select_cell(0, win.grid.contexts.index(ctx))
+        win.lookup.heatmap.select_cell(0, win.grid.contexts.index(ctx))
         # the layout settles in the event loop (a busy machine may need more than one pass)
         try:
             qtbot.waitUntil(lambda ctx=ctx: not stale(ctx), timeout=3000)
@@ -338,7 +338,7 @@ def test_partners_co_lost_column_sortable(win, qtbot, tmp_path):
     g = win.grid
     j = g.contexts.index("BRCA")
     assert g.has_evidence(j) and not g.has_evidence(g.contexts.index("OV"))
-    m = win.table.score_model
+    m = win.lookup.table.score_model
     heads = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
     assert "BRCA co-lost (p)" in heads and "OV co-lost (p)" not in heads
     col = heads.index("BRCA co-lost (p)")
@@ -349,7 +349,7 @@ def test_partners_co_lost_column_sortable(win, qtbot, tmp_path):
     assert m.display(rows["TP53"], col) == "–"  # profiled, never lost: no evidence
     assert "weak evidence" in m.data(m.index(rows["RAD51"], col), Qt.ItemDataRole.ToolTipRole)
     # the header sorts: most depleted first, no evidence last
-    win.table._header_clicked(col)
+    win.lookup.table._header_clicked(col)
     g = win.grid
     assert g.pairs[0][1] == "RAD51"
     p = g.coinact_p[:, j]
@@ -389,8 +389,8 @@ def test_completion_popup_shows_full_names(win, qtbot):
     assert describe("672") == "Entrez ID of BRCA1: BRCA1 DNA repair associated"
     assert describe("FANCS") == "alias of BRCA1: BRCA1 DNA repair associated"
     win.load_completions()
-    qtbot.waitUntil(lambda: win.query_bar.describe is not None, timeout=30000)
-    comp = win.query_bar.gene_a.completer()
+    qtbot.waitUntil(lambda: win.lookup.query_bar.describe is not None, timeout=30000)
+    comp = win.lookup.query_bar.gene_a.completer()
     comp.setCompletionPrefix("brca1")
     idx = comp.completionModel().index(0, 0)
     assert idx.data() == "BRCA1"  # matched and inserted: the bare name
@@ -457,7 +457,7 @@ def test_pair_menu_copy_and_links(win, qtbot, monkeypatch):
     monkeypatch.setattr(gene_menu, "QDesktopServices", browser)
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
     j = win.grid.contexts.index("BRCA")
-    menu = win.pair_menu(0, j, win.cell_copy_text(0, j))
+    menu = win.lookup.pair_menu(0, j, win.lookup.cell_copy_text(0, j))
     acts = {a.objectName(): a for a in menu.actions() if a.objectName()}
     acts["copy"].trigger()
     text = QGuiApplication.clipboard().text()
@@ -486,7 +486,7 @@ def test_pair_menu_copy_and_links(win, qtbot, monkeypatch):
         urls["BRCA1 in cBioPortal (BRCA)"],
     ]
     # pan-cancer: every TCGA study; a gene without an Entrez ID: the NCBI search form
-    menu = win.pair_menu(0, win.grid.contexts.index("pan"), "x")
+    menu = win.lookup.pair_menu(0, win.grid.contexts.index("pan"), "x")
     assert (
         "coadread_tcga_pan_can_atlas_2018"
         in gene_menu.menu_urls(menu)["BRCA1 in cBioPortal (TCGA)"]
@@ -507,7 +507,7 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
     monkeypatch.setattr(gene_menu, "QDesktopServices", _Browser())
     run_and_wait(qtbot, win, {"mode": "partners", "gene": "BRCA1", "top": 10})
     # heatmap: a right click on a cell
-    hm = win.heatmap
+    hm = win.lookup.heatmap
     vb = hm.plot.getViewBox()
 
     class Ev:
@@ -534,10 +534,10 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
         f"Copy pair (BRCA1\u2009–\u2009{win.grid.pairs[1][1]}"
     )
     # a partner row of the table (the gene column: no context, the generic cBioPortal form)
-    m = win.table.score_model
-    rect = win.table.visualRect(m.index(2, 1))
-    with qtbot.waitSignal(win.table.rowMenuRequested, timeout=2000) as sig:
-        win.table.customContextMenuRequested.emit(rect.center())
+    m = win.lookup.table.score_model
+    rect = win.lookup.table.visualRect(m.index(2, 1))
+    with qtbot.waitSignal(win.lookup.table.rowMenuRequested, timeout=2000) as sig:
+        win.lookup.table.customContextMenuRequested.emit(rect.center())
     assert sig.args[:2] == [2, 1]
     menu = popped[-1]
     partner = win.grid.pairs[2][1]

@@ -1,8 +1,5 @@
-"""Shared fixtures and helpers of the GUI tests (pytest-qt, offscreen). No tests here.
-
-Import the fixtures into a test module with
-``from .test_gui_common import bundles, window  # noqa: F401``.
-"""
+"""Shared helpers of the GUI tests (pytest-qt, offscreen). No tests here; the fixtures
+(``bundles``, ``window``, ``open_main_window``) live in ``conftest.py``."""
 
 from __future__ import annotations
 
@@ -12,26 +9,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-#: genes left out of some contexts, to exercise "not in context" cells
-EXCLUDE = {"KIRC": ["RAD51"], "LAML": ["PARP1", "ATM"]}
-CONTEXTS = ["BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM", "pan"]
+from tests.bundle_fixtures import CONTEXTS, EXCLUDE
 
-
-@pytest.fixture(scope="session")
-def bundles(tmp_path_factory) -> Path:
-    """Nine synthetic bundles (300 genes, 5 folds) through the real writer; RAD51 is not in
-    KIRC, PARP1 and ATM are not in LAML."""
-    from tests.bundle_fixtures import make_bundle_set
-
-    root = tmp_path_factory.mktemp("bundled_models")
-    make_bundle_set(root, n_genes=300, exclude=EXCLUDE, drop_fraction=0.0)
-    return root
-
-
-@pytest.fixture
-def window(open_main_window, bundles):
-    """A main window on the synthetic bundles, models loaded, default settings."""
-    return open_main_window(bundles)
+__all__ = ["CONTEXTS", "EXCLUDE"]
 
 
 def run_and_wait(qtbot, win, query: dict, timeout: int = 20000) -> None:

@@ -10,12 +10,12 @@ import pytest
 
 from synleaf_desktop import __version__
 
-from .test_gui_common import CONTEXTS, bundles, run_and_wait, window  # noqa: F401
+from .test_gui_common import CONTEXTS, run_and_wait
 
 
 def test_export_table_image_report(window, qtbot, tmp_path):
     run_and_wait(qtbot, window, {"mode": "partners", "gene": "RAD51", "top": 8})
-    window.set_sort("BRCA", True)
+    window.lookup.set_sort("BRCA", True)
     g = window.grid
     out = window.export_table(tmp_path / "scores.csv")
     first = out.read_text(encoding="utf-8").splitlines()[0]
@@ -69,7 +69,7 @@ def test_export_table_image_report(window, qtbot, tmp_path):
 
 
 def test_export_with_nothing_shown_says_so(window, tmp_path):
-    window.export_table_dialog()
+    window.exports.table_dialog()
     assert window.messages[-1][1] == "Nothing to export"
 
 

@@ -287,11 +287,11 @@ def run(qtbot, w, query, **kw):
 def shown_consistently(w) -> None:
     """Heatmap, table and matrix show the same rows: the window's grid."""
     g = w.grid
-    assert w.table.score_model.rowCount() == len(g.pairs)
-    if w.matrix_shown():
-        assert w.matrix.model.grid.pairs == g.pairs
+    assert w.lookup.table.score_model.rowCount() == len(g.pairs)
+    if w.lookup.matrix_shown():
+        assert w.lookup.matrix.model.grid.pairs == g.pairs
     elif not g.is_empty:
-        assert w.heatmap.image_array().shape[0] == len(g.pairs)
+        assert w.lookup.heatmap.image_array().shape[0] == len(g.pairs)
 
 
 def choose(qtbot, combo, data) -> None:
@@ -308,38 +308,38 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
 
     genes = [str(g) for g in win.engine.bundle("BRCA").genes[:30]]
     run(qtbot, win, {"mode": "list", "genes": genes})
-    fb = win.filter_bar
-    assert win.matrix_shown() and len(win.grid.pairs) == 435 and not fb.clear_btn.isEnabled()
-    assert "435 pairs x 9 contexts" in win.result_note.text() and not fb.value.isVisible()
+    fb = win.lookup.filter_bar
+    assert win.lookup.matrix_shown() and len(win.grid.pairs) == 435 and not fb.clear_btn.isEnabled()
+    assert "435 pairs x 9 contexts" in win.lookup.result_note.text() and not fb.value.isVisible()
     # the search box (after its short delay): rows whose gene names contain the text
     term = genes[0][:2].lower()
     qtbot.keyClicks(fb.search, term)
     qtbot.waitUntil(lambda: len(win.grid.pairs) < 435, timeout=3000)
     assert all(term.upper() in a.upper() or term.upper() in b.upper() for a, b in win.grid.pairs)
     n_search = len(win.grid.pairs)
-    assert f"showing {n_search} of 435 pairs" in win.result_note.text() and fb.clear_btn.isEnabled()
+    assert f"showing {n_search} of 435 pairs" in win.lookup.result_note.text() and fb.clear_btn.isEnabled()
     shown_consistently(win)
     # the matrix keeps its view and shows the genes of the rows left, the hidden cells blank
     assert (
-        win.matrix_shown() and win.matrix.model.filtered and "(filtered)" in win.matrix.title.text()
+        win.lookup.matrix_shown() and win.lookup.matrix.model.filtered and "(filtered)" in win.lookup.matrix.title.text()
     )
-    assert set(win.matrix.labels()) == {x for p in win.grid.pairs for x in p}
+    assert set(win.lookup.matrix.labels()) == {x for p in win.grid.pairs for x in p}
     # plus "top <= 10 % in BRCA"
     choose(qtbot, fb.metric_combo, "top")
     fb.value.setValue(10.0)
     choose(qtbot, fb.where_combo, "BRCA")
     j = win.grid.contexts.index("BRCA")
     assert len(win.grid.pairs) < n_search and np.all(win.grid.top_fraction[:, j] <= 0.1)
-    assert win.row_filter == RowFilter(search=term, metric=METRIC_TOP, value=10.0, where="BRCA")
-    want = win.row_filter.row_mask(win._raw_grid)
-    assert sorted(win.grid.pairs) == sorted(p for p, k in zip(win._raw_grid.pairs, want) if k)
+    assert win.lookup.row_filter == RowFilter(search=term, metric=METRIC_TOP, value=10.0, where="BRCA")
+    want = win.lookup.row_filter.row_mask(win.lookup.raw_grid)
+    assert sorted(win.grid.pairs) == sorted(p for p, k in zip(win.lookup.raw_grid.pairs, want) if k)
     kept_pairs = sorted(win.grid.pairs)
     shown_consistently(win)
     # re-sorting, the colour and the strip view keep the filter
-    win.set_sort("BRCA", True)
+    win.lookup.set_sort("BRCA", True)
     assert sorted(win.grid.pairs) == kept_pairs and np.all(np.diff(win.grid.score[:, j]) <= 0)
-    win.set_color_mode(COLOR_RAW)
-    win.set_list_view("strip")
+    win.lookup.set_color_mode(COLOR_RAW)
+    win.lookup.set_list_view("strip")
     assert sorted(win.grid.pairs) == kept_pairs and fb.search.text() == term
     shown_consistently(win)
     # exports write the rows shown; the report says which filter
@@ -355,20 +355,20 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     # nothing matches: an empty view that says so, the result itself is kept
     fb.search.setText("ZZZZZZ")
     fb.search.returnPressed.emit()
-    assert win.grid.is_empty and len(win._raw_grid.pairs) == 435
-    assert "No pair matches the filters" in win.heatmap.title.text
-    assert "showing 0 of 435 pairs" in win.result_note.text()
+    assert win.grid.is_empty and len(win.lookup.raw_grid.pairs) == 435
+    assert "No pair matches the filters" in win.lookup.heatmap.title.text
+    assert "showing 0 of 435 pairs" in win.lookup.result_note.text()
     # one click clears every filter
     qtbot.mouseClick(fb.clear_btn, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
-    assert len(win.grid.pairs) == 435 and not win.row_filter.active and fb.search.text() == ""
-    assert not fb.clear_btn.isEnabled() and "435 pairs x 9" in win.result_note.text()
+    assert len(win.grid.pairs) == 435 and not win.lookup.row_filter.active and fb.search.text() == ""
+    assert not fb.clear_btn.isEnabled() and "435 pairs x 9" in win.lookup.result_note.text()
 
 
 def test_label_and_training_filters_in_the_window(win, qtbot):
     genes = [str(g) for g in win.engine.bundle("BRCA").genes[:40]]
     run(qtbot, win, {"mode": "list", "genes": genes})
-    fb = win.filter_bar
-    raw = win._raw_grid
+    fb = win.lookup.filter_bar
+    raw = win.lookup.raw_grid
     for combo, data, mat, test in (
         (fb.known_combo, "sl", raw.known, lambda m: m >= 0.5),
         (fb.training_combo, "yes", raw.in_training, lambda m: m >= 0.5),
@@ -384,28 +384,28 @@ def test_label_and_training_filters_in_the_window(win, qtbot):
 
 def test_filters_kept_on_rerun_reset_on_a_new_query(win, qtbot):
     run(qtbot, win, {"mode": "partners", "gene": "PARP1", "top": 30})
-    win.set_filter(RowFilter(search="a", metric=METRIC_SCORE, value=0.3, where="OV"))
+    win.lookup.set_filter(RowFilter(search="a", metric=METRIC_SCORE, value=0.3, where="OV"))
     n = len(win.grid.pairs)
     assert 0 < n < 30 and all(
         "A" in b.upper() for _, b in win.grid.pairs
     )  # partners: the partner's name
-    assert f"showing {n} of 30 partners" in win.result_note.text()
-    assert win.filter_bar.search.text() == "a" and win.filter_bar.where_combo.currentData() == "OV"
+    assert f"showing {n} of 30 partners" in win.lookup.result_note.text()
+    assert win.lookup.filter_bar.search.text() == "a" and win.lookup.filter_bar.where_combo.currentData() == "OV"
     # unticking OV re-runs the same query: the filter stays, "in OV" falls back to any context
     others = [c for c in win.contexts.names() if c != "OV"]
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         win.contexts.set_checked(others)
     assert (
-        win.row_filter.where == ""
-        and win.row_filter.search == "a"
-        and win.row_filter.metric == METRIC_SCORE
+        win.lookup.row_filter.where == ""
+        and win.lookup.row_filter.search == "a"
+        and win.lookup.row_filter.metric == METRIC_SCORE
     )
-    assert win.filter_bar.where_combo.currentData() == ""
+    assert win.lookup.filter_bar.where_combo.currentData() == ""
     # a new question: no filter
     run(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})
     assert (
-        not win.row_filter.active
-        and win.filter_bar.search.text() == ""
+        not win.lookup.row_filter.active
+        and win.lookup.filter_bar.search.text() == ""
         and len(win.grid.pairs) == 3
     )
 
@@ -414,9 +414,9 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
 
-    assert not win.act_back.isEnabled() and not win.act_forward.isEnabled()
-    assert win.act_back.shortcut() == QKeySequence("Alt+Left")
-    assert win.act_forward.shortcut() == QKeySequence("Alt+Right")
+    assert not win.lookup.act_back.isEnabled() and not win.lookup.act_forward.isEnabled()
+    assert win.lookup.act_back.shortcut() == QKeySequence("Alt+Left")
+    assert win.lookup.act_forward.shortcut() == QKeySequence("Alt+Right")
     names = win.contexts.names()
     win.contexts.set_checked(["BRCA", "OV"])
     run(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
@@ -426,51 +426,51 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     run(qtbot, win, {"mode": "partners", "gene": "ATR", "top": 10})
     run(qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})
     # the same question again (re-sort, rerun): no new entry
-    win.set_sort("BRCA", True)
+    win.lookup.set_sort("BRCA", True)
     run(
         qtbot, win, {"mode": "list", "genes": ["brca1", "RAD51", "tp53"]}
     )  # case aside: the same list
     assert (
-        len(win.history.entries) == 3
-        and win.act_back.isEnabled()
-        and not win.act_forward.isEnabled()
+        len(win.lookup.history.entries) == 3
+        and win.lookup.act_back.isEnabled()
+        and not win.lookup.act_forward.isEnabled()
     )
-    assert "partners of ATR" in win.act_back.toolTip()
+    assert "partners of ATR" in win.lookup.act_back.toolTip()
     # Alt+Left: back to the partners, with its query in the query bar
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         qtbot.keyClick(win, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert win.grid.mode == "partners" and win.grid.focus_gene == "ATR"
-    assert win.query_bar.mode == "partners" and win.query_bar.partner_gene.text() == "ATR"
-    assert win.query_bar.top_n.value() == 10 and win.act_forward.isEnabled()
+    assert win.lookup.query_bar.mode == "partners" and win.lookup.query_bar.partner_gene.text() == "ATR"
+    assert win.lookup.query_bar.top_n.value() == 10 and win.lookup.act_forward.isEnabled()
     # the toolbar button: back to the pair, in the contexts it ran in
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
-        qtbot.mouseClick(win.nav_buttons["back"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(win.lookup.nav_buttons["back"], Qt.MouseButton.LeftButton)
     assert win.grid.mode == "pair" and win.grid.contexts == ["BRCA", "OV"]
-    assert win.contexts.checked() == ["BRCA", "OV"] and not win.act_back.isEnabled()
-    assert len(win.history.entries) == 3  # moving changes nothing
+    assert win.contexts.checked() == ["BRCA", "OV"] and not win.lookup.act_back.isEnabled()
+    assert len(win.lookup.history.entries) == 3  # moving changes nothing
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         qtbot.keyClick(win, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
-    assert win.grid.mode == "partners" and win.history.index == 1
+    assert win.grid.mode == "partners" and win.lookup.history.index == 1
     # a new query drops the entries ahead
     run(qtbot, win, {"mode": "pair", "genes": ["BRCA2", "PARP1"]})
-    assert [e.mode for e in win.history.entries] == [
+    assert [e.mode for e in win.lookup.history.entries] == [
         "pair",
         "partners",
         "pair",
-    ] and not win.act_forward.isEnabled()
+    ] and not win.lookup.act_forward.isEnabled()
     # Recent: newest first, each with its contexts; a click runs it again
-    win._fill_recent_menu()
-    texts = [a.text() for a in win.recent_menu.actions() if a.text()]
+    win.lookup.fill_recent_menu()
+    texts = [a.text() for a in win.lookup.recent_menu.actions() if a.text()]
     assert texts[0].startswith("BRCA2 × PARP1") and texts[-1] == "Clear this list"
     assert any(t.startswith("RAD51 × BRCA1") and t.endswith("BRCA, OV") for t in texts)
     i = next(k for k, t in enumerate(texts) if t.startswith("gene list (3)"))
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
-        win.recent_menu.actions()[i].trigger()
+        win.lookup.recent_menu.actions()[i].trigger()
     assert win.grid.mode == "pairs" and len(win.grid.pairs) == 3
     assert (
-        win.history.recent[0].label().startswith("gene list (3)") and len(win.history.entries) == 4
+        win.lookup.history.recent[0].label().startswith("gene list (3)") and len(win.lookup.history.entries) == 4
     )
-    assert win.query_bar.mode == "list" and "TP53" in win.query_bar.list_edit.toPlainText().upper()
+    assert win.lookup.query_bar.mode == "list" and "TP53" in win.lookup.query_bar.list_edit.toPlainText().upper()
 
 
 def test_recent_queries_persist(qtbot, ranked_bundles):
@@ -484,20 +484,20 @@ def test_recent_queries_persist(qtbot, ranked_bundles):
     s = Settings.load(path)
     assert [r["query"]["mode"] for r in s.recent_queries] == ["list", "pair"]
     w2 = make_window(qtbot, ranked_bundles, s)
-    assert [e.title() for e in w2.history.recent] == [
+    assert [e.title() for e in w2.lookup.history.recent] == [
         "2 pairs: BRCA2–PARP1, BRCA1–TP53  ·  9 contexts",
         "RAD51 × BRCA1  ·  9 contexts",
     ]
     assert (
-        w2.nav_buttons["recent"].isEnabled() and not w2.act_back.isEnabled()
+        w2.lookup.nav_buttons["recent"].isEnabled() and not w2.lookup.act_back.isEnabled()
     )  # Back/Forward: this session only
     with qtbot.waitSignal(w2.resultsShown, timeout=20000):
-        w2.run_recent(1)
-    assert w2.grid.pairs == [("RAD51", "BRCA1")] and w2.query_bar.gene_a.text() == "RAD51"
-    w2.clear_recent()
+        w2.lookup.run_recent(1)
+    assert w2.grid.pairs == [("RAD51", "BRCA1")] and w2.lookup.query_bar.gene_a.text() == "RAD51"
+    w2.lookup.clear_recent()
     assert (
-        w2.history.recent == []
+        w2.lookup.history.recent == []
         and w2.settings.recent_queries == []
-        and not w2.nav_buttons["recent"].isEnabled()
+        and not w2.lookup.nav_buttons["recent"].isEnabled()
     )
     w2.tasks.cancel_all(wait_ms=20000)

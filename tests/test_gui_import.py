@@ -11,7 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from synleaf_desktop import paths
 
-from .test_gui_common import bundles, make_labels, make_study, window, write_table  # noqa: F401
+from .test_gui_common import make_labels, make_study, write_table
 
 
 def _drop(win, *targets: Path) -> None:
@@ -42,8 +42,8 @@ def _drop(win, *targets: Path) -> None:
 def test_drop_study_folder_preview_then_save(window, qtbot, tmp_path):
     folder = make_study(tmp_path / "my_study")
     _drop(window, folder)
-    qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
-    dlg = window.preview
+    qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
+    dlg = window.imports.preview
     s = dlg.result.summary
     assert dlg.result.kind == "study" and set(s["omics"]) == {"mut", "cna", "exp"}
     assert s["samples"] == 3
@@ -71,8 +71,8 @@ def test_drop_study_folder_preview_then_save(window, qtbot, tmp_path):
 
 def test_drop_labels_and_cancel_keeps_nothing(window, qtbot, tmp_path):
     _drop(window, make_labels(tmp_path / "sl_pairs.csv"))
-    qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
-    dlg = window.preview
+    qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
+    dlg = window.imports.preview
     s = dlg.result.summary
     assert dlg.result.kind == "labels"
     assert s["per_cancer"]["BRCA"] == {"positive": 3, "negative": 2}
@@ -84,9 +84,9 @@ def test_drop_labels_and_cancel_keeps_nothing(window, qtbot, tmp_path):
     assert window.library.list("labels") == []
     # again, and save: the known labels now reach the engine
     _drop(window, tmp_path / "sl_pairs.csv")
-    qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
     with qtbot.waitSignal(window.importFinished, timeout=20000):
-        window.preview.accept()
+        window.imports.preview.accept()
     assert [e.name for e in window.library.list("labels")] == ["sl_pairs"]
     assert "known labels" in window.labels_info
     res = window.engine.score_pair("BRCA1", "PARP1", ["BRCA"])
@@ -104,11 +104,11 @@ def test_drop_kg_table(window, qtbot, tmp_path):
         ],
     )
     _drop(window, kg)
-    qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
-    assert window.preview.result.kind == "graph"
-    assert window.preview.result.summary["num_edges"] >= 3
+    qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
+    assert window.imports.preview.result.kind == "graph"
+    assert window.imports.preview.result.summary["num_edges"] >= 3
     with qtbot.waitSignal(window.importFinished, timeout=20000):
-        window.preview.accept()
+        window.imports.preview.accept()
     assert [e.name for e in window.library.list("graphs")] == ["my_graph"]
     assert window.training.graph.findData("my_graph") >= 0
 
@@ -152,8 +152,8 @@ def test_second_import_gets_a_new_name(window, qtbot, tmp_path):
     labels = make_labels(tmp_path / "pairs.csv")
     for expected in ("pairs", "pairs 2"):
         _drop(window, labels)
-        qtbot.waitUntil(lambda: window.preview is not None, timeout=20000)
-        assert window.preview.name() == expected
+        qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
+        assert window.imports.preview.name() == expected
         with qtbot.waitSignal(window.importFinished, timeout=20000):
-            window.preview.accept()
+            window.imports.preview.accept()
     assert [e.name for e in window.library.list("labels")] == ["pairs", "pairs 2"]

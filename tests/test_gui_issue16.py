@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .test_gui_common import CONTEXTS, bundles, run_and_wait, window  # noqa: F401
+from .test_gui_common import run_and_wait
 
 
 def test_self_pair_refused_and_stale_results_cleared(window, qtbot):
@@ -16,25 +16,25 @@ def test_self_pair_refused_and_stale_results_cleared(window, qtbot):
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         window.run_query({"mode": "pair", "genes": ["BRCA1", "brca1"]})
     assert (
-        window.grid.is_empty and window.heatmap.image_array().size == 0
+        window.grid.is_empty and window.lookup.heatmap.image_array().size == 0
     )  # nothing scored, nothing stale
-    assert "paired with itself" in window.result_note.text()
+    assert "paired with itself" in window.lookup.result_note.text()
     assert "paired with itself" in window.statusBar().currentMessage()
     # an unknown name: the same clearing, with a suggestion from the gene table
     run_and_wait(qtbot, window, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]})
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         window.run_query({"mode": "pair", "genes": ["BRAC1", "RAD51"]})
-    assert window.grid.is_empty and "did you mean BRCA1" in window.result_note.text()
+    assert window.grid.is_empty and "did you mean BRCA1" in window.lookup.result_note.text()
 
 
 def test_list_self_pairs_skipped_and_counted(window, qtbot):
     run_and_wait(qtbot, window, {"mode": "list", "genes": ["BRCA1", "brca1", "TP53"]})
     assert window.grid.pairs == [("BRCA1", "TP53")]
-    assert "skipped 1 self-pair" in window.result_note.text()
+    assert "skipped 1 self-pair" in window.lookup.result_note.text()
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("BRCA1", "672"), ("BRCA1", "TP53")]})
     assert (
         window.grid.pairs == [("BRCA1", "TP53")]
-        and "skipped 1 self-pair" in window.result_note.text()
+        and "skipped 1 self-pair" in window.lookup.result_note.text()
     )
 
 
@@ -93,16 +93,16 @@ def test_table_height_follows_rows(window, qtbot):
     window.resize(1400, 900)
     qtbot.wait(50)
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["BRCA1", "RAD51"]})
-    heat, table = window.splitter.sizes()
-    row = window.table.verticalHeader().defaultSectionSize()
+    heat, table = window.lookup.splitter.sizes()
+    row = window.lookup.table.verticalHeader().defaultSectionSize()
     assert (
         table < 4 * row
     )  # one pair: the table is as tall as its one row, not two thirds of the centre
-    assert heat >= 0.8 * window.heatmap.maximumHeight()
+    assert heat >= 0.8 * window.lookup.heatmap.maximumHeight()
     genes = ["BRCA1", "RAD51", "TP53", "PARP1", "ATM", "KRAS", "MYC", "PTEN", "CHEK1"]
     run_and_wait(qtbot, window, {"mode": "list", "genes": genes})  # 36 pairs
-    heat, table = window.splitter.sizes()
-    rows_visible = table // window.table.verticalHeader().defaultSectionSize()
+    heat, table = window.lookup.splitter.sizes()
+    rows_visible = table // window.lookup.table.verticalHeader().defaultSectionSize()
     assert rows_visible >= 9
 
 

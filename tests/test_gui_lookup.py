@@ -8,13 +8,13 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
-from .test_gui_common import CONTEXTS, bundles, make_labels, run_and_wait, window  # noqa: F401
+from .test_gui_common import CONTEXTS, make_labels, run_and_wait
 
 
 def _table_matrix(win) -> np.ndarray:
     from synleaf_desktop.gui.results_table import RAW_ROLE
 
-    m = win.table.score_model
+    m = win.lookup.table.score_model
     return np.array(
         [
             [m.data(m.index(r, 2 + c), RAW_ROLE) for c in range(len(win.grid.contexts))]
@@ -30,7 +30,7 @@ def test_pair_lookup_fills_heatmap_and_table(window, qtbot):
     want = np.array(
         [[np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS]]
     )
-    img = window.heatmap.image_array()
+    img = window.lookup.heatmap.image_array()
     assert img.shape == (1, len(CONTEXTS))
     np.testing.assert_allclose(img, want, rtol=0, atol=1e-6, equal_nan=True)
     np.testing.assert_allclose(_table_matrix(window), want, atol=1e-12, equal_nan=True)
@@ -42,30 +42,30 @@ def test_pair_lookup_fills_heatmap_and_table(window, qtbot):
     assert ((want[np.isfinite(want)] > 0) & (want[np.isfinite(want)] < 1)).all()
     assert window.grid.sd[0, 0] == pytest.approx(res.contexts["BRCA"].sd, abs=1e-9)
     # mean column = mean over the contexts that can score the pair
-    m = window.table.score_model
+    m = window.lookup.table.score_model
     from synleaf_desktop.gui.results_table import RAW_ROLE
 
     mean = m.data(m.index(0, 2 + len(CONTEXTS)), RAW_ROLE)
     assert mean == pytest.approx(np.nanmean(want), abs=1e-12)
-    assert window.last_timing["lookup_s"] < 1.0
+    assert window.lookup.last_timing["lookup_s"] < 1.0
 
 
 def test_not_in_context_cells_are_distinct(window, qtbot):
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
     kirc = window.grid.contexts.index("KIRC")
-    assert np.isnan(window.heatmap.image_array()[0, kirc])
+    assert np.isnan(window.lookup.heatmap.image_array()[0, kirc])
     # drawn as a hatched grey square, labelled n/a in the picture and in the table
-    rects = window.heatmap.hatch._rects
+    rects = window.lookup.heatmap.hatch._rects
     assert len(rects) == 1 and rects[0].center().x() == pytest.approx(kirc)
-    texts = window.heatmap.texts.labels[0]
+    texts = window.lookup.heatmap.texts.labels[0]
     assert texts[kirc] == "n/a" and all(t != "n/a" for i, t in enumerate(texts) if i != kirc)
-    m = window.table.score_model
+    m = window.lookup.table.score_model
     assert m.data(m.index(0, 2 + kirc), Qt.ItemDataRole.DisplayRole) == "n/a"
-    tip = window.heatmap.tooltip_text(0, kirc)
+    tip = window.lookup.heatmap.tooltip_text(0, kirc)
     assert "RAD51 not in the KIRC model" in tip and "SL score" not in tip
-    assert "SL score" in window.heatmap.tooltip_text(
+    assert "SL score" in window.lookup.heatmap.tooltip_text(
         0, 0
-    ) and "fold sd" in window.heatmap.tooltip_text(0, 0)
+    ) and "fold sd" in window.lookup.heatmap.tooltip_text(0, 0)
 
 
 def test_partner_mode(window, qtbot):
@@ -77,7 +77,7 @@ def test_partner_mode(window, qtbot):
         for c, ctx in enumerate(CONTEXTS):
             f = frames[ctx].set_index("partner")
             want = f["score"].get(partner, np.nan)
-            got = window.heatmap.image_array()[r, c]
+            got = window.lookup.heatmap.image_array()[r, c]
             assert (np.isnan(want) and np.isnan(got)) or got == pytest.approx(want, abs=1e-6)
     # ranked by the mean over contexts, best first; it is the true top 12 by that mean
     mean = g.mean()
@@ -99,10 +99,10 @@ def test_gene_list_and_pairs(window, qtbot):
     g = window.grid
     assert sorted(g.pairs) == sorted([("BRCA1", "RAD51"), ("BRCA1", "TP53"), ("RAD51", "TP53")])
     assert g.unresolved == ["NOTAGENE9"]
-    assert "NOTAGENE9" in window.result_note.text()
+    assert "NOTAGENE9" in window.lookup.result_note.text()
     df, _ = window.engine.score_pairs(g.pairs, CONTEXTS)
     np.testing.assert_allclose(
-        window.heatmap.image_array(), df[CONTEXTS].to_numpy(float), atol=1e-6, equal_nan=True
+        window.lookup.heatmap.image_array(), df[CONTEXTS].to_numpy(float), atol=1e-6, equal_nan=True
     )
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("KRAS", "MYC"), ("PTEN", "CHEK1")]})
     assert window.grid.pairs == [("KRAS", "MYC"), ("PTEN", "CHEK1")]
@@ -122,7 +122,7 @@ def test_parse_gene_list():
 def test_click_cell_shows_details(window, qtbot):
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["TP53", "ATM"]})
     j = window.grid.contexts.index("OV")
-    window.heatmap.select_cell(0, j)
+    window.lookup.heatmap.select_cell(0, j)
     d = window.details.details
     cs = window.engine.score_pair("TP53", "ATM", ["OV"]).contexts["OV"]
     assert d.context == "OV" and d.folds == cs.folds and len(d.folds) == 5
@@ -135,7 +135,7 @@ def test_click_cell_shows_details(window, qtbot):
     )
     # an n/a cell explains why
     run_and_wait(qtbot, window, {"mode": "pair", "genes": ["ATM", "BRCA1"]})
-    window.heatmap.select_cell(0, window.grid.contexts.index("LAML"))
+    window.lookup.heatmap.select_cell(0, window.grid.contexts.index("LAML"))
     assert window.details.score_label.text() == "n/a"
     assert "ATM is not in the LAML model" in window.details.score_note.text()
 
@@ -144,19 +144,19 @@ def test_sort_and_copy(window, qtbot):
     run_and_wait(
         qtbot, window, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "KRAS", "MYC"]}
     )
-    window.set_sort("OV", True)
+    window.lookup.set_sort("OV", True)
     ov = window.grid.contexts.index("OV")
     col = window.grid.score[:, ov]
     assert np.all(np.diff(col[~np.isnan(col)]) <= 0)
-    np.testing.assert_allclose(window.heatmap.image_array()[:, ov], col, atol=1e-6)
-    window.set_sort("mean", True)
+    np.testing.assert_allclose(window.lookup.heatmap.image_array()[:, ov], col, atol=1e-6)
+    window.lookup.set_sort("mean", True)
     assert np.all(np.diff(window.grid.mean()) <= 1e-12)
     # header click toggles the order
-    window.table._header_clicked(2 + ov)
-    window.table._header_clicked(2 + ov)
-    assert window.sort_key == "OV" and window.sort_desc is False
+    window.lookup.table._header_clicked(2 + ov)
+    window.lookup.table._header_clicked(2 + ov)
+    assert window.lookup.sort_key == "OV" and window.lookup.sort_desc is False
     # Ctrl+C copies the selection as TSV with a header
-    view = window.table
+    view = window.lookup.table
     sel = view.selectionModel()
     m = view.score_model
     for r in range(2):
@@ -181,7 +181,7 @@ def test_contexts_panel_filters_columns(window, qtbot):
     with qtbot.waitSignal(window.resultsShown, timeout=5000):
         window.contexts.set_checked(["OV", "pan"])
     assert window.grid.contexts == ["OV", "pan"]
-    assert window.heatmap.image_array().shape == (1, 2)
+    assert window.lookup.heatmap.image_array().shape == (1, 2)
 
 
 def test_known_labels_marked(window, qtbot, tmp_path):
@@ -196,8 +196,8 @@ def test_known_labels_marked(window, qtbot, tmp_path):
     brca, ov, luad = (g.contexts.index(c) for c in ("BRCA", "OV", "LUAD"))
     assert g.known[0, brca] == 1 and g.known[0, ov] == 1 and g.known[1, brca] == 0
     assert np.isnan(g.known[0, luad])
-    assert len(window.heatmap.markers.data) == 3
-    m = window.table.score_model
+    assert len(window.lookup.heatmap.markers.data) == 3
+    m = window.lookup.table.score_model
     assert m.data(m.index(0, 2 + brca), Qt.ItemDataRole.DisplayRole).startswith("★")
 
 
@@ -206,13 +206,13 @@ def test_unresolved_pair_message(window, qtbot):
     level, title, text = window.messages[-1]
     assert "NOTAGENE7" in text and "spelling" in text
     window.run_query({"mode": "pair", "genes": ["BRCA1", ""]})
-    assert "Type two gene names" in window.result_note.text()
+    assert "Type two gene names" in window.lookup.result_note.text()
 
 
 def test_gene_name_completion(window, qtbot):
     window.load_completions()
-    qtbot.waitUntil(lambda: window.query_bar.completer_model.rowCount() > 1000, timeout=30000)
-    comp = window.query_bar.gene_a.completer()
+    qtbot.waitUntil(lambda: window.lookup.query_bar.completer_model.rowCount() > 1000, timeout=30000)
+    comp = window.lookup.query_bar.gene_a.completer()
     comp.setCompletionPrefix("brca")
     found = [comp.completionModel().index(i, 0).data() for i in range(comp.completionCount())]
     assert "BRCA1" in found and "BRCA2" in found
@@ -224,7 +224,7 @@ def test_mouse_hover_and_click_on_cells(window, qtbot):
     from PySide6.QtCore import QPointF
 
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("BRCA1", "PARP1"), ("KRAS", "MYC")]})
-    hm = window.heatmap
+    hm = window.lookup.heatmap
     qtbot.wait(50)
     vb = hm.plot.getViewBox()
     for r, c in ((0, 0), (1, 3), (1, 8)):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .test_gui_common import bundles, window  # noqa: F401
-
 
 def test_model_card_from_file_and_from_manifest(window, bundles, qtbot):
     card = Path(bundles) / "OV" / "MODEL_CARD.md"

@@ -47,8 +47,8 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
 
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
     res = win.engine.score_pair("RAD51", "BRCA1", CONTEXTS)
-    assert win.heatmap.color_mode == COLOR_RANK and win.color_combo.currentData() == COLOR_RANK
-    img = win.heatmap.image_array()[0]
+    assert win.lookup.heatmap.color_mode == COLOR_RANK and win.lookup.color_combo.currentData() == COLOR_RANK
+    img = win.lookup.heatmap.image_array()[0]
     for j, ctx in enumerate(CONTEXTS):
         cs = res.contexts[ctx]
         if cs.score is None:
@@ -61,10 +61,10 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
             assert img[j] == pytest.approx(float(rank_color_value(cs.top_fraction)), abs=1e-5)
             assert win.grid.percentile[0, j] == pytest.approx(cs.percentile, abs=1e-3)
     # the column without a rank map is marked, and says so in its cells' tooltip
-    top = dict(win.heatmap.plot.getAxis("top")._tickLevels[0])
+    top = dict(win.lookup.heatmap.plot.getAxis("top")._tickLevels[0])
     assert top[CONTEXTS.index(UNRANKED)].endswith("†") and not top[0].endswith("†")
-    assert "no rank map" in win.heatmap.tooltip_text(0, CONTEXTS.index(UNRANKED))
-    tip = win.heatmap.tooltip_text(0, 0)
+    assert "no rank map" in win.lookup.heatmap.tooltip_text(0, CONTEXTS.index(UNRANKED))
+    tip = win.lookup.heatmap.tooltip_text(0, 0)
     assert (
         "SL score" in tip
         and "genome-wide rank: top" in tip
@@ -73,21 +73,21 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
     )
     # cell text: rank first, raw score second
     assert (
-        win.heatmap.texts.labels[0][0].startswith("top ")
-        and "\n0." in win.heatmap.texts.labels[0][0]
+        win.lookup.heatmap.texts.labels[0][0].startswith("top ")
+        and "\n0." in win.lookup.heatmap.texts.labels[0][0]
     )
     # the toggle: raw scores on the 0-1 scale everywhere
-    win.set_color_mode(COLOR_RAW)
+    win.lookup.set_color_mode(COLOR_RAW)
     want = np.array(
         [np.nan if res.contexts[c].score is None else res.contexts[c].score for c in CONTEXTS]
     )
-    np.testing.assert_allclose(win.heatmap.image_array()[0], want, atol=1e-6, equal_nan=True)
-    assert win.color_combo.currentData() == COLOR_RAW
-    assert win.heatmap.texts.labels[0][0].startswith("0.") or win.heatmap.texts.labels[0][
+    np.testing.assert_allclose(win.lookup.heatmap.image_array()[0], want, atol=1e-6, equal_nan=True)
+    assert win.lookup.color_combo.currentData() == COLOR_RAW
+    assert win.lookup.heatmap.texts.labels[0][0].startswith("0.") or win.lookup.heatmap.texts.labels[0][
         0
     ].startswith("1.")
-    win.set_color_mode(COLOR_RANK)
-    assert win.heatmap.image_array()[0][0] == pytest.approx(img[0], abs=1e-6)
+    win.lookup.set_color_mode(COLOR_RANK)
+    assert win.lookup.heatmap.image_array()[0][0] == pytest.approx(img[0], abs=1e-6)
 
 
 def test_legend_ticks_in_words(win, qtbot):
@@ -95,12 +95,12 @@ def test_legend_ticks_in_words(win, qtbot):
 
     assert [t for _, t in rank_ticks()] == WORDS
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["PARP1", "BRCA2"]})
-    axis_ticks = win.heatmap.colorbar.axis._tickLevels[0]
+    axis_ticks = win.lookup.heatmap.colorbar.axis._tickLevels[0]
     assert [t for _, t in axis_ticks] == WORDS
     assert [v for v, _ in axis_ticks] == pytest.approx([k / 6 for k in range(7)])
-    assert "genome-wide rank" in win.heatmap.colorbar_label()
-    win.set_color_mode(COLOR_RAW)
-    assert [t for _, t in win.heatmap.colorbar.axis._tickLevels[0]] == [
+    assert "genome-wide rank" in win.lookup.heatmap.colorbar_label()
+    win.lookup.set_color_mode(COLOR_RAW)
+    assert [t for _, t in win.lookup.heatmap.colorbar.axis._tickLevels[0]] == [
         "0.0",
         "0.2",
         "0.4",
@@ -108,7 +108,7 @@ def test_legend_ticks_in_words(win, qtbot):
         "0.8",
         "1.0",
     ]
-    assert "raw" in win.heatmap.colorbar_label()
+    assert "raw" in win.lookup.heatmap.colorbar_label()
 
 
 def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
@@ -118,8 +118,8 @@ def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
     run_and_wait(
         qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53"]}
     )  # 3 pairs: the strip
-    assert not win.matrix_shown()
-    m = win.table.score_model
+    assert not win.lookup.matrix_shown()
+    m = win.lookup.table.score_model
     heads = [
         m.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
         for c in range(m.columnCount())
@@ -136,16 +136,16 @@ def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
     assert m.data(m.index(0, col), RAW_ROLE) == pytest.approx(win.grid.top_fraction[0, 0])
     assert m.data(m.index(0, heads.index(f"{UNRANKED} rank"))) == "–"
     # sort by the mean rank (header click)
-    win.table._header_clicked(heads.index("Mean pct"))
-    assert win.sort_key == SORT_RANK
+    win.lookup.table._header_clicked(heads.index("Mean pct"))
+    assert win.lookup.sort_key == SORT_RANK
     assert np.all(np.diff(win.grid.mean_percentile()) <= 1e-9)
     # details: rank, percentile, held-out recall with its meaning, and the raw score
-    win.heatmap.select_cell(0, 0)
+    win.lookup.heatmap.select_cell(0, 0)
     d = win.details
     assert d.fields["rank"].text().startswith("top ") and "percentile" in d.fields["rank"].text()
     assert "not a probability" in d.fields["recall"].text()
     assert d.score_label.text() == f"{win.grid.score[0, 0]:.3f}"
-    win.heatmap.select_cell(0, CONTEXTS.index(UNRANKED))
+    win.lookup.heatmap.select_cell(0, CONTEXTS.index(UNRANKED))
     assert "no rank map" in d.fields["rank"].text()
     # the CSV keeps its columns and adds the rank ones
     df = pd.read_csv(win.export_table(tmp_path / "t.csv"), comment="#")
@@ -170,10 +170,10 @@ def test_table_details_and_export_carry_ranks(win, qtbot, tmp_path):
 @pytest.mark.parametrize("order", ["rank", "above_typical"])
 def test_partners_follow_cross_context(win, qtbot, order):
     run_and_wait(qtbot, win, {"mode": "partners", "gene": "PARP1", "top": 15})
-    assert win.partner_order_combo.isVisible()
+    assert win.lookup.partner_order_combo.isVisible()
     if order != "rank":
         with qtbot.waitSignal(win.resultsShown, timeout=20000):
-            win.set_partner_order(order)
+            win.lookup.set_partner_order(order)
     want = win.engine.cross_context("PARP1", top=15, contexts=CONTEXTS, order=order)
     assert [b for _, b in win.grid.pairs] == list(
         want["partner"]
@@ -185,20 +185,20 @@ def test_partners_follow_cross_context(win, qtbot, order):
         win.grid.above_typical[:, j], want["BRCA_above_typical"], equal_nan=True
     )
     # a visible typical-rank column, and the tooltip says how far above it the pair ranks
-    m = win.table.score_model
+    m = win.lookup.table.score_model
     from PySide6.QtCore import Qt
 
     heads = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
     assert "Typical rank" in heads and "Above typical" in heads
     assert m.data(m.index(0, heads.index("Typical rank"))).startswith("top ")
-    assert "typical rank of" in win.heatmap.tooltip_text(0, j)
+    assert "typical rank of" in win.lookup.heatmap.tooltip_text(0, j)
 
 
 def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
     genes = [str(g) for g in win.engine.bundle("BRCA").genes[:30]]
     run_and_wait(qtbot, win, {"mode": "list", "genes": genes})
-    assert win.matrix_shown() and win.list_view_combo.isVisible()
-    mx = win.matrix
+    assert win.lookup.matrix_shown() and win.lookup.list_view_combo.isVisible()
+    mx = win.lookup.matrix
     assert mx.labels() == genes and len(win.grid.pairs) == 435
     assert [mx.context_combo.itemData(i) for i in range(mx.context_combo.count())] == CONTEXTS
     assert mx.canvas.paint_layout().font_px >= 11  # readable labels
@@ -237,17 +237,17 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
     for w in ("top 1 %", "top 0.1 %"):
         assert w in text
     # the strip is one click away
-    win.set_list_view("strip")
-    assert not win.matrix_shown() and win.heatmap.image_array().shape == (435, len(CONTEXTS))
-    win.set_list_view("matrix")
-    assert win.matrix_shown()
+    win.lookup.set_list_view("strip")
+    assert not win.lookup.matrix_shown() and win.lookup.heatmap.image_array().shape == (435, len(CONTEXTS))
+    win.lookup.set_list_view("matrix")
+    assert win.lookup.matrix_shown()
 
 
 def test_small_lists_keep_the_strip(win, qtbot):
     run_and_wait(
         qtbot, win, {"mode": "list", "genes": ["BRCA1", "RAD51", "TP53", "ATM"]}
     )  # 6 pairs
-    assert not win.matrix_shown() and not win.list_view_combo.isVisible()
+    assert not win.lookup.matrix_shown() and not win.lookup.list_view_combo.isVisible()
     run_and_wait(
         qtbot,
         win,
@@ -264,4 +264,4 @@ def test_small_lists_keep_the_strip(win, qtbot):
             ],
         },
     )
-    assert not win.matrix_shown()  # pairs as given are not a gene list
+    assert not win.lookup.matrix_shown()  # pairs as given are not a gene list

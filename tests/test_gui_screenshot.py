@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from .test_gui_common import bundles  # noqa: F401
-
 
 @pytest.mark.parametrize(
     "query", [["--pair", "RAD51", "BRCA1"], ["--partners", "PARP1", "--top", "10"]]

@@ -7,7 +7,7 @@ import json
 from synleaf_desktop import paths
 from synleaf_desktop.app.settings import Settings
 
-from .test_gui_common import bundles, run_and_wait, window  # noqa: F401
+from .test_gui_common import run_and_wait
 
 
 def test_settings_roundtrip_and_defaults(tmp_path):
@@ -57,7 +57,7 @@ def test_window_saves_and_restores(qtbot, bundles, tmp_path):
     with qtbot.waitSignal(win2.engineReady, timeout=30000):
         win2.reload_models()
     assert win2.contexts.checked() == ["BRCA", "OV", "pan"]
-    assert win2.query_bar.gene_a.text() == "TP53" and win2.query_bar.gene_b.text() == "KRAS"
+    assert win2.lookup.query_bar.gene_a.text() == "TP53" and win2.lookup.query_bar.gene_b.text() == "KRAS"
     # restored from the saved geometry (the offscreen test screen is 800x600, so Qt may clamp it)
     assert win2.geometry_restored and win2.height() == size[1]
     win2.close()
@@ -75,7 +75,7 @@ def test_no_models_says_what_to_do(qtbot, tmp_path):
     assert win.engine is None and win.messages[-1][1] == "No models found"
     assert "train one" in win.messages[-1][2]
     win.run_query({"mode": "pair", "genes": ["BRCA1", "PARP1"]})
-    assert "No scoring models" in win.result_note.text()
+    assert "No scoring models" in win.lookup.result_note.text()
     assert "no models loaded" in win.status_label.full_text()
 
 

@@ -11,11 +11,11 @@ import pytest
 from synleaf_desktop import paths
 from synleaf_desktop.app.training import TrainRequest, estimate, estimate_inputs, runs_dir
 
-from .test_gui_common import bundles, make_training_inputs, run_and_wait, window  # noqa: F401
+from .test_gui_common import make_training_inputs, run_and_wait
 
 pytest.importorskip("torch")
 
-TINY = {"max_epochs": 2, "hidden_dims": [32, 16], "batch_size": 64, "kg_dims": [32, 128]}
+TINY = "max_epochs=2; hidden_dims=32,16; batch_size=64; kg_dims=32,128"
 
 
 def _choose(panel, name: str) -> None:
@@ -26,7 +26,7 @@ def _choose(panel, name: str) -> None:
     panel.graph.setCurrentIndex(panel.graph.findData("tinykg"))
     panel.name.setText(name)
     panel.quick.setChecked(True)
-    panel.expert_config = dict(TINY)
+    panel.settings_edit.setText(TINY)
 
 
 def test_estimate_formula():
@@ -96,13 +96,13 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     window.contexts.set_checked(window.contexts.names())
     run_and_wait(qtbot, window, {"mode": "pair", "genes": genes})
     j = window.grid.contexts.index("MY_TINY")
-    assert 0 < window.heatmap.image_array()[0, j] < 1
+    assert 0 < window.lookup.heatmap.image_array()[0, j] < 1
     # it can be the starting point of the next model
     assert panel.base.findData("MY_TINY") >= 0
 
     # cancel: stops at the next step, keeps nothing
     _choose(panel, "MY_CANCEL")
-    panel.expert_config = {**TINY, "max_epochs": 50}
+    panel.settings_edit.setText(TINY.replace("max_epochs=2", "max_epochs=50"))
     task = panel.start()
     qtbot.waitUntil(lambda: len(panel.plots.data) > 0, timeout=60000)
     with qtbot.waitSignal(task.cancelled, timeout=60000):

@@ -135,6 +135,46 @@ def estimate_inputs(library: Any, req: TrainRequest) -> EstimateInputs:
     return EstimateInputs(genes, samples, kinds, pairs)
 
 
+def parse_settings(text: str) -> dict[str, Any]:
+    """Training settings typed as ``"max_epochs=50; hidden_dims=256,128; teacher_mode=train"``
+    (the training tab's "Settings" field): ``{name: value}`` with each value converted to the
+    setting's type (int, float, bool, str, or a list of ints).
+
+    Raises:
+        InputError: not ``name=value`` pairs, an unknown name, or a value of the wrong type.
+    """
+    from dataclasses import fields
+
+    types = {f.name: str(f.type) for f in fields(TrainConfig)}
+    out: dict[str, Any] = {}
+    for item in (s.strip() for s in text.replace("\n", ";").split(";")):
+        if not item:
+            continue
+        name, eq, value = (x.strip() for x in item.partition("="))
+        if not eq or not name or not value:
+            raise InputError(None, f"{item!r}: write settings as name=value, separated by ';'")
+        out[name] = value
+    TrainConfig.from_dict({k: None for k in out})  # unknown names: one clear message
+    for name, value in list(out.items()):
+        kind = types[name]
+        try:
+            if "list" in kind:
+                out[name] = [int(x) for x in value.split(",") if x.strip()]
+            elif "bool" in kind:
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                out[name] = value.lower() in ("true", "1", "yes")
+            elif "int" in kind:
+                out[name] = int(value)
+            elif "float" in kind:
+                out[name] = float(value)
+        except ValueError:
+            raise InputError(
+                None, f"{name}={value}: expected {kind.replace(' | None', '')}"
+            ) from None
+    return out
+
+
 def training_config(req: TrainRequest) -> TrainConfig:
     """The resolved training settings of a request: the method's defaults for a single-cancer
     or pan-cancer context (by the new model's name), :data:`QUICK_EPOCHS` for a quick run, then

@@ -1,4 +1,7 @@
-"""``synleaf inspect PATH [PATH...] [--json]``: show what a study import would read."""
+"""``synleaf inspect PATH [PATH...] [--json]``: show what an import would read, without saving
+anything. Paths are sorted by the import format registry (:mod:`synleaf_desktop.io.formats`),
+as the app's import dialog does: omics studies show their files, label tables and knowledge
+graphs their counts."""
 
 from __future__ import annotations
 
@@ -12,10 +15,15 @@ from ..progress import Progress
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "inspect", help="show which omics files of a study are recognised and what they hold"
+        "inspect",
+        help="show what an import would read: a study's omics files, a label table, a graph",
     )
     p.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="a study folder, or omics files"
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a study folder or omics files, an SL label table, a knowledge graph",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages on stderr")
@@ -23,19 +31,43 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from ..app.imports import read_import
+    from ..errors import InputError
+    from ..io.formats import KIND_TITLES, classify
     from ..io.study import read_study
 
     def show(fraction: float, message: str, info: dict) -> None:
         if not args.quiet and message:
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
-    paths = args.paths[0] if len(args.paths) == 1 else args.paths
-    cohort = read_study(paths, progress=Progress(show))
-    summary = cohort.summary()
+    # a file the registry does not recognise goes with the study: read_study lists it as ignored
+    kinds: dict[str, list[Path]] = {}
+    for path in args.paths:
+        try:
+            kind = classify(path)
+        except InputError:
+            if not path.exists():
+                raise
+            kind = "study"
+        kinds.setdefault(kind, []).append(path)
+    out: dict[str, object] = {}
+    text: list[str] = []
+    if "study" in kinds:
+        paths = kinds["study"]
+        cohort = read_study(paths[0] if len(paths) == 1 else paths, progress=Progress(show))
+        out["study"] = cohort.summary()
+        text.append(format_summary(out["study"]))  # type: ignore[arg-type]
+    for kind in ("labels", "graph"):
+        if kind in kinds:
+            result = read_import(Progress(show), kind, kinds[kind])
+            out[kind] = result.summary
+            text.append(f"{KIND_TITLES[kind]} ({', '.join(p.name for p in kinds[kind])}):")
+            text += [f"  {k}: {v}" for k, v in result.summary.items()]
     if args.json:
-        print(json.dumps(summary, indent=2))
+        # one study alone keeps its own summary at the top level (as before)
+        print(json.dumps(out["study"] if list(out) == ["study"] else out, indent=2, default=str))
         return 0
-    print(format_summary(summary))
+    print("\n".join(text))
     return 0
 
 

@@ -26,6 +26,7 @@ GROUPS = (
     "bundle_cmd",
     "export_cmd",
     "inspect_cmd",
+    "library_cmd",
 )
 
 

@@ -110,14 +110,14 @@ def main(argv: list[str] | None = None) -> int:
 
     query = None
     if args.pair:
-        win.query_bar.set_pair(*args.pair)
+        win.lookup.query_bar.set_pair(*args.pair)
         query = {"mode": "pair", "genes": list(args.pair)}
     elif args.partners:
         top = args.top or settings.partners_top
-        win.query_bar.set_partners(args.partners, top)
+        win.lookup.query_bar.set_partners(args.partners, top)
         query = {"mode": "partners", "gene": args.partners, "top": top}
     elif args.genes:
-        win.query_bar.load_list_file(args.genes)
+        win.lookup.query_bar.load_list_file(args.genes)
         from .query_bar import parse_gene_list
 
         query = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -25,20 +26,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.library import Library
+from ..app.settings import Settings
 from ..app.training import (
     BUILTIN_GRAPH,
     QUICK_EPOCHS,
     TrainRequest,
     estimate,
     estimate_inputs,
+    parse_settings,
     run_training,
 )
+from ..errors import InputError
 from . import style
 from .widgets import ElidedComboBox
-from .workers import Task
+from .workers import Task, TaskManager
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .main_window import MainWindow
+class TrainingHost(Protocol):
+    """What the training tab needs from the window around it."""
+
+    library: Library
+    settings: Settings
+    tasks: TaskManager
+
+    def notify(self, level: str, title: str, text: str) -> QMessageBox: ...
+    def flash(self, text: str, ms: int = 6000) -> None: ...
+    def reload_models(self) -> None: ...
+    def import_dialog(self) -> None: ...
 
 
 def _fmt_seconds(s: float) -> str:
@@ -217,9 +231,9 @@ class LivePlots(QWidget):
 class TrainingPanel(QWidget):
     """The "Train your own model" tab."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, host: TrainingHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
         self.task: Task | None = None
         self.models: list[tuple[str, dict[str, Any]]] = []
         self._cuda: bool | None = None
@@ -245,7 +259,7 @@ class TrainingPanel(QWidget):
         )
         imp = QPushButton("Import data…")
         imp.setToolTip("Import a study folder, omics files, a label table or a knowledge graph")
-        imp.clicked.connect(window.import_dialog)
+        imp.clicked.connect(lambda: self.host.import_dialog())
         form.addRow("Omics cohort:", self.cohort)
         form.addRow("SL labels:", self.labels)
         form.addRow("Label rows:", self.cancer)
@@ -275,6 +289,15 @@ class TrainingPanel(QWidget):
         form.addRow("Start from:", self.base)
         form.addRow("Device:", self.device_box)
         form.addRow("", self.quick)
+        self.settings_edit = QLineEdit()
+        self.settings_edit.setPlaceholderText("optional, e.g. max_epochs=50; hidden_dims=256,128")
+        self.settings_edit.setToolTip(
+            "Expert settings: training settings that differ from the method's defaults, as "
+            "name=value separated by ';' (lists with commas). Names: max_epochs, patience, "
+            "patience_steps, batch_size, hidden_dims, latent_dim, kg_dims, lr, weight_decay, "
+            "seed, teacher_mode ... (the same as `synleaf train`'s options; see the README)."
+        )
+        form.addRow("Settings:", self.settings_edit)
         left.addWidget(box)
 
         box = QGroupBox("3. Train")
@@ -331,14 +354,13 @@ class TrainingPanel(QWidget):
         self._started_at = 0.0
         self.result_name: str | None = None
         self.last_error: str | None = None
-        #: TrainConfig overrides (tests and experts); None = the method's defaults
-        self.expert_config: dict[str, Any] | None = None
+        self.settings_edit.textChanged.connect(self.update_estimate)
         self.refresh_data()
         self._detect_gpu()
 
     # ------------------------------------------------------------------ data lists
     def refresh_data(self) -> None:
-        lib = self.window_.library
+        lib = self.host.library
         for combo, kind in ((self.cohort, "cohorts"), (self.labels, "labels")):
             cur = combo.currentData()
             combo.blockSignals(True)
@@ -369,7 +391,7 @@ class TrainingPanel(QWidget):
         self.cancer.blockSignals(True)
         self.cancer.clear()
         if name:
-            entry = next((e for e in self.window_.library.list("labels") if e.name == name), None)
+            entry = next((e for e in self.host.library.list("labels") if e.name == name), None)
             per = entry.info.get("summary", {}).get("per_cancer", {}) if entry else {}
             if len(per) != 1:
                 self.cancer.addItem("all rows", "")
@@ -407,12 +429,12 @@ class TrainingPanel(QWidget):
 
         task = Task(cuda_devices, name="detect-gpu")
         task.succeeded.connect(self._gpu_found)
-        self.window_.tasks.start("detect-gpu", task)
+        self.host.tasks.start("detect-gpu", task)
 
     def _gpu_found(self, devices: list[str]) -> None:
         for i, name in enumerate(devices):
             self.device_box.addItem(f"GPU: {name}", f"cuda:{i}")
-        want = self.window_.settings.device
+        want = self.host.settings.device
         i = self.device_box.findData(want)
         if i >= 0:
             self.device_box.setCurrentIndex(i)
@@ -430,11 +452,24 @@ class TrainingPanel(QWidget):
             base_model=self.base.currentData(),
             device=self.device(),
             quick=self.quick.isChecked(),
-            config=self.expert_config,
+            config=self.expert_config(),
         )
 
+    def expert_config(self) -> dict[str, Any] | None:
+        """The settings typed in the "Settings" field (None: the method's defaults).
+
+        Raises:
+            InputError: the text is not name=value pairs of training settings.
+        """
+        return parse_settings(self.settings_edit.text()) or None
+
     def update_estimate(self) -> None:
-        req = self.request()
+        try:
+            req = self.request()
+        except InputError as exc:
+            self.estimate_label.setText(f"Settings: {exc}")
+            self.start_btn.setEnabled(False)
+            return
         if req is None:
             self.estimate_label.setText(
                 "Choose a cohort and a label table to see an estimate of time and memory."
@@ -442,7 +477,7 @@ class TrainingPanel(QWidget):
             self.start_btn.setEnabled(False)
             return
         self.start_btn.setEnabled(self.task is None)
-        inputs = estimate_inputs(self.window_.library, req)
+        inputs = estimate_inputs(self.host.library, req)
         est = estimate(inputs, req)
         self.estimate_label.setText(
             f"Estimate: about <b>{_fmt_seconds(est.seconds)}</b> and <b>{_fmt_bytes(est.peak_bytes)}</b> of memory "
@@ -455,9 +490,13 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ run
     def start(self) -> Task | None:
-        req = self.request()
+        try:
+            req = self.request()
+        except InputError as exc:
+            self.host.notify("warning", "Cannot start training", f"Settings: {exc}")
+            return None
         if req is None:
-            self.window_.notify(
+            self.host.notify(
                 "info",
                 "Choose the data first",
                 "Import an omics cohort and an SL label table (drop them on the window), "
@@ -468,9 +507,9 @@ class TrainingPanel(QWidget):
             return None
         problem = req.problem(existing=[n for n, _ in self.models])
         if problem:
-            self.window_.notify("warning", "Cannot start training", problem)
+            self.host.notify("warning", "Cannot start training", problem)
             return None
-        self.window_.settings.device = req.device
+        self.host.settings.device = req.device
         self.plots.clear()
         self.log.clear()
         self.result_name = None
@@ -480,13 +519,13 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.eta_label.setText("")
         # one time figure at a time: the estimate before the start is labelled as such
-        est = estimate(estimate_inputs(self.window_.library, req), req)
+        est = estimate(estimate_inputs(self.host.library, req), req)
         self.estimate_label.setText(
             f"Estimated before starting: about {_fmt_seconds(est.seconds)} and "
             f"{_fmt_bytes(est.peak_bytes)} of memory. The line under the progress bar "
             "shows the time left measured while training."
         )
-        task = Task(run_training, req, self.window_.library, name="train", min_interval=0.2)
+        task = Task(run_training, req, self.host.library, name="train", min_interval=0.2)
         task.progress.connect(self._on_progress)
         task.succeeded.connect(self._finished)
         task.failed.connect(self._failed)
@@ -495,7 +534,7 @@ class TrainingPanel(QWidget):
         self.task = task
         self.start_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
-        self.window_.tasks.start("train", task)
+        self.host.tasks.start("train", task)
         self._log(
             f"started: cohort {req.cohort}, labels {req.labels} {req.cancer or '(all rows)'}, "
             f"graph {req.graph}, device {req.device}"
@@ -550,15 +589,15 @@ class TrainingPanel(QWidget):
         self.stage_label.setText(f"Done: {name} is now a context on the left.")
         self.eta_label.setText(f"took {_fmt_seconds(time.monotonic() - self._started_at)}")
         self._log(f"finished: model {name} saved")
-        self.window_.flash(f"new model {name} ready")
-        self.window_.reload_models()
+        self.host.flash(f"new model {name} ready")
+        self.host.reload_models()
 
     def _failed(self, message: str) -> None:
         self.last_error = message
         self.stage_label.setText("Training stopped with an error.")
         self.eta_label.setText(f"stopped after {_fmt_seconds(time.monotonic() - self._started_at)}")
         self._log("error: " + message)
-        self.window_.notify("error", "Training failed", message + "\n\nNothing was saved.")
+        self.host.notify("error", "Training failed", message + "\n\nNothing was saved.")
 
     def _cancelled(self) -> None:
         self.stage_label.setText("Cancelled. Nothing was saved.")
