@@ -14,7 +14,7 @@ TRANSFER ?= runs/transfer
 CONTEXTS ?= cache/contexts
 GRID = $(BIN)/synleaf train grid --contexts-dir $(CONTEXTS) --out $(RUNS) --baselines --drop-optimizer-state
 
-.PHONY: setup run test fuzz bench data-build known-pairs grid eval-report bundles clean
+.PHONY: setup run test lint fuzz bench data-build known-pairs grid eval-report bundles clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(BIN)/python:
 # torch first and pinned: an unpinned torch pulls several GB of CUDA packages.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet $(TORCH_INDEX) $(TORCH_PIN)
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,lint]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -33,6 +33,12 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# ruff (lint and format check) and mypy, configured in pyproject.toml; CI runs it before the tests
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The fuzz suite (hypothesis) with many more inputs than `make test` gives it (FUZZ_EXAMPLES per
 # test, default 600): readers and the bundle validator; prints inputs tried, clear errors, correct

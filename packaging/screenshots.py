@@ -462,14 +462,15 @@ class Driver:
         w.importFinished.connect(lambda k: done.setdefault("kind", k))
         w.import_paths([path])
         self.wait(
-            lambda: w.imports.preview is not None or "kind" in done, f"the import preview of {path.name}"
+            lambda: w.imports.preview is not None or "kind" in done,
+            f"the import preview of {path.name}",
         )
         if w.imports.preview is None:
             raise ShotError(f"importing {path} failed")
         dlg = w.imports.preview
-        if dlg.result.kind != kind:
-            raise ShotError(f"{path} was recognised as {dlg.result.kind}, not {kind}")
-        summary = dlg.result.summary
+        if dlg.import_result.kind != kind:
+            raise ShotError(f"{path} was recognised as {dlg.import_result.kind}, not {kind}")
+        summary = dlg.import_result.summary
         _log(
             f"preview of {path.name}: "
             + (

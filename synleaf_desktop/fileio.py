@@ -359,7 +359,7 @@ _locks: dict[str, list[Any]] = {}  # key -> [RLock, fd or None, depth]
 
 
 def _try_lock_fd(fd: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         try:
@@ -384,7 +384,7 @@ def _try_lock_fd(fd: int) -> bool:
 
 def _unlock_fd(fd: int) -> None:
     with contextlib.suppress(OSError):
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             os.lseek(fd, 0, os.SEEK_SET)
@@ -514,7 +514,8 @@ def save_npz(path: str | Path, compress: bool = True, **arrays: np.ndarray) -> N
         if np.asarray(arr).dtype == object:
             raise TypeError(f"array {name!r} has dtype object; convert strings to a 'U' dtype")
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        (np.savez_compressed if compress else np.savez)(fh, **arrays)
+        # numpy's stubs: a **dict of arrays could bind its allow_pickle flag
+        (np.savez_compressed if compress else np.savez)(fh, **arrays)  # type: ignore[arg-type]
 
 
 def load_npz(path: str | Path) -> dict[str, np.ndarray]:

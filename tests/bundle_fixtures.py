@@ -233,7 +233,7 @@ def make_bundle_set(
     for k, name in enumerate(names):
         rng = np.random.default_rng(seed + 1000 + k)
         droppable = [g for g in pool if g not in CORE_GENES]
-        n_drop = int(round(drop_fraction * len(pool)))
+        n_drop = round(drop_fraction * len(pool))
         drop = (
             set(rng.choice(droppable, size=min(n_drop, len(droppable)), replace=False).tolist())
             if n_drop

@@ -45,7 +45,7 @@ def test_round_trip_arrays_and_manifest(umt_bundle):
     assert b.gene_index["BRCA1"] == genes.index("BRCA1")
     # stored terms equal the formulas applied to the exported arrays
     for f in (0, 3):
-        t, c = teacher_terms(folds[f])
+        t, _c = teacher_terms(folds[f])
         o, w = (
             folds[f]["omics_teacher_emb"].astype(np.float64),
             folds[f]["omics_head_w"].astype(np.float64),
@@ -135,13 +135,13 @@ def test_checksum_failure_names_the_file(tmp_path):
 def test_missing_or_invalid_manifest(tmp_path):
     path = make_bundle(tmp_path / "X", "X", n_genes=30, strategy="ume", seed=3, with_splits=False)
     (path / "model.npz").unlink()
-    with pytest.raises(BundleError, match="model.npz.*missing"):
+    with pytest.raises(BundleError, match=r"model.npz.*missing"):
         Bundle.load(path)
     (path / "manifest.json").write_text("{not json")
-    with pytest.raises(BundleError, match="manifest.json.*not a valid JSON"):
+    with pytest.raises(BundleError, match=r"manifest.json.*not a valid JSON"):
         Bundle.load(path)
     (path / "manifest.json").unlink()
-    with pytest.raises(BundleError, match="manifest.json.*missing"):
+    with pytest.raises(BundleError, match=r"manifest.json.*missing"):
         Bundle.load(path)
     with pytest.raises(BundleError, match="not a model bundle folder"):
         Bundle.load(tmp_path / "nowhere")

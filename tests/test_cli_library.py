@@ -46,7 +46,9 @@ def test_import_list_train_and_score(tmp_path, capsys):
 def test_train_bad_input_is_a_clear_error(capsys):
     assert main(["library", "train", "X", "--cohort", "nope", "--labels", "x"]) == 2
     assert "no cohort named 'nope'" in capsys.readouterr().err
-    assert main(["library", "train", "X", "--cohort", "a", "--labels", "b", "--set", "epochs=3"]) == 2
+    assert (
+        main(["library", "train", "X", "--cohort", "a", "--labels", "b", "--set", "epochs=3"]) == 2
+    )
     assert "unknown training setting(s) 'epochs'" in capsys.readouterr().err
 
 

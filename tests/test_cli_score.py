@@ -80,7 +80,7 @@ def test_score_json(models, capsys):
     assert d["genes"] == ["BRCA1", "TP53"] and d["unresolved"] == [] and d["version"] == __version__
     assert "order" in d["note"]
     assert list(d["contexts"]) == ["BRCA", "OV", "pan"]
-    for name, c in d["contexts"].items():
+    for _name, c in d["contexts"].items():
         assert set(c) >= {
             "score",
             "sd",
@@ -260,7 +260,7 @@ def test_models_list_add_remove(models, capsys, tmp_path):
     assert rc == 0 and "added user model MINE" in out
     rc, out, _ = run(capsys, "models", "list", "--json")
     d = json.loads(out)
-    assert [m["name"] for m in d] == list(BUILTIN_ORDER) + ["MINE"] and d[-1]["kind"] == "user"
+    assert [m["name"] for m in d] == [*BUILTIN_ORDER, "MINE"] and d[-1]["kind"] == "user"
     assert {"val_auc", "test_auc", "strategy", "omics", "n_genes", "folds_shipped"} <= set(d[0])
     rc, out, _ = run(capsys, "score", "BRCA1", "TP53", "--contexts", "MINE", "--json")
     assert json.loads(out)["contexts"]["MINE"]["in_context"] is True
@@ -274,7 +274,7 @@ def test_models_list_add_remove(models, capsys, tmp_path):
 
 def test_export_genome_wide(models, capsys, tmp_path):
     out = tmp_path / "gw.tsv"
-    rc, stdout, err = run(
+    rc, _stdout, err = run(
         capsys, "export", "genome-wide", "--context", "luad", "--top", "7", "--out", out
     )
     assert rc == 0 and "LUAD: wrote 7 pairs" in err and "%" in err

@@ -28,7 +28,7 @@ def _check(pos, exclude, draws, dropped):
         tuple(sorted(p)) for p in np.asarray(exclude).tolist()
     }
     deg = np.bincount(pos.ravel(), minlength=pos.max() + 1)
-    for d, lost in zip(draws, dropped):
+    for d, lost in zip(draws, dropped, strict=True):
         keys = [tuple(p) for p in d.tolist()]
         assert all(a < b for a, b in keys), "self-pair or unsorted row"
         assert len(set(keys)) == len(keys), "duplicate control"
@@ -77,8 +77,8 @@ def test_deterministic_per_seed():
     a = repaired_controls(pos, None, n_draws=3, seed=11)
     b = repaired_controls(pos, None, n_draws=3, seed=11)
     c = repaired_controls(pos, None, n_draws=3, seed=12)
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
-    assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c, strict=True))
     assert not np.array_equal(a[0], a[1])  # draws differ
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synleaf_desktop.data import balance
+from synleaf_desktop.data import balance, pairs
 from synleaf_desktop.data.balance import (
     balance_subset,
     balance_whole,
@@ -101,7 +101,8 @@ def test_balance_subset_pools_forbidden_and_no_self_pairs():
     A = np.arange(0, 30)
     V = np.arange(30, 36)
     pos = np.array(
-        [[a, v, 1] for a, v in zip(range(0, 24), [30, 31, 32, 33, 34, 35] * 4)], dtype=np.int64
+        [[a, v, 1] for a, v in zip(range(0, 24), [30, 31, 32, 33, 34, 35] * 4, strict=True)],
+        dtype=np.int64,
     )
     forbidden = pair_keys(np.array([35, 1]), np.array([0, 31]))  # known pairs elsewhere
     out, info = balance_subset(pos, A, V, forbidden, np.random.default_rng(5))
@@ -111,7 +112,7 @@ def test_balance_subset_pools_forbidden_and_no_self_pairs():
     assert np.all(np.isin(lo, A) & np.isin(hi, V))  # one gene from each pool
     assert not np.isin(_keys(neg), np.concatenate([forbidden, _keys(pos)])).any()
     # same pool: never a self-pair
-    out2, info2 = balance_subset(
+    out2, _info2 = balance_subset(
         pos[:5], np.arange(4), np.arange(4), np.empty(0, np.int64), np.random.default_rng(0)
     )
     neg2 = out2[out2[:, 2] == 0]
@@ -134,7 +135,7 @@ def test_balance_subset_shortfall_with_tiny_pools():
 
 
 def test_rejection_sampling_gives_up_instead_of_looping(monkeypatch):
-    monkeypatch.setattr(balance, "ENUM_LIMIT", 0)  # force sampling on a tiny pool
+    monkeypatch.setattr(pairs, "ENUM_LIMIT", 0)  # force sampling on a tiny pool
     got, method = draw_negatives(
         np.arange(3), np.arange(3), 10, np.empty(0, np.int64), np.random.default_rng(0)
     )

@@ -86,8 +86,8 @@ def _graph() -> KnowledgeGraph:
 
 def _cohort(seed: int = 0):
     rng = np.random.default_rng(seed)
-    mut_genes = np.array(CORE + ["NOUNI", "ISOL", "PWONLY", "GGIN", "XTRA"])
-    cna_genes = np.array(CORE[:50] + ["GGOUT1", "GGOUT2"])
+    mut_genes = np.array([*CORE, "NOUNI", "ISOL", "PWONLY", "GGIN", "XTRA"])
+    cna_genes = np.array([*CORE[:50], "GGOUT1", "GGOUT2"])
     mut = OmicsMatrix(
         "mut",
         mut_genes,
@@ -436,6 +436,6 @@ def test_cli_holdout_needs_pan(tmp_path, capsys):
 
     (tmp_path / "omics").mkdir()
     args = ["data", "build", "--data", str(tmp_path), "--out", str(tmp_path / "o")]
-    assert main(args + ["--contexts", "KIRC", "--holdout", "OV"]) == 2
+    assert main([*args, "--contexts", "KIRC", "--holdout", "OV"]) == 2
     assert "--holdout needs --contexts pan" in capsys.readouterr().err
-    assert main(args + ["--contexts", "pan", "--holdout", "pan"]) == 2
+    assert main([*args, "--contexts", "pan", "--holdout", "pan"]) == 2

@@ -212,13 +212,13 @@ def test_enumeration_runs_out_like_random():
 def test_cv23_matched_all_subsets_balanced_and_disjoint(data):
     deg, lab = data
     lab = _labels(deg, 500, 80, seed=2)
-    splits, info, gene_sets = make_splits(
+    splits, info, _gene_sets = make_splits(
         lab, G, context_seed("T"), negatives="matched", degree=deg
     )
     assert info["cv23"]["missing"] == [] and info["cv1"]["balance"]["method"].startswith("matched")
     known = _keys(lab)
-    for (cv, k), parts in splits.items():
-        for part, arr in parts.items():
+    for (cv, _k), parts in splits.items():
+        for _part, arr in parts.items():
             if cv > 1:  # CV2/CV3 subsets are balanced one by one; CV1 as a whole
                 assert (arr[:, 2] == 1).sum() == (arr[:, 2] == 0).sum()
             gen = arr[~np.isin(_keys(arr), known)]

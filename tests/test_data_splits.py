@@ -95,10 +95,10 @@ def test_every_subset_balanced_and_no_pair_in_two_subsets(built):
 
 def test_generated_negatives_never_collide_with_known_pairs(built):
     lab, splits, _, _ = built
-    known = dict(zip(_keys(lab).tolist(), lab[:, 2].tolist()))
+    known = dict(zip(_keys(lab).tolist(), lab[:, 2].tolist(), strict=True))
     for parts in splits.values():
         for arr in parts.values():
-            for key, y in zip(_keys(arr).tolist(), arr[:, 2].tolist()):
+            for key, y in zip(_keys(arr).tolist(), arr[:, 2].tolist(), strict=True):
                 if key in known:
                     assert known[key] == y  # a known pair keeps its label
                 else:
@@ -133,7 +133,7 @@ def test_labelled_pairs_are_assigned_completely(built):
     """Every labelled positive falling in a subset's gene class is in that subset."""
     lab, splits, _, gene_sets = built
     pos = lab[lab[:, 2] == 1]
-    A, V, T = (gene_sets[1][s] for s in "AVT")
+    _A, _V, T = (gene_sets[1][s] for s in "AVT")
     both_t = pos[np.isin(pos[:, 0], T) & np.isin(pos[:, 1], T)]
     got = splits[(3, 1)]["test"]
     assert set(_keys(both_t).tolist()) == set(_keys(got[got[:, 2] == 1]).tolist())

@@ -70,7 +70,7 @@ CELL = st.one_of(
     st.sampled_from(SPECIAL),
     st.text(max_size=6),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),  # mostly still a valid file
-    st.sampled_from(GENES + ["0", "1", "NA", ""]),
+    st.sampled_from([*GENES, "0", "1", "NA", ""]),
 )
 
 

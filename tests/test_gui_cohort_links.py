@@ -4,6 +4,7 @@ links to NCBI Gene, HGNC, DepMap and cBioPortal (opened in the browser, never fe
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
@@ -157,13 +158,13 @@ def test_details_dock_shows_everything(win, qtbot):
     _show(win, qtbot, "PARP1", "BRCA1", "BRCA")
     qtbot.wait(50)
     panel = win.details
-    assert panel.scroll.isVisible()
+    assert panel.scroll_area.isVisible()
     body = panel.body
-    assert body.height() >= body.layout().heightForWidth(panel.scroll.viewport().width()) - 1
+    assert body.height() >= body.layout().heightForWidth(panel.scroll_area.viewport().width()) - 1
     for key, label in panel.fields.items():
         if label.text():
             assert label.height() >= label.heightForWidth(label.width()) - 1, key
-            assert label.width() <= panel.scroll.viewport().width(), key
+            assert label.width() <= panel.scroll_area.viewport().width(), key
 
     # other cells, one after the other: each row as high as its new text needs (no stale heights)
     def stale(ctx: str) -> list[tuple[str, str]]:
@@ -178,10 +179,8 @@ def test_details_dock_shows_everything(win, qtbot):
     for ctx in ("OV", "pan", "BRCA"):
         win.lookup.heatmap.select_cell(0, win.grid.contexts.index(ctx))
         # the layout settles in the event loop (a busy machine may need more than one pass)
-        try:
+        with contextlib.suppress(Exception):
             qtbot.waitUntil(lambda ctx=ctx: not stale(ctx), timeout=3000)
-        except Exception:
-            pass
         assert not stale(ctx), stale(ctx)
     # very different texts one after the other (a 2-fold ranked model, then a 1-fold one without ranks)
     from synleaf_desktop.app.details import CellDetails
@@ -233,8 +232,8 @@ def test_details_dock_shows_everything(win, qtbot):
     for key, label in panel.fields.items():
         if label.text():
             assert label.height() >= label.heightForWidth(label.width()) - 1, key
-    assert body.height() > panel.scroll.viewport().height()
-    assert panel.scroll.verticalScrollBar().maximum() > 0
+    assert body.height() > panel.scroll_area.viewport().height()
+    assert panel.scroll_area.verticalScrollBar().maximum() > 0
 
 
 def test_details_rows_follow_new_texts(qtbot):

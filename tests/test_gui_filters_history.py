@@ -317,11 +317,16 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     qtbot.waitUntil(lambda: len(win.grid.pairs) < 435, timeout=3000)
     assert all(term.upper() in a.upper() or term.upper() in b.upper() for a, b in win.grid.pairs)
     n_search = len(win.grid.pairs)
-    assert f"showing {n_search} of 435 pairs" in win.lookup.result_note.text() and fb.clear_btn.isEnabled()
+    assert (
+        f"showing {n_search} of 435 pairs" in win.lookup.result_note.text()
+        and fb.clear_btn.isEnabled()
+    )
     shown_consistently(win)
     # the matrix keeps its view and shows the genes of the rows left, the hidden cells blank
     assert (
-        win.lookup.matrix_shown() and win.lookup.matrix.model.filtered and "(filtered)" in win.lookup.matrix.title.text()
+        win.lookup.matrix_shown()
+        and win.lookup.matrix.model.filtered
+        and "(filtered)" in win.lookup.matrix.title.text()
     )
     assert set(win.lookup.matrix.labels()) == {x for p in win.grid.pairs for x in p}
     # plus "top <= 10 % in BRCA"
@@ -330,9 +335,13 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     choose(qtbot, fb.where_combo, "BRCA")
     j = win.grid.contexts.index("BRCA")
     assert len(win.grid.pairs) < n_search and np.all(win.grid.top_fraction[:, j] <= 0.1)
-    assert win.lookup.row_filter == RowFilter(search=term, metric=METRIC_TOP, value=10.0, where="BRCA")
+    assert win.lookup.row_filter == RowFilter(
+        search=term, metric=METRIC_TOP, value=10.0, where="BRCA"
+    )
     want = win.lookup.row_filter.row_mask(win.lookup.raw_grid)
-    assert sorted(win.grid.pairs) == sorted(p for p, k in zip(win.lookup.raw_grid.pairs, want) if k)
+    assert sorted(win.grid.pairs) == sorted(
+        p for p, k in zip(win.lookup.raw_grid.pairs, want, strict=True) if k
+    )
     kept_pairs = sorted(win.grid.pairs)
     shown_consistently(win)
     # re-sorting, the colour and the strip view keep the filter
@@ -360,7 +369,9 @@ def test_filter_bar_filters_every_view_and_survives_sorting(win, qtbot, tmp_path
     assert "showing 0 of 435 pairs" in win.lookup.result_note.text()
     # one click clears every filter
     qtbot.mouseClick(fb.clear_btn, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
-    assert len(win.grid.pairs) == 435 and not win.lookup.row_filter.active and fb.search.text() == ""
+    assert (
+        len(win.grid.pairs) == 435 and not win.lookup.row_filter.active and fb.search.text() == ""
+    )
     assert not fb.clear_btn.isEnabled() and "435 pairs x 9" in win.lookup.result_note.text()
 
 
@@ -390,7 +401,10 @@ def test_filters_kept_on_rerun_reset_on_a_new_query(win, qtbot):
         "A" in b.upper() for _, b in win.grid.pairs
     )  # partners: the partner's name
     assert f"showing {n} of 30 partners" in win.lookup.result_note.text()
-    assert win.lookup.filter_bar.search.text() == "a" and win.lookup.filter_bar.where_combo.currentData() == "OV"
+    assert (
+        win.lookup.filter_bar.search.text() == "a"
+        and win.lookup.filter_bar.where_combo.currentData() == "OV"
+    )
     # unticking OV re-runs the same query: the filter stays, "in OV" falls back to any context
     others = [c for c in win.contexts.names() if c != "OV"]
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
@@ -440,7 +454,10 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
         qtbot.keyClick(win, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert win.grid.mode == "partners" and win.grid.focus_gene == "ATR"
-    assert win.lookup.query_bar.mode == "partners" and win.lookup.query_bar.partner_gene.text() == "ATR"
+    assert (
+        win.lookup.query_bar.mode == "partners"
+        and win.lookup.query_bar.partner_gene.text() == "ATR"
+    )
     assert win.lookup.query_bar.top_n.value() == 10 and win.lookup.act_forward.isEnabled()
     # the toolbar button: back to the pair, in the contexts it ran in
     with qtbot.waitSignal(win.resultsShown, timeout=20000):
@@ -468,9 +485,13 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
         win.lookup.recent_menu.actions()[i].trigger()
     assert win.grid.mode == "pairs" and len(win.grid.pairs) == 3
     assert (
-        win.lookup.history.recent[0].label().startswith("gene list (3)") and len(win.lookup.history.entries) == 4
+        win.lookup.history.recent[0].label().startswith("gene list (3)")
+        and len(win.lookup.history.entries) == 4
     )
-    assert win.lookup.query_bar.mode == "list" and "TP53" in win.lookup.query_bar.list_edit.toPlainText().upper()
+    assert (
+        win.lookup.query_bar.mode == "list"
+        and "TP53" in win.lookup.query_bar.list_edit.toPlainText().upper()
+    )
 
 
 def test_recent_queries_persist(qtbot, ranked_bundles):

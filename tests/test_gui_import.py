@@ -44,8 +44,8 @@ def test_drop_study_folder_preview_then_save(window, qtbot, tmp_path):
     _drop(window, folder)
     qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
     dlg = window.imports.preview
-    s = dlg.result.summary
-    assert dlg.result.kind == "study" and set(s["omics"]) == {"mut", "cna", "exp"}
+    s = dlg.import_result.summary
+    assert dlg.import_result.kind == "study" and set(s["omics"]) == {"mut", "cna", "exp"}
     assert s["samples"] == 3
     assert (
         s["omics"]["cna"]["unresolved"] == 1
@@ -73,8 +73,8 @@ def test_drop_labels_and_cancel_keeps_nothing(window, qtbot, tmp_path):
     _drop(window, make_labels(tmp_path / "sl_pairs.csv"))
     qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
     dlg = window.imports.preview
-    s = dlg.result.summary
-    assert dlg.result.kind == "labels"
+    s = dlg.import_result.summary
+    assert dlg.import_result.kind == "labels"
     assert s["per_cancer"]["BRCA"] == {"positive": 3, "negative": 2}
     assert s["per_cancer"]["OV"] == {"positive": 1, "negative": 0}
     assert "NOTAGENE2" in s["unresolved"]
@@ -105,8 +105,8 @@ def test_drop_kg_table(window, qtbot, tmp_path):
     )
     _drop(window, kg)
     qtbot.waitUntil(lambda: window.imports.preview is not None, timeout=20000)
-    assert window.imports.preview.result.kind == "graph"
-    assert window.imports.preview.result.summary["num_edges"] >= 3
+    assert window.imports.preview.import_result.kind == "graph"
+    assert window.imports.preview.import_result.summary["num_edges"] >= 3
     with qtbot.waitSignal(window.importFinished, timeout=20000):
         window.imports.preview.accept()
     assert [e.name for e in window.library.list("graphs")] == ["my_graph"]
@@ -118,14 +118,14 @@ def test_bad_files_give_messages_naming_the_file(window, qtbot, tmp_path):
     junk.write_text("hello world\nnothing here\n", encoding="utf-8")
     with qtbot.waitSignal(window.importFinished, timeout=5000):
         _drop(window, junk)
-    level, title, text = window.messages[-1]
+    level, _title, text = window.messages[-1]
     assert level == "error" and str(junk) in text and "label table" in text
     # a recognised name whose content is broken: the reader's InputError, shown as a message
     bad = tmp_path / "broken_study"
     write_table(bad / "data_linear_cna.txt", [["Hugo_Symbol", "S1"], ["TP53", "abc"]])
     with qtbot.waitSignal(window.importFinished, timeout=20000):
         _drop(window, bad)
-    level, title, text = window.messages[-1]
+    level, _title, text = window.messages[-1]
     assert level == "error" and "data_linear_cna.txt, line 2" in text and "'abc'" in text
     assert "Nothing was saved" in text
     assert "Traceback" not in text

@@ -74,7 +74,7 @@ def test_test_auc_is_the_quality(window):
 def test_export_xlsx_clear_message_and_conventions(window, qtbot, tmp_path):
     run_and_wait(qtbot, window, {"mode": "list", "pairs": [("BRCA2", "PARP1"), ("BRCA1", "TP53")]})
     assert window.export_table(tmp_path / "scores.xlsx") is None
-    level, _, text = window.messages[-1]
+    _, _, text = window.messages[-1]
     assert "Unexpected" not in text and ".csv" in text and ".tsv" in text
     assert not (tmp_path / "scores.xlsx").exists()
     out = window.export_table(tmp_path / "scores.csv")

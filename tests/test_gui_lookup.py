@@ -203,7 +203,7 @@ def test_known_labels_marked(window, qtbot, tmp_path):
 
 def test_unresolved_pair_message(window, qtbot):
     window.run_query({"mode": "pair", "genes": ["BRCA1", "NOTAGENE7"]})
-    level, title, text = window.messages[-1]
+    _, _, text = window.messages[-1]
     assert "NOTAGENE7" in text and "spelling" in text
     window.run_query({"mode": "pair", "genes": ["BRCA1", ""]})
     assert "Type two gene names" in window.lookup.result_note.text()
@@ -211,7 +211,9 @@ def test_unresolved_pair_message(window, qtbot):
 
 def test_gene_name_completion(window, qtbot):
     window.load_completions()
-    qtbot.waitUntil(lambda: window.lookup.query_bar.completer_model.rowCount() > 1000, timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.lookup.query_bar.completer_model.rowCount() > 1000, timeout=30000
+    )
     comp = window.lookup.query_bar.gene_a.completer()
     comp.setCompletionPrefix("brca")
     found = [comp.completionModel().index(i, 0).data() for i in range(comp.completionCount())]

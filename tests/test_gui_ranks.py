@@ -47,7 +47,10 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
 
     run_and_wait(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
     res = win.engine.score_pair("RAD51", "BRCA1", CONTEXTS)
-    assert win.lookup.heatmap.color_mode == COLOR_RANK and win.lookup.color_combo.currentData() == COLOR_RANK
+    assert (
+        win.lookup.heatmap.color_mode == COLOR_RANK
+        and win.lookup.color_combo.currentData() == COLOR_RANK
+    )
     img = win.lookup.heatmap.image_array()[0]
     for j, ctx in enumerate(CONTEXTS):
         cs = res.contexts[ctx]
@@ -83,9 +86,9 @@ def test_rank_colours_by_default_and_raw_toggle(win, qtbot):
     )
     np.testing.assert_allclose(win.lookup.heatmap.image_array()[0], want, atol=1e-6, equal_nan=True)
     assert win.lookup.color_combo.currentData() == COLOR_RAW
-    assert win.lookup.heatmap.texts.labels[0][0].startswith("0.") or win.lookup.heatmap.texts.labels[0][
-        0
-    ].startswith("1.")
+    assert win.lookup.heatmap.texts.labels[0][0].startswith(
+        "0."
+    ) or win.lookup.heatmap.texts.labels[0][0].startswith("1.")
     win.lookup.set_color_mode(COLOR_RANK)
     assert win.lookup.heatmap.image_array()[0][0] == pytest.approx(img[0], abs=1e-6)
 
@@ -238,7 +241,10 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
         assert w in text
     # the strip is one click away
     win.lookup.set_list_view("strip")
-    assert not win.lookup.matrix_shown() and win.lookup.heatmap.image_array().shape == (435, len(CONTEXTS))
+    assert not win.lookup.matrix_shown() and win.lookup.heatmap.image_array().shape == (
+        435,
+        len(CONTEXTS),
+    )
     win.lookup.set_list_view("matrix")
     assert win.lookup.matrix_shown()
 

@@ -57,7 +57,10 @@ def test_window_saves_and_restores(qtbot, bundles, tmp_path):
     with qtbot.waitSignal(win2.engineReady, timeout=30000):
         win2.reload_models()
     assert win2.contexts.checked() == ["BRCA", "OV", "pan"]
-    assert win2.lookup.query_bar.gene_a.text() == "TP53" and win2.lookup.query_bar.gene_b.text() == "KRAS"
+    assert (
+        win2.lookup.query_bar.gene_a.text() == "TP53"
+        and win2.lookup.query_bar.gene_b.text() == "KRAS"
+    )
     # restored from the saved geometry (the offscreen test screen is 800x600, so Qt may clamp it)
     assert win2.geometry_restored and win2.height() == size[1]
     win2.close()

@@ -124,7 +124,7 @@ def test_1_only_allow_listed_members(small_bundle):
     src = small_bundle("EXTRA")
     (src / "notes.txt").write_text("x")
     rewrite_member(src, "notes.txt")
-    with pytest.raises(BundleError, match="'notes.txt', which is not a bundle member"):
+    with pytest.raises(BundleError, match=r"'notes.txt', which is not a bundle member"):
         validate_bundle(src)
 
 
@@ -312,7 +312,7 @@ def test_3_concurrent_adds_of_one_name_one_wins(small_bundle, tmp_path, monkeypa
         barrier = threading.Barrier(2)
         results: list[str] = []
 
-        def add():
+        def add(barrier: threading.Barrier, user: Path, results: list[str]) -> None:
             barrier.wait()
             try:
                 Registry(tmp_path / "none", user).add_user_bundle(src)
@@ -320,7 +320,7 @@ def test_3_concurrent_adds_of_one_name_one_wins(small_bundle, tmp_path, monkeypa
             except BundleError as exc:
                 results.append("taken" if "already exists" in str(exc) else str(exc))
 
-        threads = [threading.Thread(target=add) for _ in range(2)]
+        threads = [threading.Thread(target=add, args=(barrier, user, results)) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
@@ -342,9 +342,11 @@ def test_3_the_lock_holds_across_processes(tmp_path):
         os._exit(0)
     os.close(w)
     os.read(r, 1)
-    with pytest.raises(StorageError, match="another SynLeaF process"):
-        with fileio.folder_lock(folder, timeout=0.1):
-            pass
+    with (
+        pytest.raises(StorageError, match="another SynLeaF process"),
+        fileio.folder_lock(folder, timeout=0.1),
+    ):
+        pass
     with fileio.folder_lock(folder, timeout=10):
         pass
     os.waitpid(pid, 0)

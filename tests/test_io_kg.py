@@ -46,7 +46,10 @@ def _write(path, text: str, gz: bool = False):
 
 def _edges(g: KnowledgeGraph) -> set[tuple[str, str, str]]:
     n, r = g.entity_names, g.relation_names
-    return {(n[s], r[t], n[d]) for s, d, t in zip(g.edge_index[0], g.edge_index[1], g.edge_type)}
+    return {
+        (n[s], r[t], n[d])
+        for s, d, t in zip(g.edge_index[0], g.edge_index[1], g.edge_type, strict=True)
+    }
 
 
 def _check_invariants(g: KnowledgeGraph) -> None:
@@ -304,7 +307,7 @@ def test_save_load_round_trip(tmp_path, resolver):
     (dest / "graph.json").write_text(json.dumps(info))
     with pytest.raises(InputError, match="do not match"):
         KnowledgeGraph.load(dest)
-    with pytest.raises(InputError, match="graph.npz is missing"):
+    with pytest.raises(InputError, match=r"graph.npz is missing"):
         KnowledgeGraph.load(tmp_path)
 
 

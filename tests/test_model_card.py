@@ -88,9 +88,9 @@ def test_card_has_manifest_metrics_strategy_and_limitations(tmp_path: Path) -> N
     with np.load(folder / "split_pairs.npz", allow_pickle=False) as z:
         n_train0 = len(z["fold0_train"])
         pos_test0 = int((z["fold0_test"][:, 2] == 1).sum())
-    counts = [
+    counts = next(
         rows for header, rows in _tables(_section(text, "Training data")) if header[0] == "fold"
-    ][0]
+    )
     assert counts[0][1].startswith(f"{n_train0} (")
     assert f"({pos_test0} / " in counts[0][3]
 
@@ -161,7 +161,9 @@ def test_card_from_a_build_like_manifest(tmp_path: Path) -> None:
 
     shipped = _fold_table_values(text, "test_auc")
     assert shipped == {
-        **{str(i): f"{v:.4f}" for i, v in zip(range(1, 6), metrics["umt"]["test_auc"])},
+        **{
+            str(i): f"{v:.4f}" for i, v in zip(range(1, 6), metrics["umt"]["test_auc"], strict=True)
+        },
         "mean": f"{np.mean(metrics['umt']['test_auc']):.4f}",
         "sd": f"{np.std(metrics['umt']['test_auc']):.4f}",
     }
@@ -174,7 +176,7 @@ def test_card_from_a_build_like_manifest(tmp_path: Path) -> None:
     assert f"| folds in the score | {man['folds_shipped']} shipped of 5 trained |" in text
 
     # the comparison of all four strategies
-    cmp = [rows for header, rows in _tables(text) if header[0] == "strategy"][0]
+    cmp = next(rows for header, rows in _tables(text) if header[0] == "strategy")
     assert [r[0] for r in cmp] == ["only_omics", "only_kg", "umt (selected)", "ume"]
     mu, sd = np.mean(metrics["ume"]["val_auc"]), np.std(metrics["ume"]["val_auc"])
     assert cmp[3][1] == f"{mu:.4f} ± {sd:.4f}"
@@ -236,5 +238,5 @@ def test_card_leaves_the_bundle_loadable(tmp_path: Path) -> None:
 def test_card_needs_a_manifest(tmp_path: Path) -> None:
     from synleaf_desktop.bundle.format import BundleError
 
-    with pytest.raises(BundleError, match="manifest.json"):
+    with pytest.raises(BundleError, match=r"manifest.json"):
         write_model_card(tmp_path)

@@ -92,6 +92,9 @@ def test_spec_ships_resources_and_filters_test_files() -> None:
     assert dests["resources/genes/genes.tsv.gz"] == "resources/genes"
     assert dests["resources/kg/graph.npz"] == "resources/kg"
     assert dests["resources/icons/synleaf-desktop.png"] == "resources/icons"
+    # the shared annotations and the known-pairs table are read at run time too
+    assert dests["resources/kg_terms/terms.npz"] == "resources/kg_terms"
+    assert dests["resources/labels/known_pairs.tsv.gz"] == "resources/labels"
     assert not any(k.startswith("resources/screenshots/") for k in dests)
     assert all(k.startswith(("resources/", "bundled_models/")) for k in dests)
     keep, keep_bin = ns["_keep"], ns["_keep_binary"]

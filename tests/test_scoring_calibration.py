@@ -80,7 +80,7 @@ def test_heldout_recall_uses_out_of_fold_scores(tmp_path):
     assert cal.n_heldout == len(held) > 0
     np.testing.assert_allclose(np.sort(cal.heldout), held, rtol=1e-6)
     u = np.unique(held)
-    for s in list((u[:-1] + u[1:]) / 2) + [u[0] - 1e-3, u[-1] + 1e-3]:  # between stored values
+    for s in [*((u[:-1] + u[1:]) / 2), u[0] - 1e-3, u[-1] + 1e-3]:  # between stored values
         assert cal.heldout_recall(s) == pytest.approx(np.mean(held >= s))
     assert np.isnan(cal.heldout_recall(np.nan))
 
@@ -135,7 +135,7 @@ def test_lowrank_int8_round_trip_and_scores(tmp_path):
         and scale.dtype == np.float32
         and v.shape == (2 * a.shape[1], 2 * a.shape[1])
     )
-    u1, _, v1 = lowrank_int8(
+    u1, _, _v1 = lowrank_int8(
         a[:, :8] @ np.ones((8, a.shape[1])), b[:, :8] @ np.ones((8, a.shape[1]))
     )
     assert u1.shape[1] <= 16  # a rank-16 input keeps at most 16 directions

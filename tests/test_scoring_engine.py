@@ -41,7 +41,7 @@ def reference(folds, strategy, a, b):
     else:
         ab = [0.5 * (single(f, "omics", a, b) + single(f, "kg", a, b)) for f in folds]
         ba = [0.5 * (single(f, "omics", b, a) + single(f, "kg", b, a)) for f in folds]
-    per = [0.5 * (x + y) for x, y in zip(ab, ba)]
+    per = [0.5 * (x + y) for x, y in zip(ab, ba, strict=True)]
     om = np.mean([0.5 * (single(f, "omics", a, b) + single(f, "omics", b, a)) for f in folds])
     kg = np.mean([0.5 * (single(f, "kg", a, b) + single(f, "kg", b, a)) for f in folds])
     return {
@@ -177,7 +177,7 @@ def test_gene_list_all_unordered_pairs(setup):
         "TP53",
         "RAD51",
     ]
-    assert list(zip(df["gene1"], df["gene2"])) == [
+    assert list(zip(df["gene1"], df["gene2"], strict=True)) == [
         ("BRCA1", "TP53"),
         ("BRCA1", "RAD51"),
         ("TP53", "RAD51"),
@@ -267,7 +267,7 @@ def test_labels_and_training_overlay(setup):
 
 def test_no_models_message(tmp_path):
     with pytest.raises(
-        NoModelsError, match="synleaf bundle build --data ../shared/data --out bundled_models"
+        NoModelsError, match=r"synleaf bundle build --data ../shared/data --out bundled_models"
     ):
         ScoringEngine.from_registry(Registry(tmp_path / "none", tmp_path / "user"))
 

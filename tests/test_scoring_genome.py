@@ -61,7 +61,7 @@ def test_top_n_equals_brute_force(engine, tmp_path, ctx, chunk_rows, threads):
     assert set(got["in_training"].astype(str)) <= {"0", "1"}
     # same pairs (a boundary tie within float32 noise may swap the last one), same numbers
     ref_top = ref.head(n)
-    key = lambda df: set(zip(df["gene1"], df["gene2"]))  # noqa: E731
+    key = lambda df: set(zip(df["gene1"], df["gene2"], strict=True))  # noqa: E731
     assert len(key(got) ^ key(ref_top)) <= 2
     clear = ref[ref["score"] > ref["score"].iloc[n - 1] + 1e-5]
     assert key(clear) <= key(got)
@@ -80,12 +80,12 @@ def test_threshold_equals_brute_force(engine, tmp_path, ctx):
     got = read(out)
     want = ref[ref["score"] >= thr + 1e-6]
     maybe = ref[ref["score"] >= thr - 1e-6]
-    k = lambda df: set(zip(df["gene1"], df["gene2"]))  # noqa: E731
+    k = lambda df: set(zip(df["gene1"], df["gene2"], strict=True))  # noqa: E731
     assert k(want) <= k(got) <= k(maybe)
     assert summary["written"] == len(got) and (got["score"] >= thr).all()
     # gene order: i < j in the universe order, every row once
     idx = engine.bundle(ctx).gene_index
-    assert all(idx[a] < idx[b] for a, b in zip(got["gene1"], got["gene2"]))
+    assert all(idx[a] < idx[b] for a, b in zip(got["gene1"], got["gene2"], strict=True))
     # both together: the top N among those >= threshold
     out2 = tmp_path / "both.tsv"
     engine.genome_wide(ctx, out2, top=5, threshold=thr)

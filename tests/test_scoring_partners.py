@@ -71,7 +71,9 @@ def test_cross_context_table(engine):
     names = ["BRCA", "LUAD", "SKCM"]
     assert df.attrs["missing_contexts"] == ["SKCM"] and df.attrs["gene"] == "BRCA1"
     # the original columns come first, in order (issue 12 appended the rank columns)
-    assert list(df.columns[:11]) == ["partner"] + names + [
+    assert list(df.columns[:11]) == [
+        "partner",
+        *names,
         "mean",
         "max",
         "min",
@@ -85,7 +87,7 @@ def test_cross_context_table(engine):
     # have no rank map, so the rule falls back to the mean raw score, partners scored in both
     # contexts first
     assert len(df) == 10
-    key = list(zip(~df["wide"], -df["mean"]))
+    key = list(zip(~df["wide"], -df["mean"], strict=True))
     assert key == sorted(key)
     full = engine.cross_context("BRCA1", top=None)
     assert list(full["partner"][:10]) == list(df["partner"])

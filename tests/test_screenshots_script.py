@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .test_gui_common import bundles  # noqa: F401
-
 SCRIPT = Path(__file__).resolve().parents[1] / "packaging" / "screenshots.py"
 
 
@@ -53,7 +51,7 @@ def test_label_table_for_one_cancer(tmp_path):
     ]
 
 
-def test_lookup_screenshots(bundles, tmp_path):  # noqa: F811
+def test_lookup_screenshots(bundles, tmp_path):
     from PySide6.QtGui import QImage
 
     out = tmp_path / "shots"

@@ -76,8 +76,8 @@ def test_cli_train_grid_report(tmp_path, capsys):
                 "1",
                 "--out",
                 str(tmp_path / "runs"),
+                *common,
             ]
-            + common
         )
         == 0
     )
@@ -97,8 +97,8 @@ def test_cli_train_grid_report(tmp_path, capsys):
                 "--folds",
                 "1-2",
                 "--baselines",
+                *common,
             ]
-            + common
         )
         == 0
     )
@@ -111,9 +111,9 @@ def test_cli_train_grid_report(tmp_path, capsys):
     )
     md = (tmp_path / "bm/EVALUATION.md").read_text()
     rows = list(csv.DictReader((tmp_path / "bm/evaluation.csv").open()))
-    sel = [
+    sel = next(
         r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "selected"
-    ][0]
+    )
     assert sel["n_folds"] == "2" and sel["selected_strategy"] in ("umt", "ume")
     assert float(sel["paper_auc"]) == pytest.approx(0.9654)
     folds = [
@@ -121,12 +121,14 @@ def test_cli_train_grid_report(tmp_path, capsys):
     ]
     mean_auc = sum(f["test"][sel["selected_strategy"]]["auc"] for f in folds) / 2
     assert float(sel["auc_mean"]) == pytest.approx(mean_auc, abs=1e-6)
-    lr = [r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "lr"][0]
+    lr = next(
+        r for r in rows if r["context"] == "BRCA" and r["cv"] == "1" and r["strategy"] == "lr"
+    )
     assert lr["n_folds"] == "2" and lr["auc_mean"]
     # a scenario not run: present with empty cells
-    pan = [r for r in rows if r["context"] == "pan" and r["cv"] == "3" and r["strategy"] == "umt"][
-        0
-    ]
+    pan = next(
+        r for r in rows if r["context"] == "pan" and r["cv"] == "3" and r["strategy"] == "umt"
+    )
     assert pan["n_folds"] == "0" and pan["auc_mean"] == ""
     assert "| BRCA | 1 | 2/5 |" in md and "| pan | 3 | 0/5 | – |" in md and "mut+cna" in md
 
@@ -163,9 +165,9 @@ def test_transfer_report_pairs_finetuned_with_scratch_folds(tmp_path, capsys):
         "--folds",
         "1",
     ]
-    assert main(["train", "--context", "OV", "--out", str(tmp_path / "runs")] + common) == 0
+    assert main(["train", "--context", "OV", "--out", str(tmp_path / "runs"), *common]) == 0
     assert (
-        main(["train", "--context", "PANX", "--out", str(tmp_path / "tr/pretrain")] + common) == 0
+        main(["train", "--context", "PANX", "--out", str(tmp_path / "tr/pretrain"), *common]) == 0
     )
     src = tmp_path / "tr/pretrain/PANX/cv1/fold1"
     assert (
@@ -178,8 +180,8 @@ def test_transfer_report_pairs_finetuned_with_scratch_folds(tmp_path, capsys):
                 str(tmp_path / "tr/finetune"),
                 "--init-from",
                 str(src),
+                *common,
             ]
-            + common
         )
         == 0
     )
@@ -207,7 +209,7 @@ def test_transfer_report_pairs_finetuned_with_scratch_folds(tmp_path, capsys):
     )
     rows = list(csv.DictReader((tmp_path / "bm/transfer.csv").open()))
     assert {r["strategy"] for r in rows} == {"only_omics", "only_kg", "umt", "ume", "selected"}
-    kg = [r for r in rows if r["strategy"] == "only_kg"][0]
+    kg = next(r for r in rows if r["strategy"] == "only_kg")
     sc = json.loads((tmp_path / "runs/OV/cv1/fold1/metrics.json").read_text())["test"]["only_kg"][
         "auc"
     ]

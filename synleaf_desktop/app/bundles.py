@@ -10,11 +10,19 @@ written again so that it states them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ..bundle.card import write_model_card
+from ..bundle.format import open_model_arrays
+from ..bundle.writer import add_bundle_member, set_manifest_entry
+from ..errors import SynleafError
 from ..progress import Progress, ensure
+from ..scoring.calibration import add_calibration
 
 #: optional step that adds cohort evidence to a bundle: (bundle folder, progress) -> manifest entry
 EvidenceStep = Callable[[Path, Progress], "dict[str, Any] | None"]
@@ -28,16 +36,12 @@ def finish_bundle(
 ) -> dict[str, Any]:
     """Add the calibration (and evidence, when a step is given) to a written bundle and rewrite
     its model card. Returns ``{"calibration": entry, "evidence": entry | None}``."""
-    from ..bundle.card import write_model_card
-    from ..scoring.calibration import add_calibration
 
     folder = Path(folder)
     progress = ensure(progress)
     cal = add_calibration(folder, progress.sub(0.0, 0.8), n_threads=n_threads)
     ev = evidence(folder, progress.sub(0.8, 0.95)) if evidence is not None else None
     if ev is None:  # recorded, so that every model's manifest says what it has
-        from ..bundle.writer import set_manifest_entry
-
         set_manifest_entry(
             folder,
             "evidence",
@@ -56,15 +60,10 @@ def finish_bundle(
 
 def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any]:
     """Write ``evidence.npz`` from inactivation calls, aligned to the bundle's genes."""
-    import json
 
-    import numpy as np
-
-    from ..bundle.writer import add_bundle_member
     from ..data.inactivation import evidence_arrays
 
     progress.update(0.0, f"{folder.name}: cohort evidence")
-    from ..bundle.format import open_model_arrays
 
     genes = np.asarray(open_model_arrays(folder / "model.npz")["genes"]).astype(str)
     arrays = evidence_arrays(calls, genes.tolist())
@@ -101,7 +100,6 @@ def files_evidence(name: str, files: Any) -> EvidenceStep:
 
     def step(folder: Path, progress: Progress) -> dict[str, Any] | None:
         from ..data.inactivation import choose_inputs, inactivation_from_files
-        from ..errors import SynleafError
 
         try:
             mut, cna, notes = choose_inputs(files)

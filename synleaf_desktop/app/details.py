@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .grid import describe_rank
+
 
 @dataclass
 class CellDetails:
@@ -197,7 +199,6 @@ def rank_text(d: CellDetails) -> str:
         if not d.in_context or d.score is None:
             return "–"
         return "none: this model has no rank map (raw score only)"
-    from .grid import describe_rank
 
     text = describe_rank(d.top_fraction, d.percentile)
     n = f"all {d.n_universe_pairs:,}" if d.n_universe_pairs else "all"

@@ -17,6 +17,7 @@ import numpy as np
 from .. import __version__
 from ..errors import InputError
 from ..fileio import atomic_path, read_json, sha256_file, write_json
+from ..io.known_pairs import EVIDENCE_COLUMNS, default_known_pairs
 from ..scoring.calibration import RANK_NOTE, RECALL_NOTE
 from .grid import ScoreGrid
 
@@ -49,8 +50,6 @@ def export_table(
         )
     frame = grid.to_frame(single_fold=single_fold)
     if evidence:
-        from ..io.known_pairs import EVIDENCE_COLUMNS, default_known_pairs
-
         known = default_known_pairs()
         if known is not None:
             ev = known.evidence_columns([a for a, _ in grid.pairs], [b for _, b in grid.pairs])

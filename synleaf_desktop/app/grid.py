@@ -13,6 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..scoring.calibration import describe_top
+from ..scoring.evidence import _fmt_expected, _fmt_p
+
 #: sort key meaning "cross-context mean"
 SORT_MEAN = "mean"
 #: sort key meaning "mean genome-wide percentile over the contexts" (the rule of
@@ -52,9 +55,8 @@ def describe_colost(both: float, expected: float, p: float) -> str:
         or not (np.isfinite(both) and np.isfinite(expected) and np.isfinite(p))
     ):
         return "–"
-    from ..scoring.evidence import _fmt_expected, _fmt_p
 
-    return f"{int(round(both))} / {_fmt_expected(float(expected))} exp, p {_fmt_p(float(p))}"
+    return f"{round(float(both))} / {_fmt_expected(float(expected))} exp, p {_fmt_p(float(p))}"
 
 
 def rank_color_value(top_fraction: np.ndarray | float) -> np.ndarray:
@@ -68,14 +70,12 @@ def rank_color_value(top_fraction: np.ndarray | float) -> np.ndarray:
 
 def rank_ticks() -> list[tuple[float, str]]:
     """(colour-scale position, words) of the rank legend: "top 100 %" ... "top 0.0001 %"."""
-    from ..scoring.calibration import describe_top
 
     return [(k / RANK_DECADES, describe_top(10.0**-k)) for k in range(int(RANK_DECADES) + 1)]
 
 
 def describe_rank(top_fraction: float, percentile: float | None = None) -> str:
     """ "top 0.3 % (percentile 99.7)" (or "–" when unknown)."""
-    from ..scoring.calibration import describe_top
 
     if top_fraction is None or not np.isfinite(top_fraction):
         return "–"
@@ -92,6 +92,12 @@ def _fmt_percentile(p: float) -> str:
     if p >= 99:
         return f"{p:.2f}"
     return f"{p:.1f}"
+
+
+def _not_given() -> np.ndarray:
+    """Default of an optional [P, C] matrix: empty, which ``ScoreGrid.__post_init__`` fills with
+    NaN in the grid's shape."""
+    return np.empty((0, 0))
 
 
 @dataclass
@@ -141,15 +147,15 @@ class ScoreGrid:
     missing: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     unresolved: list[str] = field(default_factory=list)
     context_auc: dict[str, float] = field(default_factory=dict)
-    percentile: np.ndarray | None = None
-    top_fraction: np.ndarray | None = None
-    heldout_recall: np.ndarray | None = None
-    typical_top: np.ndarray | None = None
-    above_typical: np.ndarray | None = None
+    percentile: np.ndarray = field(default_factory=_not_given)
+    top_fraction: np.ndarray = field(default_factory=_not_given)
+    heldout_recall: np.ndarray = field(default_factory=_not_given)
+    typical_top: np.ndarray = field(default_factory=_not_given)
+    above_typical: np.ndarray = field(default_factory=_not_given)
     ranked: dict[str, bool] = field(default_factory=dict)
-    both_lost: np.ndarray | None = None
-    expected_both: np.ndarray | None = None
-    coinact_p: np.ndarray | None = None
+    both_lost: np.ndarray = field(default_factory=_not_given)
+    expected_both: np.ndarray = field(default_factory=_not_given)
+    coinact_p: np.ndarray = field(default_factory=_not_given)
     evidence: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -318,8 +324,8 @@ class ScoreGrid:
             return np.asarray(order, dtype=int)
         if key in ("gene_a", "gene_b"):
             names = [p[0 if key == "gene_a" else 1].upper() for p in self.pairs]
-            order = sorted(range(len(names)), key=names.__getitem__, reverse=descending)
-            return np.asarray(order, dtype=int)
+            by_name = sorted(range(len(names)), key=names.__getitem__, reverse=descending)
+            return np.asarray(by_name, dtype=int)
         if key == SORT_MEAN:
             values = self.mean()
         elif key == SORT_RANK:

@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io.kg import read_kg
+from ..io.labels import read_label_files
+from ..io.study import read_study
 from ..progress import Progress
+from .library import label_summary
 
 
 @dataclass
@@ -45,24 +49,17 @@ def _suggest_name(paths: list[Path]) -> str:
 
 def read_import(progress: Progress, kind: str, paths: list[Path]) -> ImportResult:
     """Read ``paths`` as ``kind`` (runs in a worker thread)."""
-    from .library import label_summary
 
     progress.update(0.0, f"reading {', '.join(p.name for p in paths[:3])}")
     if kind == "study":
-        from ..io.study import read_study
-
         src: Any = paths[0] if len(paths) == 1 and paths[0].is_dir() else paths
         cohort = read_study(src, progress=progress.sub(0.0, 1.0), name=_suggest_name(paths))
         return ImportResult("study", cohort, paths, cohort.name, cohort.summary())
     if kind == "labels":
-        from ..io.labels import read_label_files
-
         table = read_label_files(paths)
         progress.update(1.0, "done", force=True)
         return ImportResult("labels", table, paths, _suggest_name(paths), label_summary(table))
     if kind == "graph":
-        from ..io.kg import read_kg
-
         if len(paths) != 1:
             raise InputError(paths[1], "import one knowledge graph at a time")
         graph = read_kg(paths[0])

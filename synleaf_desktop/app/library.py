@@ -13,6 +13,7 @@ what was needed and that nothing was changed. No Qt here.
 
 from __future__ import annotations
 
+import builtins
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ import numpy as np
 
 from .. import paths
 from ..fileio import atomic_dir, os_errors, read_json, recover_folder, sha256_file, write_json
+from ..io.kg import KnowledgeGraph
+from ..io.labels import read_labels
+from ..io.study import Cohort
 
 KINDS = ("cohorts", "labels", "graphs")
 INFO = "info.json"
@@ -113,8 +117,9 @@ class Library:
             shutil.rmtree(p)
 
     # ------------------------------------------------------------------
+    # (in this class body ``list`` is the method above: annotations say ``builtins.list``)
     def _info(
-        self, kind: str, name: str, summary: dict[str, Any], sources: list[str], line: str
+        self, kind: str, name: str, summary: dict[str, Any], sources: builtins.list[str], line: str
     ) -> dict[str, Any]:
         return {
             "kind": kind,
@@ -125,7 +130,9 @@ class Library:
             "summary": summary,
         }
 
-    def save_cohort(self, cohort: Any, name: str, sources: list[str] | None = None) -> Entry:
+    def save_cohort(
+        self, cohort: Any, name: str, sources: builtins.list[str] | None = None
+    ) -> Entry:
         """Store an :class:`~synleaf_desktop.io.study.Cohort` (replacing one of that name)."""
         name = safe_name(name)
         dest = self.folder("cohorts") / name
@@ -146,11 +153,12 @@ class Library:
         return Entry("cohorts", name, dest, info)
 
     def load_cohort(self, name: str) -> Any:
-        from ..io.study import Cohort
 
         return Cohort.load(self.folder("cohorts") / safe_name(name) / "cohort")
 
-    def save_labels(self, table: Any, name: str, sources: list[str] | None = None) -> Entry:
+    def save_labels(
+        self, table: Any, name: str, sources: builtins.list[str] | None = None
+    ) -> Entry:
         """Store a :class:`~synleaf_desktop.io.labels.LabelTable` as ``labels.csv.gz``."""
         name = safe_name(name)
         dest = self.folder("labels") / name
@@ -166,11 +174,10 @@ class Library:
         return Entry("labels", name, dest, info)
 
     def load_labels(self, name: str) -> Any:
-        from ..io.labels import read_labels
 
         return read_labels(self.folder("labels") / safe_name(name) / LABELS_FILE)
 
-    def save_graph(self, graph: Any, name: str, sources: list[str] | None = None) -> Entry:
+    def save_graph(self, graph: Any, name: str, sources: builtins.list[str] | None = None) -> Entry:
         """Store a :class:`~synleaf_desktop.io.kg.KnowledgeGraph`."""
         name = safe_name(name)
         dest = self.folder("graphs") / name
@@ -184,7 +191,6 @@ class Library:
         return Entry("graphs", name, dest, info)
 
     def load_graph(self, name: str) -> Any:
-        from ..io.kg import KnowledgeGraph
 
         return KnowledgeGraph.load(self.folder("graphs") / safe_name(name) / "graph")
 
@@ -205,7 +211,6 @@ def builtin_graph_checksums() -> dict[str, str]:
 
 
 def load_builtin_graph() -> Any:
-    from ..io.kg import KnowledgeGraph
 
     return KnowledgeGraph.load(builtin_graph_dir())
 

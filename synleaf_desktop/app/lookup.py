@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from ..bundle.registry import Registry
 from ..errors import InputError, user_message
+from ..io.genes import GeneNames, default_gene_names, default_resolver
+from ..io.known_pairs import default_known_pairs
 from ..progress import Progress
+from ..scoring import NoModelsError, ScoringEngine, UnresolvedGeneError
 from .details import CellDetails, test_auc, val_auc
 from .grid import ScoreGrid
+from .library import Library
 
 #: most pairs scored from one gene list (all pairs of ~450 genes)
 MAX_LIST_PAIRS = 100_000
@@ -70,7 +76,7 @@ def _aucs(infos: dict[str, dict[str, Any]], contexts: Sequence[str]) -> dict[str
 # ---------------------------------------------------------------------- grids
 
 
-def _ranked(engine: Any, contexts: Sequence[str]) -> dict[str, bool]:
+def _ranked(engine: ScoringEngine, contexts: Sequence[str]) -> dict[str, bool]:
     """context -> whether its model has a rank map (``calibration.npz``)."""
     cal = getattr(engine, "calibration", None)
     out = {}
@@ -86,7 +92,7 @@ def _nan(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-def _evidence_store(engine: Any, context: str) -> Any:
+def _evidence_store(engine: ScoringEngine, context: str) -> Any:
     fn = getattr(engine, "evidence_store", None)
     try:
         return fn(context) if fn is not None else None
@@ -94,13 +100,13 @@ def _evidence_store(engine: Any, context: str) -> Any:
         return None
 
 
-def _with_evidence(engine: Any, contexts: Sequence[str]) -> dict[str, bool]:
+def _with_evidence(engine: ScoringEngine, contexts: Sequence[str]) -> dict[str, bool]:
     """context -> whether its model carries cohort data (``evidence.npz``)."""
     return {c: _evidence_store(engine, c) is not None for c in contexts}
 
 
 def _evidence_matrices(
-    engine: Any, pairs: Sequence[tuple[str, str]], contexts: Sequence[str]
+    engine: ScoringEngine, pairs: Sequence[tuple[str, str]], contexts: Sequence[str]
 ) -> dict[str, np.ndarray]:
     """``both_lost``, ``expected_both``, ``coinact_p`` [P, C] of ``pairs`` (NaN: no evidence),
     from each context's cohort data (``engine.evidence_columns``)."""
@@ -123,7 +129,7 @@ def _evidence_matrices(
 
 
 def pair_grid(
-    engine: Any, a: str, b: str, contexts: Sequence[str], infos: dict[str, dict[str, Any]]
+    engine: ScoringEngine, a: str, b: str, contexts: Sequence[str], infos: dict[str, dict[str, Any]]
 ) -> ScoreGrid:
     """One pair in every context (``engine.score_pair``).
 
@@ -134,7 +140,6 @@ def pair_grid(
     if res.genes is None:
         if hasattr(engine, "unresolved_error"):
             raise engine.unresolved_error(res.unresolved)  # with "did you mean ...?"
-        from ..scoring import UnresolvedGeneError
 
         raise UnresolvedGeneError(res.unresolved)
     names = list(res.contexts)
@@ -167,11 +172,12 @@ def pair_grid(
                 ("coinact_p", "p_depletion"),
             ):
                 ev[key][0, j] = _nan(e.get(src))
+    sym_a, sym_b = res.genes
     return ScoreGrid(
         "pair",
-        {"mode": "pair", "genes": [a, b], "symbols": list(res.genes)},
+        {"mode": "pair", "genes": [a, b], "symbols": [sym_a, sym_b]},
         names,
-        [tuple(res.genes)],
+        [(sym_a, sym_b)],
         score,
         sd,
         known,
@@ -187,21 +193,21 @@ def pair_grid(
 
 
 def _missing_cells(
-    engine: Any, pairs: list[tuple[str, str]], contexts: Sequence[str], score: np.ndarray
+    engine: ScoringEngine, pairs: list[tuple[str, str]], contexts: Sequence[str], score: np.ndarray
 ) -> dict[tuple[int, int], list[str]]:
     out: dict[tuple[int, int], list[str]] = {}
     rows, cols = np.nonzero(np.isnan(score))
     if rows.size == 0:
         return out
     index = {c: engine.bundle(c).gene_index for c in contexts}
-    for r, j in zip(rows.tolist(), cols.tolist()):
+    for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
         idx = index[contexts[j]]
         out[(r, j)] = [g for g in pairs[r] if g not in idx]
     return out
 
 
 def _frame_to_grid(
-    engine: Any,
+    engine: ScoringEngine,
     df: Any,
     contexts: Sequence[str],
     infos: dict[str, dict[str, Any]],
@@ -210,7 +216,7 @@ def _frame_to_grid(
 ) -> ScoreGrid:
     ok = df["symbol1"].notna().to_numpy() & df["symbol2"].notna().to_numpy()
     df = df[ok]
-    pairs = [(str(a), str(b)) for a, b in zip(df["symbol1"], df["symbol2"])]
+    pairs = [(str(a), str(b)) for a, b in zip(df["symbol1"], df["symbol2"], strict=True)]
     names = list(contexts)
     score = (
         np.column_stack([df[n].to_numpy(dtype=float) for n in names])
@@ -264,7 +270,7 @@ def _frame_to_grid(
 
 def list_grid(
     progress: Progress,
-    engine: Any,
+    engine: ScoringEngine,
     query: dict[str, Any],
     contexts: Sequence[str],
     infos: dict[str, dict[str, Any]],
@@ -276,7 +282,7 @@ def list_grid(
         df, unresolved = engine.score_pairs(pairs, list(contexts), with_labels=True)
         seen: set[tuple[str, str]] = set()
         keep = []
-        for k, (a, b) in enumerate(zip(df["symbol1"], df["symbol2"])):
+        for k, (a, b) in enumerate(zip(df["symbol1"], df["symbol2"], strict=True)):
             key = (a, b)
             if a is not None and b is not None and key in seen:
                 continue
@@ -321,7 +327,7 @@ PARTNER_ORDERS = {
 
 def partners_grid(
     progress: Progress,
-    engine: Any,
+    engine: ScoringEngine,
     gene: str,
     top: int,
     contexts: Sequence[str],
@@ -371,7 +377,7 @@ def partners_grid(
     sc = mat("")
     pairs = [(sym, x) for x in chosen]
     missing = {}
-    for r, j in zip(*np.nonzero(np.isnan(sc))):
+    for r, j in zip(*np.nonzero(np.isnan(sc)), strict=True):
         missing[(int(r), int(j))] = [sym] if names[j] in missing_ctx else [pairs[r][1]]
     above = mat("above_typical")
     topf = mat("top_fraction")
@@ -406,15 +412,15 @@ def partners_grid(
     )
 
 
-def cell_details(engine: Any, a: str, b: str, context: str, info: dict[str, Any]) -> CellDetails:
+def cell_details(
+    engine: ScoringEngine, a: str, b: str, context: str, info: dict[str, Any]
+) -> CellDetails:
     """Everything about one cell, from ``engine.score_pair(a, b, [context])``."""
     res = engine.score_pair(a, b, [context])
     cs = res.contexts[context]
     evidence: list[str] = []
     labelled_negative = False
     try:
-        from ..io.known_pairs import default_known_pairs
-
         known = default_known_pairs()
     except (OSError, ValueError, KeyError):  # a damaged resource only loses the evidence lines
         known = None
@@ -458,7 +464,6 @@ def cell_details(engine: Any, a: str, b: str, context: str, info: dict[str, Any]
 def gene_names() -> Any:
     """The shipped full gene names (:class:`~synleaf_desktop.io.genes.GeneNames`; empty when the
     table is missing or unreadable)."""
-    from ..io.genes import GeneNames, default_gene_names
 
     try:
         return default_gene_names()
@@ -466,7 +471,7 @@ def gene_names() -> Any:
         return GeneNames()
 
 
-def _calibration(engine: Any, context: str) -> Any:
+def _calibration(engine: ScoringEngine, context: str) -> Any:
     cal = getattr(engine, "calibration", None)
     try:
         return cal(context) if cal is not None else None
@@ -474,12 +479,12 @@ def _calibration(engine: Any, context: str) -> Any:
         return None
 
 
-def _n_heldout(engine: Any, context: str) -> int | None:
+def _n_heldout(engine: ScoringEngine, context: str) -> int | None:
     cal = _calibration(engine, context)
     return None if cal is None else int(cal.n_heldout)
 
 
-def _n_pairs(engine: Any, context: str) -> int | None:
+def _n_pairs(engine: ScoringEngine, context: str) -> int | None:
     cal = _calibration(engine, context)
     return None if cal is None else int(cal.n_pairs)
 
@@ -487,9 +492,8 @@ def _n_pairs(engine: Any, context: str) -> int | None:
 # ---------------------------------------------------------------------- loading
 
 
-def _label_frames(library: Any) -> tuple[Any, list[str]]:
+def _label_frames(library: Library) -> tuple[Any, list[str]]:
     """All stored label tables concatenated (gene1, gene2, label, cancer), and their names."""
-    import pandas as pd
 
     frames, names = [], []
     for entry in library.list("labels"):
@@ -503,7 +507,7 @@ def _label_frames(library: Any) -> tuple[Any, list[str]]:
     return pd.concat(frames, ignore_index=True), names
 
 
-def apply_labels(engine: Any, library: Any) -> str:
+def apply_labels(engine: ScoringEngine, library: Library) -> str:
     """Overlay every stored label table on ``engine``; returns a status line ("" if none)."""
     if engine is None:
         return ""
@@ -516,16 +520,14 @@ def apply_labels(engine: Any, library: Any) -> str:
 
 
 def load_engine(
-    progress: Progress, bundled_dir: str | Path | None = None, library: Any = None
-) -> tuple[Any, list[tuple[str, dict[str, Any]]], str, list[str]]:
+    progress: Progress, bundled_dir: str | Path | None = None, library: Library | None = None
+) -> tuple[ScoringEngine | None, list[tuple[str, dict[str, Any]]], str, list[str]]:
     """Load every model (bundled + user) and the stored labels.
 
     Returns:
         (engine or None when no model is installed, [(name, context_info)], labels status line,
         [problems with skipped model folders]).
     """
-    from ..bundle.registry import Registry
-    from ..scoring import NoModelsError, ScoringEngine
 
     progress.update(0.05, "reading the model list")
     registry = Registry(bundled_dir=bundled_dir)
@@ -550,7 +552,6 @@ def load_engine(
 
 def completions(progress: Progress) -> list[str]:
     """Gene names to complete (symbols, aliases, Entrez IDs), sorted case-insensitively."""
-    from ..io.genes import default_resolver
 
     names = default_resolver().completions()
     progress.check()
@@ -582,7 +583,6 @@ class CompletionDescriber:
 def gene_completions(progress: Progress) -> tuple[list[str], CompletionDescriber]:
     """:func:`completions` and a :class:`CompletionDescriber` for the pop-up (both loaded here,
     in the worker, so that describing a row on screen never waits for a table)."""
-    from ..io.genes import default_resolver
 
     names = completions(progress)
     return names, CompletionDescriber(default_resolver(), gene_names())
@@ -590,7 +590,6 @@ def gene_completions(progress: Progress) -> tuple[list[str], CompletionDescriber
 
 def add_model(progress: Progress, folder: Path) -> str:
     """Install a bundle folder as a user model; returns its name."""
-    from ..bundle.registry import Registry
 
     progress.update(0.1, "verifying the model files")
     info = Registry().add_user_bundle(folder)
@@ -599,7 +598,11 @@ def add_model(progress: Progress, folder: Path) -> str:
 
 
 def save_import(
-    progress: Progress, library: Any, result: Any, name: str, engine: Any = None
+    progress: Progress,
+    library: Library,
+    result: Any,
+    name: str,
+    engine: ScoringEngine | None = None,
 ) -> tuple[str, str, str]:
     """Store an accepted import; a label table is also overlaid on the engine.
 
@@ -620,7 +623,7 @@ def save_import(
     return "graphs", entry.name, ""
 
 
-def inputs_record(library: Any, labels_info: str) -> dict[str, Any]:
+def inputs_record(library: Library, labels_info: str) -> dict[str, Any]:
     """The user's data as listed in a run report."""
     out: dict[str, Any] = {"known_labels": labels_info or "none loaded"}
     for kind in ("cohorts", "labels", "graphs"):

@@ -35,14 +35,18 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from .. import paths
+from ..bundle.build import bundle_from_runs
+from ..bundle.registry import Registry
 from ..errors import InputError
 from ..progress import Progress
 from ..train.config import TrainConfig, is_pan_name
+from .bundles import files_evidence, finish_bundle
+from .library import builtin_graph_checksums, load_builtin_graph
 
 BUILTIN_GRAPH = "__builtin__"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
@@ -143,7 +147,6 @@ def parse_settings(text: str) -> dict[str, Any]:
     Raises:
         InputError: not ``name=value`` pairs, an unknown name, or a value of the wrong type.
     """
-    from dataclasses import fields
 
     types = {f.name: str(f.type) for f in fields(TrainConfig)}
     out: dict[str, Any] = {}
@@ -227,7 +230,6 @@ def runs_dir() -> Path:
 
 def load_inputs(progress: Progress, library: Any, req: TrainRequest) -> tuple[Any, Any, Any]:
     """(cohort, label table of the chosen rows, knowledge graph)."""
-    from .library import load_builtin_graph
 
     progress.update(0.0, f"loading cohort {req.cohort}")
     cohort = library.load_cohort(req.cohort)
@@ -259,7 +261,6 @@ def run_training(progress: Progress, req: TrainRequest, library: Any) -> str:
         the new model's name.
     """
     from ..data.build import build_context
-    from .library import builtin_graph_checksums
 
     problem = req.problem()
     if problem:
@@ -325,13 +326,10 @@ def train_context(
     Args:
         data_checksums: ``{input: sha256}`` of the library entries the context was built from.
     """
-    from ..bundle.build import bundle_from_runs
-    from ..bundle.registry import Registry
     from ..train.data import ContextTensors
     from ..train.device import resolve_device
     from ..train.fold import run_fold
     from ..train.selection import scenario_selection
-    from .bundles import files_evidence, finish_bundle
 
     name = context.name
     registry = Registry()
@@ -433,7 +431,6 @@ class _FoldProgress(Progress):
 
 def _base_fold(model: str) -> Path:
     """Fold 1 of the training run of ``model`` (kept for models trained in this app)."""
-    from ..bundle.registry import Registry
 
     try:
         info = Registry().get(model)

@@ -85,6 +85,12 @@ def _get(d: Any, *keys: str, default: Any = None) -> Any:
     return d
 
 
+def _sub(m: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """``m[key]`` when it is a mapping, else an empty one."""
+    v = m.get(key)
+    return v if isinstance(v, Mapping) else {}
+
+
 def _num(x: Any, nd: int = 4) -> str:
     """A metric value with ``nd`` decimals; "–" for missing / NaN."""
     try:
@@ -294,7 +300,7 @@ def _scoring(m: Mapping[str, Any]) -> list[str]:
 def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) -> list[str]:
     out: list[str] = []
     samples = m.get("samples")
-    sc = m.get("sample_counts") if isinstance(m.get("sample_counts"), Mapping) else {}
+    sc = _sub(m, "sample_counts")
     out.append(
         f"- Samples (union over the omics tables): {_int(samples) if samples is not None else NOT_RECORDED}."
     )
@@ -304,7 +310,7 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
         )
     else:
         out.append(f"- Samples per omics table: {NOT_RECORDED}.")
-    lab = m.get("labels") if isinstance(m.get("labels"), Mapping) else {}
+    lab = _sub(m, "labels")
     if lab.get("positives") is None and lab.get("negatives") is None:
         out.append(f"- Labelled pairs: {NOT_RECORDED}; label files: {_txt(lab.get('source'))}.")
     else:
@@ -312,7 +318,7 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
             f"- Labelled pairs before balancing: {_int(lab.get('positives'))} SL (positive), "
             f"{_int(lab.get('negatives'))} non-SL (negative); label files: {_txt(lab.get('source'))}."
         )
-    kg = m.get("kg") if isinstance(m.get("kg"), Mapping) else {}
+    kg = _sub(m, "kg")
     kg_bits = [f"id {_txt(kg.get('id'))}"]
     for key, word in (
         ("entities", "entities"),
@@ -346,7 +352,7 @@ def _data(m: Mapping[str, Any], counts: list[dict[str, dict[str, int]]] | None) 
     out.append("")
     out.append("Input files (sha256, first 16 hex digits):")
     out.append("")
-    checks = m.get("data_checksums") if isinstance(m.get("data_checksums"), Mapping) else {}
+    checks = _sub(m, "data_checksums")
     if checks:
         out += _table(
             ["file", "sha256"], [[f"`{_txt(k)}`", f"`{str(v)[:16]}`"] for k, v in checks.items()]
@@ -363,7 +369,7 @@ def _paper_gaps(m: Mapping[str, Any]) -> list[str]:
     paper = PAPER_OMICS_PAN if is_pan else PAPER_OMICS_SINGLE
     omics = [str(k) for k in (m.get("omics") or [])]
     files = " ".join(str(k) for k in (m.get("data_checksums") or {})).lower()
-    kg = m.get("kg") if isinstance(m.get("kg"), Mapping) else {}
+    kg = _sub(m, "kg")
     out = []
     which = "pan-cancer" if is_pan else "single-cancer"
     out.append(
@@ -494,7 +500,7 @@ def _metric_tables(m: Mapping[str, Any]) -> list[str]:
         stats = [_mean_sd(per[c]) for c in group]
         rows.append(["mean", ""] + [_num(mu) for mu, _, _ in stats])
         rows.append(["sd", ""] + [_num(sd) for _, sd, _ in stats])
-        out += _table(["fold", "shipped"] + group, rows, ["l", "l"] + ["r"] * len(group))
+        out += _table(["fold", "shipped", *group], rows, ["l", "l"] + ["r"] * len(group))
     out.append("")
     out.append(
         "`sd` is the population standard deviation over folds (the paper's convention). `f1_best` "
@@ -517,13 +523,13 @@ def _metric_tables(m: Mapping[str, Any]) -> list[str]:
                 mu, sd, k = _mean_sd(metrics[s].get(c, []))
                 cells.append(f"{_num(mu)} ± {_num(sd)}" if k else "–")
             rows.append(cells)
-        out += _table(["strategy"] + cmp_cols, rows, ["l"] + ["r"] * len(cmp_cols))
+        out += _table(["strategy", *cmp_cols], rows, ["l"] + ["r"] * len(cmp_cols))
     return out
 
 
 def _selection(m: Mapping[str, Any]) -> list[str]:
     strategy = str(m.get("strategy") or "")
-    sel = m.get("selection") if isinstance(m.get("selection"), Mapping) else {}
+    sel = _sub(m, "selection")
     out = [
         f"- Selected: **{strategy.upper() or NOT_RECORDED}**.",
         f"- Rule: {_txt(sel.get('rule'))}.",
@@ -588,7 +594,7 @@ def _folds(m: Mapping[str, Any]) -> list[str]:
 
 
 def _training(m: Mapping[str, Any]) -> list[str]:
-    tr = m.get("training") if isinstance(m.get("training"), Mapping) else {}
+    tr = _sub(m, "training")
     out = [f"- Device: {_txt(tr.get('device'))}."]
     for key, word in (
         ("epochs_run", "epochs run per fold"),
@@ -617,7 +623,7 @@ def _training(m: Mapping[str, Any]) -> list[str]:
         out.append("- Seeds: " + ", ".join(f"{k} {_txt(v)}" for k, v in seed.items()) + ".")
     else:
         out.append(f"- Seed: {_txt(seed)}.")
-    pk = m.get("packages") if isinstance(m.get("packages"), Mapping) else {}
+    pk = _sub(m, "packages")
     out.append(
         "- Software: "
         + (", ".join(f"{k} {v}" for k, v in pk.items()) if pk else NOT_RECORDED)
@@ -707,20 +713,23 @@ def render_model_card(
             "",
             "> **Synthetic test model**: its weights are random and its metrics invented.",
         ]
-    lines += ["", "## Summary", ""] + _summary(m)
-    lines += ["", "## How a score is computed", ""] + _scoring(m)
-    lines += ["", "## What a score means here: genome-wide rank and held-out recall", ""] + _ranks(
-        m
-    )
-    lines += ["", "## Training data", ""] + _data(m, pair_counts)
-    lines += ["", "### What differs from the paper", ""] + _paper_gaps(m)
-    lines += ["", "## Validation and test metrics", ""] + _metric_tables(m)
-    lines += ["", "## Strategy selection", ""] + _selection(m)
-    lines += ["", "## Shipped and trained folds", ""] + _folds(m)
-    lines += ["", "## Training", ""] + _training(m)
-    lines += ["", "## Intended use", ""] + use
-    lines += ["", "## Limitations", ""] + limits
-    lines += ["", "## How to cite", ""] + _cite(m)
+    lines += ["", "## Summary", "", *_summary(m)]
+    lines += ["", "## How a score is computed", "", *_scoring(m)]
+    lines += [
+        "",
+        "## What a score means here: genome-wide rank and held-out recall",
+        "",
+        *_ranks(m),
+    ]
+    lines += ["", "## Training data", "", *_data(m, pair_counts)]
+    lines += ["", "### What differs from the paper", "", *_paper_gaps(m)]
+    lines += ["", "## Validation and test metrics", "", *_metric_tables(m)]
+    lines += ["", "## Strategy selection", "", *_selection(m)]
+    lines += ["", "## Shipped and trained folds", "", *_folds(m)]
+    lines += ["", "## Training", "", *_training(m)]
+    lines += ["", "## Intended use", "", *use]
+    lines += ["", "## Limitations", "", *limits]
+    lines += ["", "## How to cite", "", *_cite(m)]
     lines += [
         "",
         f"_Generated by SynLeaF Desktop {__version__} from `{MANIFEST}`; "

@@ -57,6 +57,7 @@ skips the check (tests and tools that just wrote the bundle).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 import threading
@@ -240,10 +241,9 @@ def verify_files(
                 cache[key] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest}
                 dirty = True
         if dirty:
-            try:
+            # a read-only cache dir only costs time
+            with contextlib.suppress(OSError):
                 write_json(_cache_path(), cache)
-            except OSError:  # a read-only cache dir only costs time
-                pass
     return out
 
 
@@ -415,7 +415,7 @@ class Bundle:
         if self.strategy == "umt":
             lowrank = "umt_u" in a
             terms = ("umt_u", "umt_u_scale", "umt_v") if lowrank else ("umt_a", "umt_b")
-            for key in terms + ("umt_b1", "umt_w2", "umt_b2"):
+            for key in (*terms, "umt_b1", "umt_w2", "umt_b2"):
                 if key not in a:
                     raise BundleError(path, f"strategy 'umt' but array {key!r} is missing")
             fu = a[terms[0]].shape[0]
@@ -479,7 +479,8 @@ class Bundle:
 
     @property
     def folds_trained(self) -> int:
-        return int(self.manifest.get("folds_trained", self.arrays["uni_terms"].shape[0]))
+        default = int(self.arrays["uni_terms"].shape[0])
+        return int(self.manifest.get("folds_trained", default))
 
     @property
     def dtype(self) -> str:

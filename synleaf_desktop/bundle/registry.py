@@ -21,6 +21,7 @@ message in :attr:`Registry.problems`, so one broken model never blocks the other
 
 from __future__ import annotations
 
+import builtins
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -183,7 +184,7 @@ class Registry:
             user.append(m)
         return bundled + user
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:
         return [m.name for m in self.list()]
 
     def get(self, name: str) -> ModelInfo:
@@ -200,13 +201,15 @@ class Registry:
     def load(self, name: str, verify: bool | str = True) -> Bundle:
         return Bundle.load(self.get(name).folder, verify=verify)
 
-    def load_all(self, names: list[str] | None = None, verify: bool | str = True) -> list[Bundle]:
+    def load_all(
+        self, names: builtins.list[str] | None = None, verify: bool | str = True
+    ) -> builtins.list[Bundle]:
         """Load the listed models (default: all), in registry order; a model that fails its
         checks is skipped and reported in :attr:`problems`."""
         infos = self.list() if names is None else self.select(names)
         return [b for _, b in self.load_bundles(infos, verify=verify)]
 
-    def select(self, names: Iterable[str]) -> list[ModelInfo]:
+    def select(self, names: Iterable[str]) -> builtins.list[ModelInfo]:
         """The models ``names`` mean, in registry order, without loading any.
 
         Raises:
@@ -224,8 +227,8 @@ class Registry:
         return [m for m in infos if m.name in chosen]
 
     def load_bundles(
-        self, infos: list[ModelInfo], verify: bool | str = True
-    ) -> list[tuple[ModelInfo, Bundle]]:
+        self, infos: builtins.list[ModelInfo], verify: bool | str = True
+    ) -> builtins.list[tuple[ModelInfo, Bundle]]:
         """Load ``infos`` in order, skipping (and adding to :attr:`problems`, with a message naming
         the model) every one that is missing, damaged or fails the bundle checks."""
         out = []
@@ -265,48 +268,48 @@ class Registry:
         src = Path(src)
         manifest = validate_bundle(src)
         new_name = check_model_name(name or manifest["name"], src)
-        files = list(manifest["files"]) + [MANIFEST]
+        files = [*manifest["files"], MANIFEST]
         if (src / MODEL_CARD).exists() or (src / MODEL_CARD).is_symlink():
             files.append(MODEL_CARD)
         sources = {f: member_path(src, f) for f in files}
         needed = sum(p.stat().st_size for p in sources.values())
         dest = self.user_dir / new_name
         action = f"installing model {new_name}"
-        with os_errors(self.user_dir, action, needed):
-            with folder_lock(self.user_dir, action="installing a model"):
-                self.recover()
-                listed = self.list()
-                same = resolve_name(new_name, [m.name for m in listed])
-                other = next((m for m in listed if m.name == same), None)
-                if other is not None and (other.kind == "bundled" or not overwrite):
-                    raise BundleError(
-                        src,
-                        f"a {other.kind} model named {other.name!r} already exists; "
-                        + (
-                            "choose another name"
-                            if other.kind == "bundled"
-                            else "remove it first or choose another name"
-                        ),
-                    )
-                if other is not None and other.folder.name != new_name:
-                    dest = other.folder  # same name in another case: replace that folder
-                ensure_free_space(self.user_dir, needed, action)
-                with atomic_dir(dest) as tmp:
-                    for f, path in sources.items():
-                        shutil.copyfile(path, tmp / f, follow_symlinks=False)
-                        shutil.copystat(path, tmp / f, follow_symlinks=False)
-                    if new_name != manifest["name"]:
-                        from .writer import rename_bundle_manifest
+        with (
+            os_errors(self.user_dir, action, needed),
+            folder_lock(self.user_dir, action="installing a model"),
+        ):
+            self.recover()
+            listed = self.list()
+            same = resolve_name(new_name, [m.name for m in listed])
+            other = next((m for m in listed if m.name == same), None)
+            if other is not None and (other.kind == "bundled" or not overwrite):
+                raise BundleError(
+                    src,
+                    f"a {other.kind} model named {other.name!r} already exists; "
+                    + (
+                        "choose another name"
+                        if other.kind == "bundled"
+                        else "remove it first or choose another name"
+                    ),
+                )
+            if other is not None and other.folder.name != new_name:
+                dest = other.folder  # same name in another case: replace that folder
+            ensure_free_space(self.user_dir, needed, action)
+            with atomic_dir(dest) as tmp:
+                for f, path in sources.items():
+                    shutil.copyfile(path, tmp / f, follow_symlinks=False)
+                    shutil.copystat(path, tmp / f, follow_symlinks=False)
+                if new_name != manifest["name"]:
+                    from .writer import rename_bundle_manifest
 
-                        rename_bundle_manifest(tmp, new_name)
-                    installed = read_manifest(tmp)
-                    if installed["files"] != manifest["files"]:
-                        raise BundleError(
-                            src / MANIFEST, "the manifest changed while the model was being copied"
-                        )
-                    verify_files(
-                        tmp, installed, "full"
-                    )  # the copy is what was checked, byte for byte
+                    rename_bundle_manifest(tmp, new_name)
+                installed = read_manifest(tmp)
+                if installed["files"] != manifest["files"]:
+                    raise BundleError(
+                        src / MANIFEST, "the manifest changed while the model was being copied"
+                    )
+                verify_files(tmp, installed, "full")  # the copy is what was checked, byte for byte
         remember_validated(installed)
         return ModelInfo.from_manifest(read_manifest(dest), "user", dest)
 
@@ -317,13 +320,15 @@ class Registry:
             raise BundleError(
                 info.folder, f"{info.name!r} is a bundled model and cannot be removed"
             )
-        with os_errors(info.folder, f"removing model {info.name}"):
-            with folder_lock(self.user_dir, action="removing a model"):
-                trash = info.folder.with_name(f".{info.folder.name}.removing")
-                if trash.exists():
-                    shutil.rmtree(trash)
-                info.folder.rename(trash)
-                shutil.rmtree(trash, ignore_errors=True)
+        with (
+            os_errors(info.folder, f"removing model {info.name}"),
+            folder_lock(self.user_dir, action="removing a model"),
+        ):
+            trash = info.folder.with_name(f".{info.folder.name}.removing")
+            if trash.exists():
+                shutil.rmtree(trash)
+            info.folder.rename(trash)
+            shutil.rmtree(trash, ignore_errors=True)
         return info.folder
 
 

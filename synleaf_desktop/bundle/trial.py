@@ -32,7 +32,12 @@ def is_trial(manifest: dict[str, Any] | None) -> bool:
     cfg = training.get("config") or {}
     max_epochs = cfg.get("max_epochs") if isinstance(cfg, dict) else None
     try:
-        return int(n_folds) == 1 and max_epochs is not None and int(max_epochs) <= TRIAL_MAX_EPOCHS
+        return (
+            n_folds is not None
+            and int(n_folds) == 1
+            and max_epochs is not None
+            and int(max_epochs) <= TRIAL_MAX_EPOCHS
+        )
     except (TypeError, ValueError):
         return False
 

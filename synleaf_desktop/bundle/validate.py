@@ -34,6 +34,7 @@ and add one line to :data:`MEMBERS`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import zipfile
@@ -507,10 +508,9 @@ def remember_validated(manifest: Mapping[str, Any]) -> None:
         new = [k for k in _content_keys(manifest) if k not in known]
         if not new:
             return
-        try:
+        # a read-only cache dir only costs time
+        with contextlib.suppress(OSError):
             write_json(_validated_path(), (known + new)[-_VALIDATED_KEEP:])
-        except OSError:  # a read-only cache dir only costs time
-            pass
 
 
 # ----------------------------------------------------------------------

@@ -443,11 +443,11 @@ def write_bundle(
     if split_pairs is not None:
         if len(split_pairs) != len(folds):
             raise ValueError(f"split_pairs has {len(split_pairs)} folds, folds has {len(folds)}")
-        for f, parts in enumerate(split_pairs):
+        for f, fold_split in enumerate(split_pairs):
             for part in SPLIT_PARTS:
-                if part not in parts:
+                if part not in fold_split:
                     continue
-                arr = np.asarray(parts[part]).astype(np.int64)
+                arr = np.asarray(fold_split[part]).astype(np.int64)
                 if arr.ndim != 2 or arr.shape[1] != 3:
                     raise ValueError(f"split_pairs[{f}][{part!r}] must be [n, 3], got {arr.shape}")
                 if len(arr) and (arr[:, :2].min() < 0 or arr[:, :2].max() >= g):
@@ -588,7 +588,7 @@ def write_bundle(
 
     with atomic_dir(dest) as tmp:
         write_model_npz(tmp / MODEL_FILE, arrays, stored=MMAP_MEMBERS)
-        files = {
+        files: dict[str, dict[str, Any]] = {
             MODEL_FILE: {
                 "sha256": sha256_file(tmp / MODEL_FILE),
                 "bytes": (tmp / MODEL_FILE).stat().st_size,
@@ -596,7 +596,8 @@ def write_bundle(
         }
         if split_arrays:
             with open(tmp / SPLITS_FILE, "wb") as fh:
-                np.savez_compressed(fh, **split_arrays)
+                # numpy's stubs: a **dict of arrays could bind its allow_pickle flag
+                np.savez_compressed(fh, **split_arrays)  # type: ignore[arg-type]
             files[SPLITS_FILE] = {
                 "sha256": sha256_file(tmp / SPLITS_FILE),
                 "bytes": (tmp / SPLITS_FILE).stat().st_size,
@@ -634,7 +635,7 @@ def add_bundle_member(
     if key in _RESERVED:
         raise ValueError(f"{key!r} is computed by the writer")
     path = folder / filename
-    save_npz(path, **{k: np.asarray(v) for k, v in arrays.items()})
+    save_npz(path, compress=True, **{k: np.asarray(v) for k, v in arrays.items()})
     manifest = read_json(folder / MANIFEST)
     manifest["files"][filename] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
     manifest[key] = dict(meta)

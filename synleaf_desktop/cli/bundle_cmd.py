@@ -6,6 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import InputError
+from ..progress import Progress
+
 #: kept out of the UMT size budget per context for calibration.npz and evidence.npz
 RESERVE_BYTES = 1_500_000
 
@@ -75,8 +78,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _finish(args: argparse.Namespace) -> int:
     from ..app.bundles import builtin_evidence, finish_bundle
-    from ..errors import InputError
-    from ..progress import Progress
 
     def show(fraction: float, message: str, info: dict) -> None:
         print(f"[{100 * fraction:5.1f}%] {message}", file=sys.stderr, flush=True)
@@ -103,7 +104,6 @@ def _finish(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from ..bundle.build import build_bundles
-    from ..progress import Progress
 
     names = [c.strip() for c in args.contexts.split(",") if c.strip()] if args.contexts else None
 

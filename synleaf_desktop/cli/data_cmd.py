@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
+from ..progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,10 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.set_defaults(func=_show)
 
 
-def _progress_printer():
-    from ..progress import Progress
-
-    last = {"msg": None, "t": time.monotonic()}
+def _progress_printer() -> Progress:
+    last: dict[str, str | None] = {"msg": None}  # the message printed last
 
     def cb(fraction: float, message: str, info: dict) -> None:
         if message != last["msg"]:

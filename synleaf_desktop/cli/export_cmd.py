@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,7 +74,6 @@ class _StderrProgress:
 
 
 def _genome_wide(args: argparse.Namespace) -> int:
-    from ..progress import Progress
     from .score_cmd import load_engine
 
     if args.top is None and args.threshold is None and args.top_fraction is None:

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..errors import InputError
 from ..progress import Progress
 
 
@@ -32,7 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _inspect(args: argparse.Namespace) -> int:
     from ..app.imports import read_import
-    from ..errors import InputError
     from ..io.formats import KIND_TITLES, classify
     from ..io.study import read_study
 
@@ -55,8 +55,9 @@ def _inspect(args: argparse.Namespace) -> int:
     if "study" in kinds:
         paths = kinds["study"]
         cohort = read_study(paths[0] if len(paths) == 1 else paths, progress=Progress(show))
-        out["study"] = cohort.summary()
-        text.append(format_summary(out["study"]))  # type: ignore[arg-type]
+        summary = cohort.summary()
+        out["study"] = summary
+        text.append(format_summary(summary))
     for kind in ("labels", "graph"):
         if kind in kinds:
             result = read_import(Progress(show), kind, kinds[kind])

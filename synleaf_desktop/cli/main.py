@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import __version__
-from ..errors import CancelledError, SynleafError
+from ..errors import CancelledError, SynleafError, storage_error
 
 #: command-group modules, in the order they appear in ``--help``
 GROUPS = (
@@ -62,13 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return int(getattr(exc, "exit_code", 2))  # 1: a query gene name could not be resolved
     except BrokenPipeError:  # e.g. `synleaf score ... | head`: the reader went away
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:  # read-only folder, disk full, permission denied: one line, no traceback
-        from ..errors import storage_error
-
         print(f"error: {storage_error(exc, None, 'the command', unchanged=False)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

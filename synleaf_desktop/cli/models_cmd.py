@@ -83,9 +83,9 @@ def _list(args: argparse.Namespace) -> int:
             "folds",
             "size_mb",
         ]
-        widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header))]
-        for r in [header] + rows:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+        for r in [header, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     if not models:
         print(f"error: {BUILD_HINT}", file=sys.stderr)
         return 2

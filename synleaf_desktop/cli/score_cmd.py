@@ -97,6 +97,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..bundle.names import split_names
 from ..errors import InputError, SynleafError
 
 RANK_NOTE = (
@@ -126,7 +127,6 @@ def _note() -> str:
 def load_engine(labels: list[Path] | None = None, contexts: str | None = None):
     """The engine over the installed models that ``contexts`` names (default: all of them; the
     others are not read). NoModelsError -> exit 2 with the build hint; an unknown name -> exit 2."""
-    from ..bundle.names import split_names
     from ..scoring import ScoringEngine
 
     engine = ScoringEngine.from_registry(names=split_names(contexts) if contexts else None)
@@ -161,10 +161,10 @@ def _top(fraction: Any) -> str:
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    widths = [max(len(str(r[k])) for r in [header, *rows]) for k in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
     for r in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     return "\n".join(lines)
 
 
@@ -385,15 +385,15 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
         ]
         rows.append(row)
         lines_out.append(row)
-    widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
+    widths = [max(len(str(r[k])) for r in [header, *rows]) for k in range(len(header))]
     w0 = widths[0]
-    out = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    out = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     for item in lines_out:
         if isinstance(item, str):
             name, why = item.split("\t", 1)
             out.append(f"{name.ljust(w0)}  {why}")
         else:
-            out.append("  ".join(c.ljust(w) for c, w in zip(item, widths)).rstrip())
+            out.append("  ".join(c.ljust(w) for c, w in zip(item, widths, strict=True)).rstrip())
     ev_lines = [
         f"  {name}: {cs.evidence['sentence']}"
         for name, cs in res.contexts.items()

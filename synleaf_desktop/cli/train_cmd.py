@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..progress import Progress
+
 DEFAULT_CONTEXTS = Path("cache/contexts")
 
 
@@ -141,7 +144,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args):
-    from ..errors import InputError
     from ..train.config import TrainConfig
 
     hidden = None
@@ -217,8 +219,6 @@ def _setup(args):
 
 def _train(args: argparse.Namespace) -> int:
     from ..data.context import Context
-    from ..errors import InputError
-    from ..progress import Progress
     from ..train.data import ContextTensors
     from ..train.fold import run_fold
     from ..train.grid import find_context, parse_folds
@@ -284,7 +284,6 @@ def _print_table(results: list[dict[str, Any]]) -> None:
 
 
 def _grid(args: argparse.Namespace) -> int:
-    from ..progress import Progress
     from ..train.grid import parse_folds, parse_scenarios, run_grid
 
     dev = _setup(args)

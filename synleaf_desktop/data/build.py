@@ -187,7 +187,7 @@ def build_context(
     label_meta = lreport.as_dict()
     label_meta["genes_out_count"] = len(label_meta["genes_out_names"])
     if len(label_meta["genes_out_names"]) > 500:
-        label_meta["genes_out_names"] = label_meta["genes_out_names"][:500] + ["..."]
+        label_meta["genes_out_names"] = [*label_meta["genes_out_names"][:500], "..."]
     rep = getattr(labels, "report", None)
     if rep is not None:
         per_cancer = getattr(rep, "per_cancer", {}) or {}
@@ -310,11 +310,14 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
     ]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     for r in rows:
         out.append(
-            "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+            "  ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=False))
+            )
         )
     return "\n".join(out)
 
@@ -411,12 +414,14 @@ def _remove_holdout_pairs(
     for h in holdout:
         src = sources.builtin_source(data_dir, h)
         table = sources._read_labels(src, resolver, label_cache).for_cancer(src.label_cancer)
-        for a, b in zip(table.pairs["gene1"].astype(str), table.pairs["gene2"].astype(str)):
+        for a, b in zip(
+            table.pairs["gene1"].astype(str), table.pairs["gene2"].astype(str), strict=True
+        ):
             keys.add((a, b) if a <= b else (b, a))
     g1 = labels.pairs["gene1"].astype(str).to_numpy()
     g2 = labels.pairs["gene2"].astype(str).to_numpy()
     drop = np.fromiter(
-        (((a, b) if a <= b else (b, a)) in keys for a, b in zip(g1, g2)), bool, len(g1)
+        (((a, b) if a <= b else (b, a)) in keys for a, b in zip(g1, g2, strict=True)), bool, len(g1)
     )
     kept = labels.pairs[~drop].reset_index(drop=True)
     return replace(labels, pairs=kept), int(drop.sum())
@@ -488,7 +493,7 @@ def build_all(
         cohort, labels = sources.load_inputs(
             src, resolver=resolver, progress=sub.sub(0.0, 0.5), label_cache=label_cache
         )
-        extra = {
+        extra: dict[str, Any] = {
             "source": src.describe(),
             "inputs": sources.checksums(src.input_files(cohort), checksum_cache),
             "kg_source": getattr(kg, "kg_id", ""),

@@ -110,6 +110,7 @@ class Context:
         with atomic_dir(dest) as tmp:
             save_npz(
                 tmp / "omics.npz",
+                compress=True,
                 genes=self.genes.astype(str),
                 samples=self.samples.astype(str),
                 **{k: self.omics[k].astype(np.float32, copy=False) for k in self.omics_kinds},
@@ -125,6 +126,7 @@ class Context:
             save_npz(tmp / "labels.npz", labels=self.labels.astype(np.int64))
             save_npz(
                 tmp / "splits.npz",
+                compress=True,
                 **{
                     f"cv{cv}_fold{fold}_{part}": arr.astype(np.int64)
                     for (cv, fold), parts in sorted(self.splits.items())

@@ -109,7 +109,9 @@ GENE_MUT, GENE_CNA = 1, 2
 
 
 def damaging_missense(
-    sift: Sequence[Any] | None = None, polyphen: Sequence[Any] | None = None, n: int | None = None
+    sift: Sequence[Any] | np.ndarray | None = None,
+    polyphen: Sequence[Any] | np.ndarray | None = None,
+    n: int | None = None,
 ) -> np.ndarray:
     """bool [n]: the prediction columns call the variant damaging (either one suffices)."""
     if sift is None and polyphen is None:
@@ -126,9 +128,9 @@ def damaging_missense(
 
 
 def damaging_mask(
-    variant_class: Sequence[Any],
-    sift: Sequence[Any] | None = None,
-    polyphen: Sequence[Any] | None = None,
+    variant_class: Sequence[Any] | np.ndarray,
+    sift: Sequence[Any] | np.ndarray | None = None,
+    polyphen: Sequence[Any] | np.ndarray | None = None,
 ) -> np.ndarray:
     """bool [n]: the MAF rows that inactivate their gene (module docstring rule)."""
     vc = pd.Series(variant_class, dtype=object).fillna("").astype(str).str.strip().str.lower()
@@ -140,7 +142,7 @@ def damaging_mask(
     return hit
 
 
-def nonsilent_mask(variant_class: Sequence[Any]) -> np.ndarray:
+def nonsilent_mask(variant_class: Sequence[Any] | np.ndarray) -> np.ndarray:
     """bool [n]: rows that are not silent / non-coding (:data:`io.maf.SILENT_CLASSES`)."""
     vc = pd.Series(variant_class, dtype=object).fillna("").astype(str).str.strip().str.lower()
     return ~vc.isin(SILENT_CLASSES).to_numpy()
@@ -215,7 +217,7 @@ class InactivationCalls:
             out[have] = block
         return out
 
-    def gene_types(self, genes: Sequence[str]) -> np.ndarray:
+    def gene_types(self, genes: Sequence[str] | np.ndarray) -> np.ndarray:
         """uint8 [G]: bit 1 profiled by the mutation source, bit 2 by the copy-number source."""
         genes = np.asarray(genes).astype(str)
         t = np.zeros(len(genes), dtype=np.uint8)
@@ -231,7 +233,7 @@ class InactivationCalls:
             t[hit] |= bit
         return t
 
-    def matrix(self, genes: Sequence[str]) -> np.ndarray:
+    def matrix(self, genes: Sequence[str] | np.ndarray) -> np.ndarray:
         """bool [G, S]: inactivated (damaging mutation OR deep deletion)."""
         genes = np.asarray(genes).astype(str)
         return self._event("mut", "damaging", genes) | self._event("cna", "deep_deletion", genes)
@@ -243,7 +245,7 @@ class InactivationCalls:
         return np.array([n_mut, n_mut, n_cna, n_cna, len(self.samples)], dtype=np.int32)
 
     def profile_counts(
-        self, genes: Sequence[str], inactivated: np.ndarray | None = None
+        self, genes: Sequence[str] | np.ndarray, inactivated: np.ndarray | None = None
     ) -> np.ndarray:
         """int32 [G, k]: tumours per gene with each :data:`PROFILE_COLUMNS` event."""
         genes = np.asarray(genes).astype(str)
@@ -426,10 +428,10 @@ def inactivation_from_files(
     if mut is not None:
         layers["mut"] = mutation_layer(mut[0], mut[1], resolver)
     if cna is not None:
-        genome = cna[2] if len(cna) > 2 else "hg19"  # type: ignore[misc]
+        genome = cna[2] if len(cna) > 2 else "hg19"
         layers["cna"] = cna_layer(cna[0], cna[1], resolver, genome)
     samples = np.array(
-        sorted(set().union(*(set(l.samples.tolist()) for l in layers.values()))), dtype=str
+        sorted(set().union(*(set(layer.samples.tolist()) for layer in layers.values()))), dtype=str
     )
     kinds = " + ".join({"mut": "damaging mutation", "cna": "deep deletion"}[k] for k in layers)
     source = {
@@ -467,12 +469,9 @@ def choose_inputs(files: Sequence[tuple[str | Path, str, str]]) -> tuple[Any, An
     for fmt in CNA_FORMATS:
         hit = [f for f in files if f[1] == "cna" and f[2] == fmt]
         if hit:
-            p = Path(hit[0][0])
-            cna = (
-                p,
-                fmt,
-                "hg38" if ("hg38" in p.name.lower() or "grch38" in p.name.lower()) else "hg19",
-            )
+            cna_path = Path(hit[0][0])
+            low = cna_path.name.lower()
+            cna = (cna_path, fmt, "hg38" if ("hg38" in low or "grch38" in low) else "hg19")
             break
     for p, kind, fmt in files:
         chosen = (mut and Path(p) == mut[0]) or (cna and Path(p) == cna[0])
@@ -552,7 +551,9 @@ def inactivation_for_builtin(
 
 
 def evidence_arrays(
-    calls: InactivationCalls | Any, genes: Sequence[str], resolver: GeneResolver | None = None
+    calls: InactivationCalls | Any,
+    genes: Sequence[str] | np.ndarray,
+    resolver: GeneResolver | None = None,
 ) -> dict[str, np.ndarray]:
     """The bundle member ``evidence.npz``, aligned to the bundle's gene order.
 

@@ -158,7 +158,7 @@ def connected_genes(kg: GraphLike, edge_mask: np.ndarray | None = None) -> np.nd
 
 def _per_relation(edge_type: np.ndarray, names: list[str]) -> dict[str, int]:
     counts = np.bincount(np.asarray(edge_type, dtype=np.int64), minlength=len(names))
-    return {str(n): int(c) for n, c in zip(names, counts)}
+    return {str(n): int(c) for n, c in zip(names, counts, strict=False)}
 
 
 def restrict_kg(

@@ -89,7 +89,7 @@ def build_term_index(
         df = pd.read_csv(
             go_terms, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False
         )
-        go_names = dict(zip(df["go_id"], df["term"]))
+        go_names = dict(zip(df["go_id"], df["term"], strict=True))
     encoded = [go_names.get(t, t).encode("utf-8") for t in term_ids.tolist()]
     names_ptr = np.zeros(len(encoded) + 1, np.int64)
     np.cumsum([len(e) for e in encoded], out=names_ptr[1:])

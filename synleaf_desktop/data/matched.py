@@ -20,7 +20,7 @@ counts of its two genes follow those of the positive pairs:
    (gene 1, gene 2) degree distribution of generated negatives follows that of the
    positives, up to the group width.
 
-Rejection is the same as for random negatives (:func:`balance.draw_negatives`): no
+Rejection is the same as for random negatives (:func:`.pairs.draw_negatives`): no
 self-pairs, no key in ``forbidden_keys`` (known pairs in either order, pairs already
 placed), no duplicates. Small candidate spaces are enumerated exactly and sampled
 without replacement in proportion to the matched probability (Gumbel top-k); candidates
@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from .balance import (
+from .pairs import (
     ENUM_LIMIT,
-    _in_sorted,
     draw_negatives,
+    in_sorted,
     keys_to_pairs,
     pair_keys,
     rejection_sample,
@@ -172,8 +172,8 @@ def _orient_templates(templates: np.ndarray, pool_a: np.ndarray, pool_b: np.ndar
     """Templates [P, 2] with each pair swapped when that puts gene 1 in ``pool_a`` and
     gene 2 in ``pool_b`` (e.g. CV2 validation positives written as (V, A))."""
     t = np.asarray(templates, dtype=np.int64).reshape(-1, 2)
-    in_a = lambda x: _in_sorted(x, pool_a)  # noqa: E731
-    in_b = lambda x: _in_sorted(x, pool_b)  # noqa: E731
+    in_a = lambda x: in_sorted(x, pool_a)  # noqa: E731
+    in_b = lambda x: in_sorted(x, pool_b)  # noqa: E731
     swap = ~(in_a(t[:, 0]) & in_b(t[:, 1])) & in_a(t[:, 1]) & in_b(t[:, 0])
     out = t.copy()
     out[swap] = t[swap][:, ::-1]
@@ -196,7 +196,7 @@ def draw_matched_negatives(
     Args:
         pool_a, pool_b: int arrays of gene indices (may overlap or be equal).
         need: number of pairs wanted (>= 0).
-        forbidden_keys: int64 keys (:func:`balance.pair_keys`) that must not be produced.
+        forbidden_keys: int64 keys (:func:`.pairs.pair_keys`) that must not be produced.
         rng: the generator to draw from.
         degree: int [G] annotation degree of every universe gene (:func:`annotation_degree`).
         templates: int [P, 2] positive pairs whose gene degrees are to be matched.
@@ -209,7 +209,7 @@ def draw_matched_negatives(
         (pairs int64 [m, 2] as (lo, hi), method) with ``m <= need``; method is
         ``"matched-enumerate"``, ``"matched-sample"``, or ``"matched-sample+random"``
         when matched sampling hit its round limit and uniform sampling
-        (:func:`balance.draw_negatives`) drew the rest.
+        (:func:`.pairs.draw_negatives`) drew the rest.
     """
     pool_a = np.unique(np.asarray(pool_a, dtype=np.int64))
     pool_b = np.unique(np.asarray(pool_b, dtype=np.int64))
@@ -241,7 +241,7 @@ def draw_matched_negatives(
         p = joint[ga, gb] / (pa.count[ga] * pb.count[gb])
         keys, inv = np.unique(pair_keys(a, b), return_inverse=True)
         w = np.bincount(inv, weights=p, minlength=len(keys))
-        allowed = ~_in_sorted(keys, forbidden)
+        allowed = ~in_sorted(keys, forbidden)
         keys, w = keys[allowed], w[allowed]
         score = np.full(len(keys), -np.inf)
         pos = w > 0

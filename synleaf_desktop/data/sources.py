@@ -215,6 +215,7 @@ def load_inputs(
         from ..io.maf import read_maf
         from ..io.seg import read_seg
 
+        assert src.pan_maf is not None  # a source without a study folder is the pan one
         n = 1 + len(src.pan_segs)
         progress.update(0.0, f"{src.name}: reading the pan MAF")
         matrices = [read_maf(src.pan_maf, resolver=resolver).counts()]

@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-from .. import __version__
+from .. import __version__, paths
+from ..app.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,12 +84,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from .. import paths
-    from ..app.settings import Settings
     from . import style
     from .main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(["synleaf-desktop"])
+    existing = QApplication.instance()  # typed QCoreApplication
+    app = existing if isinstance(existing, QApplication) else QApplication(["synleaf-desktop"])
     app.setApplicationName("SynLeaF Desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("synleaf-desktop")
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         win.tabs.setCurrentIndex(1)
     win.show()
 
-    query = None
+    query: dict[str, Any] | None = None
     if args.pair:
         win.lookup.query_bar.set_pair(*args.pair)
         query = {"mode": "pair", "genes": list(args.pair)}
@@ -136,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _screenshot(app, win, path: Path, wait_for_result: bool, timeout: float) -> int:
     """Wait until the models are loaded (and the query shown), then save the window as PNG."""
-    import time
 
     from PySide6.QtCore import QEventLoop
 

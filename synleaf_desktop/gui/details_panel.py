@@ -32,6 +32,7 @@ from ..app.details import (
     recall_text,
     shared_text,
 )
+from ..scoring.calibration import RECALL_NOTE
 from . import style
 
 #: fields shown across the whole panel, under their section heading (long, wrapped text)
@@ -61,12 +62,12 @@ class DetailsPanel(QWidget):
 
         self.body = QWidget()
         # everything below the title scrolls (the dock is narrow; nothing is ever cut off)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-        self.scroll.viewport().installEventFilter(self)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.body)
+        self.scroll_area.viewport().installEventFilter(self)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         self.score_label = QLabel()
@@ -143,7 +144,7 @@ class DetailsPanel(QWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         body.addWidget(form_frame)
         body.addStretch(1)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         lay.addStretch(0)
         self.fields["cohort"].setToolTip(COHORT_NOTE)
         self.fields["profiles"].setToolTip(
@@ -157,12 +158,12 @@ class DetailsPanel(QWidget):
             "one of 2,000. They show what the knowledge-graph branch can draw on; they are not evidence of SL."
         )
         self.body.hide()
-        self.scroll.hide()
+        self.scroll_area.hide()
 
     def eventFilter(self, obj, event) -> bool:
         from PySide6.QtCore import QEvent
 
-        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if obj is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_body()
         return super().eventFilter(obj, event)
 
@@ -170,7 +171,7 @@ class DetailsPanel(QWidget):
         """Give the body the height its wrapped lines need at the scroll area's width (a scroll
         area does not ask its widget's height for width by itself, and would cut lines off)."""
         lay = self.body.layout()
-        w = self.scroll.viewport().width()
+        w = self.scroll_area.viewport().width()
         if lay is None or w <= 0:
             return
         # new texts: forget the row heights worked out for the previous ones
@@ -185,12 +186,12 @@ class DetailsPanel(QWidget):
         self.title.setText("Details")
         self.hint.show()
         self.body.hide()
-        self.scroll.hide()
+        self.scroll_area.hide()
 
     def show_details(self, d: CellDetails) -> None:
         self.details = d
         self.hint.hide()
-        self.scroll.show()
+        self.scroll_area.show()
         self.body.show()
         self.title.setText(f"{d.gene_a} – {d.gene_b}   in {d.context}")
         info = d.info or {}
@@ -232,7 +233,6 @@ class DetailsPanel(QWidget):
                 self.score_note.text() + f" Raw: comparable only within {d.context}; "
                 "the rank below compares contexts."
             )
-            from ..scoring.calibration import RECALL_NOTE
 
             self.fields["rank"].setText(rank_text(d))
             self.fields["recall"].setText(recall_text(d))

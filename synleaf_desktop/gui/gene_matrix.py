@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, rank_ticks
+from ..scoring.calibration import describe_top
 from . import style
 
 #: smallest cell on screen (pixels); below it the view scrolls
@@ -151,8 +152,6 @@ class MatrixModel:
         if self.ranked():
             f = self.grid.top_fraction[r, self.col]
             if not np.isnan(f):
-                from ..scoring.calibration import describe_top
-
                 return describe_top(f).replace("top ", "").replace(" %", "%")
         return f"{s:.2f}"
 
@@ -179,7 +178,7 @@ class MatrixModel:
 
 def _label_font(px: float) -> QFont:
     f = QFont()
-    f.setPixelSize(max(9, int(round(px))))
+    f.setPixelSize(max(9, round(float(px))))
     return f
 
 
@@ -222,7 +221,6 @@ def paint_matrix(
         painter.restore()
         return
     font = _label_font(lay.font_px)
-    fm = QFontMetricsF(font)
     title_font = QFont(font)
     title_font.setBold(True)
     title_font.setPixelSize(int(lay.font_px * 1.15))
@@ -397,7 +395,7 @@ class MatrixCanvas(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         lay = layout_for(self.model, MIN_CELL_PX, titled=False)
-        return QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height)))
+        return QSize(math.ceil(lay.width), math.ceil(lay.height))
 
     def sizeHint(self) -> QSize:
         return self.minimumSizeHint()
@@ -414,8 +412,8 @@ class MatrixCanvas(QWidget):
     def gene_cell_at(self, x: float, y: float) -> tuple[int, int]:
         """(gene i, gene j) with i > j under a point, or (-1, -1)."""
         lay = self.paint_layout()
-        i = int(math.floor((y - lay.top) / lay.cell))
-        j = int(math.floor((x - lay.left) / lay.cell))
+        i = math.floor((y - lay.top) / lay.cell)
+        j = math.floor((x - lay.left) / lay.cell)
         if 0 <= j < i < len(self.model.genes):
             return (i, j)
         return (-1, -1)
@@ -495,12 +493,12 @@ class GeneMatrixWidget(QWidget):
         lay.addLayout(bar)
         self.canvas = MatrixCanvas(self.model)
         self.canvas.cellClicked.connect(self.cellClicked)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setStyleSheet("QScrollArea { background: white; }")
-        lay.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(self.canvas)
+        self.scroll_area.setStyleSheet("QScrollArea { background: white; }")
+        lay.addWidget(self.scroll_area, 1)
         self._wanted_context = ""
 
     @property
@@ -573,8 +571,8 @@ class GeneMatrixWidget(QWidget):
     def render_image(self, scale: float = 2.0) -> QImage:
         lay = self.export_layout()
         img = QImage(
-            int(math.ceil(lay.width * scale)),
-            int(math.ceil(lay.height * scale)),
+            math.ceil(lay.width * scale),
+            math.ceil(lay.height * scale),
             QImage.Format.Format_ARGB32,
         )
         img.fill(QColor(255, 255, 255))
@@ -595,7 +593,7 @@ class GeneMatrixWidget(QWidget):
             lay = self.export_layout()
             gen = QSvgGenerator()
             gen.setFileName(str(tmp))
-            gen.setSize(QSize(int(math.ceil(lay.width)), int(math.ceil(lay.height))))
+            gen.setSize(QSize(math.ceil(lay.width), math.ceil(lay.height)))
             gen.setViewBox(QRectF(0, 0, lay.width, lay.height))
             gen.setTitle(self.model.title())
             gen.setDescription(
@@ -610,7 +608,7 @@ class GeneMatrixWidget(QWidget):
                 painter.end()
 
         def write_png(tmp: Path) -> None:
-            if not self.render_image(scale).save(str(tmp), "PNG"):
+            if not self.render_image(scale).save(str(tmp), "PNG"):  # type: ignore[call-overload]  # stub: format is bytes; PySide6 takes str, rejects bytes
                 raise OSError(f"{path}: could not write the PNG file")
 
         return write_image(path, write_svg, write_png)

@@ -140,8 +140,9 @@ def menu_urls(menu: QMenu) -> dict[str, str]:
     """``{action text: URL}`` of every link in a menu and its sub-menus (for tests and help)."""
     out: dict[str, str] = {}
     for act in menu.actions():
-        if act.menu() is not None:
-            out.update(menu_urls(act.menu()))
+        sub = act.menu()  # typed QObject (the C++ template); a sub-menu here is a QMenu
+        if isinstance(sub, QMenu):
+            out.update(menu_urls(sub))
         elif isinstance(act.data(), str) and act.data().startswith("http"):
             out[act.text()] = act.data()
     return out

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..progress import Progress
+from ..scoring.engine import ScoringEngine
 
 
 def genome_wide_job(
     progress: Progress,
-    engine: Any,
+    engine: ScoringEngine,
     context: str,
     path: Path,
     top: int | None,

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 from .. import __version__
 from ..app.grid import COLOR_RANK, COLOR_RAW, ScoreGrid, describe_rank, rank_ticks
+from ..errors import InputError
+from ..scoring.calibration import describe_top
 from . import style
 
 #: largest cell height (pixels) when few pairs are shown
@@ -63,8 +65,6 @@ def write_image(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
-        from ..errors import InputError
-
         raise InputError(
             path,
             f"cannot write a {suffix or 'file without a type'} image; use .png or .svg "
@@ -110,7 +110,7 @@ def _stamp_png(path: Path) -> None:
         "not calibrated probabilities; genome-wide rank = share of all gene pairs of "
         "the context's universe scoring at least as high (not a probability of SL)",
     )
-    if not img.save(str(path), "PNG"):
+    if not img.save(str(path), "PNG"):  # type: ignore[call-overload]  # stub: format is bytes; PySide6 takes str, rejects bytes
         raise OSError(f"{path}: could not write the PNG file")
 
 
@@ -135,7 +135,8 @@ class NotAvailableCells(pg.GraphicsObject):
         self.prepareGeometryChange()
         rows, cols = np.nonzero(mask)
         self._rects = [
-            QRectF(c - 0.5, r - 0.5, 1.0, 1.0) for r, c in zip(rows.tolist(), cols.tolist())
+            QRectF(c - 0.5, r - 0.5, 1.0, 1.0)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
         ]
         self._bounds = QRectF()
         for rect in self._rects:
@@ -252,8 +253,6 @@ def tooltip_for(grid: ScoreGrid, row: int, col: int) -> str:
             )
         typ = grid.typical_top[row, col]
         if grid.mode == "partners" and not np.isnan(typ):
-            from ..scoring.calibration import describe_top
-
             above = grid.above_typical[row, col]
             lines.append(
                 f"typical rank of {b} with random genes in {ctx}: {describe_top(typ)}"
@@ -531,7 +530,6 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         if p * c > MAX_TEXT_CELLS or p == 0:
             self.texts.set_cells([], [])
             return
-        from ..scoring.calibration import describe_top
 
         values = g.color_values(self.color_mode)
         ranked = [g.has_ranks(j) for j in range(c)]
@@ -564,7 +562,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
             self.markers.clear()
             return
         spots = []
-        for r, j in zip(rows.tolist(), cols.tolist()):
+        for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
             sl = g.known[r, j] >= 0.5
             spots.append(
                 {
@@ -638,7 +636,7 @@ class HeatmapWidget(pg.GraphicsLayoutWidget):
         if self.grid.is_empty or not vb.sceneBoundingRect().contains(scene_pos):
             return (-1, -1)
         pt = vb.mapSceneToView(scene_pos)
-        r, c = int(round(pt.y())), int(round(pt.x()))
+        r, c = round(pt.y()), round(pt.x())
         p, n = self.grid.shape
         if 0 <= r < p and 0 <= c < n:
             return (r, c)

@@ -54,12 +54,13 @@ def _table(headers: list[str], rows: list[list[Any]], stretch: int | None = None
 class ImportPreviewDialog(QDialog):
     """Shows an :class:`ImportResult`; **Save** stores it, **Cancel** keeps nothing.
 
-    ``name()`` is the name the user chose. Nothing is written by the dialog itself.
+    ``import_result`` is what it shows, ``name()`` the name the user chose. Nothing is written by
+    the dialog itself.
     """
 
     def __init__(self, result: ImportResult, parent=None) -> None:
         super().__init__(parent)
-        self.result = result
+        self.import_result = result
         self.setWindowTitle(f"Import {KIND_TITLES[result.kind]}")
         self.setMinimumWidth(780)
         lay = QVBoxLayout(self)
@@ -96,7 +97,7 @@ class ImportPreviewDialog(QDialog):
         lay.addWidget(buttons)
 
     def name(self) -> str:
-        return self.name_edit.text().strip() or self.result.name
+        return self.name_edit.text().strip() or self.import_result.name
 
     def _list_box(
         self, lay: QVBoxLayout, title: str, items: list[str], total: int | None = None
@@ -144,7 +145,7 @@ class ImportPreviewDialog(QDialog):
             hint.setWordWrap(True)
             lay.addWidget(hint)
         unresolved = []
-        for kind, o in omics.items():
+        for o in omics.values():
             unresolved.extend(o.get("unresolved_examples", []))
         total = sum(int(o.get("unresolved", 0)) for o in omics.values())
         self._list_box(

@@ -7,6 +7,7 @@ user accepts the preview (:class:`~synleaf_desktop.gui.import_dialog.ImportPrevi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from ..app.imports import ImportResult, read_import
 from ..app.library import Library
 from ..app.settings import Settings
 from ..io.formats import group_paths
+from ..scoring.engine import ScoringEngine
 from .import_dialog import ImportPreviewDialog
 from .workers import Task
 
@@ -28,7 +30,7 @@ LIBRARY_KIND = {"study": "cohorts", "labels": "labels", "graph": "graphs"}
 class ImportHost(Protocol):
     """What the import flow needs from the window."""
 
-    engine: Any
+    engine: ScoringEngine | None
     library: Library
     settings: Settings
 
@@ -69,16 +71,18 @@ class ImportFlow(QObject):
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self.parent_widget, "Import a cBioPortal study folder", self.host.settings.last_dir("import")
+            self.parent_widget,
+            "Import a cBioPortal study folder",
+            self.host.settings.last_dir("import"),
         )
         if folder:
             self.host.settings.remember_dir("import", folder)
             self.import_paths([folder])
 
-    def import_paths(self, paths: list[str | Path]) -> None:
+    def import_paths(self, paths: Sequence[str | Path]) -> None:
         """Recognise dropped/chosen paths and import each group (read -> preview -> save)."""
         try:
-            groups = group_paths(paths)
+            groups = group_paths(list(paths))
         except Exception as exc:
             self.host.notify("error", "Cannot import", lookup.message_of(exc))
             self.finished.emit("")
@@ -96,8 +100,12 @@ class ImportFlow(QObject):
         task = Task(read_import, kind, paths, name=f"import-{kind}")
         task.succeeded.connect(self._show_preview)
         task.failed.connect(self._failed)
-        task.cancelled.connect(lambda: (self.host.flash("import cancelled"), self.finished.emit("")))
+        task.cancelled.connect(self._cancelled)
         self.host.start_task("import", task, f"Reading {paths[0].name}")
+
+    def _cancelled(self) -> None:
+        self.host.flash("import cancelled")
+        self.finished.emit("")
 
     def _failed(self, message: str) -> None:
         self.host.notify("error", "Could not import", message + "\n\nNothing was saved.")
@@ -122,7 +130,12 @@ class ImportFlow(QObject):
     def _save(self, result: ImportResult, name: str) -> None:
         self.preview = None
         task = Task(
-            lookup.save_import, self.host.library, result, name, self.host.engine, name="save-import"
+            lookup.save_import,
+            self.host.library,
+            result,
+            name,
+            self.host.engine,
+            name="save-import",
         )
         task.succeeded.connect(self._saved)
         task.failed.connect(self._failed)

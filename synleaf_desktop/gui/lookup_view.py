@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 from ..app import lookup
 from ..app.details import CellDetails
 from ..app.filters import RowFilter, count_text
-from ..app.grid import COLOR_RANK, COLOR_RAW, SORT_MEAN, SORT_RANK, ScoreGrid
+from ..app.grid import COLOR_RANK, COLOR_RAW, SORT_MEAN, SORT_RANK, ScoreGrid, describe_rank
 from ..app.history import HistoryEntry, QueryHistory, question_key
 from ..app.settings import Settings
+from ..scoring.engine import ScoringEngine
 from .filter_bar import FilterBar
 from .gene_matrix import GeneMatrixWidget, is_gene_list, list_genes, wants_matrix
 from .heatmap import HeatmapWidget
@@ -49,7 +50,7 @@ from .workers import Task
 class LookupHost(Protocol):
     """What the look-up tab needs from the window around it."""
 
-    engine: Any
+    engine: ScoringEngine | None
     infos: dict[str, dict[str, Any]]
     settings: Settings
 
@@ -309,7 +310,11 @@ class LookupView(QWidget):
             t0 = time.perf_counter()
             try:
                 grid = lookup.pair_grid(
-                    self.host.engine, query["genes"][0], query["genes"][1], contexts, self.host.infos
+                    self.host.engine,
+                    query["genes"][0],
+                    query["genes"][1],
+                    contexts,
+                    self.host.infos,
                 )
             except Exception as exc:
                 self._query_failed(lookup.message_of(exc))
@@ -317,6 +322,8 @@ class LookupView(QWidget):
             self.last_timing["lookup_s"] = time.perf_counter() - t0
             self._query_done(grid)
             return
+        fn: Callable[..., ScoreGrid]
+        args: tuple[Any, ...]
         if mode == "partners":
             fn, label = lookup.partners_grid, f"Finding partners of {query['gene']}"
             order = query.get("order") or self.partner_order
@@ -433,8 +440,9 @@ class LookupView(QWidget):
         # let the splitter take the whole centre again now (it recomputes its own maximum from the
         # table's on a posted layout request), not after the next event-loop pass
         QCoreApplication.sendPostedEvents(self.splitter, QEvent.Type.LayoutRequest)
-        if parent is not None and parent.layout() is not None:
-            parent.layout().activate()
+        parent_layout = parent.layout() if parent is not None else None
+        if parent_layout is not None:
+            parent_layout.activate()
         total = parent.height() if parent is not None else 0
         total = max(total, sum(self.splitter.sizes())) - self.splitter.handleWidth()
         if total <= 0:
@@ -470,11 +478,12 @@ class LookupView(QWidget):
         typed = (g.query or {}).get("genes") if g.mode == "pair" else None
         symbols = (g.query or {}).get("symbols")
         if typed and symbols:
-            for t, sym in zip(typed, symbols):
+            for t, sym in zip(typed, symbols, strict=True):
                 if t.strip() != sym:
                     notes.append(f"{t.strip()} = {sym}")
-        if g.mode == "partners" and g.query.get("typed", g.focus_gene).strip() != g.focus_gene:
-            notes.append(f"{g.query['typed'].strip()} = {g.focus_gene}")
+        focus = g.focus_gene  # partners mode: the query gene's symbol
+        if focus is not None and g.query.get("typed", focus).strip() != focus:
+            notes.append(f"{g.query['typed'].strip()} = {focus}")
         if g.unresolved:
             notes.append(
                 "not recognised: "
@@ -676,8 +685,9 @@ class LookupView(QWidget):
         # the splitter's height follows its children's maximum heights: let the centre's layout
         # take the new ones before fit_splitter shares the height out
         parent = self.splitter.parentWidget()
-        if parent is not None and parent.layout() is not None:
-            parent.layout().activate()
+        parent_layout = parent.layout() if parent is not None else None
+        if parent_layout is not None:
+            parent_layout.activate()
 
     def _table_cell_activated(self, row: int, col: int) -> None:
         if self.matrix_shown():
@@ -742,7 +752,6 @@ class LookupView(QWidget):
         a, b = g.pairs[row]
         if g.is_na(row, col):
             return f"{a}\t{b}\t{g.contexts[col]}\tn/a"
-        from ..app.grid import describe_rank
 
         parts = [a, b, g.contexts[col], f"{g.score[row, col]:.6g}"]
         if g.has_ranks(col) and np.isfinite(g.top_fraction[row, col]):
@@ -772,7 +781,9 @@ class LookupView(QWidget):
         try:
             self.query_bar.load_list_file(path)
         except OSError as exc:
-            self.host.notify("error", "Could not read the gene list", f"{path}: {exc.strerror or exc}")
+            self.host.notify(
+                "error", "Could not read the gene list", f"{path}: {exc.strerror or exc}"
+            )
             return
         self.host.show_lookup_tab()
         self.query_bar.request_list()
@@ -809,4 +820,3 @@ class LookupView(QWidget):
         """The heatmap or the gene matrix, whichever is shown, as PNG or SVG."""
         view = self.matrix if self.matrix_shown() else self.heatmap
         return view.export_image(path)
-

@@ -18,6 +18,7 @@ The parts talk to the window through small host interfaces (``LookupHost``, ``Im
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ from ..app.details import CellDetails
 from ..app.grid import ScoreGrid
 from ..app.library import Library
 from ..app.settings import Settings
+from ..bundle.card import CARD_FILE, render_model_card, split_pair_counts
+from ..bundle.format import read_manifest
+from ..bundle.registry import Registry
+from ..scoring.engine import ScoringEngine
 from .contexts_panel import ContextsPanel
 from .details_panel import DetailsPanel
 from .export_actions import ExportActions
@@ -104,7 +109,7 @@ class MainWindow(QMainWindow):
         self.library = library or Library()
         self.bundled_dir = Path(bundled_dir) if bundled_dir else None
         self.tasks = TaskManager(self)
-        self.engine: Any = None
+        self.engine: ScoringEngine | None = None
         self.infos: dict[str, dict[str, Any]] = {}
         self.messages: list[tuple[str, str, str]] = []
         self.labels_info = ""
@@ -340,7 +345,7 @@ class MainWindow(QMainWindow):
     ) -> Path | None:
         return self.exports.report(path, exported)
 
-    def import_paths(self, paths: list[str | Path]) -> None:
+    def import_paths(self, paths: Sequence[str | Path]) -> None:
         self.imports.import_paths(paths)
 
     def import_dialog(self) -> None:
@@ -410,11 +415,13 @@ class MainWindow(QMainWindow):
 
     def add_model(self, folder: str | Path) -> Task:
         task = Task(lookup.add_model, Path(folder), name="add-model")
-        task.succeeded.connect(
-            lambda name: (self.flash(f"model {name} added"), self.reload_models())
-        )
+        task.succeeded.connect(self._model_added)
         task.failed.connect(lambda msg: self.notify("error", "Could not add the model", msg))
         return self.start_task("add-model", task, "Checking the model")
+
+    def _model_added(self, name: str) -> None:
+        self.flash(f"model {name} added")
+        self.reload_models()
 
     def remove_model_dialog(self) -> None:
         mine = [n for n, i in self.infos.items() if i.get("kind") == "user"]
@@ -435,7 +442,6 @@ class MainWindow(QMainWindow):
             self.remove_model(name)
 
     def remove_model(self, name: str) -> None:
-        from ..bundle.registry import Registry
 
         try:
             Registry(bundled_dir=self.bundled_dir).remove_user_bundle(name)
@@ -530,8 +536,6 @@ class MainWindow(QMainWindow):
             name, ok = QInputDialog.getItem(self, "Model card", "Model:", names, 0, False)
             if not ok:
                 return None
-        from ..bundle.card import CARD_FILE, render_model_card, split_pair_counts
-        from ..bundle.format import read_manifest
 
         folder = Path(self.engine.context_info(name)["folder"])
         card = folder / CARD_FILE

@@ -57,9 +57,7 @@ def build_menus(window: Any) -> MenuActions:
         "Import a cBioPortal study folder, omics files, an SL label table or a "
         "knowledge graph (you can also drop them on the window)",
     )
-    _action(
-        window, m, "Import study &folder…", imports.choose_folder, QKeySequence("Ctrl+Shift+I")
-    )
+    _action(window, m, "Import study &folder…", imports.choose_folder, QKeySequence("Ctrl+Shift+I"))
     _action(window, m, "Load gene &list…", lookup.load_gene_list, QKeySequence("Ctrl+L"))
     m.addSeparator()
     act_table = _action(
@@ -105,7 +103,9 @@ def build_menus(window: Any) -> MenuActions:
         lambda: lookup.set_sort(SORT_MEAN, True),
         QKeySequence("Ctrl+M"),
     )
-    _action(window, m, "&Look-up tab", lambda: window.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
+    _action(
+        window, m, "&Look-up tab", lambda: window.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1")
+    )
     _action(
         window, m, "&Training tab", lambda: window.tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
     )

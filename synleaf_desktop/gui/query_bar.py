@@ -255,7 +255,8 @@ class QueryBar(QWidget):
         c.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         c.setMaxVisibleItems(12)
         field.setCompleter(c)
-        popup = c.popup()
+        popup = c.popup()  # a completer always has one (typed Optional)
+        assert popup is not None
         popup.setItemDelegate(DescribedDelegate(None, popup))
         popup.setMinimumWidth(POPUP_WIDTH)
         popup.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -268,7 +269,8 @@ class QueryBar(QWidget):
         self.completer_model.setStringList(names)
         self.describe = describe
         for f in (self.gene_a, self.gene_b, self.partner_gene):
-            delegate = f.completer().popup().itemDelegate()
+            popup = f.completer().popup()
+            delegate = popup.itemDelegate() if popup is not None else None
             if isinstance(delegate, DescribedDelegate):
                 delegate.describe = describe
 

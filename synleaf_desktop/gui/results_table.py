@@ -35,6 +35,7 @@ from ..app.grid import (
     _fmt_percentile,
     rank_color_value,
 )
+from ..scoring.calibration import describe_top
 from . import style
 from .heatmap import tooltip_for
 
@@ -42,6 +43,7 @@ from .heatmap import tooltip_for
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invalid index: the default parent of the flat table
 
 
 class ScoreTableModel(QAbstractTableModel):
@@ -92,10 +94,10 @@ class ScoreTableModel(QAbstractTableModel):
         self.set_grid(self.grid)
 
     # --- shape ------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.grid.pairs)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         if parent.isValid() or self.grid.is_empty:
             return 0
         return len(self.columns)
@@ -203,7 +205,6 @@ class ScoreTableModel(QAbstractTableModel):
 
     def display(self, row: int, col: int) -> str:
         """The text of a cell."""
-        from ..scoring.calibration import describe_top
 
         kind, j = self.column_kind(col)
         value = self.raw(row, col)
@@ -434,10 +435,8 @@ class ResultsTable(QTableView):
     def _header_clicked(self, section: int) -> None:
         key = self.score_model.column_key(section)
         is_gene = key in ("gene_a", "gene_b")
-        if self._sort and self._sort[0] == key:
-            descending = not self._sort[1]
-        else:
-            descending = not is_gene  # scores: high first; names: A first
+        # scores: high first; names: A first; the same column again flips the order
+        descending = not self._sort[1] if self._sort and self._sort[0] == key else not is_gene
         self.sortRequested.emit(key, descending)
 
     def _clicked(self, index: QModelIndex) -> None:

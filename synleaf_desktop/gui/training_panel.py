@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -32,6 +32,8 @@ from ..app.training import (
     BUILTIN_GRAPH,
     QUICK_EPOCHS,
     TrainRequest,
+    base_models,
+    cuda_devices,
     estimate,
     estimate_inputs,
     parse_settings,
@@ -41,6 +43,7 @@ from ..errors import InputError
 from . import style
 from .widgets import ElidedComboBox
 from .workers import Task, TaskManager
+
 
 class TrainingHost(Protocol):
     """What the training tab needs from the window around it."""
@@ -100,9 +103,17 @@ class LivePlots(QWidget):
     step by its own gradient history, so small norms still train), which on a linear axis
     looked like zero."""
 
-    STAGES = ("omics", "kg", "umt")
-    STAGE_NAMES = {"omics": "omics teacher", "kg": "KG teacher", "umt": "UMT student"}
-    STAGE_COLORS = {"omics": (142, 68, 173), "kg": (230, 126, 34), "umt": (38, 110, 180)}
+    STAGES: ClassVar[tuple[str, ...]] = ("omics", "kg", "umt")
+    STAGE_NAMES: ClassVar[dict[str, str]] = {
+        "omics": "omics teacher",
+        "kg": "KG teacher",
+        "umt": "UMT student",
+    }
+    STAGE_COLORS: ClassVar[dict[str, tuple[int, int, int]]] = {
+        "omics": (142, 68, 173),
+        "kg": (230, 126, 34),
+        "umt": (38, 110, 180),
+    }
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -414,7 +425,6 @@ class TrainingPanel(QWidget):
         cur = self.base.currentData()
         self.base.clear()
         self.base.addItem("nothing (train from scratch)", None)
-        from ..app.training import base_models
 
         for name in base_models(infos):
             self.base.addItem(f"fine-tune from {name}", name)
@@ -425,7 +435,6 @@ class TrainingPanel(QWidget):
         return str(self.device_box.currentData() or "cpu")
 
     def _detect_gpu(self) -> None:
-        from ..app.training import cuda_devices
 
         task = Task(cuda_devices, name="detect-gpu")
         task.succeeded.connect(self._gpu_found)

@@ -78,7 +78,7 @@ class GeneResolver:
         self.genes = genes.reset_index(drop=True)
         ent = genes["entrez_id"].astype(np.int64).to_numpy()
         sym = genes["symbol"].astype(str).to_numpy()
-        self._entrez_to_symbol: dict[int, str] = dict(zip(ent.tolist(), sym.tolist()))
+        self._entrez_to_symbol: dict[int, str] = dict(zip(ent.tolist(), sym.tolist(), strict=True))
         self._symbols: dict[str, str] = {}
         self._symbols_upper: dict[str, str] = {}
         for s in sym.tolist():
@@ -89,7 +89,9 @@ class GeneResolver:
         self._uniprot_symbols = set(sym[genes["has_uniprot"].to_numpy().astype(bool)].tolist())
         alias_map: dict[str, set[int]] = {}
         for a, e in zip(
-            aliases["alias"].astype(str).tolist(), aliases["entrez_id"].astype(np.int64).tolist()
+            aliases["alias"].astype(str).tolist(),
+            aliases["entrez_id"].astype(np.int64).tolist(),
+            strict=True,
         ):
             if e in self._entrez_to_symbol:
                 alias_map.setdefault(a.upper(), set()).add(e)
@@ -103,6 +105,7 @@ class GeneResolver:
             for a, e in zip(
                 ensembl["ensembl_id"].astype(str).tolist(),
                 ensembl["entrez_id"].astype(np.int64).tolist(),
+                strict=True,
             ):
                 ens_map.setdefault(a.upper(), set()).add(e)
             self._ensembl = {k: tuple(sorted(v)) for k, v in ens_map.items()}
@@ -326,8 +329,8 @@ def load_gene_names(resources: str | Path | None = None) -> GeneNames:
     )
     syms = t["symbol"].astype(str).tolist()
     return GeneNames(
-        dict(zip(syms, t["name"].astype(str).tolist())),
-        dict(zip(syms, t["entrez_id"].astype(np.int64).tolist())),
+        dict(zip(syms, t["name"].astype(str).tolist(), strict=True)),
+        dict(zip(syms, t["entrez_id"].astype(np.int64).tolist(), strict=True)),
     )
 
 
@@ -365,7 +368,7 @@ def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str,
     aliases = pd.read_csv(
         kg_dir / "gene_aliases.tsv.gz", sep="\t", dtype=str, keep_default_na=False
     )
-    sym_of = dict(zip(genes["entrez_id"], genes["symbol"]))
+    sym_of = dict(zip(genes["entrez_id"], genes["symbol"], strict=True))
     aliases = aliases[aliases["alias_symbol"] != aliases["entrez_id"].map(sym_of)]
     aliases = pd.DataFrame(
         {"alias": aliases["alias_symbol"], "entrez_id": aliases["entrez_id"].astype(np.int64)}
@@ -397,10 +400,13 @@ def build_gene_table(kg_dir: str | Path, out_resources: str | Path) -> dict[str,
         (names, NAMES_FILE),
     ):
         dest = Path(out_resources) / name
-        with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
+        with (
+            atomic_path(dest) as tmp,
+            open(tmp, "wb") as raw,
             # no file name and no time stamp in the gzip header: rebuilds are byte-identical
-            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
-                gz.write(df.to_csv(sep="\t", index=False).encode("utf-8"))
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+        ):
+            gz.write(df.to_csv(sep="\t", index=False).encode("utf-8"))
     return {
         GENES_FILE: len(table),
         ALIASES_FILE: len(aliases),

@@ -154,7 +154,7 @@ class KnowledgeGraph:
             raise ValueError(f"edge_index out of range [0, {n})")
         if e and (self.edge_type.min() < 0 or self.edge_type.max() >= len(self.relation_names)):
             raise ValueError(f"edge_type out of range [0, {len(self.relation_names)})")
-        self._gene_lookup: pd.Index | None = None
+        self._gene_lookup: pd.Series | None = None
 
     # ------------------------------------------------------------------
     @property
@@ -230,8 +230,8 @@ class KnowledgeGraph:
             "num_entities": self.num_entities,
             "num_edges": self.num_edges,
             "num_relations": self.num_relations,
-            "entities": {t: int(n) for t, n in zip(self.type_names, ent)},
-            "edges": {r: int(n) for r, n in zip(self.relation_names, rel)},
+            "entities": {t: int(n) for t, n in zip(self.type_names, ent, strict=False)},
+            "edges": {r: int(n) for r, n in zip(self.relation_names, rel, strict=False)},
             "counts": dict(self.meta.get("counts") or {}),
             "warnings": [str(w) for w in self.meta.get("warnings") or []],
         }
@@ -503,8 +503,12 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
         pd.Series(ont).map(t).fillna(-1).to_numpy(np.int64),
         gene_go["go_id"].to_numpy()[go_ok],
     )
-    g_rel = pd.Series(ont).map({"BP": rel["gene_bp"], "MF": rel["gene_mf"], "CC": rel["gene_cc"]})
-    g_rel = g_rel.fillna(-1).to_numpy(np.int64)
+    g_rel = (
+        pd.Series(ont)
+        .map({"BP": rel["gene_bp"], "MF": rel["gene_mf"], "CC": rel["gene_cc"]})
+        .fillna(-1)
+        .to_numpy(np.int64)
+    )
     # gene -> pathway
     k_ok = kegg_sym.notna().to_numpy()
     k_src = _lookup(ent_type, ent_name, np.full(k_ok.sum(), t[GENE]), kegg_sym[k_ok].to_numpy())
@@ -517,8 +521,12 @@ def build_annotation_kg(kg_dir: str | Path) -> KnowledgeGraph:
     p = go_index.get_indexer(go_edges["parent_go_id"].tolist())
     e_src = np.where(c >= 0, go_pos.to_numpy()[np.maximum(c, 0)], -1)
     e_dst = np.where(p >= 0, go_pos.to_numpy()[np.maximum(p, 0)], -1)
-    e_rel = go_edges["relationship"].map({k: rel[v] for k, v in _GO_RELATIONSHIPS.items()})
-    e_rel = e_rel.fillna(-1).to_numpy(np.int64)
+    e_rel = (
+        go_edges["relationship"]
+        .map({k: rel[v] for k, v in _GO_RELATIONSHIPS.items()})
+        .fillna(-1)
+        .to_numpy(np.int64)
+    )
 
     src = np.concatenate([g_src, k_src, e_src])
     dst = np.concatenate([g_dst, k_dst, e_dst])
@@ -821,7 +829,7 @@ def read_slkg_export(path: str | Path, resolver: GeneResolver | None = None) -> 
     multi = triples["r"].duplicated(keep=False)
     rel_names = [
         r if not mm else f"{r}:{x}->{y}"
-        for x, r, y, mm in zip(triples["x"], triples["r"], triples["y"], multi)
+        for x, r, y, mm in zip(triples["x"], triples["r"], triples["y"], multi, strict=True)
     ]
     rcode = pd.MultiIndex.from_frame(triples).get_indexer(pd.MultiIndex.from_frame(group))
     reverse = [r not in SLKG_SYMMETRIC for r in triples["r"]]
@@ -967,7 +975,7 @@ def read_synlethkg_partial(
         raise InputError(
             folder / "relation_map_by_cancer.tsv.gz", f"no relation names for {cancer!r}"
         )
-    rel_name = dict(zip(rm["local_relation_id"].astype(int), rm["relation_type"]))
+    rel_name = dict(zip(rm["local_relation_id"].astype(int), rm["relation_type"], strict=True))
     missing_rel = sorted(set(np.unique(rel).tolist()) - set(rel_name))
     if missing_rel:
         raise InputError(
@@ -997,7 +1005,7 @@ def read_synlethkg_partial(
     ]
     names[is_gene] = np.where(pd.notna(pd.Series(sym, dtype=object)), sym, names[is_gene])
     used_rel = sorted(rel_name)
-    rcode = pd.Index(used_rel).get_indexer(rel)
+    rcode = pd.Index(used_rel).get_indexer(pd.Index(rel))
     rel_names = [str(rel_name[i]) for i in used_rel]
     status = sorted(set(rm["status"].str.split(" ").str[0]))
     meta = {

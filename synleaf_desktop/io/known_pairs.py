@@ -152,10 +152,13 @@ def build_known_pairs(
     out = out.drop_duplicates().sort_values(COLUMNS, kind="stable").reset_index(drop=True)
     dest = Path(out_resources) / KNOWN_PAIRS_FILE
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dest) as tmp, open(tmp, "wb") as raw_out:
+    with (
+        atomic_path(dest) as tmp,
+        open(tmp, "wb") as raw_out,
         # no file name and no time stamp in the gzip header: rebuilds are byte-identical
-        with gzip.GzipFile(filename="", fileobj=raw_out, mode="wb", mtime=0, compresslevel=9) as gz:
-            gz.write(out.to_csv(sep="\t", index=False, lineterminator="\n").encode("utf-8"))
+        gzip.GzipFile(filename="", fileobj=raw_out, mode="wb", mtime=0, compresslevel=9) as gz,
+    ):
+        gz.write(out.to_csv(sep="\t", index=False, lineterminator="\n").encode("utf-8"))
     n_pairs = len(out[["gene1", "gene2"]].drop_duplicates())
     return {
         "rows": len(out),
@@ -221,7 +224,9 @@ class KnownPairs:
         sub = self.rows(a, b, context)
         lines = []
         for r in sub.itertuples(index=False):
-            parts = ["SL" if int(r.label) == 1 else "non-SL", str(r.source)]
+            # pandas-stubs type a row's fields as any scalar (NA included); label is an int column
+            label = int(r.label)  # type: ignore[arg-type]
+            parts = ["SL" if label == 1 else "non-SL", str(r.source)]
             if r.context:
                 parts.append(str(r.context))
             if r.pmid:
@@ -231,7 +236,7 @@ class KnownPairs:
             lines.append(" · ".join(parts))
         lines = list(dict.fromkeys(lines))
         if len(lines) > limit:
-            lines = lines[:limit] + [f"+{len(lines) - limit} more"]
+            lines = [*lines[:limit], f"+{len(lines) - limit} more"]
         return lines
 
     def evidence_columns(self, sym1: Iterable[Any], sym2: Iterable[Any]) -> dict[str, list[str]]:
@@ -239,7 +244,7 @@ class KnownPairs:
         joined with ``;``, from the rows that carry a PubMed ID or cell line, i.e. SynLethDB;
         empty where none)."""
         src, pm, cl = [], [], []
-        for a, b in zip(sym1, sym2):
+        for a, b in zip(sym1, sym2, strict=False):
             if a is None or b is None or a != a or b != b:
                 src.append("")
                 pm.append("")

@@ -192,9 +192,9 @@ def read_delimited(
     first, header_line = "", 0
     try:
         with open_text(path) as fh:
-            for header_line, line in enumerate(fh, start=1):
+            for n, line in enumerate(fh, start=1):
                 if line.strip():
-                    first = line.rstrip("\r\n")
+                    first, header_line = line.rstrip("\r\n"), n
                     break
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise _gzip_error(path, exc) from None
@@ -565,7 +565,7 @@ def _read_raw(path: Path, fmt: str, label: int | None, cancer: str | None) -> _R
     tab = read_delimited(path, what="label table (gene pairs)")
     df = tab.frame
     cols = list(df.columns)
-    keys = {}
+    keys: dict[str, str] = {}
     for c in cols:
         keys.setdefault(column_key(c), c)
     if fmt == "auto":
@@ -606,14 +606,15 @@ def _read_raw(path: Path, fmt: str, label: int | None, cancer: str | None) -> _R
         labels = np.full(len(df), lab, dtype=np.int8)
         cancer_col = None
     else:
-        pair = _find_pair(keys)
-        if pair is None:
+        found = _find_pair(keys)
+        if found is None:
             accepted = ", ".join(f"{a}/{b}" for a, b in GENE_COLUMN_PAIRS)
             raise InputError(
                 path,
                 f"no recognisable gene columns; found columns {cols}; accepted pairs of "
                 f"names (case, '_' and '.' ignored): {accepted}",
             )
+        pair = found
         label_col = next(
             (keys[k] for k in LABEL_COLUMNS if k in keys and keys[k] not in pair), None
         )
@@ -725,7 +726,7 @@ def apply_label_rules(pairs: pd.DataFrame, report: LabelReport | None = None) ->
     ):
         setattr(report, name, int(totals[name]))
     for c, row in flags.groupby("cancer", sort=True).sum().iterrows():
-        report.per_cancer.setdefault(str(c), {}).update({k: int(v) for k, v in row.items()})
+        report.per_cancer.setdefault(str(c), {}).update({str(k): int(v) for k, v in row.items()})
     df["label"] = label
     out = df[~dup].reset_index(drop=True)
     out["label"] = out["label"].astype(np.int8)
@@ -761,16 +762,16 @@ def read_label_files(
         InputError: a file is empty, has one column, no gene or label columns, bad label
             values, or is a truncated gzip.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise ValueError("no label files given")
     resolver = resolver or default_resolver()
-    report = LabelReport(path=paths[0] if len(paths) == 1 else None)
-    raws = [_read_raw(p, fmt, label, cancer) for p in paths]
+    report = LabelReport(path=files[0] if len(files) == 1 else None)
+    raws = [_read_raw(p, fmt, label, cancer) for p in files]
     report.files = [r.info for r in raws]
     report.n_rows = int(sum(len(r.label) for r in raws))
     if report.n_rows == 0:
-        where = paths[0] if len(paths) == 1 else None
+        where = files[0] if len(files) == 1 else None
         raise InputError(where, "no gene pairs: the label file(s) have a header but no data rows")
 
     resolved = [
@@ -815,7 +816,7 @@ def read_label_files(
         }
     )
     if not ok.any():
-        where = paths[0] if len(paths) == 1 else None
+        where = files[0] if len(files) == 1 else None
         raise InputError(
             where,
             f"no usable gene pair: none of the {report.n_rows} rows names two recognised genes "
@@ -825,7 +826,7 @@ def read_label_files(
     out = apply_label_rules(pairs, report)
     _check_trainable(out, report)
     report._add_warnings()
-    return LabelTable(out, sources=paths, report=report)
+    return LabelTable(out, sources=files, report=report)
 
 
 def read_labels(

@@ -190,7 +190,7 @@ def read_matrix(
         values = np.ascontiguousarray(block[:, np.argsort(norm, kind="stable")])
     else:
         values = _average_columns(block, inv, len(samples))
-        merged = [s for s, n in zip(samples, np.bincount(inv)) if n > 1]
+        merged = [s for s, n in zip(samples, np.bincount(inv), strict=True) if n > 1]
         report.warn(
             f"{len(names)} sample columns are {len(samples)} samples after shortening IDs to the "
             f"sample level; the columns of {len(merged)} samples were averaged "
@@ -241,16 +241,16 @@ def _warn_duplicate_genes(
     sizes = np.diff(np.append(first, len(order)))
     dup = np.flatnonzero(sizes > 1)
     parts = []
+
+    def line(r: int, gene: str) -> str:
+        name = str(raw_names[r])
+        return f"{header.data_line(int(r))}" + (f" {name!r}" if name and name != gene else "")
+
     for d in dup[:_SHOW]:
         grp = order[first[d] : first[d] + sizes[d]]
         gene = str(symbols[grp[0]])
-
-        def line(r: int) -> str:
-            name = str(raw_names[r])
-            return f"{header.data_line(int(r))}" + (f" {name!r}" if name and name != gene else "")
-
-        others = ", ".join(line(r) for r in grp[1:4]) + (", ..." if len(grp) > 4 else "")
-        parts.append(f"{gene} (kept line {line(grp[0])}; ignored {others})")
+        others = ", ".join(line(r, gene) for r in grp[1:4]) + (", ..." if len(grp) > 4 else "")
+        parts.append(f"{gene} (kept line {line(grp[0], gene)}; ignored {others})")
     report.warn(
         f"{len(dup)} genes appear on more than one row (after resolving names); one row each was kept, "
         f"the first one written with the official symbol, else the first: {'; '.join(parts)}"

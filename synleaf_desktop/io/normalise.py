@@ -28,7 +28,7 @@ def normalise(m: OmicsMatrix) -> OmicsMatrix:
     """
     if m.normalised:
         return m
-    v = np.array(m.values, dtype=np.float32, copy=True)
+    v: np.ndarray = np.array(m.values, dtype=np.float32, copy=True)
     if m.kind == "mut":
         finite = v[np.isfinite(v)]
         vmax = float(finite.max()) if finite.size else 0.0

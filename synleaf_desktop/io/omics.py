@@ -89,7 +89,7 @@ class OmicsMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.values.shape  # type: ignore[return-value]
+        return self.values.shape
 
     def gene_index(self) -> dict[str, int]:
         return {g: i for i, g in enumerate(self.genes.tolist())}

@@ -27,6 +27,7 @@ into prefix sums over segments sorted by start (``start_k <= x``) and by end
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,7 @@ def read_seg(
         genome = genome_name(genome)
     except ValueError as exc:
         raise InputError(path, str(exc)) from exc
-    pos = {k: cols.index(c) for k, c in found.items()}  # type: ignore[arg-type]
+    pos = {k: cols.index(c) for k, c in found.items()}
     dtype: dict[int, object] = {
         i: str for i in range(len(cols))
     }  # all columns: pandas then checks row lengths
@@ -309,7 +310,9 @@ class _Prefix:
         )
         self.big = big
 
-    def sums(self, s: np.ndarray, x: np.ndarray, side: str) -> tuple[np.ndarray, ...]:
+    def sums(
+        self, s: np.ndarray, x: np.ndarray, side: Literal["left", "right"]
+    ) -> tuple[np.ndarray, ...]:
         """For samples ``s`` [A] and sorted positions ``x`` [G]: count, sum of mean, of mean*pos
         and of pos over the sample's segments with pos <= x (side="right") or pos < x
         (side="left"); each [A, G]."""

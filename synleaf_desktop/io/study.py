@@ -150,14 +150,13 @@ def _meta_verdict(meta: dict[str, str]) -> tuple[str, str] | None:
 
 def _scan(paths: str | Path | Sequence[str | Path]) -> tuple[Path, list[Path], set[Path]]:
     """-> (folder used in messages, data files seen, files named explicitly)."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    given = [paths] if isinstance(paths, (str, Path)) else paths
+    plist = [Path(p) for p in given]
+    if not plist:
         raise InputError(None, "no files or folder given")
     files: list[Path] = []
     explicit: set[Path] = set()
-    for p in paths:
+    for p in plist:
         if p.is_dir():
             files.extend(
                 sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
@@ -167,7 +166,7 @@ def _scan(paths: str | Path | Sequence[str | Path]) -> tuple[Path, list[Path], s
             explicit.add(p.resolve())
         else:
             raise InputError(p, "no such file or folder")
-    folder = paths[0] if paths[0].is_dir() else paths[0].parent
+    folder = plist[0] if plist[0].is_dir() else plist[0].parent
     seen: dict[Path, Path] = {}
     for f in files:
         seen.setdefault(f.resolve(), f)

@@ -99,8 +99,10 @@ def header_columns(path: str | Path, *, skip_comments: bool = False) -> list[str
     with open(path, "rb") as fh:
         gz = fh.read(2) == _GZIP_MAGIC
     try:
-        raw = gzip.open(path, "rb") if gz else open(path, "rb")
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") as fh:
+        with (
+            gzip.open(path, "rb") if gz else open(path, "rb") as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") as fh,
+        ):
             for line in fh:
                 if line.strip() and not (skip_comments and line.startswith("#")):
                     line = line.rstrip("\r\n")
@@ -222,11 +224,10 @@ def scan_field_counts(
     first_line = skip_lines + 1
     sep_byte = ord(sep)
     quote = ord('"')
-    opener = (lambda: gzip.open(path, "rb")) if gzipped else (lambda: open(path, "rb"))
     bad: BadRow | None = None
     n_bad = 0
     rows = 0
-    with opener() as fh:
+    with gzip.open(path, "rb") if gzipped else open(path, "rb") as fh:
         for _ in range(skip_lines):
             fh.readline()
         carry = b""
@@ -271,8 +272,10 @@ def _scan_csv(
     """:func:`scan_field_counts` for a file with quotes: field counts from :mod:`csv`."""
     bad: BadRow | None = None
     n_bad = 0
-    raw = gzip.open(path, "rb") if gzipped else open(path, "rb")
-    with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with (
+        gzip.open(path, "rb") if gzipped else open(path, "rb") as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh,
+    ):
         for _ in range(skip_lines):
             fh.readline()
         reader = csv.reader(fh, delimiter=sep)
@@ -399,7 +402,7 @@ def read_table(
 
 def find_column(columns: tuple[str, ...] | list[str], names: tuple[str, ...]) -> str | None:
     """The first header field equal (case-insensitively) to one of ``names`` (in ``names`` order)."""
-    lower = {}
+    lower: dict[str, str] = {}
     for c in columns:
         lower.setdefault(c.lower(), c)
     for n in names:
@@ -443,14 +446,14 @@ def resolve_rows(
         names = h.to_numpy(dtype=object)
         sym = _resolve_unique(names, resolver)
     if entrez is not None:
-        e = (
+        ids = (
             pd.Series(entrez, dtype=object)
             .fillna("")
             .astype(str)
             .str.strip()
             .str.replace(r"\.0+$", "", regex=True)
         )
-        e = e.where(~e.isin(["0", "-1"]), "").to_numpy(dtype=object)
+        e = ids.where(~ids.isin(["0", "-1"]), "").to_numpy(dtype=object)
         todo = (sym == "") & (e != "")
         if todo.any():
             sym[todo] = _resolve_unique(e[todo], resolver)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -42,7 +44,7 @@ class KGEncoder(nn.Module):
         self.dropout = float(dropout)
         self.embedding = nn.Embedding(self.num_entities, dims[0])
         self.convs = nn.ModuleList(
-            FastRGCNConv(a, b, self.num_relations) for a, b in zip(dims[:-1], dims[1:])
+            FastRGCNConv(a, b, self.num_relations) for a, b in itertools.pairwise(dims)
         )
         self.graph = graph
 
@@ -62,7 +64,7 @@ class KGEncoder(nn.Module):
         plan = self.graph.plan(uniq, len(self.convs), self.embedding.weight.device)
         x = self.embedding.weight
         last = len(self.convs) - 1
-        for layer, (conv, op) in enumerate(zip(self.convs, plan.ops)):
+        for layer, (conv, op) in enumerate(zip(self.convs, plan.ops, strict=True)):
             x = conv(x, op)
             if layer < last:
                 x = F.relu(F.dropout(x, self.dropout, self.training))

@@ -125,7 +125,7 @@ class OmicsEncoder(nn.Module):
         self.b_in = nn.Parameter(torch.empty(p, h0))
         self.hidden_w = nn.ParameterList()
         self.hidden_b = nn.ParameterList()
-        for a, b in zip(self.hidden_dims[:-1], self.hidden_dims[1:]):
+        for a, b in zip(self.hidden_dims[:-1], self.hidden_dims[1:], strict=True):
             self.hidden_w.append(nn.Parameter(torch.empty(p, a, b)))
             self.hidden_b.append(nn.Parameter(torch.empty(p, b)))
         self.bn = nn.ModuleList(nn.BatchNorm1d(p * h) for h in self.hidden_dims)
@@ -142,7 +142,7 @@ class OmicsEncoder(nn.Module):
         """(weight [P, in, out] or None for the source-major first layer, bias [P, out], fan_in,
         fan_out) per logical layer of the K*K VAEs."""
         yield None, self.b_in, self.in_dim, self.hidden_dims[0]
-        for w, b in zip(self.hidden_w, self.hidden_b):
+        for w, b in zip(self.hidden_w, self.hidden_b, strict=True):
             yield w, b, w.shape[1], w.shape[2]
         yield self.mu_w, self.mu_b, self.mu_w.shape[1], self.latent_dim
         yield self.lv_w, self.lv_b, self.lv_w.shape[1], self.latent_dim
@@ -157,6 +157,7 @@ class OmicsEncoder(nn.Module):
             nn.init.uniform_(b, -bound, bound)
         nn.init.uniform_(self.w_in, -1.0 / math.sqrt(self.in_dim), 1.0 / math.sqrt(self.in_dim))
         for bn in self.bn:
+            assert isinstance(bn, nn.BatchNorm1d)
             bn.reset_parameters()
         self.proj.reset_parameters()
 
@@ -202,7 +203,7 @@ class OmicsEncoder(nn.Module):
             + self.b_in[:, None, :]
         )
         h = self._bn_act(h, 0)
-        for layer, (w, b) in enumerate(zip(self.hidden_w, self.hidden_b), start=1):
+        for layer, (w, b) in enumerate(zip(self.hidden_w, self.hidden_b, strict=True), start=1):
             h = torch.baddbmm(b[:, None, :], h, w)
             h = self._bn_act(h, layer)
         mu = torch.baddbmm(self.mu_b[:, None, :], h, self.mu_w)

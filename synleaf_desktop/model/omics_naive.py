@@ -69,24 +69,31 @@ class NaiveOmicsEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> OmicsOutput:
         k = self.num_omics
-        z_self, z_cross, kl_s, kl_c = [], [], 0.0, 0.0
+        z_self, z_cross = [], []
+        kl_s: torch.Tensor | None = None
+        kl_c: torch.Tensor | None = None
         for i in range(k):
             mus, lvs = [], []
+            row = self.omics_encoders[i]
+            assert isinstance(row, nn.ModuleList)
             for j in range(k):
-                mu, lv = self.omics_encoders[i][j](x[j])
+                mu, lv = row[j](x[j])
                 if i == j:
-                    kl_s = kl_s + kl_standard_normal(mu, lv).mean(-1)
+                    term = kl_standard_normal(mu, lv).mean(-1)
+                    kl_s = term if kl_s is None else kl_s + term
                     z_self.append(self._sample(mu, lv))
                 else:
                     mus.append(mu)
                     lvs.append(lv)
             if mus:
                 mu_p, lv_p = product_of_experts(torch.stack(mus), torch.stack(lvs))
-                kl_c = kl_c + kl_standard_normal(mu_p, lv_p).mean(-1)
+                term = kl_standard_normal(mu_p, lv_p).mean(-1)
+                kl_c = term if kl_c is None else kl_c + term
                 z_cross.append(self._sample(mu_p, lv_p))
         zs = torch.stack(z_self).mean(0)
         zc = torch.stack(z_cross).mean(0) if z_cross else torch.zeros_like(zs)
-        if not torch.is_tensor(kl_c):
+        assert kl_s is not None  # every omics has its own VAE (i == j)
+        if kl_c is None:
             kl_c = torch.zeros_like(kl_s)
         return OmicsOutput(self.fc(torch.cat([zs, zc], -1)), kl_s, kl_c)
 

@@ -38,12 +38,12 @@ class _SpMM(torch.autograd.Function):
     """``mat @ x`` for a CSR ``mat`` with a precomputed CSR transpose for the backward."""
 
     @staticmethod
-    def forward(ctx, mat, mat_t, x):  # type: ignore[override]
+    def forward(ctx, mat, mat_t, x):
         ctx.mat_t = mat_t
         return torch.sparse.mm(mat, x)
 
     @staticmethod
-    def backward(ctx, grad):  # type: ignore[override]
+    def backward(ctx, grad):
         return None, None, torch.sparse.mm(ctx.mat_t, grad.contiguous())
 
 
@@ -77,6 +77,7 @@ class LayerOp:
         """Per-(destination, relation) means of the input rows: x [n_src, C] -> [Q, C]."""
         if self.mat is not None:
             mat, mat_t = self.mat, self.mat_t
+            assert mat_t is not None  # built together with mat
             if mat.dtype != x.dtype:
                 mat, mat_t = mat.to(x.dtype), mat_t.to(x.dtype)
             return _SpMM.apply(mat, mat_t, x)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -142,7 +143,7 @@ class ContextScorer:
     def index(self) -> dict[str, int]:
         return self.bundle.gene_index
 
-    def indices(self, symbols: list[str | None]) -> np.ndarray:
+    def indices(self, symbols: Sequence[str | None]) -> np.ndarray:
         """int64 [n]: row of each symbol, -1 when absent from the universe (or None)."""
         idx = self.index
         return np.array([idx.get(s, -1) if s is not None else -1 for s in symbols], dtype=np.int64)

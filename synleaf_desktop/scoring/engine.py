@@ -381,7 +381,7 @@ class ScoringEngine:
                 rest.append(len(out) - 1)
         if rest:
             res = self.resolve([names[k] for k in rest])
-            for k, sym in zip(rest, res.symbols):
+            for k, sym in zip(rest, res.symbols, strict=True):
                 out[k] = None if sym is None else str(sym)
         return out
 
@@ -445,7 +445,9 @@ class ScoringEngine:
             return None, None
         ev = store.pair(a, b)
         sent = store.pair_sentence(a, b, ev)
-        out = dict(ev) if ev is not None else {"n_samples": store.n_samples, "no_evidence": True}
+        out: dict[str, Any] = (
+            dict(ev) if ev is not None else {"n_samples": store.n_samples, "no_evidence": True}
+        )
         out["sentence"] = sent
         out["source"] = store.meta.get("inactivation")
         return out, {g: store.profile(g) for g in (a, b)}
@@ -562,7 +564,8 @@ class ScoringEngine:
         model's own training data (so a pair flagged "in training" always has a known label)."""
         lab = self._labels.get(name)
         known = lab.lookup(i, j) if lab is not None else np.full(len(i), -1, np.int8)
-        source = np.where(known >= 0, "labels", None).astype(object)
+        source = np.full(len(known), None, dtype=object)
+        source[known >= 0] = "labels"
         own = self._model_label_set(name)
         if own is not None:
             mk = own.lookup(i, j)
@@ -593,7 +596,7 @@ class ScoringEngine:
         names = self.select(contexts)
         query = (str(a), str(b))
         syms = self._quick_symbols(query)
-        unresolved = [q for q, s in zip(query, syms) if s is None]
+        unresolved = [q for q, s in zip(query, syms, strict=True) if s is None]
         genes = (str(syms[0]), str(syms[1])) if not unresolved else None
         if genes is not None and genes[0] == genes[1]:
             raise SelfPairError(query, genes[0])
@@ -606,7 +609,7 @@ class ScoringEngine:
                 )
                 continue
             i, j = sc.index.get(genes[0], -1), sc.index.get(genes[1], -1)
-            missing = [g for g, k in zip(genes, (i, j)) if k < 0]
+            missing = [g for g, k in zip(genes, (i, j), strict=True) if k < 0]
             if missing:
                 out.contexts[name] = ContextScore(
                     name, None, None, [], None, {}, False, missing, None, None, sc.strategy
@@ -683,11 +686,11 @@ class ScoringEngine:
         r1, r2 = self.resolve(g1), self.resolve(g2)
         s1, s2 = r1.symbols, r2.symbols
         # a gene with itself is not a pair: skip such rows (after name resolution), count them
-        same = np.array([a is not None and a == b for a, b in zip(s1, s2)], dtype=bool)
-        self_pairs = [(str(a), str(b)) for a, b, x in zip(g1, g2, same) if x]
+        same = np.array([a is not None and a == b for a, b in zip(s1, s2, strict=True)], dtype=bool)
+        self_pairs = [(str(a), str(b)) for a, b, x in zip(g1, g2, same, strict=True) if x]
         if same.any():
-            g1 = [x for x, m in zip(g1, same) if not m]
-            g2 = [x for x, m in zip(g2, same) if not m]
+            g1 = [x for x, m in zip(g1, same, strict=True) if not m]
+            g2 = [x for x, m in zip(g2, same, strict=True) if not m]
             s1, s2 = s1[~same], s2[~same]
         df = pd.DataFrame({"gene1": g1, "gene2": g2, "symbol1": s1, "symbol2": s2})
         scores: dict[str, np.ndarray] = {}
@@ -736,7 +739,7 @@ class ScoringEngine:
             rank_cols["shared_terms_n"] = np.array(
                 [
                     len(terms.shared(int(x), int(y))) if x >= 0 and y >= 0 else np.nan
-                    for x, y in zip(ra, rb)
+                    for x, y in zip(ra, rb, strict=True)
                 ],
                 float,
             )
@@ -773,7 +776,7 @@ class ScoringEngine:
         # names naming a gene already in the list (BRCA1, brca1, an alias): their self-pairs are skipped
         first: dict[str, str] = {}
         repeats = []
-        for name, sym in zip(list(genes), res.symbols):
+        for name, sym in zip(list(genes), res.symbols, strict=True):
             if sym is None:
                 continue
             if sym in first:
@@ -882,8 +885,8 @@ class ScoringEngine:
             }
         )
         ev = self.evidence_columns(name, np.full(len(j), i), j)
-        for key, col in ev.items():
-            df[key] = col
+        for col_name, col in ev.items():
+            df[col_name] = col
         df.loc[known < 0, "known_label"] = pd.NA
         return df
 

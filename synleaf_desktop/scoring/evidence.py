@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -383,7 +383,7 @@ class EvidenceStore:
         return co_inactivation(self.inact_bits[i], self.inact_bits[j], self.n_samples)
 
     def pair_sentence(
-        self, gene_a: str, gene_b: str, ev: dict[str, Any] | bool | None = False
+        self, gene_a: str, gene_b: str, ev: dict[str, Any] | Literal[False] | None = False
     ) -> str:
         """The :func:`sentence` of a pair (``ev``: its :meth:`pair` result when already known)."""
         if ev is False:

@@ -64,9 +64,11 @@ CHUNK_PAIRS_UMT = 1_200_000
 CHUNK_PAIRS_UME = 4_000_000
 
 
-def _select(
-    mean: np.ndarray, sd: np.ndarray, r0: int, c0: int, floor: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+#: selected pairs: gene rows i, j, score, sd
+_Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _select(mean: np.ndarray, sd: np.ndarray, r0: int, c0: int, floor: float) -> _Rows:
     """Pairs of a block with score >= floor and j > i: global (i, j, score, sd)."""
     for k in range(
         mean.shape[0]
@@ -183,7 +185,7 @@ def genome_wide(
     t0 = time.perf_counter()
     done = 0
     written = 0
-    state = [
+    state: list[np.ndarray] = [
         np.zeros(0, np.int64),
         np.zeros(0, np.int64),
         np.zeros(0, np.float32),
@@ -192,7 +194,7 @@ def genome_wide(
     floor = -np.inf if threshold is None else float(threshold)
     min_written = np.inf
 
-    def work(r0: int, fl: float) -> tuple[int, tuple[np.ndarray, ...]]:
+    def work(r0: int, fl: float) -> tuple[int, _Rows]:
         r1 = min(G - 1, r0 + chunk_rows)
         mean, sd = scorer.block(r0, r1, r0 + 1)
         n_pairs = sum(G - 1 - i for i in range(r0, r1))
@@ -208,7 +210,7 @@ def genome_wide(
     ):
         fh.write("\t".join(COLUMNS) + "\n")
         pool = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="synleaf-genome")
-        pending: collections.deque[Future] = collections.deque()
+        pending: collections.deque[Future[tuple[int, _Rows]]] = collections.deque()
         try:
             it = iter(starts)
             for r0 in it:

@@ -195,7 +195,7 @@ class TermIndex:
         mask = self._type_mask(types)
         w = self.weight if mask is None else np.where(mask[self.term_types], self.weight, 0.0)
         out = np.zeros(len(rows_a))
-        for n, (i, j) in enumerate(zip(rows_a.tolist(), rows_b.tolist())):
+        for n, (i, j) in enumerate(zip(rows_a.tolist(), rows_b.tolist(), strict=False)):
             if i < 0 or j < 0:
                 continue
             s = np.intersect1d(

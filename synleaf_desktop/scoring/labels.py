@@ -7,15 +7,17 @@ from typing import Any
 
 import numpy as np
 
+from ..data.pairs import pair_keys as _pair_keys
+
 #: cancer values in a label table that mean "no particular cancer" (the row applies to every context)
 ANY_CANCER = {"", "nan", "none", "na", "any", "all"}
 
 
 def pair_keys(i: np.ndarray, j: np.ndarray, n_genes: int) -> np.ndarray:
-    """int64 [n]: ``min(i, j) * n_genes + max(i, j)`` (order-free key of a pair of rows)."""
-    i = np.asarray(i, np.int64)
-    j = np.asarray(j, np.int64)
-    return np.minimum(i, j) * n_genes + np.maximum(i, j)
+    """int64 [n]: ``min(i, j) * n_genes + max(i, j)`` (order-free key of a pair of rows): the
+    data layer's :func:`~synleaf_desktop.data.pairs.pair_keys` with the context's gene count as
+    base, which keeps the keys of one context small and dense."""
+    return _pair_keys(i, j, base=n_genes)
 
 
 @dataclass

@@ -49,12 +49,12 @@ def annotation_profiles(
     src, dst = kg.edge_index
     gene_types = {i for i, t in enumerate(kg.type_names) if t.lower() == "gene"}
     is_gene_ent = np.isin(kg.entity_types, list(gene_types)) if gene_types else ent_to_gene >= 0
-    rows, cols = [], []
+    row_parts, col_parts = [], []
     for a, b in ((src, dst), (dst, src)):
         keep = (ent_to_gene[a] >= 0) & ~is_gene_ent[b]
-        rows.append(ent_to_gene[a[keep]])
-        cols.append(b[keep])
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
+        row_parts.append(ent_to_gene[a[keep]])
+        col_parts.append(b[keep])
+    rows, cols = np.concatenate(row_parts), np.concatenate(col_parts)
     m = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(g, kg.num_entities)
     )

@@ -11,14 +11,14 @@ from ..errors import InputError
 from ..model import defaults as arch
 
 #: defaults that differ between single-cancer and pan-cancer contexts
-SINGLE_DEFAULTS = {
+SINGLE_DEFAULTS: dict[str, Any] = {
     "hidden_dims": list(arch.HIDDEN_DIMS),
     "max_epochs": 200,
     "patience": 20,
     "patience_steps": 100,
     "batch_size": 512,
 }
-PAN_DEFAULTS = {
+PAN_DEFAULTS: dict[str, Any] = {
     "hidden_dims": [128, 128],
     "max_epochs": 30,
     "patience": 6,
@@ -79,6 +79,13 @@ class TrainConfig:
         out = replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
         if out.teacher_mode not in ("eval", "train"):
             raise ValueError("teacher_mode must be 'eval' or 'train'")
+        # both default tables fill these four
+        assert (
+            out.max_epochs is not None
+            and out.patience is not None
+            and out.patience_steps is not None
+            and out.batch_size is not None
+        )
         if out.max_epochs < 1 or out.patience < 0 or out.patience_steps < 0 or out.batch_size < 0:
             raise ValueError(
                 "max_epochs >= 1, patience >= 0, patience_steps >= 0, batch_size >= 0 required"
@@ -89,6 +96,7 @@ class TrainConfig:
         """Epochs without a better validation AUC after which a stage stops (0: never).
 
         Call on a :meth:`resolved` config."""
+        assert self.patience is not None and self.patience_steps is not None, "not resolved()"
         if self.patience <= 0:
             return 0
         return max(self.patience, math.ceil(self.patience_steps / max(steps_per_epoch, 1)))

@@ -174,14 +174,15 @@ def train_stage(
     t0 = time.monotonic()
     last_save = t0
     stopped = False
-    max_epochs = cfg.max_epochs
+    max_epochs, batch_size = cfg.max_epochs, cfg.batch_size
+    assert max_epochs is not None and batch_size is not None, "train with a resolved() config"
     epoch = start
     for epoch in range(start + 1, max_epochs + 1):
         te = time.monotonic()
         model.train()
         sums: dict[str, float] = {}
         gsum = {k: 0.0 for k in groups}
-        batches = _batches(len(train), cfg.batch_size, gen)
+        batches = _batches(len(train), batch_size, gen)
         for idx in batches:
             progress.check()
             batch = train[idx.to(device)]
@@ -259,6 +260,7 @@ def train_stage(
             )
             last_save = time.monotonic()
     wall = wall_before + time.monotonic() - t0
+    assert best_state is not None  # set by the first epoch, or by the resumed checkpoint
     model.load_state_dict(best_state)
     save_checkpoint(
         path,

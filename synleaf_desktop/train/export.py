@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ..data.context import Context
+from ..model.nets import KGModel, OmicsModel, UMTModel
 from .data import ContextTensors
 from .fold import load_fold_models
 from .stages import kg_embeddings, omics_embeddings
@@ -38,17 +39,21 @@ def fold_arrays(
     models = load_fold_models(fold_dir, tensors, tensors.device)
     genes = torch.arange(tensors.num_genes, device=tensors.device)
     f32 = lambda t: t.detach().cpu().numpy().astype(np.float32)  # noqa: E731
+    omics, kg = models["omics"], models["kg"]
+    assert isinstance(omics, OmicsModel) and isinstance(kg, KGModel)
     out = {
-        "omics_teacher_emb": f32(omics_embeddings(models["omics"].encoder, tensors, genes, chunk)),
-        "kg_teacher_emb": f32(kg_embeddings(models["kg"].encoder, tensors, genes)),
-        "omics_head_w": f32(models["omics"].head.fc.weight.reshape(-1)),
-        "omics_head_b": f32(models["omics"].head.fc.bias.reshape(1)),
-        "kg_head_w": f32(models["kg"].head.fc.weight.reshape(-1)),
-        "kg_head_b": f32(models["kg"].head.fc.bias.reshape(1)),
+        "omics_teacher_emb": f32(omics_embeddings(omics.encoder, tensors, genes, chunk)),
+        "kg_teacher_emb": f32(kg_embeddings(kg.encoder, tensors, genes)),
+        "omics_head_w": f32(omics.head.fc.weight.reshape(-1)),
+        "omics_head_b": f32(omics.head.fc.bias.reshape(1)),
+        "kg_head_w": f32(kg.head.fc.weight.reshape(-1)),
+        "kg_head_b": f32(kg.head.fc.bias.reshape(1)),
     }
     if "umt" in models:
         umt = models["umt"]
+        assert isinstance(umt, UMTModel)
         l1, l2 = umt.head.fc[0], umt.head.fc[3]
+        assert isinstance(l1, torch.nn.Linear) and isinstance(l2, torch.nn.Linear)
         out.update(
             {
                 "omics_student_emb": f32(omics_embeddings(umt.omics, tensors, genes, chunk)),

@@ -48,7 +48,7 @@ class Lookahead:
             params = self._params()
             if self.slow is None:
                 self.slow = [p.detach().clone() for p in params]
-            for p, s in zip(params, self.slow):
+            for p, s in zip(params, self.slow, strict=False):
                 s.add_(p - s, alpha=self.alpha)
                 p.copy_(s)
         self.steps += 1
@@ -75,4 +75,4 @@ class Lookahead:
             params = self._params()
             if len(slow) != len(params):
                 raise ValueError("Lookahead state does not match the parameters")
-            self.slow = [s.to(p.device, p.dtype).clone() for s, p in zip(slow, params)]
+            self.slow = [s.to(p.device, p.dtype).clone() for s, p in zip(slow, params, strict=True)]

@@ -32,7 +32,7 @@ def pair_metrics(y, p) -> dict[str, float]:
     p = np.asarray(p, dtype=np.float64).ravel()
     if y.shape != p.shape:
         raise ValueError("labels and scores differ in length")
-    out = {"n": len(y), "positives": int(y.sum())}
+    out: dict[str, float] = {"n": len(y), "positives": int(y.sum())}
     if len(np.unique(y)) < 2:
         out.update({"auc": math.nan, "aupr": math.nan, "f1_best": math.nan})
     else:

@@ -18,7 +18,8 @@ def make_optimizer(
     Upstream used one such optimizer per sub-module; RAdam and Lookahead act per parameter
     with one shared step count, so a single optimizer over all of them is the same.
     """
-    decay, no_decay = [], []
+    decay: list[torch.nn.Parameter] = []
+    no_decay: list[torch.nn.Parameter] = []
     for name, p in model.named_parameters():
         if p.requires_grad:
             (no_decay if "bias" in name else decay).append(p)

@@ -322,7 +322,7 @@ def summarize_transfer(
                     row[f"{name}_{met}_mean"], row[f"{name}_{met}_sd"], _ = _stats(
                         [x.get(met) for x in src]
                     )
-            diff = [t["auc"] - s["auc"] for t, s in zip(ta, sa)]
+            diff = [t["auc"] - s["auc"] for t, s in zip(ta, sa, strict=True)]
             row["auc_diff_mean"], row["auc_diff_sd"], _ = _stats(diff)
             row["transfer_wins"] = int(sum(d > 0 for d in diff))
             rows.append(row)
@@ -415,16 +415,17 @@ def load_specificity(
     if model_csv is not None and Path(model_csv).is_file():
         df = pd.read_csv(model_csv)
         df["cvn"] = df["cv"].astype(str).str.replace("CV", "", regex=False).astype(int)
-        for (c, cv, strat), g in df.groupby(["context", "cvn", "strategy"]):
+        for (c, _, strat), g in df.groupby(["context", "cvn", "strategy"]):
+            cv = int(g["cvn"].iloc[0])  # the group's key, as an int (pandas types it Hashable)
             rec = {
                 "test_auc": float(g["test_auc"].mean()),
                 "repaired_auc": float(g["repaired_auc"].mean()),
                 "repaired_sd": float(g["repaired_auc"].std(ddof=0)),
                 "folds": len(g),
             }
-            out[(str(c), int(cv), str(strat))] = rec
+            out[(str(c), cv, str(strat))] = rec
             if bool(g["selected"].iloc[0]):
-                out[(str(c), int(cv), "selected")] = rec
+                out[(str(c), cv, "selected")] = rec
     if evidence_csv is not None and Path(evidence_csv).is_file():
         ev = pd.read_csv(evidence_csv)
         for r in ev.to_dict(orient="records"):

@@ -14,7 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..model.kg import KGEncoder
 from ..model.nets import KGModel, OmicsModel, UMTModel
+from ..model.omics import OmicsEncoder
 from .config import TrainConfig
 from .data import ContextTensors
 
@@ -28,7 +30,7 @@ def split_genes(pairs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.
 
 @torch.no_grad()
 def omics_embeddings(
-    encoder: nn.Module, tensors: ContextTensors, genes: torch.Tensor, chunk: int = 4096
+    encoder: OmicsEncoder, tensors: ContextTensors, genes: torch.Tensor, chunk: int = 4096
 ) -> torch.Tensor:
     """Omics embeddings [len(genes), d] in the encoder's current mode (eval: deterministic)."""
     parts = [
@@ -39,7 +41,7 @@ def omics_embeddings(
 
 
 @torch.no_grad()
-def kg_embeddings(encoder: nn.Module, tensors: ContextTensors, genes: torch.Tensor) -> torch.Tensor:
+def kg_embeddings(encoder: KGEncoder, tensors: ContextTensors, genes: torch.Tensor) -> torch.Tensor:
     """KG embeddings [len(genes), d] (one pass; only the needed rows are computed)."""
     return encoder(tensors.gene_entity.index_select(0, genes))
 
@@ -137,8 +139,8 @@ class UMTStage(Stage):
         model: UMTModel,
         tensors: ContextTensors,
         cfg: TrainConfig,
-        teacher_omics: nn.Module,
-        teacher_kg: nn.Module,
+        teacher_omics: OmicsEncoder,
+        teacher_kg: KGEncoder,
         genes: torch.Tensor,
     ) -> None:
         """teacher_omics: the teacher's OmicsEncoder; teacher_kg: its KGEncoder; genes: int64
@@ -165,7 +167,7 @@ class UMTStage(Stage):
 
     @torch.no_grad()
     def _teacher(self, uniq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self._t_omics is not None:
+        if self._t_omics is not None and self._t_kg is not None:  # precomputed together
             return self._t_omics[uniq], self._t_kg[uniq]
         self.teacher_omics.train()
         self.teacher_kg.train()

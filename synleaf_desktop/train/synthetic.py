@@ -57,11 +57,9 @@ def synthetic_context(
         src.append(int(a))
         dst.append(int(b))
         typ.append(relations - 1)
-    src, dst, typ = np.array(src), np.array(dst), np.array(typ)
-    edge_index = np.concatenate([np.stack([src, dst]), np.stack([dst, src])], axis=1).astype(
-        np.int64
-    )
-    edge_type = np.concatenate([typ, typ + relations]).astype(np.int64)
+    s, d, t = np.array(src), np.array(dst), np.array(typ)
+    edge_index = np.concatenate([np.stack([s, d]), np.stack([d, s])], axis=1).astype(np.int64)
+    edge_type = np.concatenate([t, t + relations]).astype(np.int64)
     rel_names = [f"rel{r}" for r in range(relations)] + [
         f"rel{r}_reversed" for r in range(relations)
     ]
@@ -77,7 +75,9 @@ def synthetic_context(
         kg_id=f"synthetic-{seed}",
     )
     # balanced labels
-    pos, neg, seen = [], [], set()
+    pos: list[tuple[int, int, int]] = []
+    neg: list[tuple[int, int, int]] = []
+    seen: set[tuple[int, int]] = set()
     while len(pos) < pairs // 2 or len(neg) < pairs // 2:
         a, b = (int(x) for x in rng.integers(0, g, 2))
         if a == b or (a, b) in seen or (b, a) in seen:

@@ -107,6 +107,16 @@ def baseline_models(context, split, seed: int, which: list[str]):
     return out
 
 
+def evidence_scorers(store, terms, trow) -> dict:
+    """The pair-evidence scorers ``name -> pairs [n, 2] -> scores`` of one context: its
+    :class:`EvidenceStore`, the :class:`TermIndex` and the context genes' term rows."""
+    return {
+        "coinact": lambda q: store.pairs(q)["score"],
+        "coinact_lor": lambda q: np.nan_to_num(-store.pairs(q)["log_or"], nan=0.0),
+        "kg": lambda q: terms.pair_scores(trow[q[:, 0]], trow[q[:, 1]]),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     from synleaf_desktop.data.context import Context
     from synleaf_desktop.data.controls import auc, repaired_auc, repaired_controls
@@ -175,13 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             ctx.labels[:, :2] if args.exclude == "all" else ctx.labels[ctx.labels[:, 2] == 1, :2]
         )
         known = np.concatenate([known, ctx_known])
-        trow = terms.rows(ctx.genes)
-
-        scorers = {
-            "coinact": lambda q: store.pairs(q)["score"],
-            "coinact_lor": lambda q: np.nan_to_num(-store.pairs(q)["log_or"], nan=0.0),
-            "kg": lambda q: terms.pair_scores(trow[q[:, 0]], trow[q[:, 1]]),
-        }
+        scorers = evidence_scorers(store, terms, terms.rows(ctx.genes))
         for cv in cvs:
             for k in FOLDS:
                 if (cv, k) not in ctx.splits:
@@ -234,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
                     + f" ({time.perf_counter() - t1:.1f} s)",
                     flush=True,
                 )
-        del ctx, store, arrays, calls
+        # free this context's evidence before the next one loads (the scorers hold it too)
+        del ctx, store, arrays, calls, scorers
+        fold_scorers = {}
 
     fold_csv = args.out / "evidence_folds.csv"
     with open(fold_csv, "w", newline="") as fh:

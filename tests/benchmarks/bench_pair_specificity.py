@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                             np.r_[np.ones(len(pos)), np.zeros(len(c))],
                             np.r_[s_pos[strat], d[strat]],
                         )
-                        for c, d in zip(controls, s_ctl)
+                        for c, d in zip(controls, s_ctl, strict=True)
                     ]
                     if enough
                     else [float("nan")]
