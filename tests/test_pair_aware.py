@@ -87,6 +87,8 @@ def test_features_without_sources():
     assert x.shape == (2, len(FEATURES))
     assert x[:, FEATURES.index("coinact_missing")].tolist() == [1, 1]
     assert np.count_nonzero(x) == 2
+    assert pair_features(np.zeros((0, 2), np.int64)).shape == (0, len(FEATURES))
+    assert pair_features(np.zeros(0, np.int64)).shape == (0, len(FEATURES))
 
 
 # ---------------------------------------------------------------- fitting rules
@@ -208,3 +210,54 @@ def test_export_round_trip():
     bad = dict(arrays, sub_scale=-arrays["sub_scale"])
     with pytest.raises(ValueError):
         PairModel.from_arrays(bad)
+
+
+# ---------------------------------------------------------------- bundle member and card
+def _arrays():
+    folds = []
+    for k in range(2):
+        x_tr, y_tr, _ = _toy(30 + k)
+        x_va, y_va, b_va = _toy(40 + k)
+        folds.append(PA.fit_fold(x_tr, y_tr, x_va, y_va, {"synleaf": b_va}))
+    return PA.to_arrays(folds, ["f0", "f1", "f2"])
+
+
+def test_validator_checks_pair_model(tmp_path):
+    from synleaf_desktop.bundle.format import BundleError
+    from synleaf_desktop.bundle.validate import MEMBERS, check_pair_model
+
+    assert "pair_model.npz" in MEMBERS and not MEMBERS["pair_model.npz"].required
+    a = _arrays()
+    check_pair_model(tmp_path / "pair_model.npz", a, n_genes=100)
+    headers = {k: (v.dtype, v.shape) for k, v in a.items()}
+    check_pair_model(tmp_path / "pair_model.npz", headers, n_genes=100)
+    for bad in (
+        dict(a, sub_coef=a["sub_coef"][:, :2]),
+        dict(a, stack_scale=np.zeros_like(a["stack_scale"])),
+        dict(a, sub_intercept=np.array([np.nan, 0.0])),
+        dict(a, meta_json=np.array("{not json")),
+        {k: v for k, v in a.items() if k != "stack_coef"},
+        dict(a, extra=np.zeros(3)),
+    ):
+        with pytest.raises(BundleError):
+            check_pair_model(tmp_path / "pair_model.npz", bad, n_genes=100)
+
+
+def test_card_pair_aware_section():
+    from synleaf_desktop.bundle.card import render_model_card
+
+    base = {"name": "X", "strategy": "umt"}
+    assert "Pair-aware" not in render_model_card(base)  # old bundles: unchanged card
+    m = dict(
+        base,
+        pair_aware={
+            "chosen": True,
+            "file": "pair_model.npz",
+            "variant": "pa",
+            "rule": "validation prefers it, higher CV2 test AUC, re-paired AUC not lower",
+            "figures": {"test_auc_selected": 0.7, "test_auc_pair_aware": 0.72, "fold_wins_test_auc": 4},
+            "ranks_note": "not recomputed",
+        },
+    )
+    text = render_model_card(m)
+    assert "## Pair-aware score" in text and "0.7200" in text and "4 of 5" in text

@@ -132,7 +132,8 @@ def pair_features(
         terms: a ``TermIndex`` or None. term_rows: int [G] TermIndex row of each gene
             (``terms.rows(genes)``), required with ``terms``.
     """
-    p = np.asarray(pairs, np.int64).reshape(len(pairs), -1)[:, :2]
+    p = np.asarray(pairs, np.int64)
+    p = p.reshape(-1, p.shape[-1] if p.ndim == 2 else 2)[:, :2]
     co = coinact_features(store, p)
     if terms is None:
         tf = np.zeros((len(p), 5))

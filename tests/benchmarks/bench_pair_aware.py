@@ -53,6 +53,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+RUNS = HERE / "results" / "evaluation" / "runs"
 MIN_CONTROLS = 10
 MIN_CONTROL_SHARE = 0.25
 #: the variants a bundle can ship (their inputs are in the bundle: pair features, fold scores);
@@ -108,8 +109,9 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
 
     X = {s: feats(p) for s, p in sets.items()}
     base = {}
-    bl = baseline_models(ctx, split, seed, ["lr", "rf"])
-    for b in ("lr", "rf"):
+    which = ["lr"] if name in args.rf_skip else ["lr", "rf"]
+    bl = baseline_models(ctx, split, seed, which)
+    for b in which:
         base[b] = {s: (bl[b](p) if len(p) else np.zeros(0)) for s, p in sets.items()}
     if scorer is not None:
         sel = {}
@@ -122,7 +124,7 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
 
     preds: dict[str, dict[str, np.ndarray]] = {}
     val_auc: dict[str, float] = {}
-    for b in ("lr", "rf"):
+    for b in which:
         preds[b] = base[b]
         val_auc[b] = _auc(y["val"], base[b]["val"])
     if scorer is not None:
@@ -183,6 +185,13 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
                 "n_val_pos": int(y["val"].sum()),
             }
         )
+    if "rf" not in which:  # the committed grid figures of the same refit (same seed); no controls
+        f = RUNS / name / f"cv{cv}" / f"fold{k}" / "baselines.json"
+        if f.is_file():
+            t = json.loads(f.read_text())["test"]["rf"]
+            v = json.loads(f.read_text())["val"]["rf"]
+            rows.append(dict(rows[0], method="rf", test_auc=t["auc"], test_aupr=t["aupr"],
+                             repaired_auc=float("nan"), repaired_sd=float("nan"), val_auc=v["auc"]))
     return rows, fitted
 
 
@@ -208,7 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--terms", type=Path, default=REPO / "resources" / "kg_terms" / "terms.npz")
     p.add_argument("--out", type=Path, default=HERE / "results")
     p.add_argument("--models-out", type=Path, default=None)
+    p.add_argument(
+        "--rf-skip",
+        default="pan",
+        help="contexts whose RF is not refitted (pan: ~4 min a fold on 2 cores); their RF test AUC / "
+        "AUPR are read from the committed grid baselines.json (same seed), no re-paired figure",
+    )
+    p.add_argument(
+        "--partial",
+        type=Path,
+        default=REPO / "cache" / "pair_aware_partial",
+        help="finished scenarios are kept here and skipped on a rerun ('' = off)",
+    )
     args = p.parse_args(argv)
+    args.rf_skip = [c for c in args.rf_skip.split(",") if c]
     scen = parse_scenarios(args.scenarios)
     by_ctx: dict[str, list[int]] = {}
     for n, cv in scen:
@@ -230,6 +252,16 @@ def main(argv: list[str] | None = None) -> int:
         trow = terms.rows(ctx.genes)
         known = np.concatenate([known_pairs(args.data, ctx.genes, label_cache), ctx.labels[:, :2]])
         for cv in cvs:
+            part = args.partial / f"{name}_cv{cv}" if str(args.partial) not in ("", ".") else None
+            if part is not None and (part / "rows.json").is_file():
+                rows.extend(json.loads((part / "rows.json").read_text()))
+                for f in sorted(part.glob("fitted_*.npz")):
+                    with np.load(f, allow_pickle=False) as z:
+                        fitted_all.setdefault(name, {})[f.stem[7:]] = {k2: z[k2] for k2 in z.files}
+                print(f"{name} cv{cv}: kept from {part}", flush=True)
+                continue
+            n_rows = len(rows)
+            fitted_cv: dict[str, list] = {}
             for k in FOLDS:
                 if (cv, k) not in ctx.splits:
                     continue
@@ -240,13 +272,25 @@ def main(argv: list[str] | None = None) -> int:
                     sc if use_sl else None, b.strategy, args,
                 )
                 rows.extend(r)
-                if use_sl:
-                    for v, m in fitted.items():
-                        fitted_all.setdefault(name, {}).setdefault(v, []).append(m)
+                for v, m in fitted.items():
+                    if use_sl and v.startswith("pa"):
+                        fitted_cv.setdefault(v, []).append(m)
                 msg = ", ".join(
                     f"{x['method']} {x['test_auc']:.3f}/{x['repaired_auc']:.3f}" for x in r
                 )
                 print(f"{name} cv{cv} fold{k}: {msg} ({time.perf_counter() - t1:.1f} s)", flush=True)
+            arrays = {
+                v: PA.to_arrays(ms, FEATURES, {"context": name, "cv": int(cv), "variant": v,
+                                               "strategy": "pair_aware", "base": b.strategy})
+                for v, ms in fitted_cv.items()
+            }
+            if arrays:
+                fitted_all.setdefault(name, {}).update(arrays)
+            if part is not None:
+                part.mkdir(parents=True, exist_ok=True)
+                for v, a in arrays.items():
+                    np.savez(part / f"fitted_{v}.npz", **a)
+                (part / "rows.json").write_text(json.dumps(rows[n_rows:]))
         print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
         del ctx
     df = pd.DataFrame(rows)
@@ -289,10 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         if args.models_out is not None and name in fitted_all:
             args.models_out.mkdir(parents=True, exist_ok=True)
-            arrays = PA.to_arrays(
-                fitted_all[name][best], FEATURES,
-                {"context": name, "cv": int(cv), "variant": best, "strategy": "pair_aware"},
-            )
+            arrays = fitted_all[name][best]
             np.savez_compressed(args.models_out / f"{name}.npz", **arrays)
     if extra:
         df = pd.concat([df] + extra, ignore_index=True)
