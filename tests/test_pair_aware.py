@@ -261,3 +261,28 @@ def test_card_pair_aware_section():
     )
     text = render_model_card(m)
     assert "## Pair-aware score" in text and "0.7200" in text and "4 of 5" in text
+
+
+def test_add_pair_model_to_bundle(small_bundle):
+    """The member joins a real bundle: it validates, loads, scores like the fitted folds, the
+    manifest records the choice and the card shows it; model.npz is untouched."""
+    import hashlib
+
+    from synleaf_desktop.bundle.format import Bundle
+    from synleaf_desktop.bundle.pair_member import add_pair_model
+    from synleaf_desktop.bundle.validate import validate_bundle
+
+    folder = small_bundle("PAIR", n_folds=2)
+    before = hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()
+    arrays = _arrays()
+    add_pair_model(folder, arrays, {"variant": "pa", "rule": "r", "figures": {"test_auc_pair_aware": 0.8}})
+    validate_bundle(folder)
+    b = Bundle.load(folder)
+    assert b.manifest["pair_aware"]["chosen"] and b.manifest["pair_aware"]["file"] == "pair_model.npz"
+    pm = PairModel.from_arrays(b.member_arrays("pair_model.npz"))
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    base = np.full((2, 4), 0.6)
+    np.testing.assert_allclose(pm.score(x, {"synleaf": base}),
+                               PairModel.from_arrays(arrays).score(x, {"synleaf": base}))
+    assert "## Pair-aware score" in (folder / "MODEL_CARD.md").read_text()
+    assert hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest() == before

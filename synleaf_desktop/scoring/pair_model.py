@@ -28,15 +28,21 @@ Two pieces, both numpy-only so the scoring layer can apply them without scikit-l
   :func:`synleaf_desktop.train.pair_aware.to_arrays`). Per fold k (K folds), a linear
   *pair-feature sub-model* (fitted on fold k's training pairs) gives a pair logit; a linear
   *stacker* (fitted on fold k's validation pairs) combines it with the logits of the fold's
-  base scores (``synleaf``: the bundle strategy's fold-k probability; optionally ``lr``).
+  base scores (``synleaf``: the bundle strategy's fold-k probability; optionally
+  ``only_omics`` / ``only_kg``: fold k's teacher probabilities; ``lr`` is never stored: bundles
+  do not carry the baseline). ``meta["stack_inputs"]`` names them in order.
   The pair-aware score is the mean over folds of the stacker probabilities.
 
 What a caller (the scoring engine) does for pairs ``(i, j)`` of bundle rows::
 
     pm = PairModel.from_arrays(bundle.member_arrays("pair_model.npz"))
     x = pair_features(np.c_[i, j], evidence_store, term_index, term_index.rows(bundle.genes))
-    folds = scorer.pairs(i, j)["folds"]          # float [K, n], the strategy's fold scores
-    score = pm.score(x, {"synleaf": folds})      # float [n]
+    p = scorer.pairs(i, j)                       # "folds": float [K, n], the strategy's fold scores
+    so_ab, sk_ab = scorer._teacher(i, j)         # per-fold teacher scores [K, n], both orders:
+    so_ba, sk_ba = scorer._teacher(j, i)
+    base = {"synleaf": p["folds"], "only_omics": 0.5 * (so_ab + so_ba),
+            "only_kg": 0.5 * (sk_ab + sk_ba)}   # only the names in pm.stack_inputs are read
+    score = pm.score(x, base)                    # float [n]
 """
 
 from __future__ import annotations

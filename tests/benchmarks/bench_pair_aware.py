@@ -16,11 +16,12 @@ pairs are never fitted on. Methods (rows of ``pair_aware_folds.csv``):
   fold's training pairs exactly as there (same seed);
 - ``pair_only``: the pair-feature sub-model alone;
 - ``pa``: pair + SynLeaF fold score; ``pa_lr``: pair + SynLeaF + LR; ``pa_rc``: as ``pa``,
-  with re-paired controls of the training / validation positives as extra negatives
-  (CV2 only);
+  with re-paired controls of the training / validation positives as extra negatives;
+  ``pa_all``: pair + SynLeaF + the fold's two teachers (only-omics, only-KG scores, shipped in
+  every bundle) (CV2 only);
 - ``pn``: pair + LR score (no SynLeaF score: runs on all 19 scenarios); ``pn_rc``: with
   re-paired controls as extra negatives;
-- ``pa_best``: per context, ``pa`` or ``pa_rc``, whichever has the best mean cross-validated
+- ``pa_best``: per context, ``pa``, ``pa_rc`` or ``pa_all``, whichever has the best mean cross-validated
   validation AUC (chosen without test pairs; ``pa_lr`` is not a candidate: bundles do not
   carry the LR baseline); ``pa_chosen``: ``pa_best`` where its mean validation AUC
   beats the selected strategy's, else ``selected`` (what a validation-only rule would ship).
@@ -58,11 +59,12 @@ MIN_CONTROLS = 10
 MIN_CONTROL_SHARE = 0.25
 #: the variants a bundle can ship (their inputs are in the bundle: pair features, fold scores);
 #: ``pa_lr`` needs the LR baseline, which bundles do not carry: reported, never chosen
-PA_VARIANTS = ("pa", "pa_rc")
+PA_VARIANTS = ("pa", "pa_rc", "pa_all")
 INPUTS = {
     "pa": ("pair", "synleaf"),
     "pa_lr": ("pair", "synleaf", "lr"),
     "pa_rc": ("pair", "synleaf"),
+    "pa_all": ("pair", "synleaf", "only_omics", "only_kg"),
     "pn": ("pair", "lr"),
     "pn_rc": ("pair", "lr"),
 }
@@ -114,12 +116,13 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
     for b in which:
         base[b] = {s: (bl[b](p) if len(p) else np.zeros(0)) for s, p in sets.items()}
     if scorer is not None:
-        sel = {}
+        for key in ("synleaf", "only_omics", "only_kg"):
+            base[key] = {}
         for s, p in sets.items():
-            sel[s] = (
-                fold_scores(scorer, k - 1, p[:, 0], p[:, 1])[strategy] if len(p) else np.zeros(0)
-            )
-        base["synleaf"] = sel
+            fs = fold_scores(scorer, k - 1, p[:, 0], p[:, 1]) if len(p) else {}
+            base["synleaf"][s] = fs[strategy] if len(p) else np.zeros(0)
+            for key in ("only_omics", "only_kg"):  # the fold's teachers, shipped in every bundle
+                base[key][s] = fs[key] if len(p) else np.zeros(0)
     y = {"train": tr[:, 2].astype(int), "val": va[:, 2].astype(int), "test": te[:, 2].astype(int)}
 
     preds: dict[str, dict[str, np.ndarray]] = {}
