@@ -105,7 +105,7 @@ def test_stacker_never_sees_test_pairs(monkeypatch):
     test rows (marked by a feature value no other row has) reach no fit."""
     x_tr, y_tr, _ = _toy(0)
     x_va, y_va, b_va = _toy(1)
-    x_te, y_te, b_te = _toy(2)
+    x_te, _y_te, b_te = _toy(2)
     x_te[:, 2] = 1e6  # the mark
     seen = []
     real = PA.fit_linear
@@ -171,9 +171,7 @@ def test_pair_feature_beats_repaired_controls():
     for k in pos:
         p = np.r_[pos[k], neg[k]]
         xs[k], ys[k] = p, np.r_[np.ones(len(pos[k]), int), np.zeros(len(neg[k]), int)]
-    m = PA.fit_fold(
-        feat(xs["tr"]), ys["tr"], feat(xs["va"]), ys["va"], {"synleaf": base(xs["va"])}
-    )
+    m = PA.fit_fold(feat(xs["tr"]), ys["tr"], feat(xs["va"]), ys["va"], {"synleaf": base(xs["va"])})
     ctl = repaired_controls(pos["te"], exclude=np.r_[pos["tr"], pos["va"]], n_draws=1, seed=1)[0]
     assert len(ctl) >= 20
     s_pos = m.predict(feat(pos["te"]), {"synleaf": base(pos["te"])})
@@ -255,7 +253,11 @@ def test_card_pair_aware_section():
             "file": "pair_model.npz",
             "variant": "pa",
             "rule": "validation prefers it, higher CV2 test AUC, re-paired AUC not lower",
-            "figures": {"test_auc_selected": 0.7, "test_auc_pair_aware": 0.72, "fold_wins_test_auc": 4},
+            "figures": {
+                "test_auc_selected": 0.7,
+                "test_auc_pair_aware": 0.72,
+                "fold_wins_test_auc": 4,
+            },
             "ranks_note": "not recomputed",
         },
     )
@@ -275,14 +277,19 @@ def test_add_pair_model_to_bundle(small_bundle):
     folder = small_bundle("PAIR", n_folds=2)
     before = hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest()
     arrays = _arrays()
-    add_pair_model(folder, arrays, {"variant": "pa", "rule": "r", "figures": {"test_auc_pair_aware": 0.8}})
+    add_pair_model(
+        folder, arrays, {"variant": "pa", "rule": "r", "figures": {"test_auc_pair_aware": 0.8}}
+    )
     validate_bundle(folder)
     b = Bundle.load(folder)
-    assert b.manifest["pair_aware"]["chosen"] and b.manifest["pair_aware"]["file"] == "pair_model.npz"
+    assert (
+        b.manifest["pair_aware"]["chosen"] and b.manifest["pair_aware"]["file"] == "pair_model.npz"
+    )
     pm = PairModel.from_arrays(b.member_arrays("pair_model.npz"))
     x = np.random.default_rng(0).normal(size=(4, 3))
     base = np.full((2, 4), 0.6)
-    np.testing.assert_allclose(pm.score(x, {"synleaf": base}),
-                               PairModel.from_arrays(arrays).score(x, {"synleaf": base}))
+    np.testing.assert_allclose(
+        pm.score(x, {"synleaf": base}), PairModel.from_arrays(arrays).score(x, {"synleaf": base})
+    )
     assert "## Pair-aware score" in (folder / "MODEL_CARD.md").read_text()
     assert hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest() == before

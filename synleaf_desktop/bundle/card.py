@@ -582,15 +582,22 @@ def _pair_aware(m: Mapping[str, Any]) -> list[str]:
         "## Pair-aware score",
         "",
         f"- Chosen default score for this context: **{'pair-aware' if chosen else str(m.get('strategy') or '').upper()}**"
-        + (f" (stacker `{_txt(pa.get('file'))}`, variant `{_txt(pa.get('variant'))}`)." if chosen else "."),
+        + (
+            f" (stacker `{_txt(pa.get('file'))}`, variant `{_txt(pa.get('variant'))}`)."
+            if chosen
+            else "."
+        ),
         "- Pair-aware: per fold, a logistic model of pair evidence only (cohort co-inactivation, shared "
         "annotation terms; no gene-degree feature) fitted on the fold's training pairs, stacked with the fold "
         "score by a logistic regression fitted on the fold's validation pairs; the score is the mean over folds.",
         f"- Rule: {_txt(pa.get('rule'))}.",
     ]
     rows = [
-        ("validation AUC (selected: as trained; pair-aware: out-of-fold)", "val_auc_selected",
-         "val_auc_pair_aware"),
+        (
+            "validation AUC (selected: as trained; pair-aware: out-of-fold)",
+            "val_auc_selected",
+            "val_auc_pair_aware",
+        ),
         ("CV2 test AUC", "test_auc_selected", "test_auc_pair_aware"),
         ("CV2 test AUPR", "test_aupr_selected", "test_aupr_pair_aware"),
         ("re-paired-control AUC", "repaired_auc_selected", "repaired_auc_pair_aware"),
@@ -600,7 +607,9 @@ def _pair_aware(m: Mapping[str, Any]) -> list[str]:
         out.append(f"| {label} | {_num(f.get(a))} | {_num(f.get(b))} |")
     if f.get("fold_wins_test_auc") is not None:
         out.append("")
-        out.append(f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of 5.")
+        out.append(
+            f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of 5."
+        )
     if chosen:
         out.append(f"- Genome-wide ranks: {_txt(pa.get('ranks_note'))}.")
     return out

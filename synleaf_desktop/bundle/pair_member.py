@@ -9,8 +9,9 @@ not chosen nothing is written (bundles stay byte-identical).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -439,8 +439,16 @@ def check_pair_model(
     ``sub_mean`` / ``sub_scale`` / ``sub_coef`` [K, F], ``sub_intercept`` [K], ``stack_mean`` /
     ``stack_scale`` / ``stack_coef`` [K, S], ``stack_intercept`` [K] (K <= 64 folds, F, S <= 64),
     all finite, scales > 0; ``meta_json`` one JSON text. Not per gene: ``n_genes`` is unused."""
-    keys = ("sub_mean", "sub_scale", "sub_coef", "sub_intercept", "stack_mean", "stack_scale",
-            "stack_coef", "stack_intercept")
+    keys = (
+        "sub_mean",
+        "sub_scale",
+        "sub_coef",
+        "sub_intercept",
+        "stack_mean",
+        "stack_scale",
+        "stack_coef",
+        "stack_intercept",
+    )
     _need_keys(path, a, keys + ("meta_json",))
     info = {k: (v if isinstance(v, tuple) else (v.dtype, v.shape)) for k, v in a.items()}
     extra = sorted(set(info) - set(keys) - {"meta_json"})
@@ -448,8 +456,16 @@ def check_pair_model(
     for k in keys:
         _need(info[k][0].kind in "fiu", path, f"{k!r} must hold numbers")
     kf, ks = info["sub_coef"][1], info["stack_coef"][1]
-    _need(len(kf) == 2 and len(ks) == 2 and kf[0] == ks[0] and 1 <= kf[0] <= 64
-          and 1 <= kf[1] <= 64 and 1 <= ks[1] <= 64, path, "sub_coef [K, F] / stack_coef [K, S] do not fit")
+    _need(
+        len(kf) == 2
+        and len(ks) == 2
+        and kf[0] == ks[0]
+        and 1 <= kf[0] <= 64
+        and 1 <= kf[1] <= 64
+        and 1 <= ks[1] <= 64,
+        path,
+        "sub_coef [K, F] / stack_coef [K, S] do not fit",
+    )
     for k in ("sub_mean", "sub_scale"):
         _need(info[k][1] == kf, path, f"{k!r} must have the shape of sub_coef")
     for k in ("stack_mean", "stack_scale"):
@@ -462,10 +478,18 @@ def check_pair_model(
         import json
 
         for k in keys:
-            _need(bool(np.isfinite(np.asarray(a[k], np.float64)).all()), path,
-                  f"{k!r} holds NaN or infinite values")
-        _need(bool((np.asarray(a["sub_scale"]) > 0).all() and (np.asarray(a["stack_scale"]) > 0).all()),
-              path, "scales must be > 0")
+            _need(
+                bool(np.isfinite(np.asarray(a[k], np.float64)).all()),
+                path,
+                f"{k!r} holds NaN or infinite values",
+            )
+        _need(
+            bool(
+                (np.asarray(a["sub_scale"]) > 0).all() and (np.asarray(a["stack_scale"]) > 0).all()
+            ),
+            path,
+            "scales must be > 0",
+        )
         try:
             json.loads(str(np.asarray(a["meta_json"])[()]))
         except ValueError:

@@ -48,8 +48,9 @@ What a caller (the scoring engine) does for pairs ``(i, j)`` of bundle rows::
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def term_features(terms: Any, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndar
     ptr, gt, w = terms.gene_ptr, terms.gene_terms, terms.weight
     eptr, epart = terms.edge_ptr, terms.edge_partner
     has_edges = len(epart) > 0
-    for n, (i, j) in enumerate(zip(rows_a.tolist(), rows_b.tolist())):
+    for n, (i, j) in enumerate(zip(rows_a.tolist(), rows_b.tolist(), strict=False)):
         if i < 0 or j < 0:
             continue
         ta, tb = gt[ptr[i] : ptr[i + 1]], gt[ptr[j] : ptr[j + 1]]
@@ -149,8 +150,9 @@ def pair_features(
     return np.concatenate([co, tf], axis=1)
 
 
-def linear_logit(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
-                 intercept: float) -> np.ndarray:
+def linear_logit(
+    x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float
+) -> np.ndarray:
     """``((x - mean) / scale) @ coef + intercept``: x float [n, d] -> float64 [n]."""
     z = (np.asarray(x, np.float64) - mean) / scale
     return z @ np.asarray(coef, np.float64) + float(intercept)
@@ -187,7 +189,7 @@ class PairModel:
     )
 
     @classmethod
-    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> "PairModel":
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> PairModel:
         meta = json.loads(str(np.asarray(arrays["meta_json"])[()]))
         kw = {k: np.asarray(arrays[k], np.float64) for k in cls.ARRAYS}
         m = cls(**kw, meta=meta)
@@ -231,8 +233,9 @@ class PairModel:
         """float64 [K, n]: each fold's pair-feature sub-model logit for features x [n, F]."""
         return np.stack(
             [
-                linear_logit(x, self.sub_mean[k], self.sub_scale[k], self.sub_coef[k],
-                             self.sub_intercept[k])
+                linear_logit(
+                    x, self.sub_mean[k], self.sub_scale[k], self.sub_coef[k], self.sub_intercept[k]
+                )
                 for k in range(self.folds)
             ]
         )
@@ -258,8 +261,13 @@ class PairModel:
                     cols.append(logit(b[k] if b.ndim == 2 else b))
             z = np.stack(cols, axis=1)
             out[k] = sigmoid(
-                linear_logit(z, self.stack_mean[k], self.stack_scale[k], self.stack_coef[k],
-                             self.stack_intercept[k])
+                linear_logit(
+                    z,
+                    self.stack_mean[k],
+                    self.stack_scale[k],
+                    self.stack_coef[k],
+                    self.stack_intercept[k],
+                )
             )
         return out
 

@@ -28,8 +28,9 @@ The export (:func:`to_arrays`) is read, numpy-only, by
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,9 @@ def fit_linear(
     return Linear(mean, scale, m.coef_[0].astype(np.float64), float(m.intercept_[0]))
 
 
-def stack_matrix(pair_logit: np.ndarray, base: Mapping[str, np.ndarray], inputs: Sequence[str]) -> np.ndarray:
+def stack_matrix(
+    pair_logit: np.ndarray, base: Mapping[str, np.ndarray], inputs: Sequence[str]
+) -> np.ndarray:
     """float64 [n, S]: the stacker inputs in order ``inputs`` ("pair" = the sub-model logit,
     other names = logit of ``base[name]`` probabilities [n])."""
     cols = [pair_logit if name == "pair" else logit(base[name]) for name in inputs]
@@ -143,8 +146,9 @@ def fit_fold(
         xt = np.concatenate([xt, np.asarray(extra_neg_train, np.float64)])
         yt = np.r_[yt, np.zeros(len(extra_neg_train), int)]
     sub = fit_linear(xt, yt, C_sub)
-    xv, yv, bv = _augment(np.asarray(x_val, np.float64), np.asarray(y_val).astype(int), base_val,
-                          extra_neg_val)
+    xv, yv, bv = _augment(
+        np.asarray(x_val, np.float64), np.asarray(y_val).astype(int), base_val, extra_neg_val
+    )
     z = stack_matrix(sub.logit(xv), bv, inputs)
     stack = fit_linear(z, yv, C_stack)
     return PairAwareFold(sub, stack, list(inputs))
@@ -212,8 +216,9 @@ def choose(val_pair_aware: Sequence[float], val_current: Sequence[float]) -> dic
     }
 
 
-def to_arrays(folds: Sequence[PairAwareFold], features: Sequence[str],
-              meta: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
+def to_arrays(
+    folds: Sequence[PairAwareFold], features: Sequence[str], meta: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
     """The ``pair_model.npz`` arrays of K fitted folds (see scoring.pair_model.PairModel):
     ``sub_*`` float64 [K, F] / [K], ``stack_*`` [K, S] / [K], ``meta_json``."""
     if not folds:

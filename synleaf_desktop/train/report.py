@@ -527,7 +527,9 @@ def write_report(
     pa_dir = rpa.find_pair_aware(specificity)
     if pa_dir is not None:
         pa = rpa.load_pair_aware(pa_dir)
-        text += rpa.render_pair_aware(pa, list(dict.fromkeys((r["context"], r["cv"]) for r in rows)))
+        text += rpa.render_pair_aware(
+            pa, list(dict.fromkeys((r["context"], r["cv"]) for r in rows))
+        )
         rows = rpa.merge_rows(rows, rpa.pair_aware_rows(pa, rows))
     if transfer_dir is not None:
         tdir = Path(transfer_dir)

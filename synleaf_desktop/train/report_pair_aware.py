@@ -67,7 +67,11 @@ def _wins(r: dict | None, ref: str) -> str:
     if r is None:
         return MISSING
     v = r.get(f"wins_vs_{ref}")
-    return MISSING if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{int(v)}/{int(r['folds'])}"
+    return (
+        MISSING
+        if v is None or (isinstance(v, float) and not math.isfinite(v))
+        else f"{int(v)}/{int(r['folds'])}"
+    )
 
 
 def goals(pa: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +84,7 @@ def goals(pa: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for label in ("today", "shipped"):
         rep, auc, n_rep, n_auc = 0, 0, 0, 0
-        for c in CANCERS + ("pan",):
+        for c in (*CANCERS, "pan"):
             meth = "selected"
             if label == "shipped" and ch.get(c, {}).get("default"):
                 meth = "pa_best"
@@ -93,8 +97,12 @@ def goals(pa: dict[str, Any]) -> dict[str, Any]:
             if c in CANCERS:
                 n_rep += 1
                 rep += bool(np.isfinite(r["repaired_auc"]) and r["repaired_auc"] >= 0.65)
-        out[label] = {"repaired_ge_065": rep, "of_cancers": n_rep, "auc_ge_baselines": auc,
-                      "of_contexts": n_auc}
+        out[label] = {
+            "repaired_ge_065": rep,
+            "of_cancers": n_rep,
+            "auc_ge_baselines": auc,
+            "of_contexts": n_auc,
+        }
     return out
 
 
@@ -190,8 +198,11 @@ def pair_aware_rows(pa: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict
             r = s.get((c, cv, meth))
             if r is None:
                 continue
-            row = {k: v for k, v in b.items() if not k.startswith(("auc_", "aupr_", "f1_", "paper_",
-                                                                     "repaired_"))}
+            row = {
+                k: v
+                for k, v in b.items()
+                if not k.startswith(("auc_", "aupr_", "f1_", "paper_", "repaired_"))
+            }
             row.update(
                 strategy=strat,
                 n_folds=int(r["folds"]),

@@ -169,10 +169,17 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
     n_ctl = float(np.mean([len(d) for d in draws]))
     for meth, pr in preds.items():
         st = np.r_[pr["test"]]
-        reps = [
-            _auc(np.r_[np.ones(len(pos)), np.zeros(len(d))], np.r_[pr["test"][y["test"] == 1], pr[f"ctl{i}"]])
-            for i, d in enumerate(draws)
-        ] if enough else [float("nan")]
+        reps = (
+            [
+                _auc(
+                    np.r_[np.ones(len(pos)), np.zeros(len(d))],
+                    np.r_[pr["test"][y["test"] == 1], pr[f"ctl{i}"]],
+                )
+                for i, d in enumerate(draws)
+            ]
+            if enough
+            else [float("nan")]
+        )
         rows.append(
             {
                 "context": name,
@@ -184,7 +191,7 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
                 "repaired_auc": float(np.mean(reps)),
                 "repaired_sd": float(np.std(reps)),
                 "val_auc": val_auc[meth],
-                "n_pos": int(len(pos)),
+                "n_pos": len(pos),
                 "n_neg": int((y["test"] == 0).sum()),
                 "n_controls": n_ctl,
                 "n_val_pos": int(y["val"].sum()),
@@ -195,8 +202,17 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
         if f.is_file():
             t = json.loads(f.read_text())["test"]["rf"]
             v = json.loads(f.read_text())["val"]["rf"]
-            rows.append(dict(rows[0], method="rf", test_auc=t["auc"], test_aupr=t["aupr"],
-                             repaired_auc=float("nan"), repaired_sd=float("nan"), val_auc=v["auc"]))
+            rows.append(
+                dict(
+                    rows[0],
+                    method="rf",
+                    test_auc=t["auc"],
+                    test_aupr=t["aupr"],
+                    repaired_auc=float("nan"),
+                    repaired_sd=float("nan"),
+                    val_auc=v["auc"],
+                )
+            )
     return rows, fitted
 
 
@@ -227,7 +243,9 @@ def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) ->
             arrays = {k: z[k] for k in z.files}
         meta = json.loads(str(arrays["meta_json"][()]))
         if meta.get("variant") != c["variant"]:
-            raise SystemExit(f"{name}: stored stacker is {meta.get('variant')}, choice {c['variant']}")
+            raise SystemExit(
+                f"{name}: stored stacker is {meta.get('variant')}, choice {c['variant']}"
+            )
         figures = {
             "val_auc_selected": c["val_auc_current"],
             "val_auc_pair_aware": c["val_auc_pair_aware"],
@@ -241,7 +259,9 @@ def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) ->
             "folds": int(arrays["sub_coef"].shape[0]),
             "rule": RULE,
             "val_prefers_pair_aware": c["val_prefers_pair_aware"],
-            "figures": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()},
+            "figures": {
+                k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()
+            },
             "ranks_note": RANKS_NOTE,
             "source": "tests/benchmarks/bench_pair_aware.py (results/pair_aware_choice.json)",
         }
@@ -294,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
     if args.apply_defaults is not None:
-        return apply_defaults(args.out / "pair_aware_choice.json", args.models_out, args.apply_defaults)
+        return apply_defaults(
+            args.out / "pair_aware_choice.json", args.models_out, args.apply_defaults
+        )
     args.rf_skip = [c for c in args.rf_skip.split(",") if c]
     scen = parse_scenarios(args.scenarios)
     by_ctx: dict[str, list[int]] = {}
@@ -333,8 +355,17 @@ def main(argv: list[str] | None = None) -> int:
                 t1 = time.perf_counter()
                 use_sl = f"CV{cv}" == str(b.manifest.get("cv", "CV2")).upper() and k - 1 < b.folds
                 r, fitted = run_fold(
-                    name, cv, k, ctx, store, terms, trow, known,
-                    sc if use_sl else None, b.strategy, args,
+                    name,
+                    cv,
+                    k,
+                    ctx,
+                    store,
+                    terms,
+                    trow,
+                    known,
+                    sc if use_sl else None,
+                    b.strategy,
+                    args,
                 )
                 rows.extend(r)
                 for v, m in fitted.items():
@@ -343,10 +374,21 @@ def main(argv: list[str] | None = None) -> int:
                 msg = ", ".join(
                     f"{x['method']} {x['test_auc']:.3f}/{x['repaired_auc']:.3f}" for x in r
                 )
-                print(f"{name} cv{cv} fold{k}: {msg} ({time.perf_counter() - t1:.1f} s)", flush=True)
+                print(
+                    f"{name} cv{cv} fold{k}: {msg} ({time.perf_counter() - t1:.1f} s)", flush=True
+                )
             arrays = {
-                v: PA.to_arrays(ms, FEATURES, {"context": name, "cv": int(cv), "variant": v,
-                                               "strategy": "pair_aware", "base": b.strategy})
+                v: PA.to_arrays(
+                    ms,
+                    FEATURES,
+                    {
+                        "context": name,
+                        "cv": int(cv),
+                        "variant": v,
+                        "strategy": "pair_aware",
+                        "base": b.strategy,
+                    },
+                )
                 for v, ms in fitted_cv.items()
             }
             if arrays:
@@ -370,15 +412,21 @@ def main(argv: list[str] | None = None) -> int:
         val = {v: float(np.nanmean(piv[("val_auc", v)])) for v in PA_VARIANTS}
         best = max(PA_VARIANTS, key=lambda v: (val[v], -PA_VARIANTS.index(v)))
         ch = PA.choose(piv[("val_auc", best)].to_numpy(), piv[("val_auc", "selected")].to_numpy())
-        for meth, src in (("pa_best", best), ("pa_chosen", best if ch["pair_aware"] else "selected")):
+        for meth, src in (
+            ("pa_best", best),
+            ("pa_chosen", best if ch["pair_aware"] else "selected"),
+        ):
             sub = g[g["method"] == src].copy()
             sub["method"] = meth
             extra.append(sub)
         t = piv["test_auc"]
         r = piv["repaired_auc"]
         wins_test = bool(t[best].mean() > t["selected"].mean())
-        rep_ok = bool(np.nanmean(r[best]) >= np.nanmean(r["selected"])) if np.isfinite(
-            np.nanmean(r["selected"])) else True
+        rep_ok = (
+            bool(np.nanmean(r[best]) >= np.nanmean(r["selected"]))
+            if np.isfinite(np.nanmean(r["selected"]))
+            else True
+        )
         choice[name] = {
             "cv": int(cv),
             "variant": best,
@@ -405,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             arrays = fitted_all[name][best]
             np.savez_compressed(args.models_out / f"{name}.npz", **arrays)
     if extra:
-        df = pd.concat([df] + extra, ignore_index=True)
+        df = pd.concat([df, *extra], ignore_index=True)
     args.out.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out / "pair_aware_folds.csv", index=False, float_format="%.4f")
 
@@ -442,16 +490,36 @@ def main(argv: list[str] | None = None) -> int:
     sdf.to_csv(args.out / "pair_aware_summary.csv", index=False, float_format="%.4f")
     with open(args.out / "pair_aware_choice.json", "w") as fh:
         json.dump(choice, fh, indent=1, sort_keys=True)
-    wide = sdf.pivot_table(index=["context", "cv"], columns="method",
-                           values=["test_auc", "repaired_auc"], sort=False)
-    order = [m for m in ("selected", "lr", "rf", "pair_only", "pa", "pa_lr", "pa_rc", "pa_best",
-                         "pa_chosen", "pn", "pn_rc") if m in set(sdf["method"])]
+    wide = sdf.pivot_table(
+        index=["context", "cv"], columns="method", values=["test_auc", "repaired_auc"], sort=False
+    )
+    order = [
+        m
+        for m in (
+            "selected",
+            "lr",
+            "rf",
+            "pair_only",
+            "pa",
+            "pa_lr",
+            "pa_rc",
+            "pa_best",
+            "pa_chosen",
+            "pn",
+            "pn_rc",
+        )
+        if m in set(sdf["method"])
+    ]
     print("\nmean over folds: test AUC / re-paired AUC")
     print(f"{'scenario':10s} " + " ".join(f"{m:>13s}" for m in order))
     for (c, cv), r in wide.iterrows():
-        print(f"{c + ' cv' + str(cv):10s} " + " ".join(
-            f"  {r.get(('test_auc', m), np.nan):.3f}/{r.get(('repaired_auc', m), np.nan):.3f}"
-            for m in order))
+        print(
+            f"{c + ' cv' + str(cv):10s} "
+            + " ".join(
+                f"  {r.get(('test_auc', m), np.nan):.3f}/{r.get(('repaired_auc', m), np.nan):.3f}"
+                for m in order
+            )
+        )
     print(json.dumps(choice, indent=1))
     return 0
 
