@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synleaf_desktop.data import balance, pairs
+from synleaf_desktop.data import pairs
 from synleaf_desktop.data.balance import (
     balance_subset,
     balance_whole,

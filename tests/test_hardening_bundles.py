@@ -120,7 +120,13 @@ def test_1_symlinked_members_are_refused(small_bundle, tmp_path, cli_env, capsys
 
 
 def test_1_only_allow_listed_members(small_bundle):
-    assert set(MEMBERS) == {"model.npz", "split_pairs.npz", "calibration.npz", "evidence.npz"}
+    assert set(MEMBERS) == {
+        "model.npz",
+        "split_pairs.npz",
+        "calibration.npz",
+        "evidence.npz",
+        "pair_model.npz",
+    }
     src = small_bundle("EXTRA")
     (src / "notes.txt").write_text("x")
     rewrite_member(src, "notes.txt")

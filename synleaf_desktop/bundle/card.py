@@ -577,6 +577,52 @@ def _selection(m: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _pair_aware(m: Mapping[str, Any]) -> list[str]:
+    """The pair-aware section (issue 13, part 4): only for bundles whose manifest has ``pair_aware``."""
+    pa = m.get("pair_aware")
+    if not isinstance(pa, Mapping):
+        return []
+    chosen = bool(pa.get("chosen"))
+    figures = pa.get("figures")
+    f: Mapping[str, Any] = figures if isinstance(figures, Mapping) else {}
+    out = [
+        "",
+        "## Pair-aware score",
+        "",
+        f"- Chosen default score for this context: **{'pair-aware' if chosen else str(m.get('strategy') or '').upper()}**"
+        + (
+            f" (stacker `{_txt(pa.get('file'))}`, variant `{_txt(pa.get('variant'))}`)."
+            if chosen
+            else "."
+        ),
+        "- Pair-aware: per fold, a logistic model of pair evidence only (cohort co-inactivation, shared "
+        "annotation terms; no gene-degree feature) fitted on the fold's training pairs, stacked with the fold "
+        "score by a logistic regression fitted on the fold's validation pairs; the score is the mean over folds.",
+        f"- Rule: {_txt(pa.get('rule'))}.",
+    ]
+    rows = [
+        (
+            "validation AUC (selected: as trained; pair-aware: out-of-fold)",
+            "val_auc_selected",
+            "val_auc_pair_aware",
+        ),
+        ("CV2 test AUC", "test_auc_selected", "test_auc_pair_aware"),
+        ("CV2 test AUPR", "test_aupr_selected", "test_aupr_pair_aware"),
+        ("re-paired-control AUC", "repaired_auc_selected", "repaired_auc_pair_aware"),
+    ]
+    out += ["", "| mean of 5 folds | selected strategy | pair-aware |", "|---|---|---|"]
+    for label, a, b in rows:
+        out.append(f"| {label} | {_num(f.get(a))} | {_num(f.get(b))} |")
+    if f.get("fold_wins_test_auc") is not None:
+        out.append("")
+        out.append(
+            f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of 5."
+        )
+    if chosen:
+        out.append(f"- Genome-wide ranks: {_txt(pa.get('ranks_note'))}.")
+    return out
+
+
 def _folds(m: Mapping[str, Any]) -> list[str]:
     trained, shipped = m.get("folds_trained"), m.get("folds_shipped")
     ids = m.get("fold_ids")
@@ -724,7 +770,7 @@ def render_model_card(
     lines += ["", "## Training data", "", *_data(m, pair_counts)]
     lines += ["", "### What differs from the paper", "", *_paper_gaps(m)]
     lines += ["", "## Validation and test metrics", "", *_metric_tables(m)]
-    lines += ["", "## Strategy selection", "", *_selection(m)]
+    lines += ["", "## Strategy selection", "", *_selection(m), *_pair_aware(m)]
     lines += ["", "## Shipped and trained folds", "", *_folds(m)]
     lines += ["", "## Training", "", *_training(m)]
     lines += ["", "## Intended use", "", *use]

@@ -51,6 +51,7 @@ from .format import MANIFEST, MODEL_FILE, SPLIT_PARTS, SPLITS_FILE, BundleError
 
 CALIBRATION_FILE = "calibration.npz"
 EVIDENCE_FILE = "evidence.npz"
+PAIR_MODEL_FILE = "pair_model.npz"
 MODEL_CARD = "MODEL_CARD.md"
 #: files of a bundle folder that are not in ``files`` (not hashed) but copied on install
 UNHASHED_FILES = (MANIFEST, MODEL_CARD)
@@ -433,6 +434,70 @@ def check_evidence(
                 raise BundleError(path, "meta_json is not valid JSON") from None
 
 
+def check_pair_model(
+    path: Path, a: Mapping[str, np.ndarray], n_genes: int, full: bool = True
+) -> None:
+    """``pair_model.npz`` (:mod:`synleaf_desktop.scoring.pair_model`, issue 13 part 4): float
+    ``sub_mean`` / ``sub_scale`` / ``sub_coef`` [K, F], ``sub_intercept`` [K], ``stack_mean`` /
+    ``stack_scale`` / ``stack_coef`` [K, S], ``stack_intercept`` [K] (K <= 64 folds, F, S <= 64),
+    all finite, scales > 0; ``meta_json`` one JSON text. Not per gene: ``n_genes`` is unused."""
+    keys = (
+        "sub_mean",
+        "sub_scale",
+        "sub_coef",
+        "sub_intercept",
+        "stack_mean",
+        "stack_scale",
+        "stack_coef",
+        "stack_intercept",
+    )
+    _need_keys(path, a, (*keys, "meta_json"))
+    info = {k: (v if isinstance(v, tuple) else (v.dtype, v.shape)) for k, v in a.items()}
+    extra = sorted(set(info) - set(keys) - {"meta_json"})
+    _need(not extra, path, f"unexpected array(s) {extra}")
+    for k in keys:
+        _need(info[k][0].kind in "fiu", path, f"{k!r} must hold numbers")
+    kf, ks = info["sub_coef"][1], info["stack_coef"][1]
+    _need(
+        len(kf) == 2
+        and len(ks) == 2
+        and kf[0] == ks[0]
+        and 1 <= kf[0] <= 64
+        and 1 <= kf[1] <= 64
+        and 1 <= ks[1] <= 64,
+        path,
+        "sub_coef [K, F] / stack_coef [K, S] do not fit",
+    )
+    for k in ("sub_mean", "sub_scale"):
+        _need(info[k][1] == kf, path, f"{k!r} must have the shape of sub_coef")
+    for k in ("stack_mean", "stack_scale"):
+        _need(info[k][1] == ks, path, f"{k!r} must have the shape of stack_coef")
+    for k in ("sub_intercept", "stack_intercept"):
+        _need(info[k][1] == (kf[0],), path, f"{k!r} must be [K]")
+    m_t, m_s = info["meta_json"]
+    _need(m_t.kind == "U" and len(m_s) == 0, path, "meta_json must be one text")
+    if full and not any(isinstance(v, tuple) for v in a.values()):
+        import json
+
+        for k in keys:
+            _need(
+                bool(np.isfinite(np.asarray(a[k], np.float64)).all()),
+                path,
+                f"{k!r} holds NaN or infinite values",
+            )
+        _need(
+            bool(
+                (np.asarray(a["sub_scale"]) > 0).all() and (np.asarray(a["stack_scale"]) > 0).all()
+            ),
+            path,
+            "scales must be > 0",
+        )
+        try:
+            json.loads(str(np.asarray(a["meta_json"])[()]))
+        except ValueError:
+            raise BundleError(path, "meta_json is not valid JSON") from None
+
+
 @dataclass(frozen=True)
 class MemberRule:
     """How one bundle member is checked.
@@ -453,6 +518,7 @@ MEMBERS: dict[str, MemberRule] = {
     SPLITS_FILE: MemberRule(False, check_split_pairs),
     CALIBRATION_FILE: MemberRule(False, check_calibration),
     EVIDENCE_FILE: MemberRule(False, check_evidence),
+    PAIR_MODEL_FILE: MemberRule(False, check_pair_model),
 }
 
 
@@ -573,6 +639,7 @@ __all__ = [
     "check_model",
     "check_model_name",
     "check_numeric_member",
+    "check_pair_model",
     "check_split_pairs",
     "load_member",
     "member_path",

@@ -522,6 +522,16 @@ def write_report(
             rec = spec.get((r["context"], r["cv"], key))
             r["repaired_auc_mean"] = rec["repaired_auc"] if rec else float("nan")
             r["repaired_auc_sd"] = rec["repaired_sd"] if rec else float("nan")
+    # issue 13 part 4: pair-aware results, found next to the re-paired-control CSVs
+    from . import report_pair_aware as rpa
+
+    pa_dir = rpa.find_pair_aware(specificity)
+    if pa_dir is not None:
+        pa = rpa.load_pair_aware(pa_dir)
+        text += rpa.render_pair_aware(
+            pa, list(dict.fromkeys((r["context"], r["cv"]) for r in rows))
+        )
+        rows = rpa.merge_rows(rows, rpa.pair_aware_rows(pa, rows))
     if transfer_dir is not None:
         tdir = Path(transfer_dir)
         trows = summarize_transfer(scratch, collect_runs(tdir / "finetune"))
