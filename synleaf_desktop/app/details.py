@@ -70,6 +70,8 @@ class CellDetails:
     profiles: dict[str, Any] | None = None
     has_cohort: bool = False
     shared_terms: dict[str, Any] | None = None
+    #: the pair-aware score where the context's model chose it (issue 13), else None
+    pair_aware: float | None = None
     gene_names: dict[str, str] = field(default_factory=dict)
     entrez: dict[str, int] = field(default_factory=dict)
 
@@ -338,3 +340,14 @@ def quality_text(info: dict[str, Any]) -> str:
 def default_checked(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
     """The contexts ticked when the user has not chosen: all but trial models (quick runs)."""
     return [n for n, info in infos if not info.get("trial")]
+
+
+def pair_aware_text(d: CellDetails) -> str:
+    """The pair-aware score line of the details panel ("" where the model has none)."""
+    if d.pair_aware is None:
+        return ""
+    return (
+        f"{d.pair_aware:.3f}: the fold scores stacked with this pair's co-inactivation and shared "
+        "annotations (chosen for this model by the CV2 rule; see its model card). The rank above "
+        "describes the SL score."
+    )

@@ -453,6 +453,7 @@ def cell_details(
         evidence=evidence,
         labelled_negative=labelled_negative if known is not None else None,
         cohort=getattr(cs, "evidence", None),
+        pair_aware=getattr(cs, "pair_aware", None),
         profiles=getattr(cs, "profiles", None),
         has_cohort=_evidence_store(engine, context) is not None,
         shared_terms=getattr(res, "shared_terms", None),

@@ -415,6 +415,17 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
             out.append(f"shared annotations ({st['n_shared']}, most specific first): {terms}{more}")
         else:
             out.append("shared annotations: none in the shipped GO BP / KEGG graph")
+    pa = [
+        f"{name} {cs.pair_aware:.4f}"
+        for name, cs in res.contexts.items()
+        if cs.in_context and cs.pair_aware is not None
+    ]
+    if pa:
+        out.append(
+            "pair-aware score (fold scores stacked with the pair's cohort and annotation evidence; "
+            "chosen by the CV2 rule, see the model card; rank columns describe the score column): "
+            + ", ".join(pa)
+        )
     out.append(f"note: {_note()} {RANK_NOTE}")
     return "\n".join(out)
 

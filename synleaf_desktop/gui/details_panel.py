@@ -26,6 +26,7 @@ from ..app.details import (
     cohort_text,
     gene_names_text,
     known_label_text,
+    pair_aware_text,
     profiles_text,
     quality_text,
     rank_text,
@@ -101,6 +102,7 @@ class DetailsPanel(QWidget):
             ("genes", "Genes"),
             ("rank", "Genome-wide rank"),
             ("recall", "Held-out recall"),
+            ("pair_aware", "Pair-aware"),
             ("folds", "Per fold"),
             ("orders", "Both gene orders"),
             ("omics", "Omics only"),
@@ -209,6 +211,8 @@ class DetailsPanel(QWidget):
                 self.fields[key].setText("–")
             self.fields["rank"].setText("–")
             self.fields["recall"].setText("–")
+            self.fields["pair_aware"].setText("")
+            self.form.setRowVisible(self.fields["pair_aware"], False)
         else:
             self.score_label.setText(f"{d.score:.3f}")
             self.score_label.setStyleSheet("")
@@ -236,6 +240,9 @@ class DetailsPanel(QWidget):
 
             self.fields["rank"].setText(rank_text(d))
             self.fields["recall"].setText(recall_text(d))
+            self.fields["pair_aware"].setText(pair_aware_text(d))
+            # only models that chose the pair-aware score have the row
+            self.form.setRowVisible(self.fields["pair_aware"], d.pair_aware is not None)
             self.fields["recall"].setToolTip(RECALL_NOTE[0].upper() + RECALL_NOTE[1:] + ".")
             self._plot_folds(d)
             self.fields["folds"].setText(", ".join(f"{x:.3f}" for x in d.folds) if d.folds else "–")

@@ -41,6 +41,10 @@ from .context import ContextScorer
 from .evidence import EvidenceStore
 from .kg_evidence import TermIndex
 from .labels import PairSet, label_value, labels_for_context
+from .pair_model import PairModel, pair_features
+
+#: the bundle member with the pair-aware stacker (issue 13)
+PAIR_MODEL_FILE = "pair_model.npz"
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -154,6 +158,10 @@ class ContextScore:
     evidence: dict[str, Any] | None = None
     #: per gene of the pair, how often it is mutated / deleted / amplified in the cohort
     profiles: dict[str, Any] | None = None
+    #: the pair-aware score (issue 13: fold scores stacked with the pair's cohort and annotation
+    #: evidence, ``pair_model.npz``) where the context's manifest chose it by the CV2 rule; None
+    #: elsewhere. Ranks and held-out recall stay those of ``score``.
+    pair_aware: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -231,6 +239,7 @@ class ScoringEngine:
         self._model_labels: dict[str, PairSet | None] = {}
         self._calibration: dict[str, Calibration | None] = {}
         self._evidence: dict[str, EvidenceStore | None] = {}
+        self._pair_models: dict[str, PairModel | None] = {}
         self._terms: TermIndex | bool | None = False  # False: not loaded yet
         self.label_report: dict[str, Any] | None = None
         #: ``[(folder, message)]``: models :meth:`from_registry` skipped (broken or unreadable)
@@ -413,6 +422,44 @@ class ScoringEngine:
             "top_fraction": cal.top_fraction(s),
             "heldout_recall": cal.heldout_recall(s),
         }
+
+    # --- pair-aware score --------------------------------------------------------------
+    def pair_model(self, name: str) -> PairModel | None:
+        """The context's pair-aware stacker where its manifest chose it (``pair_aware.chosen``),
+        else None."""
+        name = self._canonical(name)
+        if name not in self._pair_models:
+            b = self._scorers[name].bundle
+            chosen = bool((b.manifest.get("pair_aware") or {}).get("chosen"))
+            arrays = b.member_arrays(PAIR_MODEL_FILE) if chosen else None
+            self._pair_models[name] = PairModel.from_arrays(arrays) if arrays is not None else None
+        return self._pair_models[name]
+
+    def pair_aware_scores(self, name: str, i: np.ndarray, j: np.ndarray) -> np.ndarray | None:
+        """float64 [n] pair-aware scores of rows (i, j) of context ``name`` (mean over folds of
+        the stacker; both gene orders averaged in the fold scores), or None without a chosen
+        pair model."""
+        pm = self.pair_model(name)
+        if pm is None:
+            return None
+        sc = self._scorers[self._canonical(name)]
+        i = np.asarray(i, np.int64)
+        j = np.asarray(j, np.int64)
+        terms = self.kg_terms
+        x = pair_features(
+            np.stack([i, j], axis=1),
+            self.evidence_store(name),
+            terms,
+            terms.rows(list(sc.bundle.genes)) if terms is not None else None,
+        )
+        so_ab, sk_ab = sc._teacher(i, j)
+        so_ba, sk_ba = sc._teacher(j, i)
+        base = {
+            "synleaf": sc.pairs(i, j)["folds"],
+            "only_omics": 0.5 * (so_ab + so_ba),
+            "only_kg": 0.5 * (sk_ab + sk_ba),
+        }
+        return np.asarray(pm.score(x, base), np.float64)
 
     # --- pair evidence -----------------------------------------------------------------
     def evidence_store(self, name: str) -> EvidenceStore | None:
@@ -637,6 +684,8 @@ class ScoringEngine:
                 _opt(rk["heldout_recall"][0], 4),
             )
             out.contexts[name].label_source = src[0]
+            pa = self.pair_aware_scores(name, ii, jj)
+            out.contexts[name].pair_aware = None if pa is None else _f(pa[0])
             out.contexts[name].evidence, out.contexts[name].profiles = self.pair_evidence(
                 name, *genes
             )
