@@ -545,3 +545,19 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == partner
+
+
+def test_details_pair_aware_row_only_where_chosen(qtbot):
+    """Issue 13: the pair-aware score has a row only for models that chose it."""
+    from synleaf_desktop.app.details import CellDetails
+    from synleaf_desktop.gui.details_panel import DetailsPanel
+
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    base = {"score": 0.4, "sd": 0.1, "folds": [0.3, 0.5], "by_order": (0.4, 0.4)}
+    panel.show_details(CellDetails("RAD51", "BRCA1", "LUAD", pair_aware=0.289, **base))
+    row = panel.fields["pair_aware"]
+    assert row.isVisible() and row.text().startswith("0.289: the fold scores stacked")
+    panel.show_details(CellDetails("RAD51", "BRCA1", "OV", **base))
+    assert not row.isVisible() and row.text() == ""
