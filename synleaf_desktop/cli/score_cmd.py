@@ -41,10 +41,12 @@ left out of the default contexts unless ``--include-trial`` (or named in ``--con
                                "in_training": true | false | null, "strategy": "umt",
                                "percentile": 99.9 | null, "top_fraction": 0.001 | null,
                                "heldout_recall": 0.41 | null,
+                               "pair_aware": 0.29 | null,
                                "val_auc": 0.94 | null, "test_auc": 0.93 | null}, ...},
          "version": "0.1.0", "note": "..."}
 
-    ``by_order`` = fold means of p(A,B) and p(B,A); ``missing`` = query genes outside that context.
+    ``by_order`` = fold means of p(A,B) and p(B,A); ``missing`` = query genes outside that context;
+    ``pair_aware`` = the pair-aware score where the context's model chose it (issue 13), else null.
 
 ``synleaf score --pairs FILE [--out FILE.tsv] [--contexts ...] [--labels FILE ...]``
     Input: CSV or TSV (delimiter sniffed, gzip allowed) with columns ``gene1`` and ``gene2`` (any
