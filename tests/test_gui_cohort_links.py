@@ -548,16 +548,32 @@ def test_menus_from_heatmap_table_and_partner_rows(win, qtbot, monkeypatch):
 
 
 def test_details_pair_aware_row_only_where_chosen(qtbot):
-    """Issue 13: the pair-aware score has a row only for models that chose it."""
+    """Issue 13: where the score is the pair-aware one, the panel says so and shows the fold
+    models' own score as "Before pair evidence"; other models have no such row."""
     from synleaf_desktop.app.details import CellDetails
     from synleaf_desktop.gui.details_panel import DetailsPanel
 
     panel = DetailsPanel()
     qtbot.addWidget(panel)
     panel.show()
-    base = {"score": 0.4, "sd": 0.1, "folds": [0.3, 0.5], "by_order": (0.4, 0.4)}
-    panel.show_details(CellDetails("RAD51", "BRCA1", "LUAD", pair_aware=0.289, **base))
-    row = panel.fields["pair_aware"]
-    assert row.isVisible() and row.text().startswith("0.289: the fold scores stacked")
-    panel.show_details(CellDetails("RAD51", "BRCA1", "OV", **base))
+    base = {"score": 0.4, "sd": 0.1, "folds": [0.3, 0.5]}
+    info = {"pair_aware": {"figures": {"test_auc_pair_aware": 0.802, "test_auc_selected": 0.783}}}
+    panel.show_details(
+        CellDetails(
+            "RAD51",
+            "BRCA1",
+            "LUAD",
+            score_kind="pair-aware",
+            synleaf_score=0.289,
+            info=info,
+            **base,
+        )
+    )
+    row = panel.fields["synleaf"]
+    assert row.isVisible() and row.text().startswith("0.289: the fold models' own score")
+    assert "0.802 with pair evidence, 0.783 without" in row.text()
+    assert panel.score_note.text().startswith("Pair-aware SL score")
+    assert "no gene order" in panel.fields["orders"].text()
+    panel.show_details(CellDetails("RAD51", "BRCA1", "OV", by_order=(0.4, 0.4), **base))
     assert not row.isVisible() and row.text() == ""
+    assert panel.score_note.text().startswith("SL score")

@@ -21,6 +21,7 @@ from ..bundle.card import write_model_card
 from ..bundle.format import open_model_arrays
 from ..bundle.writer import add_bundle_member, set_manifest_entry
 from ..errors import SynleafError
+from ..fileio import read_json
 from ..progress import Progress, ensure
 from ..scoring.calibration import add_calibration
 
@@ -39,9 +40,15 @@ def finish_bundle(
 
     folder = Path(folder)
     progress = ensure(progress)
-    cal = add_calibration(folder, progress.sub(0.0, 0.8), n_threads=n_threads)
-    ev = evidence(folder, progress.sub(0.8, 0.95)) if evidence is not None else None
-    if ev is None:  # recorded, so that every model's manifest says what it has
+    # evidence first: a pair-aware score (and so its rank map) reads the cohort evidence
+    ev = evidence(folder, progress.sub(0.0, 0.15)) if evidence is not None else None
+    cal = add_calibration(folder, progress.sub(0.15, 0.95), n_threads=n_threads)
+    has_evidence = (folder / "evidence.npz").is_file() and isinstance(
+        (read_json(folder / "manifest.json").get("evidence") or {}).get("file"), str
+    )
+    if ev is None and not (evidence is None and has_evidence):
+        # recorded, so that every model's manifest says what it has (a finish without an
+        # evidence step keeps the evidence the bundle already has)
         set_manifest_entry(
             folder,
             "evidence",

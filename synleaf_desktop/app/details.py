@@ -70,8 +70,10 @@ class CellDetails:
     profiles: dict[str, Any] | None = None
     has_cohort: bool = False
     shared_terms: dict[str, Any] | None = None
-    #: the pair-aware score where the context's model chose it (issue 13), else None
-    pair_aware: float | None = None
+    #: what ``score`` is: "synleaf" or "pair-aware" (issue 13: where the context's model chose it)
+    score_kind: str = "synleaf"
+    #: with a pair-aware score: the fold models' own score before pair evidence, else None
+    synleaf_score: float | None = None
     gene_names: dict[str, str] = field(default_factory=dict)
     entrez: dict[str, int] = field(default_factory=dict)
 
@@ -309,7 +311,16 @@ def info_tooltip(name: str, info: dict[str, Any]) -> str:
     if info.get("description"):
         lines.append(str(info["description"]))
     if info.get("strategy"):
-        lines.append(f"strategy: {info['strategy']}")
+        strategy = f"strategy: {info['strategy']}"
+        if info.get("score_kind") == "pair-aware":
+            t = info.get("synleaf_test_auc")
+            strategy += (
+                " + pair evidence (pair-aware score: each fold's score stacked with the pair's "
+                "co-inactivation and shared annotations"
+                + (f"; {str(info['strategy']).upper()} alone: test AUC {t:.3f}" if t else "")
+                + ")"
+            )
+        lines.append(strategy)
     lines.append("omics: " + omics_text(info.get("omics"), long=True))
     samples = info.get("sample_counts") or info.get("samples") or info.get("n_samples")
     if samples:
@@ -342,12 +353,37 @@ def default_checked(infos: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return [n for n, info in infos if not info.get("trial")]
 
 
-def pair_aware_text(d: CellDetails) -> str:
-    """The pair-aware score line of the details panel ("" where the model has none)."""
-    if d.pair_aware is None:
+def pair_aware_help(infos: dict[str, dict[str, Any]]) -> str:
+    """One help sentence naming the loaded contexts whose score is pair-aware ("" if none)."""
+    names = [n for n, info in infos.items() if info.get("score_kind") == "pair-aware"]
+    if not names:
         return ""
     return (
-        f"{d.pair_aware:.3f}: the fold scores stacked with this pair's co-inactivation and shared "
-        "annotations (chosen for this model by the CV2 rule; see its model card). The rank above "
-        "describes the SL score."
+        f" In {', '.join(names)} each model's score is first combined with the pair's own "
+        "evidence (co-inactivation in the tumours, shared annotations): the pair-aware score, "
+        "chosen there because it ranked held-out pairs better (see each model card)."
+    )
+
+
+def is_pair_aware(d: CellDetails) -> bool:
+    """Whether the cell's score is the pair-aware one."""
+    return d.score_kind == "pair-aware"
+
+
+def synleaf_score_text(d: CellDetails) -> str:
+    """The "before pair evidence" line of a pair-aware score ("" for other models)."""
+    if not is_pair_aware(d) or d.synleaf_score is None:
+        return ""
+    pa = d.info.get("pair_aware") or {}
+    f = pa.get("figures") or {}
+    gain = ""
+    if f.get("test_auc_pair_aware") is not None and f.get("test_auc_selected") is not None:
+        gain = (
+            f": CV2 test AUC {f['test_auc_pair_aware']:.3f} with pair evidence, "
+            f"{f['test_auc_selected']:.3f} without"
+        )
+    return (
+        f"{d.synleaf_score:.3f}: the fold models' own score. The score above stacks it with this "
+        "pair's co-inactivation in the tumours and its shared annotations (the pair-aware model, "
+        f"chosen for {d.context} by the CV2 rule{gain}; see its model card)."
     )

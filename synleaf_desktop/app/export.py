@@ -99,6 +99,7 @@ def model_record(name: str, info: dict[str, Any]) -> dict[str, Any]:
     for key in (
         "kind",
         "strategy",
+        "score_kind",
         "omics",
         "samples",
         "n_samples",
@@ -162,7 +163,9 @@ def build_report(
         "unresolved": list(grid.unresolved),
         "not_available_cells": int(np.isnan(grid.score).sum()),
         "score_note": (
-            "score = mean over cross-validation models and both gene orders; "
+            "score = mean over cross-validation models and both gene orders; where a model's "
+            "score_kind is pair-aware, each fold's score is first stacked with the pair's cohort "
+            "co-inactivation and shared annotations (its model card); "
             "n/a = a gene is not in that context's model"
         ),
         "rank_note": f"{RANK_NOTE}; {RECALL_NOTE}",

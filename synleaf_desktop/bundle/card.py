@@ -619,7 +619,15 @@ def _pair_aware(m: Mapping[str, Any]) -> list[str]:
             f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of 5."
         )
     if chosen:
-        out.append(f"- Genome-wide ranks: {_txt(pa.get('ranks_note'))}.")
+        cal = m.get("calibration")
+        kind = cal.get("score_kind") if isinstance(cal, Mapping) else None
+        note = (
+            "the rank map, held-out recall and typical ranks (`calibration.npz`) are computed "
+            "from the pair-aware score, which is the score shown, ranked and exported"
+            if kind == "pair-aware"
+            else _txt(pa.get("ranks_note"))
+        )
+        out.append(f"- Genome-wide ranks: {note}.")
     return out
 
 

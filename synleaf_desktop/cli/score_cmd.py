@@ -41,12 +41,17 @@ left out of the default contexts unless ``--include-trial`` (or named in ``--con
                                "in_training": true | false | null, "strategy": "umt",
                                "percentile": 99.9 | null, "top_fraction": 0.001 | null,
                                "heldout_recall": 0.41 | null,
-                               "pair_aware": 0.29 | null,
+                               "score_kind": "synleaf" | "pair-aware",
+                               "synleaf_score": 0.81 | null,
                                "val_auc": 0.94 | null, "test_auc": 0.93 | null}, ...},
          "version": "0.1.0", "note": "..."}
 
     ``by_order`` = fold means of p(A,B) and p(B,A); ``missing`` = query genes outside that context;
-    ``pair_aware`` = the pair-aware score where the context's model chose it (issue 13), else null.
+    ``score_kind`` = what ``score`` is: ``pair-aware`` where the context's model chose the pair-aware
+    score (issue 13: each fold's score stacked with the pair's cohort co-inactivation and shared
+    annotations; ``by_order`` is then null), else ``synleaf``; ``synleaf_score`` = with a pair-aware
+    score, the fold models' own score before pair evidence, else null. Ranks and held-out recall
+    always describe ``score``.
 
 ``synleaf score --pairs FILE [--out FILE.tsv] [--contexts ...] [--labels FILE ...]``
     Input: CSV or TSV (delimiter sniffed, gzip allowed) with columns ``gene1`` and ``gene2`` (any
@@ -418,15 +423,14 @@ def format_pair(res: Any, info: dict[str, dict[str, Any]]) -> str:
         else:
             out.append("shared annotations: none in the shipped GO BP / KEGG graph")
     pa = [
-        f"{name} {cs.pair_aware:.4f}"
+        f"{name} (before pair evidence {cs.synleaf_score:.4f})"
         for name, cs in res.contexts.items()
-        if cs.in_context and cs.pair_aware is not None
+        if cs.in_context and cs.score_kind == "pair-aware" and cs.synleaf_score is not None
     ]
     if pa:
         out.append(
-            "pair-aware score (fold scores stacked with the pair's cohort and annotation evidence; "
-            "chosen by the CV2 rule, see the model card; rank columns describe the score column): "
-            + ", ".join(pa)
+            "pair-aware score (each fold's score stacked with the pair's cohort and annotation "
+            "evidence; chosen by the CV2 rule, see the model card) in: " + ", ".join(pa)
         )
     out.append(f"note: {_note()} {RANK_NOTE}")
     return "\n".join(out)

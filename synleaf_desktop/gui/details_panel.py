@@ -25,13 +25,14 @@ from ..app.details import (
     breakable,
     cohort_text,
     gene_names_text,
+    is_pair_aware,
     known_label_text,
-    pair_aware_text,
     profiles_text,
     quality_text,
     rank_text,
     recall_text,
     shared_text,
+    synleaf_score_text,
 )
 from ..scoring.calibration import RECALL_NOTE
 from . import style
@@ -102,7 +103,7 @@ class DetailsPanel(QWidget):
             ("genes", "Genes"),
             ("rank", "Genome-wide rank"),
             ("recall", "Held-out recall"),
-            ("pair_aware", "Pair-aware"),
+            ("synleaf", "Before pair evidence"),
             ("folds", "Per fold"),
             ("orders", "Both gene orders"),
             ("omics", "Omics only"),
@@ -211,8 +212,8 @@ class DetailsPanel(QWidget):
                 self.fields[key].setText("–")
             self.fields["rank"].setText("–")
             self.fields["recall"].setText("–")
-            self.fields["pair_aware"].setText("")
-            self.form.setRowVisible(self.fields["pair_aware"], False)
+            self.fields["synleaf"].setText("")
+            self.form.setRowVisible(self.fields["synleaf"], False)
         else:
             self.score_label.setText(f"{d.score:.3f}")
             self.score_label.setStyleSheet("")
@@ -231,7 +232,11 @@ class DetailsPanel(QWidget):
             else:
                 sd = "" if d.sd is None else f" ± {d.sd:.3f} (sd over {len(d.folds) or '?'} folds)"
                 self.score_note.setText(
-                    f"SL score{sd}: the mean over the cross-validation models and both gene orders."
+                    f"Pair-aware SL score{sd}: the mean over the cross-validation folds of the fold "
+                    "model's score (both gene orders) stacked with this pair's evidence."
+                    if is_pair_aware(d)
+                    else f"SL score{sd}: the mean over the cross-validation models and both gene "
+                    "orders."
                 )
             self.score_note.setText(
                 self.score_note.text() + f" Raw: comparable only within {d.context}; "
@@ -240,9 +245,9 @@ class DetailsPanel(QWidget):
 
             self.fields["rank"].setText(rank_text(d))
             self.fields["recall"].setText(recall_text(d))
-            self.fields["pair_aware"].setText(pair_aware_text(d))
-            # only models that chose the pair-aware score have the row
-            self.form.setRowVisible(self.fields["pair_aware"], d.pair_aware is not None)
+            self.fields["synleaf"].setText(synleaf_score_text(d))
+            # only models whose score is the pair-aware one have the row
+            self.form.setRowVisible(self.fields["synleaf"], bool(synleaf_score_text(d)))
             self.fields["recall"].setToolTip(RECALL_NOTE[0].upper() + RECALL_NOTE[1:] + ".")
             self._plot_folds(d)
             self.fields["folds"].setText(", ".join(f"{x:.3f}" for x in d.folds) if d.folds else "–")
@@ -255,7 +260,11 @@ class DetailsPanel(QWidget):
                     "(the model is order-dependent; the score averages both)"
                 )
             else:
-                self.fields["orders"].setText("–")
+                self.fields["orders"].setText(
+                    "– (the pair evidence has no gene order: the stacked fold scores average both)"
+                    if is_pair_aware(d)
+                    else "–"
+                )
             na_mod = "not stored in this model"
             self.fields["omics"].setText(
                 _fmt(d.modality.get("omics")) if "omics" in d.modality else na_mod

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..app import lookup
-from ..app.details import CellDetails
+from ..app.details import CellDetails, pair_aware_help
 from ..app.grid import ScoreGrid
 from ..app.library import Library
 from ..app.settings import Settings
@@ -583,7 +583,9 @@ class MainWindow(QMainWindow):
             self,
             "How to read the scores",
             "Each cell is the SL score of a gene pair in one cancer context: the mean over the "
-            "cross-validation models and over both gene orders, between 0 (unlikely SL) and 1 (likely SL).\n\n"
+            "cross-validation models and over both gene orders, between 0 (unlikely SL) and 1 (likely SL)."
+            + pair_aware_help(self.infos)
+            + "\n\n"
             "• Hatched grey 'n/a' cells: a gene is not in that context's model, so there is no score.\n"
             "• ★ / ✕: known SL / non-SL pairs from the label tables you imported.\n"
             "• AUC under each column: how well that model ranked held-out known pairs (0.5 = chance).\n"

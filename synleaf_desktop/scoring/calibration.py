@@ -31,6 +31,12 @@ Arrays of ``calibration.npz`` (all finite, 1-D):
                                 (small = a "hub" that ranks high with everything)
 ================  ============  ===================================================
 
+The scores are those of the context's scorer (:func:`~.pair_scorer.make_scorer`): the pair-aware
+score where the manifest chose it (then ``heldout`` holds each fold's stacker scores of that fold's
+test positives: the stacker of fold k was fitted on fold k's validation pairs and its pair
+sub-model on fold k's training pairs, so those pairs are still out of fold), else the fold
+models' own. The manifest entry records which (``calibration.score_kind``).
+
 Numpy only (no torch): computing it needs only a loaded bundle.
 """
 
@@ -71,6 +77,11 @@ TOP_TAIL = 0.01
 RANK_NOTE = (
     "percentile: share of all gene pairs of this context's universe that score lower "
     "(100 = the highest-scoring pair); top_fraction: share that score at least as high"
+)
+#: ``manifest["pair_aware"]["ranks_note"]`` once the rank map is computed from the pair-aware score
+PAIR_AWARE_RANKS = (
+    "calibration.npz (rank map, held-out recall, typical ranks) is computed from the pair-aware "
+    "score, the context's score"
 )
 RECALL_NOTE = (
     "held-out recall: share of this context's known SL pairs that the models did not train on "
@@ -330,19 +341,23 @@ def add_calibration(
     """Compute the calibration of a written bundle from its own models and split pairs, and add
     ``calibration.npz`` to it (manifest entry ``calibration``). Returns that entry."""
     from ..bundle.format import Bundle
-    from ..bundle.writer import add_bundle_member
+    from ..bundle.writer import add_bundle_member, set_manifest_entry
+    from .pair_scorer import make_scorer
 
     bundle = Bundle.load(folder, verify=False)
     try:
-        arrays, meta = build_calibration(
-            ContextScorer(bundle), bundle.split_pairs, progress, n_threads
-        )
+        scorer = make_scorer(bundle)  # the pair-aware score where the manifest chose it
+        arrays, meta = build_calibration(scorer, bundle.split_pairs, progress, n_threads)
+        meta["score_kind"] = scorer.score_kind
         cv = bundle.manifest.get("cv")
         if cv in CV_NOTES:
             meta["heldout_source"] += f" ({cv}: {CV_NOTES[cv]})"
+        pair_aware = bundle.manifest.get("pair_aware")
     finally:
         bundle.close()
     add_bundle_member(folder, CALIBRATION_FILE, arrays, "calibration", meta)
+    if isinstance(pair_aware, dict) and pair_aware.get("chosen"):
+        set_manifest_entry(folder, "pair_aware", dict(pair_aware, ranks_note=PAIR_AWARE_RANKS))
     return meta
 
 

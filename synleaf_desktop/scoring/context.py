@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +105,9 @@ class ContextScorer:
     Args:
         bundle: a loaded :class:`~synleaf_desktop.bundle.format.Bundle`.
     """
+
+    #: what the scores are: the fold models' own ("synleaf"); see :mod:`.pair_scorer`
+    score_kind = "synleaf"
 
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
@@ -369,11 +372,13 @@ class ContextScorer:
             np.sqrt(dsq, out=sd[:, s:e], casting="unsafe")
         return mean, sd
 
-    def _block_umt(self, r0: int, r1: int, c0: int, cb: int = 512) -> tuple[np.ndarray, np.ndarray]:
-        """UMT block, row by row with :func:`row_vs_all` (measured fastest of several numpy layouts:
+    def _umt_fold_probs(self, r0: int, r1: int, c0: int, cb: int = 512) -> Iterator[np.ndarray]:
+        """Per UMT fold, the order-averaged probabilities of the block i in [r0, r1), j in
+        [c0, G): yields float32 [r1 - r0, G - c0] (one buffer, overwritten by the next fold).
+
+        Row by row with :func:`row_vs_all` (measured fastest of several numpy layouts:
         broadcasting [rs, 1, H] against [1, cb, H] blocks ran ~1.5x slower)."""
         dense = self.dense()
-        F = len(dense)
         G = self.n_genes
         r = r1 - r0
         n_cols = G - c0
@@ -382,9 +387,6 @@ class ContextScorer:
         buf = np.empty((cb, H), np.float32)
         fwd = np.empty((r, n_cols), np.float32)
         rev = np.empty((r, n_cols), np.float32)
-        p0 = np.empty((r, n_cols), np.float32)
-        dsum = np.zeros((r, n_cols), np.float32)
-        dsq = np.zeros((r, n_cols), np.float32)
         for f, (A, NB, sep) in enumerate(dense):
             w = self.w2[f]
             NBc, Ac = NB[c0:], A[c0:]
@@ -401,14 +403,26 @@ class ContextScorer:
                     np.exp(x, out=x)
                 x += 1.0
                 np.reciprocal(x, out=x)
-            acc = p0 if f == 0 else fwd
-            np.add(fwd, rev, out=acc)
-            acc *= 0.5
-            if f > 0:
-                acc -= p0
-                dsum += acc
-                acc *= acc
-                dsq += acc
+            fwd += rev
+            fwd *= 0.5
+            yield fwd
+
+    def _block_umt(self, r0: int, r1: int, c0: int) -> tuple[np.ndarray, np.ndarray]:
+        """UMT block: fold mean and population SD of :meth:`_umt_fold_probs`."""
+        shape = (r1 - r0, self.n_genes - c0)
+        p0 = np.empty(shape, np.float32)
+        dsum = np.zeros(shape, np.float32)
+        dsq = np.zeros(shape, np.float32)
+        F = 0
+        for f, p in enumerate(self._umt_fold_probs(r0, r1, c0)):
+            F += 1
+            if f == 0:
+                p0[:] = p
+                continue
+            p -= p0
+            dsum += p
+            p *= p
+            dsq += p
         dsum *= 1.0 / F
         dsq *= 1.0 / F
         mean = p0 + dsum
@@ -416,3 +430,36 @@ class ContextScorer:
         dsq -= dsum
         np.maximum(dsq, 0, out=dsq)
         return mean, np.sqrt(dsq)
+
+    # --- per-fold blocks (for models stacked on the fold scores) ---------------------------
+    def teacher_fold_block(self, r0: int, r1: int, c0: int) -> tuple[np.ndarray, np.ndarray]:
+        """Order-averaged teacher probabilities of the block i in [r0, r1), j in [c0, G):
+        ``(omics, kg)``, each float32 [F, r1 - r0, G - c0] (F teacher folds)."""
+        E = self._exp()  # [F, 4, G]: Zo, Yo, Zk, Yk
+        rows, cols = slice(r0, r1), slice(c0, self.n_genes)
+        out = []
+        for z, y in ((0, 1), (2, 3)):
+            Z, Y = E[:, z], E[:, y]
+            # σ(l(i, j)) = Z_i / (Z_i + Y_j); σ(l(j, i)) = Z_j / (Z_j + Y_i)
+            ab = Z[:, rows, None] / (Z[:, rows, None] + Y[:, None, cols])
+            ba = Z[:, None, cols] / (Z[:, None, cols] + Y[:, rows, None])
+            ab += ba
+            ab *= 0.5
+            out.append(ab.astype(np.float32, copy=False))
+        return out[0], out[1]
+
+    def fold_block(self, r0: int, r1: int, c0: int) -> np.ndarray:
+        """float32 [Fs, r1 - r0, G - c0]: the strategy's per-fold order-averaged probabilities
+        of the block (their mean over folds is :meth:`block`'s ``mean``)."""
+        if self.strategy == "umt":
+            return np.stack([p.copy() for p in self._umt_fold_probs(r0, r1, c0)])
+        om, kg = self.teacher_fold_block(r0, r1, c0)
+        om += kg
+        om *= 0.5
+        return om
+
+    def teacher_partner_folds(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Order-averaged teacher probabilities of gene row ``i`` with every gene:
+        ``(omics, kg)``, each float32 [F, G]."""
+        om, kg = self.teacher_fold_block(i, i + 1, 0)
+        return om[:, 0], kg[:, 0]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +42,8 @@ from .context import ContextScorer
 from .evidence import EvidenceStore
 from .kg_evidence import TermIndex
 from .labels import PairSet, label_value, labels_for_context
-from .pair_model import PairModel, pair_features
-
-#: the bundle member with the pair-aware stacker (issue 13)
-PAIR_MODEL_FILE = "pair_model.npz"
+from .pair_model import PairModel
+from .pair_scorer import PairAwareScorer, make_scorer
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -158,10 +157,12 @@ class ContextScore:
     evidence: dict[str, Any] | None = None
     #: per gene of the pair, how often it is mutated / deleted / amplified in the cohort
     profiles: dict[str, Any] | None = None
-    #: the pair-aware score (issue 13: fold scores stacked with the pair's cohort and annotation
-    #: evidence, ``pair_model.npz``) where the context's manifest chose it by the CV2 rule; None
-    #: elsewhere. Ranks and held-out recall stay those of ``score``.
-    pair_aware: float | None = None
+    #: what ``score`` is: "synleaf" (the fold models' scores) or "pair-aware" (issue 13: the fold
+    #: scores stacked with the pair's cohort and annotation evidence, ``pair_model.npz``, where
+    #: the context's manifest chose it by the CV2 rule); ranks and held-out recall describe it
+    score_kind: str = "synleaf"
+    #: with a pair-aware ``score``: the fold models' own score before pair evidence; else None
+    synleaf_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -231,7 +232,16 @@ class ScoringEngine:
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"duplicate context names: {dup}")
-        self._scorers: dict[str, ContextScorer] = {b.name: ContextScorer(b) for b in bundles}
+        #: ``[(folder, message)]``: models skipped (broken or unreadable, here or by the registry)
+        self.problems: list[tuple[Path, str]] = []
+        self._scorers: dict[str, ContextScorer] = {}
+        for b in bundles:
+            try:
+                self._scorers[b.name] = make_scorer(
+                    b, evidence=partial(self.evidence_store, b.name), terms=lambda: self.kg_terms
+                )
+            except (SynleafError, ValueError) as exc:  # e.g. a pair model of another version
+                self.problems.append((Path(b.folder), str(exc)))
         self._resolver = resolver
         self._kinds = dict(kinds or {})
         self._labels: dict[str, PairSet] = {}
@@ -242,8 +252,6 @@ class ScoringEngine:
         self._pair_models: dict[str, PairModel | None] = {}
         self._terms: TermIndex | bool | None = False  # False: not loaded yet
         self.label_report: dict[str, Any] | None = None
-        #: ``[(folder, message)]``: models :meth:`from_registry` skipped (broken or unreadable)
-        self.problems: list[tuple[Path, str]] = []
 
     @classmethod
     def from_registry(
@@ -279,7 +287,7 @@ class ScoringEngine:
         engine = cls(
             [b for _, b in loaded], resolver=resolver, kinds={m.name: m.kind for m, _ in loaded}
         )
-        engine.problems = list(registry.problems)
+        engine.problems = list(registry.problems) + engine.problems
         return engine
 
     # --- contexts ------------------------------------------------------------------
@@ -314,11 +322,19 @@ class ScoringEngine:
         """What the GUI shows next to a context's scores: strategy, folds, metrics, universe, data."""
         b = self._scorers[self._canonical(name)].bundle
         m = b.manifest
+        kind = self._scorers[b.name].score_kind
+        val, test = b.headline.get("val_auc"), b.headline.get("test_auc")
+        if kind == "pair-aware":  # the quality of the score shown: the pair-aware one
+            fig = (m.get("pair_aware") or {}).get("figures") or {}
+            val = fig.get("val_auc_pair_aware", val)
+            test = fig.get("test_auc_pair_aware", test)
         return {
             "name": b.name,
             "kind": self._kinds.get(b.name, "bundled"),
             "cancer": b.cancer,
             "strategy": b.strategy,
+            "score_kind": kind,
+            "pair_aware": m.get("pair_aware"),
             "folds": b.folds,
             "folds_trained": b.folds_trained,
             "folds_shipped_reason": m.get("folds_shipped_reason"),
@@ -326,8 +342,9 @@ class ScoringEngine:
             "omics": b.omics,
             "sample_counts": m.get("sample_counts", {}),
             "headline": b.headline,
-            "val_auc": b.headline.get("val_auc"),
-            "test_auc": b.headline.get("test_auc"),
+            "val_auc": val,
+            "test_auc": test,
+            "synleaf_test_auc": b.headline.get("test_auc"),
             "cv": m.get("cv"),
             "kg": m.get("kg"),
             "dtype": b.dtype,
@@ -425,41 +442,10 @@ class ScoringEngine:
 
     # --- pair-aware score --------------------------------------------------------------
     def pair_model(self, name: str) -> PairModel | None:
-        """The context's pair-aware stacker where its manifest chose it (``pair_aware.chosen``),
-        else None."""
-        name = self._canonical(name)
-        if name not in self._pair_models:
-            b = self._scorers[name].bundle
-            chosen = bool((b.manifest.get("pair_aware") or {}).get("chosen"))
-            arrays = b.member_arrays(PAIR_MODEL_FILE) if chosen else None
-            self._pair_models[name] = PairModel.from_arrays(arrays) if arrays is not None else None
-        return self._pair_models[name]
-
-    def pair_aware_scores(self, name: str, i: np.ndarray, j: np.ndarray) -> np.ndarray | None:
-        """float64 [n] pair-aware scores of rows (i, j) of context ``name`` (mean over folds of
-        the stacker; both gene orders averaged in the fold scores), or None without a chosen
-        pair model."""
-        pm = self.pair_model(name)
-        if pm is None:
-            return None
+        """The context's pair-aware stacker where its manifest chose it (its scores are then the
+        pair-aware ones, :mod:`.pair_scorer`), else None."""
         sc = self._scorers[self._canonical(name)]
-        i = np.asarray(i, np.int64)
-        j = np.asarray(j, np.int64)
-        terms = self.kg_terms
-        x = pair_features(
-            np.stack([i, j], axis=1),
-            self.evidence_store(name),
-            terms,
-            terms.rows(list(sc.bundle.genes)) if terms is not None else None,
-        )
-        so_ab, sk_ab = sc._teacher(i, j)
-        so_ba, sk_ba = sc._teacher(j, i)
-        base = {
-            "synleaf": sc.pairs(i, j)["folds"],
-            "only_omics": 0.5 * (so_ab + so_ba),
-            "only_kg": 0.5 * (sk_ab + sk_ba),
-        }
-        return np.asarray(pm.score(x, base), np.float64)
+        return sc.model if isinstance(sc, PairAwareScorer) else None
 
     # --- pair evidence -----------------------------------------------------------------
     def evidence_store(self, name: str) -> EvidenceStore | None:
@@ -672,7 +658,7 @@ class ScoringEngine:
                 _f(folds.mean()),
                 _f(folds.std()),
                 [_f(x) for x in folds],
-                (_f(p["p_ab"][:, 0].mean()), _f(p["p_ba"][:, 0].mean())),
+                (_f(p["p_ab"][:, 0].mean()), _f(p["p_ba"][:, 0].mean())) if "p_ab" in p else None,
                 {"omics": _f(p["omics"][0]), "kg": _f(p["kg"][0])},
                 True,
                 [],
@@ -684,8 +670,9 @@ class ScoringEngine:
                 _opt(rk["heldout_recall"][0], 4),
             )
             out.contexts[name].label_source = src[0]
-            pa = self.pair_aware_scores(name, ii, jj)
-            out.contexts[name].pair_aware = None if pa is None else _f(pa[0])
+            out.contexts[name].score_kind = sc.score_kind
+            if "synleaf" in p:
+                out.contexts[name].synleaf_score = _f(p["synleaf"][:, 0].mean())
             out.contexts[name].evidence, out.contexts[name].profiles = self.pair_evidence(
                 name, *genes
             )

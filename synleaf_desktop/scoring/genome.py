@@ -12,7 +12,8 @@ Output (TSV, one header line, ``\\t``-separated, floats with 6 decimals)::
     both_lost  expected_both  coinact_p
 
 - ``gene1``/``gene2``: the pair in the context's universe order (the score is order-free);
-- ``score``: mean over the context's fold models of (p(gene1, gene2) + p(gene2, gene1)) / 2;
+- ``score``: mean over the context's fold models of (p(gene1, gene2) + p(gene2, gene1)) / 2 (for a
+  context whose score is pair-aware, of each fold's stacked score: :mod:`.pair_scorer`);
 - ``sd``: population SD of that quantity over the folds;
 - ``known_label``: 0/1 from the labels set on the engine, empty if none;
 - ``in_training``: 1 if the pair is in the train split of one of the folds used, 0 if not,
