@@ -220,16 +220,17 @@ RULE = (
     "pair-aware (the variant with the best out-of-fold validation AUC) is the default where its mean CV2 "
     "test AUC over the 5 folds is above the selected strategy's and its mean re-paired-control AUC is not lower"
 )
-RANKS_NOTE = (
-    "calibration.npz was not recomputed for the pair-aware score (it needs the pair features of all "
-    "G (G - 1) / 2 pairs); ranks and held-out recall describe the selected strategy's score"
-)
 
 
 def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) -> int:
-    """Add ``pair_model.npz`` + ``manifest["pair_aware"]`` + card to the bundles whose choice is
-    ``default`` (:func:`synleaf_desktop.bundle.pair_member.add_pair_model`); others untouched."""
+    """Add ``pair_model.npz`` + ``manifest["pair_aware"]`` to the bundles whose choice is
+    ``default`` (:func:`synleaf_desktop.bundle.pair_member.add_pair_model`), then recompute their
+    ``calibration.npz`` from the pair-aware score, now the context's score
+    (:func:`synleaf_desktop.app.bundles.finish_bundle`, which also rewrites the card and the
+    manifest's ``pair_aware.ranks_note``; minutes per context); others untouched."""
+    from synleaf_desktop.app.bundles import finish_bundle
     from synleaf_desktop.bundle.pair_member import add_pair_model
+    from synleaf_desktop.scoring.calibration import PAIR_AWARE_RANKS
     from synleaf_desktop.scoring.pair_model import FEATURES
 
     if models_dir is None:
@@ -262,11 +263,13 @@ def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) ->
             "figures": {
                 k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()
             },
-            "ranks_note": RANKS_NOTE,
+            "ranks_note": PAIR_AWARE_RANKS,
             "source": "tests/benchmarks/bench_pair_aware.py (results/pair_aware_choice.json)",
         }
         path = add_pair_model(bundles / name, arrays, entry)
         print(f"{name}: {c['variant']} -> {path} ({path.stat().st_size} bytes)")
+        finish_bundle(bundles / name)
+        print(f"{name}: calibration.npz recomputed from the pair-aware score")
     return 0
 
 
