@@ -293,3 +293,56 @@ def test_add_pair_model_to_bundle(small_bundle):
     )
     assert "## Pair-aware score" in (folder / "MODEL_CARD.md").read_text()
     assert hashlib.sha256((folder / "model.npz").read_bytes()).hexdigest() == before
+
+
+# ---------------------------------------------------------------- EVALUATION.md section
+def _summary_row(ctx, cv, method, test, rep, val, **wins):
+    return {
+        "context": ctx,
+        "cv": cv,
+        "method": method,
+        "folds": 5,
+        "test_auc": test,
+        "test_aupr": test,
+        "repaired_auc": rep,
+        "val_auc": val,
+        **{f"wins_vs_{k}": v for k, v in wins.items()},
+    }
+
+
+def test_report_lists_retrained_cv1_scenarios():
+    """A CV1 scenario with the SynLeaF score gets its own table: the variant picked on
+    validation (ties in order), the CV2 rule applied to it, and only scenarios that have it."""
+    from synleaf_desktop.train import report_pair_aware as R
+
+    rows = [
+        _summary_row("OV", 1, "selected", 0.90, 0.40, 0.95),
+        _summary_row("OV", 1, "lr", 0.97, 0.34, 0.96),
+        _summary_row("OV", 1, "rf", 0.85, 0.41, 0.90),
+        _summary_row("OV", 1, "pa", 0.91, 0.41, 0.93),
+        _summary_row("OV", 1, "pa_rc", 0.92, 0.39, 0.94),
+        _summary_row("OV", 1, "pa_all", 0.93, 0.42, 0.94),
+        _summary_row("OV", 1, "pa_best", 0.92, 0.39, 0.94, selected=4, lr=0, rf=5),
+        _summary_row("OV", 1, "pn", 0.97, 0.35, 0.96, lr=3, rf=5),
+        _summary_row("BRCA", 1, "pn", 0.96, 0.59, 0.96, lr=4, rf=5),
+    ]
+    s = {(r["context"], r["cv"], r["method"]): r for r in rows}
+    # pa_rc and pa_all tie on validation: the earlier one (pa_rc) is picked
+    assert R.picked_variant(s, "OV", 1) == "pa_rc"
+    # test AUC up (0.92 > 0.90) but re-paired AUC down (0.39 < 0.40): the rule is not met
+    assert R.rule_met(s, "OV", 1) == "no"
+    s[("OV", 1, "pa_best")] = dict(s[("OV", 1, "pa_best")], repaired_auc=0.40)
+    assert R.rule_met(s, "OV", 1) == "yes"
+    assert R.rule_met(s, "BRCA", 1) == "–"
+    text = R.render_pair_aware({"summary": s, "choice": {}}, [("BRCA", 1), ("OV", 1), ("OV", 2)])
+    section = text.split("### CV1 / CV3 with the SynLeaF score")[1].split("### All 19")[0]
+    assert "1 of the 2 CV1 / CV3 scenarios" in section
+    lines = [ln for ln in section.splitlines() if ln.startswith("| OV")]
+    assert lines == [
+        "| OV | 1 | pa_rc | 0.900 / 0.900 / 0.400 | 0.920 / 0.920 / 0.400 | 0.970 / 0.970 / 0.340 "
+        "| 0.850 / 0.850 / 0.410 | 4/5 / 0/5 / 5/5 | yes |"
+    ]
+    assert "| BRCA |" not in section
+    # without retrained scenarios the table is absent
+    del s[("OV", 1, "pa_best")]
+    assert "### CV1 / CV3 with" not in R.render_pair_aware({"summary": s, "choice": {}}, [("OV", 1)])

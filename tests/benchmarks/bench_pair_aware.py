@@ -10,15 +10,18 @@ the fold's **training** pairs; a logistic **stacker** fitted on the fold's **val
 combines its logit with base-score logits (:mod:`synleaf_desktop.train.pair_aware`). Test
 pairs are never fitted on. Methods (rows of ``pair_aware_folds.csv``):
 
-- ``selected``: the bundle's strategy with fold k's shipped model (CV2 only: CV1/CV3 fold
-  models are not kept after training, and retraining them was not possible here);
+- ``selected``: the bundle's strategy with fold k's shipped model (CV2), or, for a CV1 / CV3
+  scenario, the strategy selected for a **fold bundle** written from retrained fold runs
+  (``--fold-bundles DIR``: ``DIR/<ctx>_cv<N>``, made from ``--runs`` by the one path from runs
+  to a bundle, :func:`synleaf_desktop.bundle.build.bundle_from_runs`; CV1 / CV3 fold models
+  are not kept by the grid, so they are retrained with ``synleaf train --cv N`` first);
 - ``lr``, ``rf``: the baselines of :mod:`synleaf_desktop.train.baselines`, refitted on the
   fold's training pairs exactly as there (same seed);
 - ``pair_only``: the pair-feature sub-model alone;
 - ``pa``: pair + SynLeaF fold score; ``pa_lr``: pair + SynLeaF + LR; ``pa_rc``: as ``pa``,
   with re-paired controls of the training / validation positives as extra negatives;
   ``pa_all``: pair + SynLeaF + the fold's two teachers (only-omics, only-KG scores, shipped in
-  every bundle) (CV2 only);
+  every bundle) (where a SynLeaF fold model exists: CV2, or a fold bundle);
 - ``pn``: pair + LR score (no SynLeaF score: runs on all 19 scenarios); ``pn_rc``: with
   re-paired controls as extra negatives;
 - ``pa_best``: per context, ``pa``, ``pa_rc`` or ``pa_all``, whichever has the best mean cross-validated
@@ -41,7 +44,10 @@ AUC is not lower); with ``--models-out DIR`` also each CV2
 context's fitted ``pa_best`` folds as ``DIR/<ctx>.npz`` (the ``pair_model.npz`` format).
 
 Run: ``python -m tests.benchmarks.bench_pair_aware --data ../shared/data --contexts-dir cache/contexts``
-(``--scenarios BRCA:2`` for a subset). Asserts nothing.
+(``--scenarios BRCA:2`` for a subset; ``--merge`` replaces only those scenarios' rows in the
+committed results and keeps the others, and the CV2 choices, as they are). The CV1 rows with the
+SynLeaF score: ``synleaf train --context COAD --cv 1 --folds 1-5 --out runs`` then
+``--scenarios COAD:1 --runs runs --fold-bundles cache/fold_bundles --merge``. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -222,6 +228,47 @@ RULE = (
 )
 
 
+def scenario_order(df, contexts: list[str]):
+    """``df`` sorted by context (in the order of ``contexts``, then new ones) and CV, the rows of
+    a scenario in their order."""
+    rank = {c: n for n, c in enumerate(dict.fromkeys([*contexts, *df["context"]]))}
+    key = df["context"].map(rank)
+    return (
+        df.assign(_ctx=key)
+        .sort_values(["_ctx", "cv"], kind="stable")
+        .drop(columns="_ctx")
+        .reset_index(drop=True)
+    )
+
+
+def fold_bundle(name, cv, ctx, b, args):
+    """A plain scorer of the ``<name>_cv<cv>`` fold bundle for a CV other than the bundle's own
+    (written from ``args.runs`` when its 5 fold runs are finished and it is missing), or None."""
+    from synleaf_desktop.bundle.build import bundle_from_runs
+    from synleaf_desktop.bundle.format import Bundle
+    from synleaf_desktop.scoring.context import ContextScorer
+
+    if f"CV{cv}" == str(b.manifest.get("cv", "CV2")).upper():
+        return None
+    dest = args.fold_bundles / f"{name}_cv{cv}"
+    if not (dest / "manifest.json").is_file():
+        runs = args.runs
+        done = runs is not None and all(
+            (runs / name / f"cv{cv}" / f"fold{k}" / "metrics.json").is_file()
+            for k in (1, 2, 3, 4, 5)
+        )
+        if not done:
+            return None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        bundle_from_runs(ctx, runs, dest, cv=cv, description=f"{name} CV{cv} fold models")
+    fb = Bundle.load(dest)
+    if fb.manifest.get("cv") != f"CV{cv}" or not np.array_equal(
+        fb.genes.astype(str), ctx.genes.astype(str)
+    ):
+        raise SystemExit(f"{dest}: not a CV{cv} bundle of the built {name} context")
+    return ContextScorer(fb)  # the fold models' own score (a fold bundle has no pair model)
+
+
 def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) -> int:
     """Add ``pair_model.npz`` + ``manifest["pair_aware"]`` to the bundles whose choice is
     ``default`` (:func:`synleaf_desktop.bundle.pair_member.add_pair_model`), then recompute their
@@ -310,6 +357,25 @@ def main(argv: list[str] | None = None) -> int:
         "AUPR are read from the committed grid baselines.json (same seed), no re-paired figure",
     )
     p.add_argument(
+        "--runs",
+        type=Path,
+        default=None,
+        help="training runs folder: a CV1 / CV3 scenario whose 5 fold runs are finished there gets a "
+        "fold bundle in --fold-bundles (written when missing), so that the SynLeaF methods run on it",
+    )
+    p.add_argument(
+        "--fold-bundles",
+        type=Path,
+        default=REPO / "cache" / "fold_bundles",
+        help="folder of <ctx>_cv<N> bundles of CV1 / CV3 fold models (default cache/fold_bundles)",
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other scenarios' rows of the existing results in --out (and the CV2 choices "
+        "not rerun); replace only the scenarios run now",
+    )
+    p.add_argument(
         "--partial",
         type=Path,
         default=REPO / "cache" / "pair_aware_partial",
@@ -342,7 +408,11 @@ def main(argv: list[str] | None = None) -> int:
         trow = terms.rows(ctx.genes)
         known = np.concatenate([known_pairs(args.data, ctx.genes, label_cache), ctx.labels[:, :2]])
         for cv in cvs:
-            part = args.partial / f"{name}_cv{cv}" if str(args.partial) not in ("", ".") else None
+            fb = fold_bundle(name, cv, ctx, b, args)
+            if fb is not None:
+                print(f"{name} cv{cv}: SynLeaF fold models from {fb.bundle.folder}", flush=True)
+            tag = f"{name}_cv{cv}" + ("_fold_bundle" if fb is not None else "")
+            part = args.partial / tag if str(args.partial) not in ("", ".") else None
             if part is not None and (part / "rows.json").is_file():
                 rows.extend(json.loads((part / "rows.json").read_text()))
                 for f in sorted(part.glob("fitted_*.npz")):
@@ -357,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 t1 = time.perf_counter()
                 use_sl = f"CV{cv}" == str(b.manifest.get("cv", "CV2")).upper() and k - 1 < b.folds
+                fold_sc = sc if use_sl else None
+                if fb is not None and k - 1 < fb.bundle.folds:
+                    fold_sc = fb
                 r, fitted = run_fold(
                     name,
                     cv,
@@ -366,12 +439,13 @@ def main(argv: list[str] | None = None) -> int:
                     terms,
                     trow,
                     known,
-                    sc if use_sl else None,
-                    b.strategy,
+                    fold_sc,
+                    fold_sc.bundle.strategy if fold_sc is not None else b.strategy,
                     args,
                 )
                 rows.extend(r)
                 for v, m in fitted.items():
+                    # the stackers of the bundle's own CV (those --models-out ships)
                     if use_sl and v.startswith("pa"):
                         fitted_cv.setdefault(v, []).append(m)
                 msg = ", ".join(
@@ -404,13 +478,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
         del ctx
     df = pd.DataFrame(rows)
+    run_now = set(zip(df["context"], df["cv"].astype(int), strict=True)) if len(df) else set()
+    old_summary = None
+    if args.merge and (args.out / "pair_aware_folds.csv").is_file():
+        old = pd.read_csv(args.out / "pair_aware_folds.csv")
+        keep = [(c, int(v)) not in run_now for c, v in zip(old["context"], old["cv"], strict=True)]
+        old = old[keep]
+        df = pd.concat([old, df], ignore_index=True)
+        old_summary = pd.read_csv(args.out / "pair_aware_summary.csv")
 
     # per CV2 context: the best pa variant on validation, and the validation-only choice
     choice: dict[str, dict] = {}
+    if args.merge and (args.out / "pair_aware_choice.json").is_file():
+        choice = json.loads((args.out / "pair_aware_choice.json").read_text())
     extra = []
     for (name, cv), g in df.groupby(["context", "cv"], sort=False):
-        if "selected" not in set(g["method"]):
-            continue
+        if "selected" not in set(g["method"]) or (args.merge and (name, int(cv)) not in run_now):
+            continue  # (kept scenarios keep their pa_best / pa_chosen rows)
         piv = g.pivot(index="fold", columns="method")
         val = {v: float(np.nanmean(piv[("val_auc", v)])) for v in PA_VARIANTS}
         best = max(PA_VARIANTS, key=lambda v: (val[v], -PA_VARIANTS.index(v)))
@@ -422,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
             sub = g[g["method"] == src].copy()
             sub["method"] = meth
             extra.append(sub)
+        if int(cv) != 2:
+            continue  # the default rule is a CV2 rule
         t = piv["test_auc"]
         r = piv["repaired_auc"]
         wins_test = bool(t[best].mean() > t["selected"].mean())
@@ -458,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         df = pd.concat([df, *extra], ignore_index=True)
     args.out.mkdir(parents=True, exist_ok=True)
+    if old_summary is not None:
+        df = scenario_order(df, list(old_summary["context"]))
     df.to_csv(args.out / "pair_aware_folds.csv", index=False, float_format="%.4f")
 
     def wins(g, ref):
@@ -471,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
 
     summ = []
     for (name, cv), g in df.groupby(["context", "cv"], sort=False):
+        if old_summary is not None and (name, int(cv)) not in run_now:
+            continue  # kept from the committed summary (its figures are unrounded)
         w = {ref: wins(g, ref) for ref in ("selected", "lr", "rf")}
         for meth, gm in g.groupby("method", sort=False):
             summ.append(
@@ -490,6 +580,15 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
     sdf = pd.DataFrame(summ)
+    if old_summary is not None:
+        kept = old_summary[
+            [
+                (c, int(v)) not in run_now
+                for c, v in zip(old_summary["context"], old_summary["cv"], strict=True)
+            ]
+        ]
+        sdf = pd.concat([kept, sdf], ignore_index=True)
+        sdf = scenario_order(sdf, list(old_summary["context"]))
     sdf.to_csv(args.out / "pair_aware_summary.csv", index=False, float_format="%.4f")
     with open(args.out / "pair_aware_choice.json", "w") as fh:
         json.dump(choice, fh, indent=1, sort_keys=True)

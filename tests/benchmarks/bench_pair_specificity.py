@@ -36,14 +36,16 @@ MIN_CONTROL_SHARE = 0.25
 
 
 def fold_scores(scorer, k: int, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
-    """Per strategy, fold k's order-averaged scores of pairs (i, j): float64 [n]."""
+    """Per strategy, fold k's order-averaged scores of pairs (i, j): float64 [n]. Always the
+    fold models' own scores: for a pair-aware scorer (whose ``folds`` are stacked with pair
+    evidence) its ``synleaf`` entry."""
     so_ab, sk_ab = scorer._teacher(i, j)
     so_ba, sk_ba = scorer._teacher(j, i)
     out = {"only_omics": 0.5 * (so_ab[k] + so_ba[k]), "only_kg": 0.5 * (sk_ab[k] + sk_ba[k])}
     out["ume"] = 0.5 * (out["only_omics"] + out["only_kg"])
     if scorer.strategy == "umt" and k < scorer.n_umt:
         p = scorer.pairs(i, j)
-        out["umt"] = p["folds"][k]
+        out["umt"] = p.get("synleaf", p["folds"])[k]
     return out
 
 
