@@ -345,4 +345,6 @@ def test_report_lists_retrained_cv1_scenarios():
     assert "| BRCA |" not in section
     # without retrained scenarios the table is absent
     del s[("OV", 1, "pa_best")]
-    assert "### CV1 / CV3 with" not in R.render_pair_aware({"summary": s, "choice": {}}, [("OV", 1)])
+    assert "### CV1 / CV3 with" not in R.render_pair_aware(
+        {"summary": s, "choice": {}}, [("OV", 1)]
+    )
