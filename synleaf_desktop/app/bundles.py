@@ -5,7 +5,10 @@ Every bundle, built-in (``synleaf bundle build``) or trained in the app, goes th
 the same members: ``calibration.npz`` (genome-wide rank map, held-out recall, each gene's typical
 rank; :mod:`synleaf_desktop.scoring.calibration`) and, when the cohort is known,
 ``evidence.npz`` (per-gene inactivation calls of the context's tumours), then the model card is
-written again so that it states them.
+written again so that it states them. A model trained in the app also gets its pair-aware
+score fitted and, where the rule says so, chosen (:mod:`synleaf_desktop.app.pair_aware`; the
+built-in models got theirs from the 19-scenario benchmark), between the evidence it reads and
+the rank map that then describes it.
 """
 
 from __future__ import annotations
@@ -34,15 +37,19 @@ def finish_bundle(
     progress: Progress | None = None,
     evidence: EvidenceStep | None = None,
     n_threads: int | None = None,
+    pair_aware: bool = False,
 ) -> dict[str, Any]:
-    """Add the calibration (and evidence, when a step is given) to a written bundle and rewrite
-    its model card. Returns ``{"calibration": entry, "evidence": entry | None}``."""
+    """Add the calibration (and evidence, when a step is given; the pair-aware score, when
+    ``pair_aware``) to a written bundle and rewrite its model card. Returns
+    ``{"calibration": entry, "evidence": entry | None, "pair_aware": entry | None}``."""
+    from .pair_aware import fit_pair_aware
 
     folder = Path(folder)
     progress = ensure(progress)
     # evidence first: a pair-aware score (and so its rank map) reads the cohort evidence
-    ev = evidence(folder, progress.sub(0.0, 0.15)) if evidence is not None else None
-    cal = add_calibration(folder, progress.sub(0.15, 0.95), n_threads=n_threads)
+    ev = evidence(folder, progress.sub(0.0, 0.1)) if evidence is not None else None
+    pa = fit_pair_aware(folder, progress.sub(0.1, 0.2)) if pair_aware else None
+    cal = add_calibration(folder, progress.sub(0.2, 0.95), n_threads=n_threads)
     has_evidence = (folder / "evidence.npz").is_file() and isinstance(
         (read_json(folder / "manifest.json").get("evidence") or {}).get("file"), str
     )
@@ -62,7 +69,7 @@ def finish_bundle(
         )
     write_model_card(folder)
     progress.update(1.0, f"{folder.name}: ranks ready")
-    return {"calibration": cal, "evidence": ev}
+    return {"calibration": cal, "evidence": ev, "pair_aware": pa}
 
 
 def _add_evidence(folder: Path, calls: Any, progress: Progress) -> dict[str, Any]:

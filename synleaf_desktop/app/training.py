@@ -390,11 +390,13 @@ def train_context(
                 "run_folder": str(final_run),
             },
         )
-        # ranks, held-out recall, cohort evidence and MODEL_CARD.md, as the bundled models have
-        finish_bundle(
+        # ranks, held-out recall, cohort evidence, the pair-aware choice and MODEL_CARD.md, as
+        # the bundled models have
+        finished = finish_bundle(
             staged,
             progress.sub(0.96, 0.99),
             evidence=files_evidence(name, evidence_files) if evidence_files else None,
+            pair_aware=True,
         )
         progress.update(0.99, f"installing model {name}", force=True)
         progress.check()
@@ -406,9 +408,11 @@ def train_context(
     except BaseException:
         shutil.rmtree(run, ignore_errors=True)
         raise
+    pa = finished.get("pair_aware") or {}
+    kind = "pair-aware score" if pa.get("chosen") else strategy.upper()
     progress.update(
         1.0,
-        f"model {name} ready ({strategy.upper()}, validation AUC {sel[strategy + '_val_auc']:.3f})",
+        f"model {name} ready ({kind}, validation AUC {sel[strategy + '_val_auc']:.3f})",
         force=True,
     )
     return name

@@ -593,13 +593,20 @@ def _pair_aware(m: Mapping[str, Any]) -> list[str]:
         + (
             f" (stacker `{_txt(pa.get('file'))}`, variant `{_txt(pa.get('variant'))}`)."
             if chosen
-            else "."
+            else (
+                f" (the pair-aware variant `{_txt(pa.get('variant'))}` was fitted and did not meet the rule)."
+                if pa.get("variant")
+                else "."
+            )
         ),
         "- Pair-aware: per fold, a logistic model of pair evidence only (cohort co-inactivation, shared "
         "annotation terms; no gene-degree feature) fitted on the fold's training pairs, stacked with the fold "
         "score by a logistic regression fitted on the fold's validation pairs; the score is the mean over folds.",
         f"- Rule: {_txt(pa.get('rule'))}.",
     ]
+    if pa.get("reason"):
+        return [*out, f"- {_txt(pa.get('reason'))}."]
+    n = pa.get("folds") if isinstance(pa.get("folds"), int) else 5
     rows = [
         (
             "validation AUC (selected: as trained; pair-aware: out-of-fold)",
@@ -610,13 +617,13 @@ def _pair_aware(m: Mapping[str, Any]) -> list[str]:
         ("CV2 test AUPR", "test_aupr_selected", "test_aupr_pair_aware"),
         ("re-paired-control AUC", "repaired_auc_selected", "repaired_auc_pair_aware"),
     ]
-    out += ["", "| mean of 5 folds | selected strategy | pair-aware |", "|---|---|---|"]
+    out += ["", f"| mean of {n} folds | selected strategy | pair-aware |", "|---|---|---|"]
     for label, a, b in rows:
         out.append(f"| {label} | {_num(f.get(a))} | {_num(f.get(b))} |")
     if f.get("fold_wins_test_auc") is not None:
         out.append("")
         out.append(
-            f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of 5."
+            f"- Folds where pair-aware has the higher test AUC: {_txt(f.get('fold_wins_test_auc'))} of {n}."
         )
     if chosen:
         cal = m.get("calibration")

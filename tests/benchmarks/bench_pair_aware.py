@@ -60,6 +60,8 @@ from pathlib import Path
 
 import numpy as np
 
+from synleaf_desktop.app.pair_aware import RULE  # the rule, one definition
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 RUNS = HERE / "results" / "evaluation" / "runs"
@@ -222,12 +224,6 @@ def run_fold(name, cv, k, ctx, store, terms, trow, known, scorer, strategy, args
     return rows, fitted
 
 
-RULE = (
-    "pair-aware (the variant with the best out-of-fold validation AUC) is the default where its mean CV2 "
-    "test AUC over the 5 folds is above the selected strategy's and its mean re-paired-control AUC is not lower"
-)
-
-
 def scenario_order(df, contexts: list[str]):
     """``df`` sorted by context (in the order of ``contexts``, then new ones) and CV, the rows of
     a scenario in their order."""
@@ -269,23 +265,58 @@ def fold_bundle(name, cv, ctx, b, args):
     return ContextScorer(fb)  # the fold models' own score (a fold bundle has no pair model)
 
 
+def choice_entry(c: dict) -> dict:
+    """The ``manifest["pair_aware"]`` entry of one context's choice (``pair_aware_choice.json``),
+    without ``chosen`` / ``file`` (set by the writer)."""
+    from synleaf_desktop.scoring.pair_model import FEATURES
+
+    figures = {
+        "val_auc_selected": c["val_auc_current"],
+        "val_auc_pair_aware": c["val_auc_pair_aware"],
+        **{k: c[k] for k in c if k.startswith(("test_", "repaired_"))},
+        "fold_wins_test_auc": c["fold_wins_test_auc"],
+    }
+    return {
+        "variant": c["variant"],
+        "stack_inputs": c["stack_inputs"],
+        "features": list(FEATURES),
+        "folds": int(c.get("folds", 5)),
+        "rule": RULE,
+        "val_prefers_pair_aware": c["val_prefers_pair_aware"],
+        "figures": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()},
+        "source": "tests/benchmarks/bench_pair_aware.py (results/pair_aware_choice.json)",
+    }
+
+
+def record_not_chosen(folder: Path, c: dict) -> None:
+    """``manifest["pair_aware"]`` with ``chosen`` false and the figures, and the card: a bundle
+    says that the pair-aware score was tried and why it is not its score (no other member
+    changes)."""
+    from synleaf_desktop.bundle.card import write_model_card
+    from synleaf_desktop.bundle.writer import set_manifest_entry
+
+    set_manifest_entry(folder, "pair_aware", dict(choice_entry(c), chosen=False))
+    write_model_card(folder)
+
+
 def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) -> int:
     """Add ``pair_model.npz`` + ``manifest["pair_aware"]`` to the bundles whose choice is
     ``default`` (:func:`synleaf_desktop.bundle.pair_member.add_pair_model`), then recompute their
     ``calibration.npz`` from the pair-aware score, now the context's score
     (:func:`synleaf_desktop.app.bundles.finish_bundle`, which also rewrites the card and the
-    manifest's ``pair_aware.ranks_note``; minutes per context); others untouched."""
+    manifest's ``pair_aware.ranks_note``; minutes per context). The other bundles get the entry
+    with ``chosen`` false (:func:`record_not_chosen`)."""
     from synleaf_desktop.app.bundles import finish_bundle
     from synleaf_desktop.bundle.pair_member import add_pair_model
     from synleaf_desktop.scoring.calibration import PAIR_AWARE_RANKS
-    from synleaf_desktop.scoring.pair_model import FEATURES
 
     if models_dir is None:
         raise SystemExit("--apply-defaults needs --models-out (the fitted stackers)")
     choice = json.loads(Path(choice_json).read_text())
     for name, c in choice.items():
         if not c.get("default"):
-            print(f"{name}: unchanged")
+            record_not_chosen(bundles / name, c)
+            print(f"{name}: pair-aware not chosen (recorded in the manifest)")
             continue
         with np.load(models_dir / f"{name}.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -294,25 +325,9 @@ def apply_defaults(choice_json: Path, models_dir: Path | None, bundles: Path) ->
             raise SystemExit(
                 f"{name}: stored stacker is {meta.get('variant')}, choice {c['variant']}"
             )
-        figures = {
-            "val_auc_selected": c["val_auc_current"],
-            "val_auc_pair_aware": c["val_auc_pair_aware"],
-            **{k: c[k] for k in c if k.startswith(("test_", "repaired_"))},
-            "fold_wins_test_auc": c["fold_wins_test_auc"],
-        }
-        entry = {
-            "variant": c["variant"],
-            "stack_inputs": c["stack_inputs"],
-            "features": list(FEATURES),
-            "folds": int(arrays["sub_coef"].shape[0]),
-            "rule": RULE,
-            "val_prefers_pair_aware": c["val_prefers_pair_aware"],
-            "figures": {
-                k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()
-            },
-            "ranks_note": PAIR_AWARE_RANKS,
-            "source": "tests/benchmarks/bench_pair_aware.py (results/pair_aware_choice.json)",
-        }
+        entry = dict(
+            choice_entry(c), folds=int(arrays["sub_coef"].shape[0]), ranks_note=PAIR_AWARE_RANKS
+        )
         path = add_pair_model(bundles / name, arrays, entry)
         print(f"{name}: {c['variant']} -> {path} ({path.stat().st_size} bytes)")
         finish_bundle(bundles / name)
