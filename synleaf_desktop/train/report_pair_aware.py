@@ -190,8 +190,8 @@ def render_pair_aware(pa: dict[str, Any], scen: list[tuple[str, int]]) -> str:
         w("\n### CV1 / CV3 with the SynLeaF score (fold models retrained for this table)\n\n")
         w(
             "The grid does not keep CV1 / CV3 fold models, so these scenarios' five fold models were "
-            "retrained (`synleaf train --cv N`, the grid's seeds and settings: the teachers come out identical, the "
-            "UMT head within floating-point nondeterminism) and written as a fold bundle "
+            "retrained (`synleaf train --cv N`, the grid's seeds and settings; they reproduce the grid's runs up to "
+            "the floating-point nondeterminism of multi-threaded CPU training) and written as a fold bundle "
             "(`bench_pair_aware --runs runs --fold-bundles ...`); the stacker is fitted exactly as for CV2. "
             f"{len(other)} of the {sum(cv != 2 for _, cv in scen)} CV1 / CV3 scenarios; the others were not "
             "retrained (CPU time). `rule met`: the CV2 default rule applied to this scenario (mean test AUC "
