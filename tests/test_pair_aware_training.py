@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 from synleaf_desktop.app.bundles import finish_bundle
-from synleaf_desktop.app.pair_aware import VARIANTS, fit_pair_aware
+from synleaf_desktop.app.pair_aware import fit_pair_aware
 from synleaf_desktop.bundle.format import Bundle
 from synleaf_desktop.bundle.validate import validate_bundle
 from synleaf_desktop.bundle.writer import add_bundle_member, write_bundle
 from synleaf_desktop.scoring.context import ContextScorer
 from synleaf_desktop.scoring.evidence import pack_bits
 from synleaf_desktop.scoring.pair_scorer import PairAwareScorer, make_scorer
+from synleaf_desktop.train.pair_aware import VARIANT_INPUTS as VARIANTS
 from tests.bundle_fixtures import symbol_pool, synthetic_folds, synthetic_metrics
 
 G, FOLDS, TUMOURS = 120, 3, 200
@@ -148,7 +149,7 @@ def test_not_chosen_when_the_fold_models_win(tmp_path, monkeypatch):
     import synleaf_desktop.app.pair_aware as PAW
 
     folder = _bundle(tmp_path)
-    monkeypatch.setattr(PAW, "_rule_met", lambda *a: False)
+    monkeypatch.setattr(PAW, "rule_met", lambda *a: False)
     entry = fit_pair_aware(folder)
     assert entry["chosen"] is False and "figures" in entry
     assert not (folder / "pair_model.npz").exists()
@@ -169,6 +170,6 @@ def test_not_chosen_when_the_fold_models_win(tmp_path, monkeypatch):
     ],
 )
 def test_rule(test_pa, test_sel, rep_pa, rep_sel, met):
-    from synleaf_desktop.app.pair_aware import _rule_met
+    from synleaf_desktop.train.pair_aware import rule_met as _rule_met
 
     assert _rule_met(test_pa, test_sel, rep_pa, rep_sel) is met

@@ -13,7 +13,7 @@ it carries the same manifest entry (``pair_aware``) and, where the rule says so,
    fold's only-omics and only-KG teachers) fitted by :func:`synleaf_desktop.train.pair_aware.fit_fold`
    (sub-model on training pairs, stacker on validation pairs; test pairs never fitted on);
 3. the variant with the best mean out-of-fold validation AUC is compared with the fold models
-   on the test pairs: it becomes the model's score (:data:`RULE`) where its mean test AUC is
+   on the test pairs: it becomes the model's score (:data:`~synleaf_desktop.train.pair_aware.RULE`) where its mean test AUC is
    higher and its mean re-paired-control AUC (test positives against their genes re-paired,
    3 seeded draws) is not lower.
 
@@ -31,29 +31,13 @@ from typing import Any
 import numpy as np
 
 from ..progress import Progress, ensure
+from ..train.pair_aware import RULE, VARIANT_INPUTS, auc, rule_met
 
-#: the variants a bundle can ship (every input is in the bundle), in tie order
-VARIANTS: dict[str, tuple[str, ...]] = {
-    "pa": ("pair", "synleaf"),
-    "pa_rc": ("pair", "synleaf"),
-    "pa_all": ("pair", "synleaf", "only_omics", "only_kg"),
-}
-RULE = (
-    "pair-aware (the variant with the best out-of-fold validation AUC) is the default where its mean CV2 "
-    "test AUC over the 5 folds is above the selected strategy's and its mean re-paired-control AUC is not lower"
-)
 #: re-paired-control draws per fold; a draw smaller than this (or than a quarter of the
 #: positives) makes the fold's re-paired AUC undefined, as in the benchmark
 DRAWS = 3
 MIN_CONTROLS = 10
 MIN_CONTROL_SHARE = 0.25
-
-
-def _auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    y = np.asarray(y).astype(int)
-    return float(roc_auc_score(y, s)) if len(np.unique(y)) == 2 else float("nan")
 
 
 def _aupr(y: np.ndarray, s: np.ndarray) -> float:
@@ -78,7 +62,7 @@ def fold_scores(scorer: Any, k: int, pairs: np.ndarray) -> dict[str, np.ndarray]
     }
 
 
-def _known_pairs(bundle: Any) -> np.ndarray:
+def known_pairs(bundle: Any) -> np.ndarray:
     """int [m, 2]: every labelled pair of the bundle's splits and of the shipped known-pairs
     table, as gene rows (controls must not be any of them)."""
     parts = [v[:, :2].astype(np.int64) for v in bundle.split_pairs.values()]
@@ -109,14 +93,6 @@ def _mean(xs: list[float]) -> float:
     return float(np.mean(v)) if v else float("nan")
 
 
-def _rule_met(test_pa: float, test_sel: float, rep_pa: float, rep_sel: float) -> bool:
-    """:data:`RULE`: mean test AUC strictly higher, mean re-paired-control AUC not lower (not
-    compared where either is undefined: no controls could be drawn)."""
-    if not (math.isfinite(test_pa) and math.isfinite(test_sel) and test_pa > test_sel):
-        return False
-    return rep_pa >= rep_sel if math.isfinite(rep_pa) and math.isfinite(rep_sel) else True
-
-
 def _controls(pos: np.ndarray, known: np.ndarray, n: int, seed: int) -> list[np.ndarray]:
     """``n`` seeded re-pairings of ``pos`` [m, 2] that are no labelled pair (int [c, 2] each)."""
     from ..data.controls import repaired_controls
@@ -136,11 +112,11 @@ def _record(
     the re-paired-control AUC (test positives against each of ``n_ctl`` control draws
     ``pred["ctl<d>"]``, mean; NaN when ``n_ctl`` is 0)."""
     r["val"].append(val_auc)
-    r["test"].append(_auc(y_test, pred["test"]))
+    r["test"].append(auc(y_test, pred["test"]))
     r["aupr"].append(_aupr(y_test, pred["test"]))
     pos = pred["test"][y_test == 1]
     reps = [
-        _auc(np.r_[np.ones(len(pos)), np.zeros(len(pred[f"ctl{d}"]))], np.r_[pos, pred[f"ctl{d}"]])
+        auc(np.r_[np.ones(len(pos)), np.zeros(len(pred[f"ctl{d}"]))], np.r_[pos, pred[f"ctl{d}"]])
         for d in range(n_ctl)
     ]
     r["rep"].append(float(np.mean(reps)) if reps else float("nan"))
@@ -149,7 +125,7 @@ def _record(
 def fit_pair_aware(
     folder: str | Path, progress: Progress | None = None, seed: int = 0
 ) -> dict[str, Any]:
-    """Fit the pair-aware variants on a written bundle's folds, apply :data:`RULE` and record
+    """Fit the pair-aware variants on a written bundle's folds, apply :data:`~synleaf_desktop.train.pair_aware.RULE` and record
     the result: ``pair_model.npz`` + ``manifest["pair_aware"]`` (``chosen`` true) where it
     wins, else ``manifest["pair_aware"]`` with ``chosen`` false and the figures. Rewrites the
     card. Returns the manifest entry.
@@ -192,11 +168,11 @@ def fit_pair_aware(
             set_manifest_entry(folder, "pair_aware", entry)
             write_model_card(folder)
             return entry
-        variants = dict(VARIANTS)
+        variants = dict(VARIANT_INPUTS)
         if n_folds != int(scorer.T.shape[0]):  # fewer UMT folds shipped than teacher folds
             variants.pop("pa_all")
         feats = PairFeatureIndex(bundle.genes, _bundle_evidence(bundle), terms)
-        known = _known_pairs(bundle)
+        known = known_pairs(bundle)
         per: dict[str, dict[str, list[float]]] = {
             m: {"val": [], "test": [], "aupr": [], "rep": []} for m in ("selected", *variants)
         }
@@ -233,7 +209,7 @@ def fit_pair_aware(
             _record(
                 per["selected"],
                 {s: b["synleaf"] for s, b in base.items()},
-                _auc(y_va, base["val"]["synleaf"]),
+                auc(y_va, base["val"]["synleaf"]),
                 y_te,
                 n_ctl,
             )
@@ -300,7 +276,7 @@ def fit_pair_aware(
     finally:
         bundle.close()
     progress.update(1.0, "pair evidence: done", force=True)
-    if _rule_met(test_best, test_sel, rep_best, rep_sel):
+    if rule_met(test_best, test_sel, rep_best, rep_sel):
         add_pair_model(folder, arrays, entry)
         entry = dict(entry, chosen=True)
     else:
@@ -310,4 +286,4 @@ def fit_pair_aware(
     return entry
 
 
-__all__ = ["RULE", "VARIANTS", "fit_pair_aware", "fold_scores"]
+__all__ = ["fit_pair_aware", "fold_scores", "known_pairs"]

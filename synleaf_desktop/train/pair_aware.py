@@ -28,6 +28,7 @@ The export (:func:`to_arrays`) is read, numpy-only, by
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,19 @@ from typing import Any
 import numpy as np
 
 EPS = 1e-6
+#: the stacked variants a bundle can ship (every input is in the bundle), in tie order:
+#: ``pa`` pair + SynLeaF; ``pa_rc`` the same with re-paired controls as extra negatives;
+#: ``pa_all`` pair + SynLeaF + the fold's only-omics and only-KG teachers
+VARIANT_INPUTS: dict[str, tuple[str, ...]] = {
+    "pa": ("pair", "synleaf"),
+    "pa_rc": ("pair", "synleaf"),
+    "pa_all": ("pair", "synleaf", "only_omics", "only_kg"),
+}
+#: the default rule, as recorded in manifests (see :func:`rule_met`)
+RULE = (
+    "pair-aware (the variant with the best out-of-fold validation AUC) is the default where its mean CV2 "
+    "test AUC over the 5 folds is above the selected strategy's and its mean re-paired-control AUC is not lower"
+)
 #: inverse L2 strength of both logistic regressions (inputs standardised)
 C_SUB = 1.0
 C_STACK = 1.0
@@ -154,7 +168,8 @@ def fit_fold(
     return PairAwareFold(sub, stack, list(inputs))
 
 
-def _auc(y: np.ndarray, s: np.ndarray) -> float:
+def auc(y: np.ndarray, s: np.ndarray) -> float:
+    """ROC AUC of scores ``s`` [n] for labels ``y`` [n]; NaN when ``y`` has one class."""
     from sklearn.metrics import roc_auc_score
 
     y = np.asarray(y).astype(int)
@@ -197,7 +212,15 @@ def cv_val_auc(
             zf = np.concatenate([zf, ze])
             yf = np.r_[yf, np.zeros(len(ze), int)]
         oof[held] = fit_linear(zf, yf, C_stack).logit(z[held])
-    return _auc(y, oof)
+    return auc(y, oof)
+
+
+def rule_met(test_pa: float, test_sel: float, rep_pa: float, rep_sel: float) -> bool:
+    """:data:`RULE` on mean figures: test AUC strictly higher, re-paired-control AUC not lower
+    (not compared where either is undefined: no controls could be drawn)."""
+    if not (math.isfinite(test_pa) and math.isfinite(test_sel) and test_pa > test_sel):
+        return False
+    return rep_pa >= rep_sel if math.isfinite(rep_pa) and math.isfinite(rep_sel) else True
 
 
 def choose(val_pair_aware: Sequence[float], val_current: Sequence[float]) -> dict[str, Any]:

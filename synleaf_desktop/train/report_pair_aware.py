@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from .pair_aware import VARIANT_INPUTS
+from .pair_aware import rule_met as _rule
+
 SUMMARY = "pair_aware_summary.csv"
 CHOICE = "pair_aware_choice.json"
 MISSING = "–"
@@ -24,7 +27,7 @@ MISSING = "–"
 CSV_ROWS = {"pair_aware": "pa_best", "pair_aware_lr": "pn"}
 CANCERS = ("BRCA", "CESC", "COAD", "KIRC", "LAML", "LUAD", "OV", "SKCM")
 #: the stacked variants a bundle can ship, in the benchmark's tie order
-PA_VARIANTS = ("pa", "pa_rc", "pa_all")
+PA_VARIANTS = tuple(VARIANT_INPUTS)
 
 
 def find_pair_aware(specificity: tuple[Any, Any] | None) -> Path | None:
@@ -121,10 +124,13 @@ def rule_met(s: dict, c: str, cv: int) -> str:
     r, sel = s.get((c, cv, "pa_best")), s.get((c, cv, "selected"))
     if r is None or sel is None:
         return MISSING
-    up = float(r["test_auc"]) > float(sel["test_auc"])
-    a, b = float(r["repaired_auc"]), float(sel["repaired_auc"])
-    rep_ok = a >= b if math.isfinite(a) and math.isfinite(b) else True
-    return "yes" if up and rep_ok else "no"
+    met = _rule(
+        float(r["test_auc"]),
+        float(sel["test_auc"]),
+        float(r["repaired_auc"]),
+        float(sel["repaired_auc"]),
+    )
+    return "yes" if met else "no"
 
 
 def render_pair_aware(pa: dict[str, Any], scen: list[tuple[str, int]]) -> str:

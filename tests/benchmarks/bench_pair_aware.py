@@ -60,21 +60,20 @@ from pathlib import Path
 
 import numpy as np
 
-from synleaf_desktop.app.pair_aware import RULE  # the rule, one definition
+from synleaf_desktop.app.pair_aware import MIN_CONTROL_SHARE, MIN_CONTROLS
+from synleaf_desktop.train.pair_aware import RULE, VARIANT_INPUTS
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 RUNS = HERE / "results" / "evaluation" / "runs"
-MIN_CONTROLS = 10
-MIN_CONTROL_SHARE = 0.25
 #: the variants a bundle can ship (their inputs are in the bundle: pair features, fold scores);
 #: ``pa_lr`` needs the LR baseline, which bundles do not carry: reported, never chosen
-PA_VARIANTS = ("pa", "pa_rc", "pa_all")
+PA_VARIANTS = tuple(VARIANT_INPUTS)
 INPUTS = {
-    "pa": ("pair", "synleaf"),
+    "pa": VARIANT_INPUTS["pa"],
     "pa_lr": ("pair", "synleaf", "lr"),
-    "pa_rc": ("pair", "synleaf"),
-    "pa_all": ("pair", "synleaf", "only_omics", "only_kg"),
+    "pa_rc": VARIANT_INPUTS["pa_rc"],
+    "pa_all": VARIANT_INPUTS["pa_all"],
     "pn": ("pair", "lr"),
     "pn_rc": ("pair", "lr"),
 }

@@ -52,21 +52,9 @@ def fold_scores(scorer, k: int, i: np.ndarray, j: np.ndarray) -> dict[str, np.nd
 def known_pairs_for(bundle) -> np.ndarray:
     """int [m, 2]: every labelled pair of the bundle's splits plus the shipped known-pairs table
     (all contexts), as gene indices of this bundle."""
-    parts = [v[:, :2] for v in bundle.split_pairs.values()]
-    try:
-        from synleaf_desktop.io.known_pairs import default_known_pairs
+    from synleaf_desktop.app.pair_aware import known_pairs
 
-        kp = default_known_pairs()
-    except Exception:
-        kp = None
-    if kp is not None and hasattr(kp, "table"):
-        idx = bundle.gene_index
-        f = kp.table
-        a = np.array([idx.get(x, -1) for x in f["gene1"].astype(str)])
-        b = np.array([idx.get(x, -1) for x in f["gene2"].astype(str)])
-        ok = (a >= 0) & (b >= 0)
-        parts.append(np.stack([a[ok], b[ok]], axis=1))
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros((0, 2), np.int64)
+    return known_pairs(bundle)
 
 
 def main(argv: list[str] | None = None) -> int:
