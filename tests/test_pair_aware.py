@@ -343,6 +343,21 @@ def test_report_lists_retrained_cv1_scenarios():
         "| 0.850 / 0.850 / 0.410 | 4/5 / 0/5 / 5/5 | yes |"
     ]
     assert "| BRCA |" not in section
+    # OV CV1: rule met (after the edit above); 0.92 < LR's 0.97, so not at or above the baselines
+    assert (
+        "Rule met in **1 of 1**; pair-aware test AUC at or above the better of LR and RF in **0 of 1**"
+        in section
+    )
+    assert "only where listed" in text
+    # every CV1 / CV3 scenario covered: the text says so and the count follows
+    s[("BRCA", 1, "pa_best")] = dict(s[("OV", 1, "pa_best")], context="BRCA", test_auc=0.97)
+    s[("BRCA", 1, "selected")] = dict(s[("OV", 1, "selected")], context="BRCA")
+    s[("BRCA", 1, "lr")] = dict(s[("OV", 1, "lr")], context="BRCA")
+    full = R.render_pair_aware({"summary": s, "choice": {}}, [("BRCA", 1), ("OV", 1), ("OV", 2)])
+    section = full.split("### CV1 / CV3 with the SynLeaF score")[1].split("### All 19")[0]
+    assert "All 2 CV1 / CV3 scenarios." in section and "not retrained" not in section
+    assert "Rule met in **2 of 2**" in section and "in **1 of 2**" in section
+    assert "only where listed" not in full
     # without retrained scenarios the table is absent
     del s[("OV", 1, "pa_best")]
     assert "### CV1 / CV3 with" not in R.render_pair_aware(
