@@ -69,10 +69,15 @@ grid: setup
 # Copy the small per-fold result files into tests/benchmarks/results/evaluation/runs and rebuild
 # bundled_models/EVALUATION.md + evaluation.csv from them (so the tables are reproducible from git).
 # VARIANTS="DIR ..." also copies run folders of tests/benchmarks/bench_variants.py (option vs default).
+# A committed grid result that differs from the run's (e.g. a fold retrained for another check)
+# is kept and listed; OVERWRITE=1 replaces it.
 eval-report: setup
 	mkdir -p tests/benchmarks/results/evaluation/runs
-	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) -print0 | \
-		xargs -0 -r cp --parents -t $(CURDIR)/tests/benchmarks/results/evaluation/runs/
+	cd $(RUNS) && find . \( -name metrics.json -o -name baselines.json \) | sort | while read -r f; do \
+		d=$(CURDIR)/tests/benchmarks/results/evaluation/runs/$$f; \
+		if [ -e "$$d" ] && [ -z "$(OVERWRITE)" ] && ! cmp -s "$$f" "$$d"; then \
+			echo "kept committed $$f (the run's differs; OVERWRITE=1 replaces it)"; \
+		else cp --parents -t $(CURDIR)/tests/benchmarks/results/evaluation/runs/ "$$f"; fi; done
 	if [ -d "$(TRANSFER)" ]; then mkdir -p tests/benchmarks/results/evaluation/transfer && cd $(TRANSFER) && \
 		find . \( -name metrics.json -o -name baselines.json \) -print0 | \
 		xargs -0 -r cp --parents -t $(CURDIR)/tests/benchmarks/results/evaluation/transfer/; fi
