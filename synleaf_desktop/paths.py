@@ -24,8 +24,8 @@ def repo_root() -> Path:
 
     ``SYNLEAF_RESOURCES`` / ``SYNLEAF_BUNDLED_MODELS`` override the two folders one by one.
     The app and ``synleaf score`` only read it (``synleaf resources build`` and
-    ``python -m synleaf_desktop.data.kg_terms`` write to ``resources_dir()`` unless given
-    ``--out``).
+    ``python -m synleaf_desktop.data.kg_terms`` write to :func:`resources_out_dir` unless given
+    ``--out``, and refuse to write into an installed copy).
     """
     env = os.environ.get("SYNLEAF_HOME")
     if env:
@@ -43,6 +43,35 @@ def repo_root() -> Path:
 def resources_dir() -> Path:
     """The shipped ``resources/`` folder (gene table, coordinates, knowledge graph)."""
     return Path(os.environ.get("SYNLEAF_RESOURCES", repo_root() / "resources"))
+
+
+def installed_data() -> bool:
+    """Whether :func:`repo_root` is the data of an installed wheel or of the frozen app (part of
+    the installed program, not a source tree or a ``SYNLEAF_HOME`` the user chose)."""
+    if os.environ.get("SYNLEAF_HOME"):
+        return False
+    import sys
+
+    return bool(getattr(sys, "_MEIPASS", None)) or (_INSTALLED_DATA / "resources").is_dir()
+
+
+def resources_out_dir() -> Path:
+    """Default output folder of the developer commands that rebuild ``resources/``
+    (``synleaf resources build``, ``python -m synleaf_desktop.data.kg_terms``): the source
+    tree's ``resources/``, or ``SYNLEAF_RESOURCES``.
+
+    Raises:
+        SynleafError: in an installed wheel or the frozen app without ``SYNLEAF_RESOURCES``:
+            they must not write into the installed program; the message asks for ``--out``.
+    """
+    if installed_data() and not os.environ.get("SYNLEAF_RESOURCES"):
+        from .errors import SynleafError
+
+        raise SynleafError(
+            f"this is an installed copy of SynLeaF Desktop ({repo_root()}); its resources are part "
+            "of the program and are not rebuilt in place: pass --out FOLDER"
+        )
+    return resources_dir()
 
 
 def bundled_models_dir() -> Path:

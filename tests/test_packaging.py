@@ -173,3 +173,36 @@ def test_frozen_app_finds_resources_and_models_inside_itself(monkeypatch, tmp_pa
     assert paths.bundled_models_dir() == internal / "bundled_models"
     monkeypatch.setenv("SYNLEAF_BUNDLED_MODELS", str(tmp_path / "mine"))
     assert paths.bundled_models_dir() == tmp_path / "mine"
+
+
+def test_resource_builders_refuse_to_write_into_an_installed_copy(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """`synleaf resources build` and the kg_terms builder default to the source tree's
+    resources/; in the frozen app (or a wheel) they ask for --out instead of writing into the
+    installed program, and write nothing."""
+    from synleaf_desktop import paths
+    from synleaf_desktop.cli.main import main
+    from synleaf_desktop.data import kg_terms
+
+    for var in ("SYNLEAF_HOME", "SYNLEAF_RESOURCES", "SYNLEAF_BUNDLED_MODELS"):
+        monkeypatch.delenv(var, raising=False)
+    assert paths.installed_data() is False
+    assert paths.resources_out_dir() == paths.resources_dir()
+    internal = tmp_path / "_internal"
+    monkeypatch.setattr(sys, "_MEIPASS", str(internal), raising=False)
+    assert paths.installed_data() is True
+    with pytest.raises(Exception, match="pass --out FOLDER"):
+        paths.resources_out_dir()
+    assert main(["resources", "build", "--data", str(tmp_path / "data")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        kg_terms.main(["--data", str(tmp_path / "data")])
+    assert exc.value.code == 2
+    assert not internal.exists()
+    # a folder the user named is fine: SYNLEAF_RESOURCES, or SYNLEAF_HOME (not the program's)
+    monkeypatch.setenv("SYNLEAF_RESOURCES", str(tmp_path / "res"))
+    assert paths.resources_out_dir() == tmp_path / "res"
+    monkeypatch.delenv("SYNLEAF_RESOURCES")
+    monkeypatch.setenv("SYNLEAF_HOME", str(tmp_path / "home"))
+    assert paths.installed_data() is False
+    assert paths.resources_out_dir() == tmp_path / "home" / "resources"

@@ -20,7 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--data", required=True, type=Path, help="the shared data folder (../shared/data)"
     )
     b.add_argument(
-        "--out", type=Path, default=None, help="resources folder (default: the shipped one)"
+        "--out",
+        type=Path,
+        default=None,
+        help="resources folder (default: the source tree's; required in an installed copy)",
     )
     b.add_argument(
         "--only",
@@ -32,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    out = args.out or paths.resources_dir()
+    out = args.out or paths.resources_out_dir()
     parts = args.only or ["genes", "coords", "kg", "known-pairs"]
     if "genes" in parts:
         from ..io.genes import build_gene_table

@@ -164,6 +164,7 @@ def save_term_index(
 
 def main(argv: list[str] | None = None) -> int:
     from .. import paths
+    from ..errors import SynleafError
     from ..io.kg import KnowledgeGraph
 
     p = argparse.ArgumentParser(description="build resources/kg_terms/terms.npz")
@@ -176,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
     kg_dir = args.kg or paths.resources_dir() / "kg"
-    out = args.out or paths.resources_dir() / "kg_terms"
+    try:
+        out = args.out or paths.resources_out_dir() / "kg_terms"
+    except SynleafError as exc:
+        p.error(str(exc))
     go = args.data / "kg" / "go_terms.tsv.gz"
     arrays = build_term_index(KnowledgeGraph.load(kg_dir), go)
     save_term_index(arrays, out, [kg_dir / "graph.npz", go])
