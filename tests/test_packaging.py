@@ -96,6 +96,7 @@ def test_spec_ships_resources_and_filters_test_files() -> None:
     assert dests["resources/kg_terms/terms.npz"] == "resources/kg_terms"
     assert dests["resources/labels/known_pairs.tsv.gz"] == "resources/labels"
     assert not any(k.startswith("resources/screenshots/") for k in dests)
+    assert dests.pop("LICENSE") == "."
     assert all(k.startswith(("resources/", "bundled_models/")) for k in dests)
     keep, keep_bin = ns["_keep"], ns["_keep_binary"]
     assert keep(("torch/_C/__init__.py", "x", "DATA"))

@@ -40,6 +40,7 @@ SOURCE_ITEMS = (
     "pyproject.toml",
     "README.md",
     "MANIFEST.in",
+    "LICENSE",
     "synleaf_desktop",
     "resources",
     "bundled_models",
@@ -296,9 +297,13 @@ def test_sdist_and_wheel_hold_code_and_run_time_data_only(dist) -> None:
     assert re.search(r"^synleaf-desktop = ", scripts, re.M)
     metadata = zipfile.ZipFile(dist["wheel"]).read(entry.replace("entry_points.txt", "METADATA"))
     assert b"License-Expression: MIT" in metadata
+    assert entry.replace("entry_points.txt", "licenses/LICENSE") in names, (
+        "LICENSE not in the wheel"
+    )
     # the sdist: the same data at the top level, no tests, no screenshots
     sd = {n.split("/", 1)[1] for n in dist["sdist_names"] if "/" in n}
     assert "resources/genes/genes.tsv.gz" in sd and "bundled_models/BRCA/manifest.json" in sd
+    assert "LICENSE" in sd
     assert not any(n.startswith(("tests/", "resources/screenshots")) for n in sd), sorted(sd)
 
 
