@@ -197,7 +197,9 @@ def test_partners_follow_cross_context(win, qtbot, order):
     assert "typical rank of" in win.lookup.heatmap.tooltip_text(0, j)
 
 
-def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
+def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path, monkeypatch):
+    from synleaf_desktop.gui.gene_menu import menu_urls as gene_menu_urls
+
     genes = [str(g) for g in win.engine.bundle("BRCA").genes[:30]]
     run_and_wait(qtbot, win, {"mode": "list", "genes": genes})
     assert win.lookup.matrix_shown() and win.lookup.list_view_combo.isVisible()
@@ -223,6 +225,33 @@ def test_gene_matrix_for_30_genes_and_its_export(win, qtbot, tmp_path):
     )
     assert win.details.details is not None and win.details.details.context == "OV"
     assert {win.details.details.gene_a, win.details.details.gene_b} == {genes[2], genes[5]}
+    # right-clicking a cell opens the pair's menu (copy, links), as in the heatmap
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMenu
+
+    popped: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, pos, *a: popped.append(self))
+    with qtbot.waitSignal(mx.cellMenuRequested, timeout=2000) as sig:
+        qtbot.mouseClick(
+            mx.canvas,
+            Qt.MouseButton.RightButton,
+            pos=QPoint(int(lay.left + 3.5 * lay.cell), int(lay.top + 7.5 * lay.cell)),
+        )
+    r = mx.model.row_of(7, 3)
+    assert sig.args[:2] == [r, j] and len(popped) == 1
+    a, b = win.grid.pairs[r]
+    acts = {x.objectName(): x for x in popped[0].actions() if x.objectName()}
+    assert acts["copy_pair"].text() == f"Copy pair ({a}\u2009–\u2009{b})"
+    acts["copy"].trigger()
+    assert QGuiApplication.clipboard().text().startswith(f"{a}\t{b}\tOV\t")
+    assert "Both genes in cBioPortal (OV)" in gene_menu_urls(popped[0])
+    # a right click outside the cells (the diagonal) opens nothing
+    qtbot.mouseClick(
+        mx.canvas,
+        Qt.MouseButton.RightButton,
+        pos=QPoint(int(lay.left + 3.5 * lay.cell), int(lay.top + 3.5 * lay.cell)),
+    )
+    assert len(popped) == 1
     # PNG and SVG of the matrix: every gene named, the legend in words
     png = win.export_image(tmp_path / "m.png")
     svg = win.export_image(tmp_path / "m.svg")

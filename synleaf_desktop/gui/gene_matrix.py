@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -374,6 +374,7 @@ class MatrixCanvas(QWidget):
     """The painted matrix; grows its cells with the room it gets (between the min and max size)."""
 
     cellClicked = Signal(int, int)  # grid row, context column
+    cellMenuRequested = Signal(int, int, QPoint)  # grid row, context column, global position
 
     def __init__(self, model: MatrixModel, parent=None) -> None:
         super().__init__(parent)
@@ -442,15 +443,21 @@ class MatrixCanvas(QWidget):
         self.update()
 
     def mousePressEvent(self, event) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
+        button = event.button()
+        if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             return
         pos = event.position()
         i, j = self.gene_cell_at(pos.x(), pos.y())
         r = self.model.row_of(i, j) if i >= 0 else -1
-        if r >= 0:
-            self.selected = (i, j)
-            self.update()
-            self.cellClicked.emit(r, self.model.col)
+        if r < 0:
+            return
+        if button == Qt.MouseButton.RightButton:  # the pair's menu, as in the heatmap
+            event.accept()
+            self.cellMenuRequested.emit(r, self.model.col, event.globalPosition().toPoint())
+            return
+        self.selected = (i, j)
+        self.update()
+        self.cellClicked.emit(r, self.model.col)
 
 
 class GeneMatrixWidget(QWidget):
@@ -458,10 +465,12 @@ class GeneMatrixWidget(QWidget):
 
     Signals:
         cellClicked(row: int, col: int): a cell was clicked (row of the grid, context column).
+        cellMenuRequested(row: int, col: int, global_pos: QPoint): a cell was right-clicked.
         contextChanged(str): another context was chosen.
     """
 
     cellClicked = Signal(int, int)
+    cellMenuRequested = Signal(int, int, QPoint)
     contextChanged = Signal(str)
 
     def __init__(self, parent=None) -> None:
@@ -484,7 +493,9 @@ class GeneMatrixWidget(QWidget):
         bar.addWidget(self.title)
         from .widgets import ElidedLabel
 
-        self.hint = ElidedLabel("one cell per pair; click a cell for its details")  # "…", never cut
+        self.hint = ElidedLabel(
+            "one cell per pair; click a cell for its details, right-click for links"
+        )  # "…", never cut
         self.hint.setObjectName("hint")
         self.hint.setMinimumWidth(0)
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -493,6 +504,7 @@ class GeneMatrixWidget(QWidget):
         lay.addLayout(bar)
         self.canvas = MatrixCanvas(self.model)
         self.canvas.cellClicked.connect(self.cellClicked)
+        self.canvas.cellMenuRequested.connect(self.cellMenuRequested)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)

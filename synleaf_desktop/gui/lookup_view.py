@@ -205,6 +205,7 @@ class LookupView(QWidget):
         # the heatmap (strip of pairs) or, for a gene list, the gene x gene matrix
         self.matrix = GeneMatrixWidget()
         self.matrix.cellClicked.connect(lambda r, c: self.heatmap.select_cell(r, c))
+        self.matrix.cellMenuRequested.connect(self._heatmap_menu)
         self.view_stack = QStackedWidget()
         self.view_stack.addWidget(self.heatmap)
         self.view_stack.addWidget(self.matrix)
