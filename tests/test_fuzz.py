@@ -421,6 +421,52 @@ def test_fuzz_bundle_validator(work, base_bundles, strategy, how):
     _record(f"bundle_{how[0]}", admit, check)
 
 
+FILTER_VALUE = st.one_of(
+    JSON,
+    st.sampled_from(
+        [
+            "",
+            "top",
+            "score",
+            "sl",
+            "nonsl",
+            "yes",
+            "OV",
+            1.0,
+            -1.0,
+            float("inf"),
+            float("nan"),
+            True,
+        ]
+    ),
+)
+
+
+@given(
+    raw=st.dictionaries(
+        st.sampled_from(["search", "metric", "value", "where", "known", "training", "x"]),
+        FILTER_VALUE,
+        max_size=7,
+    )
+)
+def test_fuzz_history_filter_from_settings(raw):
+    """A history entry's row filter read back from a (possibly damaged) settings file: a valid
+    filter that round-trips, or dropped with the query kept; never an exception."""
+    import math
+
+    from synleaf_desktop.app.filters import RowFilter
+    from synleaf_desktop.app.history import HistoryEntry
+
+    f = RowFilter.from_dict(raw)
+    if f is not None:
+        assert RowFilter.from_dict(f.to_dict()) == f
+        assert math.isfinite(f.value) and f.value >= 0
+    e = HistoryEntry.from_dict({"query": {"mode": "partners", "gene": "ATR"}, "filter": raw})
+    assert e is not None and e.query == {"mode": "partners", "gene": "ATR"}
+    assert e.filter == ({} if f is None or not f.active else f.to_dict())
+    assert e.title().startswith("partners of ATR")
+
+
 def test_fuzz_counts_are_reported():
     """The earlier fuzz tests ran and found no unexpected exception (sanity of the counting)."""
     tried = sum(c["tried"] for c in FUZZ_COUNTS.values())

@@ -241,6 +241,62 @@ def test_entry_titles():
     assert HistoryEntry.make({"mode": "pair", "genes": ["A", "B"]}).title() == "A × B"
 
 
+def test_entries_keep_their_row_filter():
+    """A result's filters belong to its history entry: recorded, updated in place (the recent
+    list too, order unchanged), round-tripped through the settings, shown in the title."""
+    import json
+
+    f = RowFilter(search="BR", metric=METRIC_TOP, value=1.0, where="OV", known="sl")
+    e = entry("ATR").with_filter(f)
+    assert e.row_filter() == f and e.filter == f.to_dict()
+    assert e.title() == (
+        "partners of ATR (top 25)  ·  BRCA, OV  ·  filtered: top ≤ 1 %, known SL in OV"
+        ' · genes matching "BR"'
+    )
+    # an inactive filter is no filter (its widgets' values are not history)
+    assert entry("ATR").with_filter(RowFilter(value=5.0)).filter == {}
+    assert entry("ATR").row_filter() == RowFilter() and "filtered" not in entry("ATR").title()
+    h = QueryHistory()
+    h.push(entry("ATR"))
+    h.push(entry("RAD51", "BRCA1"))
+    assert h.set_filter(f) and h.current.filter == f.to_dict()
+    assert not h.set_filter(f)  # nothing changed
+    assert h.recent[0].filter == f.to_dict() and h.recent[1].filter == {}
+    assert h.entries[0].filter == {}  # only the entry on screen
+    # asking the same question again keeps one entry; the pushed one brings its own filter
+    h.push(entry("BRCA1", "RAD51"))
+    assert len(h.entries) == 2 and h.current.filter == {}
+    h.set_filter(f)
+    raw = json.loads(json.dumps(h.recent_dicts()))
+    assert raw[0]["filter"] == f.to_dict() and "filter" not in raw[1]
+    g = QueryHistory()
+    assert g.load_recent(raw) == 2 and g.recent == h.recent
+    # a damaged filter is dropped, the query kept
+    raw[0]["filter"] = {"metric": "nope"}
+    raw[1]["filter"] = "x"
+    assert g.load_recent(raw) == 2 and [e.filter for e in g.recent] == [{}, {}]
+    assert QueryHistory().set_filter(f) is False  # no current entry
+
+
+def test_row_filter_from_dict_round_trip_and_rejects():
+    f = RowFilter(search="a b", metric=METRIC_SCORE, value=0.25, where="BRCA", training="no")
+    assert RowFilter.from_dict(f.to_dict()) == f
+    assert RowFilter.from_dict({}) == RowFilter()
+    for bad in (
+        None,
+        [],
+        {"metric": "rank"},
+        {"known": "maybe"},
+        {"value": float("nan")},
+        {"value": -1},
+        {"value": "1"},
+        {"value": True},
+        {"search": 3},
+        {"where": None},
+    ):
+        assert RowFilter.from_dict(bad) is None, bad
+
+
 # ---------------------------------------------------------------------- the real window (pytest-qt, offscreen)
 @pytest.fixture(scope="module")
 def ranked_bundles(tmp_path_factory):
@@ -492,6 +548,39 @@ def test_back_forward_recent_and_no_duplicates(win, qtbot):
         win.lookup.query_bar.mode == "list"
         and "TP53" in win.lookup.query_bar.list_edit.toPlainText().upper()
     )
+
+
+def test_back_forward_and_recent_bring_back_the_filters(win, qtbot):
+    """Filters are part of the history: Back / Forward and a recent query show the result as
+    it was left, filtered."""
+    run(qtbot, win, {"mode": "partners", "gene": "PARP1", "top": 30})
+    f = RowFilter(search="a", metric=METRIC_SCORE, value=0.3, where="OV")
+    win.lookup.set_filter(f)
+    n = len(win.grid.pairs)
+    assert 0 < n < 30 and win.lookup.history.current.row_filter() == f
+    assert win.settings.recent_queries[0]["filter"] == f.to_dict()
+    run(qtbot, win, {"mode": "pair", "genes": ["RAD51", "BRCA1"]})
+    assert not win.lookup.row_filter.active and win.lookup.history.current.filter == {}
+    with qtbot.waitSignal(win.resultsShown, timeout=20000):
+        win.lookup.go_back()
+    assert win.lookup.row_filter == f and len(win.grid.pairs) == n
+    assert win.lookup.filter_bar.filter() == f
+    assert f"showing {n} of 30 partners" in win.lookup.result_note.text()
+    with qtbot.waitSignal(win.resultsShown, timeout=20000):
+        win.lookup.go_forward()
+    assert not win.lookup.row_filter.active and win.grid.pairs == [("RAD51", "BRCA1")]
+    # the recent list: the partners entry runs again filtered
+    win.lookup.fill_recent_menu()
+    texts = [a.text() for a in win.lookup.recent_menu.actions()]
+    i = next(k for k, t in enumerate(texts) if t.startswith("partners of PARP1"))
+    assert texts[i].endswith('filtered: score ≥ 0.3 in OV · genes matching "A"')
+    with qtbot.waitSignal(win.resultsShown, timeout=20000):
+        win.lookup.recent_menu.actions()[i].trigger()
+    assert win.lookup.row_filter == f and len(win.grid.pairs) == n
+    # clearing the filters on screen clears them in the entry
+    win.lookup.set_filter(RowFilter())
+    assert len(win.grid.pairs) == 30 and win.lookup.history.current.filter == {}
+    assert "filter" not in win.settings.recent_queries[0]
 
 
 def test_recent_queries_persist(qtbot, ranked_bundles):

@@ -195,6 +195,31 @@ class RowFilter:
             "training": self.training,
         }
 
+    @classmethod
+    def from_dict(cls, raw: Any) -> RowFilter | None:
+        """A filter from :meth:`to_dict` output (e.g. a settings file's history); ``None`` for
+        anything malformed: a non-dict, an unknown choice, a non-finite or negative threshold,
+        a non-string text field. Missing keys take their defaults."""
+        if not isinstance(raw, dict):
+            return None
+        kw: dict[str, Any] = {}
+        for key in ("search", "metric", "where", "known", "training"):
+            if key in raw:
+                if not isinstance(raw[key], str):
+                    return None
+                kw[key] = raw[key]
+        if "value" in raw:
+            v = raw["value"]
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None
+            if not math.isfinite(float(v)) or float(v) < 0:
+                return None
+            kw["value"] = float(v)
+        try:
+            return cls(**kw)
+        except ValueError:
+            return None
+
 
 def _fmt_value(v: float) -> str:
     if not math.isfinite(v):

@@ -2,7 +2,9 @@
 session (kept in the settings). Qt-free; the main window drives it.
 
 An entry is a query as the query bar emits it (a pair, one gene's partners, a gene list or a
-list of pairs) with the contexts it was run in. Two queries ask the same *question* when they
+list of pairs) with the contexts it was run in and the row filter its result was shown with
+(filters belong to the result on screen: changing them updates the current entry, and Back,
+Forward or a recent query shows its result filtered as it was left). Two queries ask the same *question* when they
 have the same mode and the same genes (gene order, case, the partner count and the partner order
 aside, see :func:`question_key`). Asking the current question again (re-sorting, ticking
 another context, asking for more partners) updates the current entry instead of adding one, so
@@ -11,8 +13,10 @@ the history never holds the same question twice in a row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from .filters import RowFilter
 
 #: most recent queries kept (and persisted)
 MAX_RECENT = 15
@@ -57,22 +61,42 @@ def question_key(query: dict[str, Any]) -> tuple:
     return ("list", tuple(str(g).strip().upper() for g in query.get("genes") or ()))
 
 
+def clean_filter(raw: Any) -> dict[str, Any]:
+    """A row filter as plain JSON values (:meth:`RowFilter.to_dict`), or ``{}`` for no filter:
+    an inactive or malformed one, or ``None``. Accepts a :class:`RowFilter` or its dict."""
+    f = raw if isinstance(raw, RowFilter) else RowFilter.from_dict(raw)
+    return f.to_dict() if f is not None and f.active else {}
+
+
 def _short(names: list[str], n: int) -> str:
     return ", ".join(names[:n]) + (" …" if len(names) > n else "")
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One query and the contexts it ran in (``()`` = not recorded)."""
+    """One query, the contexts it ran in (``()`` = not recorded) and the row filter its result
+    was shown with (``{}`` = none; :meth:`RowFilter.to_dict` otherwise)."""
 
     query: dict[str, Any]
     contexts: tuple[str, ...] = ()
+    filter: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def make(
-        cls, query: dict[str, Any], contexts: list[str] | tuple[str, ...] = ()
+        cls,
+        query: dict[str, Any],
+        contexts: list[str] | tuple[str, ...] = (),
+        row_filter: RowFilter | dict[str, Any] | None = None,
     ) -> HistoryEntry:
-        return cls(clean_query(query), tuple(str(c) for c in contexts))
+        return cls(clean_query(query), tuple(str(c) for c in contexts), clean_filter(row_filter))
+
+    def with_filter(self, row_filter: RowFilter | dict[str, Any] | None) -> HistoryEntry:
+        """The same entry with another row filter (``None`` or inactive: none)."""
+        return replace(self, filter=clean_filter(row_filter))
+
+    def row_filter(self) -> RowFilter:
+        """The entry's row filter (no criteria when none was recorded)."""
+        return RowFilter.from_dict(self.filter) or RowFilter()
 
     @property
     def key(self) -> tuple:
@@ -108,12 +132,20 @@ class HistoryEntry:
         return f"{len(self.contexts)} contexts"
 
     def title(self) -> str:
-        """The label with its contexts: "RAD51 × BRCA1 · BRCA, OV"."""
+        """The label with its contexts and filter: "partners of ATR · BRCA, OV · filtered: known SL in any context"."""
         ctx = self.contexts_text()
-        return self.label() + (f"  ·  {ctx}" if ctx else "")
+        desc = self.row_filter().describe() if self.filter else ""
+        return (
+            self.label()
+            + (f"  ·  {ctx}" if ctx else "")
+            + (f"  ·  filtered: {desc}" if desc else "")
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": dict(self.query), "contexts": list(self.contexts)}
+        out: dict[str, Any] = {"query": dict(self.query), "contexts": list(self.contexts)}
+        if self.filter:
+            out["filter"] = dict(self.filter)
+        return out
 
     @classmethod
     def from_dict(cls, raw: Any) -> HistoryEntry | None:
@@ -140,7 +172,8 @@ class HistoryEntry:
             ctx = raw.get("contexts") or []
             if not isinstance(ctx, list):
                 ctx = []
-            return cls.make(q, [str(c) for c in ctx])
+            # a damaged filter is dropped, the query kept
+            return cls.make(q, [str(c) for c in ctx], raw.get("filter"))
         except (TypeError, ValueError):
             return None
 
@@ -185,6 +218,20 @@ class QueryHistory:
             del self.entries[: len(self.entries) - self.max_entries]
         self.index = len(self.entries) - 1
         self._remember(entry)
+        return True
+
+    def set_filter(self, row_filter: RowFilter | dict[str, Any] | None) -> bool:
+        """The result of the current entry is now shown with ``row_filter``: record it there and
+        in the recent query asking the same question (order unchanged). Returns whether
+        anything changed (False without a current entry)."""
+        cur = self.current
+        if cur is None:
+            return False
+        new = cur.with_filter(row_filter)
+        if new == cur:
+            return False
+        self.entries[self.index] = new
+        self.recent = [new if e.key == new.key else e for e in self.recent]
         return True
 
     def _remember(self, entry: HistoryEntry) -> None:

@@ -93,6 +93,8 @@ class LookupView(QWidget):
         self._history_pending: HistoryEntry | None = None
         self._history_commit = False
         self._navigating = False
+        #: the row filter of a history entry being run again (applied to its result)
+        self._entry_filter: RowFilter | None = None
         self._build_ui()
         self._build_history_actions()
         self._requery_timer = QTimer(self)
@@ -285,6 +287,9 @@ class LookupView(QWidget):
         if self.query is None or question_key(query) != question_key(self.query):
             self.reset_filter()  # the filters were chosen for another result
         self.query = dict(query)
+        if self._entry_filter is not None:  # Back / Forward / a recent query: its filters too
+            self.row_filter, self._entry_filter = self._entry_filter, None
+            self.filter_bar.set_filter(self.row_filter)
         # recorded in the history once its result is on screen (not when Back / Forward ran it)
         self._history_pending = (
             None if self._navigating else HistoryEntry.make(query, self.host.checked_contexts())
@@ -518,6 +523,15 @@ class LookupView(QWidget):
             self.filter_bar.set_filter(f)
         if self.raw_grid is not None:
             self.show_grid(self.raw_grid)
+        cur = self.history.current
+        if (
+            cur is not None
+            and self.query is not None
+            and cur.key == question_key(self.query)
+            and self.history.set_filter(self.row_filter)
+        ):
+            self.host.settings.recent_queries = self.history.recent_dicts()
+            self._update_history_actions()
 
     def reset_filter(self) -> None:
         """No row filter (a new query); the widgets keep their threshold value for next time."""
@@ -529,7 +543,7 @@ class LookupView(QWidget):
         entry, self._history_pending = self._history_pending, None
         if entry is None or grid.is_empty:
             return
-        self.history.push(entry)
+        self.history.push(entry.with_filter(self.row_filter))
         self.host.settings.recent_queries = self.history.recent_dicts()
         self._update_history_actions()
 
@@ -588,10 +602,12 @@ class LookupView(QWidget):
             self.host.flash("not installed any more: " + ", ".join(gone))
         self.query_bar.show_query(e.query)
         self._navigating = navigating
+        self._entry_filter = e.row_filter()
         try:
             self.run_query(dict(e.query))
         finally:
             self._navigating = False
+            self._entry_filter = None
 
     def fill_recent_menu(self) -> None:
         m = self.recent_menu
