@@ -132,14 +132,16 @@ class HistoryEntry:
         return f"{len(self.contexts)} contexts"
 
     def title(self) -> str:
-        """The label with its contexts and filter: "partners of ATR · BRCA, OV · filtered: known SL in any context"."""
+        """The label with its contexts and filter:
+        "partners of ATR  ·  BRCA, OV  ·  filtered: known SL in any context"."""
         ctx = self.contexts_text()
+        filt = self.filter_text()
+        return self.label() + (f"  ·  {ctx}" if ctx else "") + (f"  ·  {filt}" if filt else "")
+
+    def filter_text(self) -> str:
+        """ "filtered: top ≤ 1 % in BRCA · genes matching "BRCA"", or "" without a filter."""
         desc = self.row_filter().describe() if self.filter else ""
-        return (
-            self.label()
-            + (f"  ·  {ctx}" if ctx else "")
-            + (f"  ·  filtered: {desc}" if desc else "")
-        )
+        return f"filtered: {desc}" if desc else ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"query": dict(self.query), "contexts": list(self.contexts)}

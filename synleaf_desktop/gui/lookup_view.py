@@ -618,7 +618,13 @@ class LookupView(QWidget):
             return
         fm = m.fontMetrics()
         for i, e in enumerate(self.history.recent):
-            text = fm.elidedText(e.title(), Qt.TextElideMode.ElideMiddle, 560).replace("&", "&&")
+            # the query (its long gene list cut first), then its contexts and filters
+            label = fm.elidedText(e.label(), Qt.TextElideMode.ElideRight, 300)
+            rest = "  ·  ".join(x for x in (e.contexts_text(), e.filter_text()) if x)
+            if rest:
+                room = max(560 - fm.horizontalAdvance(label + "  ·  "), 160)
+                label += "  ·  " + fm.elidedText(rest, Qt.TextElideMode.ElideRight, room)
+            text = label.replace("&", "&&")
             a = m.addAction(text)
             a.setToolTip(e.title())
             a.triggered.connect(lambda _=False, k=i: self.run_recent(k))
