@@ -118,3 +118,23 @@ def test_train_tiny_model_then_cancel(window, qtbot, tmp_path):
     assert "MY_CANCEL" not in Registry(bundled_dir=window.bundled_dir).names()
     assert panel.start_btn.isEnabled()
     assert np.isfinite(panel.progress.value())
+
+
+def test_gradient_axis_labels_do_not_crowd(qtbot):
+    """The log-scale gradient-norm axis is labelled at 1, 2, 5 x 10^k (all integers x 10^k
+    within one decade), never at every 2..9 x 10^k, which overlapped (0.08 on 0.1)."""
+    import math
+
+    from synleaf_desktop.gui.training_panel import LivePlots, log_ticks
+
+    major, minor = log_ticks(0.085, 4.9)
+    assert [s for _, s in major] == ["0.1", "0.2", "0.5", "1", "2", "5"]
+    assert ("0.08" not in {s for _, s in major}) and all(s == "" for _, s in minor)
+    assert any(abs(p - math.log10(0.08)) < 1e-12 for p, _ in minor)  # a tick, no label
+    assert [s for _, s in log_ticks(0.5, 0.9)[0]] == ["0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"]
+    w = LivePlots()
+    qtbot.addWidget(w)
+    for e in range(1, 4):
+        w.add_epoch({"stage": "kg", "epoch": e, "grad_norm_kg": 0.09 * e, "grad_norm_omics": 4.0})
+    ticks = w.plots["grad"].getAxis("left")._tickLevels
+    assert [s for _, s in ticks[0]] == [s for _, s in log_ticks(0.09, 4.0)[0]]

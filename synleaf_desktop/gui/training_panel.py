@@ -89,6 +89,26 @@ def _show_full_text(combo: QComboBox) -> None:
     combo.setMinimumContentsLength(18)
 
 
+def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Major ticks (label at 1, 2, 5 x 10^k; more labels when the data span less than a decade)
+    and unlabelled minor ticks (the other integers x 10^k) for a pyqtgraph axis in log mode,
+    whose positions are log10 values, over ``[lo, hi]`` (> 0)."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    major: list[tuple[float, str]] = []
+    minor: list[tuple[float, str]] = []
+    steps = (1, 2, 5) if hi / lo >= 10 else (1, 2, 3, 4, 5, 6, 7, 8, 9)
+    for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for m in range(1, 10):
+            v = m * 10.0**k
+            if not lo / 1.5 <= v <= hi * 1.5:
+                continue
+            if m in steps:
+                major.append((math.log10(v), f"{v:.3g}"))
+            else:
+                minor.append((math.log10(v), ""))
+    return [major, minor]
+
+
 class LivePlots(QWidget):
     """Classification loss, validation AUC and per-modality gradient norms per epoch, one curve
     per stage.
@@ -237,6 +257,16 @@ class LivePlots(QWidget):
         xs.append(x)
         ys.append(y)
         curve.setData(xs, ys)
+        if plot == "grad":
+            self._grad_ticks()
+
+    def _grad_ticks(self) -> None:
+        """Labels of the log-scale gradient axis at 1, 2 and 5 x 10^k within the data's range
+        (pyqtgraph's own labels at every 2..9 x 10^k overlap, e.g. 0.08 on 0.1)."""
+        ys = [y for (p, _), (_, v) in self.data.items() if p == "grad" for y in v]
+        if not ys:
+            return
+        self.plots["grad"].getAxis("left").setTicks(log_ticks(min(ys), max(ys)))
 
 
 class TrainingPanel(QWidget):
