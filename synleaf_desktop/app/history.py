@@ -4,9 +4,9 @@ session (kept in the settings). Qt-free; the main window drives it.
 An entry is a query as the query bar emits it (a pair, one gene's partners, a gene list or a
 list of pairs) with the contexts it was run in and the row filter its result was shown with
 (filters belong to the result on screen: changing them updates the current entry, and Back,
-Forward or a recent query shows its result filtered as it was left). Two queries ask the same *question* when they
-have the same mode and the same genes (gene order, case, the partner count and the partner order
-aside, see :func:`question_key`). Asking the current question again (re-sorting, ticking
+Forward or a recent query shows its result filtered as it was left). Two queries ask the same
+*question* when they have the same mode and the same genes (gene order, case, the partner count
+and the partner order aside, see :func:`question_key`). Asking the current question again (re-sorting, ticking
 another context, asking for more partners) updates the current entry instead of adding one, so
 the history never holds the same question twice in a row.
 """

@@ -79,6 +79,17 @@ def _wins(r: dict | None, ref: str) -> str:
     )
 
 
+def ge_baselines(s: dict, c: str, cv: int, method: str = "pa_best") -> bool:
+    """Whether ``method``'s mean test AUC in the scenario is at or above the better of LR and RF
+    (a baseline without a figure is not counted against it)."""
+    r = s.get((c, cv, method))
+    if r is None:
+        return False
+    base = [float(s[(c, cv, m)]["test_auc"]) for m in ("lr", "rf") if (c, cv, m) in s]
+    base = [b for b in base if math.isfinite(b)]
+    return bool(base) and float(r["test_auc"]) >= max(base)
+
+
 def goals(pa: dict[str, Any]) -> dict[str, Any]:
     """Where the issue's goals land (CV2, the benchmark's own per-fold figures).
 
@@ -94,11 +105,10 @@ def goals(pa: dict[str, Any]) -> dict[str, Any]:
             if label == "shipped" and ch.get(c, {}).get("default"):
                 meth = "pa_best"
             r = s.get((c, 2, meth))
-            lr, rf = s.get((c, 2, "lr")), s.get((c, 2, "rf"))
-            if r is None or lr is None or rf is None:
+            if r is None or (c, 2, "lr") not in s or (c, 2, "rf") not in s:
                 continue
             n_auc += 1
-            auc += bool(r["test_auc"] >= max(lr["test_auc"], rf["test_auc"]))
+            auc += ge_baselines(s, c, 2, meth)
             if c in CANCERS:
                 n_rep += 1
                 rep += bool(np.isfinite(r["repaired_auc"]) and r["repaired_auc"] >= 0.65)
@@ -131,17 +141,6 @@ def rule_met(s: dict, c: str, cv: int) -> str:
         float(sel["repaired_auc"]),
     )
     return "yes" if met else "no"
-
-
-def _ge_baselines(s: dict, c: str, cv: int) -> bool:
-    """Whether the scenario's pair-aware mean test AUC is at or above the better of LR and RF
-    (a baseline without a figure is not counted against it)."""
-    r = s.get((c, cv, "pa_best"))
-    if r is None:
-        return False
-    base = [float(s[(c, cv, m)]["test_auc"]) for m in ("lr", "rf") if (c, cv, m) in s]
-    base = [b for b in base if math.isfinite(b)]
-    return bool(base) and float(r["test_auc"]) >= max(base)
 
 
 def render_pair_aware(pa: dict[str, Any], scen: list[tuple[str, int]]) -> str:
@@ -232,7 +231,7 @@ def render_pair_aware(pa: dict[str, Any], scen: list[tuple[str, int]]) -> str:
                 f"{_wins(r, 'selected')} / {_wins(r, 'lr')} / {_wins(r, 'rf')} | {rule_met(s, c, cv)} |\n"
             )
         met = sum(rule_met(s, c, cv) == "yes" for c, cv in other)
-        ge = sum(_ge_baselines(s, c, cv) for c, cv in other)
+        ge = sum(ge_baselines(s, c, cv) for c, cv in other)
         w(
             f"\nRule met in **{met} of {len(other)}**; pair-aware test AUC at or above the better of LR and RF "
             f"in **{ge} of {len(other)}**.\n"
